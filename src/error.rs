@@ -1,0 +1,206 @@
+//! The application's one error type: a stable code, an HTTP status and a
+//! message fit for the client. Causes of internal errors are logged, never sent.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+
+/// One invalid field (or query parameter) and what is wrong with it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// A malformed request or query parameter (400), naming the parameter.
+    #[error("{}", .0.message)]
+    BadRequest(FieldError),
+    #[error("{0}")]
+    NotFound(String),
+    /// Well-formed but invalid fields (422), each named.
+    #[error("{} invalid field(s)", .0.len())]
+    Invalid(Vec<FieldError>),
+    #[error("{message}")]
+    Conflict {
+        message: String,
+        current_version: Option<i32>,
+    },
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    TooManyRequests(String),
+    #[error("the service is not available right now")]
+    Unavailable(#[source] anyhow::Error),
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+/// What an error page needs, left on the response so that pages outside
+/// `/api` can be rendered as HTML by [`crate::web::errors`].
+#[derive(Debug, Clone)]
+pub struct ErrorInfo {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl AppError {
+    pub fn bad_param(param: &str, message: impl Into<String>) -> Self {
+        Self::BadRequest(FieldError::new(param, message))
+    }
+
+    pub fn not_found(what: impl Into<String>) -> Self {
+        Self::NotFound(what.into())
+    }
+
+    pub fn internal(e: impl Into<anyhow::Error>) -> Self {
+        Self::Internal(e.into())
+    }
+
+    pub fn unavailable(e: impl Into<anyhow::Error>) -> Self {
+        Self::Unavailable(e.into())
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::BadRequest(_) => "bad_request",
+            Self::NotFound(_) => "not_found",
+            Self::Invalid(_) => "invalid_fields",
+            Self::Conflict { .. } => "conflict",
+            Self::Unauthorized(_) => "unauthorized",
+            Self::Forbidden(_) => "forbidden",
+            Self::TooManyRequests(_) => "too_many_requests",
+            Self::Unavailable(_) => "unavailable",
+            Self::Internal(_) => "internal",
+        }
+    }
+
+    fn message(&self) -> String {
+        match self {
+            Self::BadRequest(f) => format!("{}: {}", f.field, f.message),
+            Self::Invalid(fields) => {
+                let names: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
+                format!("invalid fields: {}", names.join(", "))
+            }
+            other => other.to_string(),
+        }
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(e: diesel::result::Error) -> Self {
+        match e {
+            diesel::result::Error::NotFound => Self::NotFound("not found".into()),
+            other => Self::Internal(other.into()),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    error: Detail<'a>,
+}
+
+#[derive(Serialize)]
+struct Detail<'a> {
+    code: &'a str,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fields: Option<&'a [FieldError]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    current_version: Option<i32>,
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            Self::Internal(cause) => tracing::error!(error = ?cause, "internal error"),
+            Self::Unavailable(cause) => tracing::warn!(error = %cause, "unavailable"),
+            _ => {}
+        }
+        let body = Body {
+            error: Detail {
+                code: self.code(),
+                message: self.message(),
+                field: match self {
+                    Self::BadRequest(f) => Some(f.field.as_str()),
+                    _ => None,
+                },
+                fields: match self {
+                    Self::Invalid(fields) => Some(fields.as_slice()),
+                    _ => None,
+                },
+                current_version: match self {
+                    Self::Conflict {
+                        current_version, ..
+                    } => *current_version,
+                    _ => None,
+                },
+            },
+        };
+        let mut response = HttpResponse::build(self.status_code()).json(body);
+        response.extensions_mut().insert(ErrorInfo {
+            code: self.code(),
+            message: self.message(),
+        });
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::body::to_bytes;
+
+    async fn json_of(e: AppError) -> (u16, serde_json::Value) {
+        let r = e.error_response();
+        let status = r.status().as_u16();
+        let bytes = to_bytes(r.into_body()).await.unwrap();
+        (status, serde_json::from_slice(&bytes).unwrap())
+    }
+
+    #[actix_web::test]
+    async fn the_json_shape_is_stable() {
+        let (status, v) = json_of(AppError::bad_param("per_page", "at most 100")).await;
+        assert_eq!(status, 400);
+        assert_eq!(v["error"]["code"], "bad_request");
+        assert_eq!(v["error"]["field"], "per_page");
+        assert_eq!(v["error"]["message"], "per_page: at most 100");
+
+        let (status, v) = json_of(AppError::Invalid(vec![FieldError::new("email", "bad")])).await;
+        assert_eq!(status, 422);
+        assert_eq!(v["error"]["fields"][0]["field"], "email");
+
+        let (status, v) = json_of(AppError::internal(anyhow::anyhow!("secret cause"))).await;
+        assert_eq!(status, 500);
+        assert!(!v.to_string().contains("secret cause"));
+    }
+}
