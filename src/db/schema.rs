@@ -1,0 +1,77 @@
+// Portable column types only (see STACK.md): BigInt, Integer, Text, Date,
+// Timestamp. Lists of codes are stored as comma-separated text.
+
+diesel::table! {
+    authorities (id) {
+        id -> BigInt,
+        #[sql_name = "ref"]
+        ref_ -> Text,
+        country_code -> Text,
+        name -> Text,
+        name_local -> Nullable<Text>,
+        acronym -> Nullable<Text>,
+        kind -> Text,
+        territory -> Nullable<Text>,
+        address -> Nullable<Text>,
+        postal_code -> Nullable<Text>,
+        city -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        fax -> Nullable<Text>,
+        email -> Nullable<Text>,
+        website -> Nullable<Text>,
+        languages -> Text,
+        language_note -> Nullable<Text>,
+        channels -> Text,
+        urgent_contact -> Nullable<Text>,
+        office_hours -> Nullable<Text>,
+        time_zone -> Nullable<Text>,
+        requirements -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        verified_at -> Nullable<Date>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        archived_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    designations (id) {
+        id -> BigInt,
+        authority_id -> BigInt,
+        instrument -> Text,
+        article -> Integer,
+        functions -> Text,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    contact_persons (id) {
+        id -> BigInt,
+        authority_id -> BigInt,
+        seq -> Integer,
+        name -> Text,
+        position -> Nullable<Text>,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        languages -> Text,
+    }
+}
+
+diesel::table! {
+    directory_state (id) {
+        id -> Integer,
+        generation -> BigInt,
+    }
+}
+
+diesel::joinable!(designations -> authorities (authority_id));
+diesel::joinable!(contact_persons -> authorities (authority_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    authorities,
+    designations,
+    contact_persons,
+    directory_state,
+);
