@@ -1,0 +1,118 @@
+use serde::{Serialize, Serializer};
+
+/// An email address, as RFC 5322 allows it, with a domain that has a dot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let s = raw.trim();
+        let parsed = email_address::EmailAddress::parse_with_options(
+            s,
+            email_address::Options::default().without_display_text(),
+        )
+        .map_err(|e| format!("{s:?} is not an email address ({e})"))?;
+        if !parsed.domain().contains('.') {
+            return Err(format!(
+                "{s:?} is not an email address (the domain has no dot)"
+            ));
+        }
+        Ok(Self(parsed.as_str().to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// An IANA time zone name, such as Europe/Paris.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeZone(chrono_tz::Tz);
+
+impl TimeZone {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        raw.trim()
+            .parse::<chrono_tz::Tz>()
+            .map(Self)
+            .map_err(|_| format!("{raw:?} is not an IANA time zone (such as Europe/Vienna)"))
+    }
+
+    pub fn name(self) -> &'static str {
+        self.0.name()
+    }
+
+    pub fn tz(self) -> chrono_tz::Tz {
+        self.0
+    }
+}
+
+/// A web address people can open: http or https, with a host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebUrl(url::Url);
+
+impl WebUrl {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let s = raw.trim();
+        let url = url::Url::parse(s).map_err(|e| format!("{s:?} is not a web address ({e})"))?;
+        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+            return Err(format!(
+                "{s:?} is not a web address; start it with https://"
+            ));
+        }
+        Ok(Self(url))
+    }
+
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+macro_rules! serialize_as_str {
+    ($($t:ty => $f:expr),+) => {$(
+        impl Serialize for $t {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str($f(self))
+            }
+        }
+    )+};
+}
+
+serialize_as_str!(Email => Email::as_str, TimeZone => |t: &TimeZone| t.name(), WebUrl => WebUrl::as_str);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails() {
+        assert_eq!(
+            Email::parse(" mla@justice.fr.example ").unwrap().as_str(),
+            "mla@justice.fr.example"
+        );
+        for bad in ["", "x", "a@b", "a b@c.example", "Name <a@b.example>"] {
+            assert!(Email::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn time_zones_are_iana_names() {
+        assert_eq!(
+            TimeZone::parse("America/La_Paz").unwrap().name(),
+            "America/La_Paz"
+        );
+        assert!(TimeZone::parse("CEST+2").is_err());
+    }
+
+    #[test]
+    fn urls_are_http_or_https() {
+        assert!(WebUrl::parse("https://justice.fr.example/mla").is_ok());
+        for bad in [
+            "justice.fr.example",
+            "javascript:alert(1)",
+            "ftp://x.example/",
+            "https://",
+        ] {
+            assert!(WebUrl::parse(bad).is_err(), "{bad}");
+        }
+    }
+}
