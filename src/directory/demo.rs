@@ -1,0 +1,651 @@
+//! A deterministic, clearly fictional directory: real State names and a
+//! plausible structure, names in each State's own language and script,
+//! invented people, and every address on an `.example` domain.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use chrono::{Duration, NaiveDate, NaiveDateTime};
+use rand::prelude::*;
+use rand_chacha::ChaCha8Rng;
+use serde::Deserialize;
+
+use super::states::{self, State};
+use super::write::{NewContact, NewDesignation, NewRecord};
+use crate::domain::{Article, AuthorityKind, Channel, Function};
+
+const VOCABULARY_JSON: &str = include_str!("data/demo_vocabulary.json");
+
+#[derive(Deserialize)]
+struct Vocabulary {
+    languages: HashMap<String, LanguageVocabulary>,
+    english: HashMap<String, Term>,
+}
+
+#[derive(Deserialize)]
+struct LanguageVocabulary {
+    authorities: HashMap<String, Term>,
+    given_names: Vec<String>,
+    family_names: Vec<String>,
+}
+
+#[derive(Deserialize, Clone)]
+struct Term {
+    name: String,
+    acronym: String,
+}
+
+static VOCABULARY: LazyLock<Vocabulary> = LazyLock::new(|| {
+    serde_json::from_str(VOCABULARY_JSON).expect("demo_vocabulary.json is valid (unit-tested)")
+});
+
+/// Languages written family name first.
+const FAMILY_FIRST: &[&str] = &["zh", "ja", "ko", "vi", "hu", "mn", "km", "my"];
+
+/// Working weeks that are not Monday to Friday.
+const WORKING_WEEK: &[(&str, &str)] = &[
+    ("AE", "Monday to Thursday 07:30–15:30, Friday 07:30–12:00"),
+    ("SA", "Sunday to Thursday 08:00–15:00"),
+    ("KW", "Sunday to Thursday 07:30–14:30"),
+    ("QA", "Sunday to Thursday 07:00–14:00"),
+    ("BH", "Sunday to Thursday 07:00–14:15"),
+    ("OM", "Sunday to Thursday 07:30–14:30"),
+    ("IL", "Sunday to Thursday 08:00–16:00"),
+    ("IR", "Saturday to Wednesday 07:30–14:30"),
+    ("AF", "Sunday to Thursday 08:00–16:00"),
+    ("EG", "Sunday to Thursday 09:00–15:00"),
+    ("JO", "Sunday to Thursday 08:00–15:00"),
+];
+
+const POSITIONS: &[&str] = &[
+    "Head of the Central Authority",
+    "Senior Legal Officer",
+    "Prosecutor, International Cooperation",
+    "Legal Adviser",
+    "Liaison Officer",
+    "Director of International Affairs",
+    "Case Officer, Extradition",
+    "Deputy Head of Unit",
+];
+
+const LANGUAGE_NOTES: &[&str] = &[
+    "Requests in another language must come with a certified translation.",
+    "Urgent requests are accepted in English; a translation must follow within 30 days.",
+    "Translations need not be certified.",
+    "Requests and supporting documents must be translated into an official language.",
+];
+
+const REQUIREMENTS: &[&str] = &[
+    "Requests must be signed by the requesting authority and state the legal basis (UNTOC art. 18).",
+    "Send an advance copy by email; the original follows by post or the diplomatic channel.",
+    "Dual criminality is required for coercive measures.",
+    "Requests for provisional arrest may be sent through INTERPOL.",
+    "Please include a summary of the facts and the text of the applicable provisions.",
+];
+
+/// Options of `counterpart demo-data`.
+#[derive(Debug, Clone, Copy)]
+pub struct DemoOptions {
+    /// Total authorities; `None` for the realistic directory (about 550).
+    pub authorities: Option<usize>,
+    pub seed: u64,
+    /// Dates are relative to this day so that the demo never looks stale.
+    pub today: NaiveDate,
+}
+
+struct Role {
+    key: &'static str,
+    domain: &'static str,
+    mailbox: &'static str,
+}
+
+const fn role(key: &'static str, domain: &'static str, mailbox: &'static str) -> Role {
+    Role {
+        key,
+        domain,
+        mailbox,
+    }
+}
+
+const MLA_ROLES: &[Role] = &[
+    role("mla_department", "justice", "central.authority"),
+    role("ministry_of_justice", "justice", "international"),
+    role("attorney_general", "attorney-general", "mla"),
+    role("prosecutor_general", "prosecution", "international"),
+];
+const EXTRADITION_ROLES: &[Role] = &[
+    role("extradition_unit", "justice", "extradition"),
+    role("foreign_affairs", "foreign-affairs", "legal"),
+    role("supreme_court", "courts", "registry"),
+];
+const PRISON_ROLE: Role = role("prison_administration", "prisons", "transfers");
+const PREVENTION_ROLES: &[Role] = &[
+    role("crime_prevention_council", "prevention", "secretariat"),
+    role("interior", "interior", "prevention"),
+    role("organized_crime_unit", "police", "organized.crime"),
+];
+const POLICE_ROLE: Role = role("national_police", "police", "international");
+const FOCAL_ROLE: Role = role("foreign_affairs", "foreign-affairs", "treaties");
+
+struct Generator {
+    rng: ChaCha8Rng,
+    today: NaiveDate,
+    now: NaiveDateTime,
+    vocabulary: &'static Vocabulary,
+    counters: HashMap<&'static str, usize>,
+}
+
+impl Generator {
+    fn chance(&mut self, p: f64) -> bool {
+        self.rng.random_bool(p)
+    }
+
+    fn pick<'b, T>(&mut self, items: &'b [T]) -> &'b T {
+        &items[self.rng.random_range(0..items.len())]
+    }
+
+    fn local(&self, state: &State) -> Option<&'static LanguageVocabulary> {
+        let lang = state.languages.first()?;
+        self.vocabulary.languages.get(lang)
+    }
+
+    fn next_ref(&mut self, state: &'static State) -> String {
+        let n = self.counters.entry(&state.alpha2).or_insert(0);
+        *n += 1;
+        format!("{}-{:03}", state.alpha2, n)
+    }
+
+    fn phone(&mut self, state: &State) -> String {
+        // 555 is a fiction convention; these numbers are made up.
+        format!(
+            "{}{}555{:04}",
+            state.calling_code,
+            self.rng.random_range(1..10),
+            self.rng.random_range(100..10_000)
+        )
+    }
+
+    fn person(&mut self, state: &State, domain: &str) -> NewContact {
+        let lang = state.languages.first().map(String::as_str).unwrap_or("en");
+        let vocabulary = self.vocabulary;
+        let names = self
+            .local(state)
+            .filter(|v| !v.given_names.is_empty() && !v.family_names.is_empty())
+            .or_else(|| vocabulary.languages.get("en"))
+            .expect("the vocabulary has English names");
+        let given = names.given_names[self.rng.random_range(0..names.given_names.len())].clone();
+        let family = names.family_names[self.rng.random_range(0..names.family_names.len())].clone();
+        let name = if FAMILY_FIRST.contains(&lang) {
+            if matches!(lang, "zh" | "ja" | "ko") {
+                format!("{family}{given}")
+            } else {
+                format!("{family} {given}")
+            }
+        } else {
+            format!("{given} {family}")
+        };
+        let ascii = |s: &str| -> String {
+            deunicode::deunicode(s)
+                .to_ascii_lowercase()
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .collect()
+        };
+        let mut local_part = format!("{}.{}", ascii(&given), ascii(&family));
+        if local_part.len() < 3 {
+            local_part = format!("officer{}", self.rng.random_range(10..100));
+        }
+        let mut languages = vec![lang.to_string()];
+        if lang != "en" && self.chance(0.7) {
+            languages.push("en".into());
+        }
+        NewContact {
+            name,
+            position: Some(self.pick(POSITIONS).to_string()),
+            email: Some(format!("{local_part}@{domain}")),
+            phone: Some(self.phone(state)),
+            languages,
+        }
+    }
+
+    fn authority(
+        &mut self,
+        state: &'static State,
+        role: &Role,
+        kind: AuthorityKind,
+        designations: Vec<NewDesignation>,
+        suffix: Option<String>,
+    ) -> NewRecord {
+        let cc = state.alpha2.to_ascii_lowercase();
+        let domain = format!("{}.{cc}.example", role.domain);
+        let english = self.vocabulary.english[role.key].clone();
+        let lang = state.languages.first().map(String::as_str).unwrap_or("en");
+        let local = (lang != "en")
+            .then(|| {
+                self.local(state)
+                    .and_then(|v| v.authorities.get(role.key).cloned())
+            })
+            .flatten();
+        let with_suffix = |name: String| match &suffix {
+            Some(s) => format!("{name} – {s}"),
+            None => name,
+        };
+        let acronym = local
+            .as_ref()
+            .map(|t| t.acronym.clone())
+            .filter(|a| !a.is_empty())
+            .or_else(|| Some(english.acronym.clone()).filter(|a| !a.is_empty()));
+        let mut languages: Vec<String> = state.languages.iter().take(2).cloned().collect();
+        if !languages.iter().any(|l| l == "en") && self.chance(0.6) {
+            languages.push("en".into());
+        }
+        if matches!(state.region.code.as_str(), "002")
+            && !languages.iter().any(|l| l == "fr")
+            && self.chance(0.2)
+        {
+            languages.push("fr".into());
+        }
+        let mut channels = vec![Channel::Post];
+        for (channel, p) in [
+            (Channel::Email, 0.8),
+            (Channel::SecurePlatform, 0.3),
+            (Channel::Diplomatic, 0.4),
+            (Channel::Fax, 0.15),
+        ] {
+            if self.chance(p) {
+                channels.push(channel);
+            }
+        }
+        if designations
+            .iter()
+            .any(|d| d.article == Article::EXTRADITION)
+            && self.chance(0.6)
+        {
+            channels.push(Channel::Interpol);
+        }
+        let contact_count = self.rng.random_range(1..=3);
+        let contacts = (0..contact_count)
+            .map(|_| self.person(state, &domain))
+            .collect();
+        let office_hours = WORKING_WEEK
+            .iter()
+            .find(|(c, _)| *c == state.alpha2)
+            .map(|(_, h)| h.to_string())
+            .unwrap_or_else(|| "Monday to Friday 09:00–17:00".to_string());
+        let verified_days = self.rng.random_range(0..420);
+        NewRecord {
+            ref_: self.next_ref(state),
+            country_code: state.alpha2.clone(),
+            name: with_suffix(english.name),
+            name_local: local.map(|t| with_suffix(t.name)),
+            acronym,
+            kind,
+            territory: None,
+            address: Some(format!(
+                "{} Government Avenue, Building {}",
+                self.rng.random_range(1..200),
+                (b'A' + self.rng.random_range(0..6u8)) as char
+            )),
+            postal_code: Some(format!("{:05}", self.rng.random_range(1000..99_999))),
+            city: Some(state.capital.clone()),
+            phone: Some(self.phone(state)),
+            fax: self.chance(0.4).then(|| self.phone(state)),
+            email: Some(format!("{}@{domain}", role.mailbox)),
+            website: Some(format!("https://www.{domain}/")),
+            languages,
+            language_note: self
+                .chance(0.6)
+                .then(|| self.pick(LANGUAGE_NOTES).to_string()),
+            channels,
+            urgent_contact: self.chance(0.7).then(|| {
+                format!(
+                    "Duty officer, 24 hours: {} (duty@{domain})",
+                    self.phone(state)
+                )
+            }),
+            office_hours: Some(office_hours),
+            time_zone: Some(state.time_zone.clone()),
+            requirements: self
+                .chance(0.5)
+                .then(|| self.pick(REQUIREMENTS).to_string()),
+            notes: None,
+            verified_at: Some(self.today - Duration::days(verified_days)),
+            created_at: self.now,
+            designations,
+            contacts,
+        }
+    }
+
+    fn state_directory(&mut self, state: &'static State) -> Vec<NewRecord> {
+        let all = [Function::Receives, Function::Transmits, Function::Executes];
+        let d = |article, functions: &[Function]| NewDesignation {
+            article,
+            functions: functions.to_vec(),
+            note: None,
+        };
+        let mut out = Vec::new();
+        let mla_role = self.pick(MLA_ROLES);
+        let mut central = Vec::new();
+        if self.chance(0.95) {
+            central.push(d(Article::MUTUAL_LEGAL_ASSISTANCE, &all));
+        }
+        let extradition = self.chance(0.85);
+        let extradition_separate = extradition && (central.is_empty() || self.chance(0.45));
+        if extradition && !extradition_separate {
+            central.push(d(
+                Article::EXTRADITION,
+                &[Function::Receives, Function::Transmits],
+            ));
+        }
+        let transfer = self.chance(0.55);
+        let transfer_separate = transfer && self.chance(0.5);
+        if transfer && !transfer_separate {
+            central.push(d(Article::TRANSFER, &all));
+        }
+        if central.is_empty() {
+            central.push(d(
+                Article::EXTRADITION,
+                &[Function::Receives, Function::Transmits],
+            ));
+        }
+        out.push(self.authority(
+            state,
+            mla_role,
+            AuthorityKind::CentralAuthority,
+            central,
+            None,
+        ));
+        if extradition_separate {
+            let role = self.pick(EXTRADITION_ROLES);
+            out.push(self.authority(
+                state,
+                role,
+                AuthorityKind::CompetentAuthority,
+                vec![d(Article::EXTRADITION, &all)],
+                None,
+            ));
+        }
+        if transfer_separate {
+            out.push(self.authority(
+                state,
+                &PRISON_ROLE,
+                AuthorityKind::CompetentAuthority,
+                vec![d(
+                    Article::TRANSFER,
+                    &[Function::Receives, Function::Executes],
+                )],
+                None,
+            ));
+        }
+        if self.chance(0.45) {
+            let role = self.pick(PREVENTION_ROLES);
+            let mut list = vec![d(Article::PREVENTION, &[])];
+            if self.chance(0.3) {
+                list.push(d(Article::parse("firearms-13").expect("known"), &[]));
+            }
+            out.push(self.authority(state, role, AuthorityKind::CompetentAuthority, list, None));
+        }
+        if self.chance(0.2) {
+            out.push(self.authority(
+                state,
+                &POLICE_ROLE,
+                AuthorityKind::FocalPoint,
+                vec![d(Article::parse("migrants-8").expect("known"), &all)],
+                None,
+            ));
+        }
+        if self.chance(0.35) {
+            out.push(self.authority(
+                state,
+                &FOCAL_ROLE,
+                AuthorityKind::FocalPoint,
+                vec![d(Article::MUTUAL_LEGAL_ASSISTANCE, &[Function::Transmits])],
+                None,
+            ));
+        }
+        out.extend(self.territories(state));
+        out
+    }
+
+    /// Authorities for a part of a State with its own legal system.
+    fn territories(&mut self, state: &'static State) -> Vec<NewRecord> {
+        let list: &[(&str, &str, &str, &str, &str)] = match state.alpha2.as_str() {
+            "CN" => &[
+                (
+                    "Hong Kong Special Administrative Region",
+                    "Department of Justice, Mutual Legal Assistance Unit",
+                    "律政司国际法律科",
+                    "Hong Kong",
+                    "Asia/Hong_Kong",
+                ),
+                (
+                    "Macao Special Administrative Region",
+                    "Office of the Secretary for Administration and Justice",
+                    "行政法务司司长办公室",
+                    "Macao",
+                    "Asia/Macau",
+                ),
+            ],
+            "GB" => &[(
+                "Scotland",
+                "International Co-operation Unit, Crown Office",
+                "",
+                "Edinburgh",
+                "Europe/London",
+            )],
+            _ => &[],
+        };
+        list.iter()
+            .map(|(territory, name, local, city, tz)| {
+                let mut r = self.authority(
+                    state,
+                    &MLA_ROLES[0],
+                    AuthorityKind::CentralAuthority,
+                    vec![NewDesignation {
+                        article: Article::MUTUAL_LEGAL_ASSISTANCE,
+                        functions: vec![Function::Receives, Function::Executes],
+                        note: Some(format!("For requests concerning {territory} only.")),
+                    }],
+                    None,
+                );
+                r.name = name.to_string();
+                r.name_local = (!local.is_empty()).then(|| local.to_string());
+                r.acronym = None;
+                r.territory = Some(territory.to_string());
+                r.city = Some(city.to_string());
+                r.time_zone = Some(tz.to_string());
+                r
+            })
+            .collect()
+    }
+
+    /// More authorities than real life has, for measuring at scale.
+    fn synthetic(&mut self, state: &'static State, n: usize) -> NewRecord {
+        let roles: [&Role; 5] = [
+            &MLA_ROLES[3],
+            &MLA_ROLES[0],
+            &EXTRADITION_ROLES[0],
+            &PREVENTION_ROLES[2],
+            &POLICE_ROLE,
+        ];
+        let role = roles[n % roles.len()];
+        let article = *self.pick(&[
+            Article::MUTUAL_LEGAL_ASSISTANCE,
+            Article::EXTRADITION,
+            Article::TRANSFER,
+            Article::PREVENTION,
+        ]);
+        let mut r = self.authority(
+            state,
+            role,
+            AuthorityKind::CompetentAuthority,
+            vec![NewDesignation {
+                article,
+                functions: vec![Function::Executes],
+                note: None,
+            }],
+            Some(format!("District {n}")),
+        );
+        r.city = Some(format!("{} District {n}", state.capital));
+        r
+    }
+}
+
+/// The demo directory, in a stable order for a given seed and day.
+pub fn generate(options: DemoOptions) -> Vec<NewRecord> {
+    let mut g = Generator {
+        rng: ChaCha8Rng::seed_from_u64(options.seed),
+        today: options.today,
+        now: options.today.and_hms_opt(0, 0, 0).expect("valid time"),
+        vocabulary: &VOCABULARY,
+        counters: HashMap::new(),
+    };
+    let mut by_code: Vec<&'static State> = states::all().iter().collect();
+    by_code.sort_by(|a, b| a.alpha2.cmp(&b.alpha2));
+    let mut out: Vec<NewRecord> = Vec::new();
+    for state in &by_code {
+        out.extend(g.state_directory(state));
+    }
+    // Never fewer than 500, whatever the seed: add focal points round the table.
+    let mut i = 0;
+    while out.len() < 500 {
+        let state = by_code[i % by_code.len()];
+        out.push(g.authority(
+            state,
+            &FOCAL_ROLE,
+            AuthorityKind::FocalPoint,
+            vec![NewDesignation {
+                article: Article::MUTUAL_LEGAL_ASSISTANCE,
+                functions: vec![Function::Transmits],
+                note: None,
+            }],
+            None,
+        ));
+        i += 1;
+    }
+    if let Some(total) = options.authorities {
+        let mut n = 0;
+        while out.len() < total {
+            let state = by_code[n % by_code.len()];
+            n += 1;
+            out.push(g.synthetic(state, n));
+        }
+        out.truncate(total);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    fn options(authorities: Option<usize>) -> DemoOptions {
+        DemoOptions {
+            authorities,
+            seed: 1,
+            today: NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(),
+        }
+    }
+
+    #[test]
+    fn the_vocabulary_is_complete() {
+        let v = &*VOCABULARY;
+        let roles: Vec<&String> = v.english.keys().collect();
+        assert!(roles.len() >= 12);
+        for (lang, words) in &v.languages {
+            assert!(crate::domain::LanguageCode::parse(lang).is_ok(), "{lang}");
+            for r in &roles {
+                assert!(words.authorities.contains_key(*r), "{lang} lacks {r}");
+            }
+            assert!(
+                words.given_names.len() >= 12 && words.family_names.len() >= 12,
+                "{lang}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_demo_covers_every_member_state_plausibly() {
+        let list = generate(options(None));
+        assert!(list.len() >= 500, "{}", list.len());
+        let covered: HashSet<&str> = list.iter().map(|r| r.country_code.as_str()).collect();
+        for s in states::all() {
+            assert!(
+                covered.contains(s.alpha2.as_str()),
+                "{} has no authority",
+                s.name
+            );
+        }
+        let designated = |article| {
+            list.iter()
+                .filter(|r| r.designations.iter().any(|d| d.article == article))
+                .map(|r| r.country_code.as_str())
+                .collect::<HashSet<_>>()
+                .len()
+        };
+        let (a16, a17, a18, a31) = (
+            designated(Article::EXTRADITION),
+            designated(Article::TRANSFER),
+            designated(Article::MUTUAL_LEGAL_ASSISTANCE),
+            designated(Article::PREVENTION),
+        );
+        assert!(
+            a18 > a17 && a16 > a17 && a17 > 0 && a31 > 0 && a18 > a31,
+            "{a16} {a17} {a18} {a31}"
+        );
+        assert!(a18 as f64 > 0.85 * 196.0);
+    }
+
+    #[test]
+    fn the_demo_is_fictional_and_deterministic() {
+        let a = generate(options(None));
+        let b = generate(options(None));
+        assert_eq!(a.len(), b.len());
+        assert!(
+            a.iter()
+                .zip(&b)
+                .all(|(x, y)| x.name == y.name && x.email == y.email)
+        );
+        for r in &a {
+            for address in r
+                .email
+                .iter()
+                .chain(r.contacts.iter().filter_map(|c| c.email.as_ref()))
+            {
+                assert!(address.ends_with(".example"), "{address}");
+                assert!(crate::domain::Email::parse(address).is_ok(), "{address}");
+            }
+            assert!(r.website.as_deref().unwrap().contains(".example/"));
+        }
+        let scripts = |pred: fn(char) -> bool| {
+            a.iter()
+                .any(|r| r.name_local.as_deref().unwrap_or("").chars().any(pred))
+        };
+        assert!(
+            scripts(|c| ('\u{0600}'..='\u{06FF}').contains(&c)),
+            "Arabic"
+        );
+        assert!(
+            scripts(|c| ('\u{0400}'..='\u{04FF}').contains(&c)),
+            "Cyrillic"
+        );
+        assert!(
+            scripts(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c)),
+            "Chinese"
+        );
+        assert!(
+            a.iter()
+                .any(|r| r.name_local.as_deref().is_some_and(|n| n.contains('è'))),
+            "French accents"
+        );
+    }
+
+    #[test]
+    fn large_directories_are_made_to_size() {
+        let list = generate(options(Some(5_000)));
+        assert_eq!(list.len(), 5_000);
+        let refs: HashSet<&str> = list.iter().map(|r| r.ref_.as_str()).collect();
+        assert_eq!(refs.len(), 5_000);
+    }
+}

@@ -1,0 +1,10 @@
+//! The directory: States, authorities, their designations, search.
+
+pub mod demo;
+mod index;
+pub mod model;
+pub mod search;
+pub mod states;
+pub mod store;
+pub mod text;
+pub mod write;

@@ -1,0 +1,314 @@
+//! Authorities as stored (rows) and as used (a complete record with its
+//! designations and contact persons).
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::db::DbConnection;
+use crate::db::schema::{authorities, contact_persons, designations, directory_state};
+use crate::domain::{
+    Article, AuthorityKind, Channel, CountryCode, Function, Instrument, LanguageCode, split_codes,
+};
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = authorities)]
+pub struct AuthorityRow {
+    pub id: i64,
+    pub ref_: String,
+    pub country_code: String,
+    pub name: String,
+    pub name_local: Option<String>,
+    pub acronym: Option<String>,
+    pub kind: String,
+    pub territory: Option<String>,
+    pub address: Option<String>,
+    pub postal_code: Option<String>,
+    pub city: Option<String>,
+    pub phone: Option<String>,
+    pub fax: Option<String>,
+    pub email: Option<String>,
+    pub website: Option<String>,
+    pub languages: String,
+    pub language_note: Option<String>,
+    pub channels: String,
+    pub urgent_contact: Option<String>,
+    pub office_hours: Option<String>,
+    pub time_zone: Option<String>,
+    pub requirements: Option<String>,
+    pub notes: Option<String>,
+    pub verified_at: Option<NaiveDate>,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub archived_at: Option<NaiveDateTime>,
+}
+
+/// Insert form; `None` is written as NULL so that batches work on SQLite.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = authorities, treat_none_as_default_value = false)]
+pub struct NewAuthority {
+    pub ref_: String,
+    pub country_code: String,
+    pub name: String,
+    pub name_local: Option<String>,
+    pub acronym: Option<String>,
+    pub kind: String,
+    pub territory: Option<String>,
+    pub address: Option<String>,
+    pub postal_code: Option<String>,
+    pub city: Option<String>,
+    pub phone: Option<String>,
+    pub fax: Option<String>,
+    pub email: Option<String>,
+    pub website: Option<String>,
+    pub languages: String,
+    pub language_note: Option<String>,
+    pub channels: String,
+    pub urgent_contact: Option<String>,
+    pub office_hours: Option<String>,
+    pub time_zone: Option<String>,
+    pub requirements: Option<String>,
+    pub notes: Option<String>,
+    pub verified_at: Option<NaiveDate>,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = designations, treat_none_as_default_value = false)]
+pub struct DesignationRow {
+    #[diesel(skip_insertion)]
+    pub id: i64,
+    pub authority_id: i64,
+    pub instrument: String,
+    pub article: i32,
+    pub functions: String,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = contact_persons, treat_none_as_default_value = false)]
+pub struct ContactRow {
+    #[diesel(skip_insertion)]
+    pub id: i64,
+    pub authority_id: i64,
+    pub seq: i32,
+    pub name: String,
+    pub position: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub languages: String,
+}
+
+/// An authority with everything a reader may see of it.
+#[derive(Debug, Clone)]
+pub struct Authority {
+    pub id: i64,
+    pub ref_: String,
+    pub country: CountryCode,
+    pub name: String,
+    pub name_local: Option<String>,
+    pub acronym: Option<String>,
+    pub kind: AuthorityKind,
+    pub territory: Option<String>,
+    pub address: Option<String>,
+    pub postal_code: Option<String>,
+    pub city: Option<String>,
+    pub phone: Option<String>,
+    pub fax: Option<String>,
+    pub email: Option<String>,
+    pub website: Option<String>,
+    pub languages: Vec<LanguageCode>,
+    pub language_note: Option<String>,
+    pub channels: Vec<Channel>,
+    pub urgent_contact: Option<String>,
+    pub office_hours: Option<String>,
+    pub time_zone: Option<String>,
+    pub requirements: Option<String>,
+    pub notes: Option<String>,
+    pub verified_at: Option<NaiveDate>,
+    pub version: i32,
+    pub updated_at: NaiveDateTime,
+    pub designations: Vec<Designation>,
+    pub contacts: Vec<ContactPerson>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Designation {
+    pub instrument: &'static str,
+    pub article: Article,
+    pub provision: &'static str,
+    pub title: &'static str,
+    pub functions: Vec<Function>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ContactPerson {
+    pub name: String,
+    pub position: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub languages: Vec<LanguageCode>,
+}
+
+impl Authority {
+    /// Convention articles under which this authority is designated.
+    pub fn articles(&self) -> impl Iterator<Item = Article> + '_ {
+        self.designations.iter().map(|d| d.article)
+    }
+
+    pub fn is_designated(&self, article: Article) -> bool {
+        self.articles().any(|a| a == article)
+    }
+
+    pub fn designation(&self, article: Article) -> Option<&Designation> {
+        self.designations.iter().find(|d| d.article == article)
+    }
+
+    /// Central authorities before others, for lists where the first answer
+    /// is the one to write to.
+    pub fn kind_rank(&self) -> u8 {
+        match self.kind {
+            AuthorityKind::CentralAuthority => 0,
+            AuthorityKind::CompetentAuthority => 1,
+            AuthorityKind::FocalPoint => 2,
+        }
+    }
+}
+
+fn parse_list<T>(stored: &str, parse: fn(&str) -> Result<T, String>) -> Vec<T> {
+    // Values were validated on the way in; one written by a newer version
+    // that this one does not know is left out rather than failing the load.
+    split_codes(stored).filter_map(|c| parse(c).ok()).collect()
+}
+
+fn assemble(
+    row: AuthorityRow,
+    designations: Vec<DesignationRow>,
+    contacts: Vec<ContactRow>,
+) -> Option<Authority> {
+    let country = CountryCode::parse(&row.country_code).ok()?;
+    let kind = AuthorityKind::parse(&row.kind).unwrap_or(AuthorityKind::CompetentAuthority);
+    let mut designations: Vec<Designation> = designations
+        .into_iter()
+        .filter_map(|d| {
+            let instrument = Instrument::parse(&d.instrument).ok()?;
+            let article = Article::from_parts(instrument, d.article)?;
+            Some(Designation {
+                instrument: instrument.code(),
+                article,
+                provision: article.provision(),
+                title: article.title(),
+                functions: parse_list(&d.functions, Function::parse),
+                note: d.note,
+            })
+        })
+        .collect();
+    designations.sort_by_key(|d| d.article);
+    let contacts = contacts
+        .into_iter()
+        .map(|c| ContactPerson {
+            name: c.name,
+            position: c.position,
+            email: c.email,
+            phone: c.phone,
+            languages: parse_list(&c.languages, LanguageCode::parse),
+        })
+        .collect();
+    Some(Authority {
+        id: row.id,
+        ref_: row.ref_,
+        country,
+        name: row.name,
+        name_local: row.name_local,
+        acronym: row.acronym,
+        kind,
+        territory: row.territory,
+        address: row.address,
+        postal_code: row.postal_code,
+        city: row.city,
+        phone: row.phone,
+        fax: row.fax,
+        email: row.email,
+        website: row.website,
+        languages: parse_list(&row.languages, LanguageCode::parse),
+        language_note: row.language_note,
+        channels: parse_list(&row.channels, Channel::parse),
+        urgent_contact: row.urgent_contact,
+        office_hours: row.office_hours,
+        time_zone: row.time_zone,
+        requirements: row.requirements,
+        notes: row.notes,
+        verified_at: row.verified_at,
+        version: row.version,
+        updated_at: row.updated_at,
+        designations,
+        contacts,
+    })
+}
+
+/// The directory generation: bumped by every change to the directory.
+pub fn generation(conn: &mut DbConnection) -> QueryResult<i64> {
+    directory_state::table
+        .select(directory_state::generation)
+        .find(1)
+        .first(conn)
+}
+
+/// Records that the directory changed; call inside the writing transaction.
+pub fn bump_generation(conn: &mut DbConnection) -> QueryResult<()> {
+    diesel::update(directory_state::table.find(1))
+        .set(directory_state::generation.eq(directory_state::generation + 1))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Every authority in service (not archived), complete, with the generation
+/// it was read at. The generation is read first, so the data is never older
+/// than it.
+pub fn load_all(conn: &mut DbConnection) -> QueryResult<(i64, Vec<Authority>)> {
+    conn.transaction(|conn| {
+        let generation = generation(conn)?;
+        let rows: Vec<AuthorityRow> = authorities::table
+            .filter(authorities::archived_at.is_null())
+            .select(AuthorityRow::as_select())
+            .load(conn)?;
+        let mut designations_by: HashMap<i64, Vec<DesignationRow>> = HashMap::new();
+        for d in designations::table
+            .select(DesignationRow::as_select())
+            .load(conn)?
+        {
+            designations_by.entry(d.authority_id).or_default().push(d);
+        }
+        let mut contacts_by: HashMap<i64, Vec<ContactRow>> = HashMap::new();
+        for c in contact_persons::table
+            .order((contact_persons::authority_id, contact_persons::seq))
+            .select(ContactRow::as_select())
+            .load(conn)?
+        {
+            contacts_by.entry(c.authority_id).or_default().push(c);
+        }
+        let list = rows
+            .into_iter()
+            .filter_map(|row| {
+                let id = row.id;
+                assemble(
+                    row,
+                    designations_by.remove(&id).unwrap_or_default(),
+                    contacts_by.remove(&id).unwrap_or_default(),
+                )
+            })
+            .collect();
+        Ok((generation, list))
+    })
+}
+
+/// Number of authorities stored, archived or not.
+pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
+    authorities::table.count().get_result(conn)
+}

@@ -1,0 +1,82 @@
+//! Holds the current [`Directory`] snapshot and replaces it when the
+//! database's generation moves: at once after a change made here, and within
+//! `directory.refresh_interval` after a change made by another instance.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use arc_swap::ArcSwap;
+
+use super::model;
+use super::search::Directory;
+use crate::db::{self, Pool};
+use crate::error::AppError;
+
+pub struct DirectoryStore {
+    current: ArcSwap<Directory>,
+    pool: Pool,
+    reload: tokio::sync::Mutex<()>,
+}
+
+impl DirectoryStore {
+    /// Loads the directory (blocking: call at start, off the async runtime).
+    pub fn load(pool: Pool) -> anyhow::Result<Self> {
+        let mut conn = pool.get()?;
+        let started = Instant::now();
+        let (generation, list) = model::load_all(&mut conn)?;
+        let directory = Directory::new(generation, list);
+        tracing::info!(
+            authorities = directory.len(),
+            terms = directory.term_count(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "directory loaded"
+        );
+        Ok(Self {
+            current: ArcSwap::from_pointee(directory),
+            pool,
+            reload: tokio::sync::Mutex::new(()),
+        })
+    }
+
+    pub fn snapshot(&self) -> Arc<Directory> {
+        self.current.load_full()
+    }
+
+    /// Reloads if the database holds a newer generation. Returns whether it did.
+    pub async fn refresh(&self) -> Result<bool, AppError> {
+        // One reload at a time; whoever waited finds the work done.
+        let _guard = self.reload.lock().await;
+        let known = self.current.load().generation;
+        let latest = db::run(&self.pool, |c| Ok(model::generation(c)?)).await?;
+        if latest == known {
+            return Ok(false);
+        }
+        let started = Instant::now();
+        let (generation, list) = db::run(&self.pool, |c| Ok(model::load_all(c)?)).await?;
+        let directory = actix_web::web::block(move || Directory::new(generation, list))
+            .await
+            .map_err(|e| AppError::internal(anyhow::anyhow!("index build failed: {e}")))?;
+        tracing::debug!(
+            generation,
+            authorities = directory.len(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "directory reloaded"
+        );
+        self.current.store(Arc::new(directory));
+        Ok(true)
+    }
+
+    /// Follows changes made by other instances until the process ends.
+    pub fn watch(self: Arc<Self>, every: Duration) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(async move {
+            let mut ticker = tokio::time::interval(every);
+            ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                ticker.tick().await;
+                if let Err(e) = self.refresh().await {
+                    tracing::warn!(error = %e, "directory refresh failed; serving the last copy");
+                }
+            }
+        })
+    }
+}

@@ -1,0 +1,178 @@
+//! Writing authorities. Every write bumps the directory generation in the same
+//! transaction, so that every instance reloads its in-memory copy.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::model::{ContactRow, DesignationRow, NewAuthority, bump_generation};
+use crate::db::DbConnection;
+use crate::db::schema::{authorities, contact_persons, designations};
+use crate::domain::{Article, AuthorityKind, Function, join_codes};
+use crate::each_backend;
+
+/// A complete authority record, as validated input or demo data produce it.
+#[derive(Debug, Clone)]
+pub struct NewRecord {
+    pub ref_: String,
+    pub country_code: String,
+    pub name: String,
+    pub name_local: Option<String>,
+    pub acronym: Option<String>,
+    pub kind: AuthorityKind,
+    pub territory: Option<String>,
+    pub address: Option<String>,
+    pub postal_code: Option<String>,
+    pub city: Option<String>,
+    pub phone: Option<String>,
+    pub fax: Option<String>,
+    pub email: Option<String>,
+    pub website: Option<String>,
+    pub languages: Vec<String>,
+    pub language_note: Option<String>,
+    pub channels: Vec<crate::domain::Channel>,
+    pub urgent_contact: Option<String>,
+    pub office_hours: Option<String>,
+    pub time_zone: Option<String>,
+    pub requirements: Option<String>,
+    pub notes: Option<String>,
+    pub verified_at: Option<NaiveDate>,
+    pub created_at: NaiveDateTime,
+    pub designations: Vec<NewDesignation>,
+    pub contacts: Vec<NewContact>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewDesignation {
+    pub article: Article,
+    pub functions: Vec<Function>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewContact {
+    pub name: String,
+    pub position: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub languages: Vec<String>,
+}
+
+impl NewRecord {
+    fn row(&self) -> NewAuthority {
+        let codes = |v: &[crate::domain::Channel]| {
+            join_codes(&v.iter().map(|c| c.code()).collect::<Vec<_>>())
+        };
+        NewAuthority {
+            ref_: self.ref_.clone(),
+            country_code: self.country_code.clone(),
+            name: self.name.clone(),
+            name_local: self.name_local.clone(),
+            acronym: self.acronym.clone(),
+            kind: self.kind.code().to_string(),
+            territory: self.territory.clone(),
+            address: self.address.clone(),
+            postal_code: self.postal_code.clone(),
+            city: self.city.clone(),
+            phone: self.phone.clone(),
+            fax: self.fax.clone(),
+            email: self.email.clone(),
+            website: self.website.clone(),
+            languages: join_codes(&self.languages),
+            language_note: self.language_note.clone(),
+            channels: codes(&self.channels),
+            urgent_contact: self.urgent_contact.clone(),
+            office_hours: self.office_hours.clone(),
+            time_zone: self.time_zone.clone(),
+            requirements: self.requirements.clone(),
+            notes: self.notes.clone(),
+            verified_at: self.verified_at,
+            version: 1,
+            created_at: self.created_at,
+            updated_at: self.created_at,
+        }
+    }
+
+    fn children(&self, authority_id: i64) -> (Vec<DesignationRow>, Vec<ContactRow>) {
+        let designations = self
+            .designations
+            .iter()
+            .map(|d| DesignationRow {
+                id: 0,
+                authority_id,
+                instrument: d.article.instrument().code().to_string(),
+                article: d.article.number(),
+                functions: join_codes(&d.functions.iter().map(|f| f.code()).collect::<Vec<_>>()),
+                note: d.note.clone(),
+            })
+            .collect();
+        let contacts = self
+            .contacts
+            .iter()
+            .enumerate()
+            .map(|(i, c)| ContactRow {
+                id: 0,
+                authority_id,
+                seq: i as i32,
+                name: c.name.clone(),
+                position: c.position.clone(),
+                email: c.email.clone(),
+                phone: c.phone.clone(),
+                languages: join_codes(&c.languages),
+            })
+            .collect();
+        (designations, contacts)
+    }
+}
+
+// Rows per statement: well under SQLite's and PostgreSQL's bind limits.
+const BATCH: usize = 500;
+
+/// Inserts many new authorities in one transaction, in multi-row statements.
+pub fn insert_many(
+    conn: &mut DbConnection,
+    records: &[NewRecord],
+    mut progress: impl FnMut(usize),
+) -> QueryResult<usize> {
+    conn.transaction(|conn| {
+        let mut done = 0;
+        for chunk in records.chunks(BATCH) {
+            let rows: Vec<NewAuthority> = chunk.iter().map(NewRecord::row).collect();
+            let ids: Vec<(i64, String)> = each_backend!(conn, c => {
+                diesel::insert_into(authorities::table)
+                    .values(&rows)
+                    .returning((authorities::id, authorities::ref_))
+                    .get_results(c)?
+            });
+            let id_of: std::collections::HashMap<&str, i64> =
+                ids.iter().map(|(id, r)| (r.as_str(), *id)).collect();
+            let mut all_designations = Vec::new();
+            let mut all_contacts = Vec::new();
+            for record in chunk {
+                let (d, c) = record.children(id_of[record.ref_.as_str()]);
+                all_designations.extend(d);
+                all_contacts.extend(c);
+            }
+            for part in all_designations.chunks(BATCH) {
+                each_backend!(conn, c => diesel::insert_into(designations::table).values(part).execute(c)?);
+            }
+            for part in all_contacts.chunks(BATCH) {
+                each_backend!(conn, c => diesel::insert_into(contact_persons::table).values(part).execute(c)?);
+            }
+            done += chunk.len();
+            progress(done);
+        }
+        bump_generation(conn)?;
+        Ok(done)
+    })
+}
+
+/// Removes every authority (for `demo-data --replace`).
+pub fn delete_all(conn: &mut DbConnection) -> QueryResult<usize> {
+    conn.transaction(|conn| {
+        diesel::delete(contact_persons::table).execute(conn)?;
+        diesel::delete(designations::table).execute(conn)?;
+        let n = diesel::delete(authorities::table).execute(conn)?;
+        bump_generation(conn)?;
+        Ok(n)
+    })
+}
