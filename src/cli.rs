@@ -1,0 +1,107 @@
+//! The command line: `counterpart [--config FILE] COMMAND`.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::Settings;
+use crate::directory::demo::{self, DemoOptions};
+use crate::directory::{model, write};
+use crate::startup::{self, Application};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "counterpart",
+    version,
+    about = "Directory of UNTOC competent authorities and their fortnightly bulletin"
+)]
+pub struct Cli {
+    /// Settings file, read after config/default.toml (or set COUNTERPART_CONFIG).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web server.
+    Serve {
+        /// Load the demo directory into an empty database first.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending database migrations, then exit.
+    Migrate,
+    /// Fill an empty database with a fictional directory.
+    DemoData {
+        /// Total authorities (default: the realistic directory of about 550);
+        /// larger numbers add synthetic district offices, for benchmarks.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+        authorities: Option<u32>,
+        /// Seed of the generator: the same seed gives the same directory.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Delete every authority first (otherwise a non-empty database is refused).
+        #[arg(long)]
+        replace: bool,
+    },
+}
+
+pub fn demo_options(authorities: Option<u32>, seed: u64) -> DemoOptions {
+    DemoOptions {
+        authorities: authorities.map(|n| n as usize),
+        seed,
+        today: chrono::Utc::now().date_naive(),
+    }
+}
+
+/// Runs a command; the error is printed by `main` and exits non-zero.
+pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve { demo } => {
+            let app = Application::build(settings, demo.then(|| demo_options(None, 1))).await?;
+            app.run_until_stopped().await
+        }
+        Command::Migrate => {
+            tokio::task::spawn_blocking(move || startup::prepare_database(&settings)).await??;
+            println!("database is up to date");
+            Ok(())
+        }
+        Command::DemoData {
+            authorities,
+            seed,
+            replace,
+        } => tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+            let pool = startup::prepare_database(&settings)?;
+            let mut conn = pool.get()?;
+            let existing = model::count(&mut conn)?;
+            if existing > 0 && !replace {
+                anyhow::bail!(
+                    "the directory already holds {existing} authorities; demo-data fills an empty \
+                         database (add --replace to delete them first)"
+                );
+            }
+            if existing > 0 {
+                write::delete_all(&mut conn)?;
+                println!("deleted {existing} authorities");
+            }
+            let started = Instant::now();
+            let records = demo::generate(demo_options(authorities, seed));
+            let total = records.len();
+            let step = (total / 10).max(1000);
+            let n = write::insert_many(&mut conn, &records, |done| {
+                if done % step < 500 && done < total {
+                    eprintln!("  {done} of {total}");
+                }
+            })?;
+            println!(
+                "added {n} demo authorities in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        })
+        .await?,
+    }
+}

@@ -1,0 +1,12 @@
+//! Counterpart: the directory of authorities designated under the UN
+//! Convention against Transnational Organized Crime, and their bulletin.
+
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod directory;
+pub mod domain;
+pub mod error;
+pub mod startup;
+pub mod telemetry;
+pub mod web;

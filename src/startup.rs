@@ -1,0 +1,179 @@
+//! Builds the application from settings and binds its listener (port 0 in
+//! tests), so `main` and the tests start exactly the same thing.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Instant;
+use tokio::signal::unix::{SignalKind, signal};
+
+use actix_web::dev::Server;
+use actix_web::middleware::{self, Next};
+use actix_web::{App, HttpServer, web};
+
+use crate::config::Settings;
+use crate::db::{self, Pool};
+use crate::directory::demo::{self, DemoOptions};
+use crate::directory::{model, store::DirectoryStore, write};
+use crate::web::{self as routes, AppState, templates};
+
+/// Opens the pool and applies pending migrations (blocking).
+pub fn prepare_database(settings: &Settings) -> anyhow::Result<Pool> {
+    let pool = db::connect_pool(
+        &settings.database.url,
+        settings.database.pool_size,
+        settings.database.connect_timeout,
+    )?;
+    let mut conn = pool.get()?;
+    let applied = db::migrations::run_pending(&mut conn)?;
+    if !applied.is_empty() {
+        tracing::info!(?applied, "database migrated");
+    }
+    Ok(pool)
+}
+
+/// Fills an empty directory with the demo data; leaves a non-empty one alone.
+pub fn load_demo_if_empty(pool: &Pool, options: DemoOptions) -> anyhow::Result<Option<usize>> {
+    let mut conn = pool.get()?;
+    let existing = model::count(&mut conn)?;
+    if existing > 0 {
+        tracing::info!(existing, "the directory is not empty; demo data not loaded");
+        return Ok(None);
+    }
+    let started = Instant::now();
+    let records = demo::generate(options);
+    let n = write::insert_many(&mut conn, &records, |_| {})?;
+    tracing::info!(
+        authorities = n,
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "demo directory loaded"
+    );
+    Ok(Some(n))
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: web::Data<AppState>,
+}
+
+impl Application {
+    /// Everything but serving: database, directory, templates, listener.
+    pub async fn build(settings: Settings, demo: Option<DemoOptions>) -> anyhow::Result<Self> {
+        let prepared = settings.clone();
+        let (pool, directory) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+            let pool = prepare_database(&prepared)?;
+            if let Some(options) = demo {
+                load_demo_if_empty(&pool, options)?;
+            }
+            let directory = DirectoryStore::load(pool.clone())?;
+            Ok((pool, directory))
+        })
+        .await??;
+        let listener = TcpListener::bind(&settings.server.bind).map_err(|e| {
+            anyhow::anyhow!(
+                "cannot listen on {} (server.bind): {e}",
+                settings.server.bind
+            )
+        })?;
+        let port = listener.local_addr()?.port();
+        let workers = match settings.server.workers {
+            0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+            n => n,
+        };
+        let state = web::Data::new(AppState {
+            pool,
+            directory: Arc::new(directory),
+            templates: templates::build()?,
+            settings,
+        });
+        let app_state = state.clone();
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(app_state.clone())
+                .wrap(routes::html_error_pages())
+                .wrap(middleware::Compress::default())
+                .wrap(
+                    middleware::DefaultHeaders::new()
+                        .add(("X-Content-Type-Options", "nosniff"))
+                        .add(("Referrer-Policy", "same-origin"))
+                        .add(("X-Frame-Options", "DENY"))
+                        .add((
+                            "Content-Security-Policy",
+                            "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'; form-action 'self'",
+                        )),
+                )
+                .wrap(middleware::from_fn(log_request))
+                .configure(routes::configure)
+        })
+        .workers(workers)
+        .shutdown_timeout(10)
+        // Signals are ours (see `run_until_stopped`): actix installs its
+        // handlers only when the server is first polled, so a SIGTERM that
+        // came right after the "serving" line would kill the process.
+        .disable_signals()
+        .listen(listener)?
+        .run();
+        Ok(Self {
+            port,
+            server,
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> web::Data<AppState> {
+        self.state.clone()
+    }
+
+    /// Serves until SIGINT or SIGTERM, then finishes requests in flight.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let watcher = self
+            .state
+            .directory
+            .clone()
+            .watch(self.state.settings.directory.refresh_interval);
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut terminate = signal(SignalKind::terminate())?;
+        let handle = self.server.handle();
+        let stopper = tokio::spawn(async move {
+            let name = tokio::select! {
+                _ = interrupt.recv() => "SIGINT",
+                _ = terminate.recv() => "SIGTERM",
+            };
+            tracing::info!(signal = name, "stopping: finishing requests in flight");
+            handle.stop(true).await;
+        });
+        tracing::info!(
+            port = self.port,
+            url = %self.state.settings.server.public_url,
+            database = %self.state.settings.database.url.display(),
+            "Counterpart is serving"
+        );
+        let result = self.server.await;
+        watcher.abort();
+        stopper.abort();
+        tracing::info!("stopped");
+        result.map_err(Into::into)
+    }
+}
+
+async fn log_request(
+    req: actix_web::dev::ServiceRequest,
+    next: Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let started = Instant::now();
+    let method = req.method().clone();
+    let path = req.path().to_string();
+    let res = next.call(req).await?;
+    let status = res.status().as_u16();
+    let micros = started.elapsed().as_micros() as u64;
+    if status >= 500 {
+        tracing::error!(%method, %path, status, micros, "request");
+    } else {
+        tracing::debug!(%method, %path, status, micros, "request");
+    }
+    Ok(res)
+}

@@ -1,0 +1,311 @@
+//! Server-rendered pages. None needs JavaScript; every asset is served here.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+use serde_json::{Value, json};
+
+use super::api::{CounterpartParams, authority_id, by_article, country_param};
+use super::json::{AuthorityJson, CountryJson};
+use super::templates::{StaticFiles, render};
+use super::{AppState, Viewer};
+use crate::directory::search::{Directory, SearchParams};
+use crate::directory::states;
+use crate::domain::{Article, Instrument};
+use crate::error::AppError;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(home))
+        .route("/counterpart", web::get().to(counterpart))
+        .route("/authorities", web::get().to(authorities))
+        .route("/authorities/{id}", web::get().to(authority))
+        .route("/countries", web::get().to(countries))
+        .route("/countries/{code}", web::get().to(country))
+        .route("/about", web::get().to(about))
+        .route("/static/{file:.*}", web::get().to(static_file));
+}
+
+fn html(status: actix_web::http::StatusCode, body: String) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
+        .body(body)
+}
+
+fn page(state: &AppState, name: &str, data: &Value) -> Result<HttpResponse, AppError> {
+    Ok(html(
+        actix_web::http::StatusCode::OK,
+        render(&state.templates, name, data)?,
+    ))
+}
+
+/// The choices of the finder and the search filters.
+fn choices(directory: &Directory) -> Value {
+    let states: Vec<Value> = states::all()
+        .iter()
+        .map(|s| json!({"code": s.alpha2, "name": s.name}))
+        .collect();
+    let articles: Vec<Value> = Article::all()
+        .map(|a| {
+            json!({
+                "slug": a.slug(),
+                "provision": a.provision(),
+                "title": a.title(),
+                "summary": a.summary(),
+                "convention": a.instrument() == Instrument::Convention,
+            })
+        })
+        .collect();
+    let regions: Vec<Value> = states::regions()
+        .into_iter()
+        .map(|(r, subs)| json!({"code": r.code, "name": r.name, "subregions": subs}))
+        .collect();
+    let languages: Vec<&str> = directory.languages().iter().map(|l| l.as_str()).collect();
+    json!({"states": states, "articles": articles, "regions": regions, "languages": languages})
+}
+
+async fn home(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let directory = state.directory.snapshot();
+    page(
+        &state,
+        "pages/home",
+        &json!({
+            "title": "Find the authority to write to",
+            "nav": "home",
+            "choices": choices(&directory),
+            "form": {"country": "", "article": "18"},
+            "stats": {
+                "authorities": directory.len(),
+                "states": directory.counts_by_country().len(),
+            },
+        }),
+    )
+}
+
+async fn counterpart(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    params: web::Query<CounterpartParams>,
+) -> Result<HttpResponse, AppError> {
+    let directory = state.directory.snapshot();
+    let form = json!({
+        "country": params.country.clone().unwrap_or_default(),
+        "article": params.article.clone().unwrap_or_default(),
+    });
+    let mut data = json!({
+        "title": "Counterpart finder",
+        "nav": "home",
+        "choices": choices(&directory),
+        "form": form,
+        "viewer": {"sees_contacts": viewer.sees_contacts},
+        "error": null,
+        "result": null,
+    });
+    let status = match params.parse() {
+        Ok((country, article)) => {
+            let designated = directory.designated(country, article);
+            let found: Vec<AuthorityJson> = designated
+                .iter()
+                .map(|a| AuthorityJson::new(a, viewer.sees_contacts))
+                .collect();
+            data["title"] = json!(format!(
+                "{}: {} ({})",
+                country.state().name,
+                article.title(),
+                article.provision()
+            ));
+            data["result"] = json!({
+                "country": CountryJson::new(country.state(), 0),
+                "article": {"slug": article.slug(), "provision": article.provision(), "title": article.title()},
+                "count": found.len(),
+                "authorities": found,
+            });
+            actix_web::http::StatusCode::OK
+        }
+        Err(AppError::BadRequest(field)) => {
+            data["error"] = json!(field);
+            actix_web::http::StatusCode::BAD_REQUEST
+        }
+        Err(other) => return Err(other),
+    };
+    Ok(html(
+        status,
+        render(&state.templates, "pages/counterpart", &data)?,
+    ))
+}
+
+fn page_link(params: &SearchParams, page: u32) -> String {
+    let mut s = url::form_urlencoded::Serializer::new(String::new());
+    let fields = [
+        ("q", &params.q),
+        ("country", &params.country),
+        ("article", &params.article),
+        ("region", &params.region),
+        ("language", &params.language),
+        ("per_page", &params.per_page),
+    ];
+    for (k, v) in fields {
+        if let Some(v) = v.as_deref().filter(|v| !v.trim().is_empty()) {
+            s.append_pair(k, v);
+        }
+    }
+    if page > 1 {
+        s.append_pair("page", &page.to_string());
+    }
+    format!("/authorities?{}", s.finish())
+}
+
+async fn authorities(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    params: web::Query<SearchParams>,
+) -> Result<HttpResponse, AppError> {
+    let directory = state.directory.snapshot();
+    let params = params.into_inner();
+    let mut data = json!({
+        "title": "Search the directory",
+        "nav": "authorities",
+        "choices": choices(&directory),
+        "form": &params,
+        "viewer": {"sees_contacts": viewer.sees_contacts},
+        "error": null,
+        "result": null,
+    });
+    match params.parse() {
+        Ok(query) => {
+            let result = directory.search(&query);
+            let items: Vec<AuthorityJson> = result
+                .items
+                .iter()
+                .map(|a| AuthorityJson::new(a, viewer.sees_contacts))
+                .collect();
+            let pages = result.total.div_ceil(query.per_page as usize).max(1) as u32;
+            let first = (query.page - 1) as usize * query.per_page as usize + 1;
+            data["result"] = json!({
+                "items": items,
+                "total": result.total,
+                "partial": result.partial,
+                "page": query.page,
+                "pages": pages,
+                "first": first,
+                "last": first + items.len().saturating_sub(1),
+                "prev": (query.page > 1).then(|| page_link(&params, query.page - 1)),
+                "next": (query.page < pages).then(|| page_link(&params, query.page + 1)),
+            });
+            if let Some(q) = &query.q {
+                data["title"] = json!(format!("Search: {q}"));
+            }
+            page(&state, "pages/authorities", &data)
+        }
+        Err(AppError::BadRequest(field)) => {
+            data["error"] = json!(field);
+            Ok(html(
+                actix_web::http::StatusCode::BAD_REQUEST,
+                render(&state.templates, "pages/authorities", &data)?,
+            ))
+        }
+        Err(other) => Err(other),
+    }
+}
+
+async fn authority(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = authority_id(&path)?;
+    let directory = state.directory.snapshot();
+    let a = directory
+        .get(id)
+        .ok_or_else(|| AppError::not_found(format!("no authority with id {id}")))?;
+    let stale_days = state.settings.directory.stale_after.as_secs() / 86_400;
+    let today = chrono::Utc::now().date_naive();
+    let stale = a
+        .verified_at
+        .is_none_or(|d| (today - d).num_days() > stale_days as i64);
+    page(
+        &state,
+        "pages/authority",
+        &json!({
+            "title": a.name,
+            "nav": "authorities",
+            "authority": AuthorityJson::new(&a, viewer.sees_contacts),
+            "stale": stale,
+            "stale_days": stale_days,
+        }),
+    )
+}
+
+async fn countries(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let counts = state.directory.snapshot().counts_by_country();
+    let regions: Vec<Value> = states::regions()
+        .into_iter()
+        .map(|(region, subs)| {
+            let in_sub = |code: Option<&str>| -> Vec<Value> {
+                states::all()
+                    .iter()
+                    .filter(|s| {
+                        s.region == region && s.subregion.as_ref().map(|r| r.code.as_str()) == code
+                    })
+                    .map(|s| json!(CountryJson::new(s, counts.get(s.alpha2.as_str()).copied().unwrap_or(0))))
+                    .collect()
+            };
+            let mut groups: Vec<Value> = subs
+                .iter()
+                .map(|sub| json!({"name": sub.name, "code": sub.code, "states": in_sub(Some(&sub.code))}))
+                .collect();
+            let loose = in_sub(None);
+            if !loose.is_empty() {
+                groups.push(json!({"name": "Regional organizations", "code": "", "states": loose}));
+            }
+            json!({"name": region.name, "code": region.code, "subregions": groups})
+        })
+        .collect();
+    page(
+        &state,
+        "pages/countries",
+        &json!({"title": "States parties", "nav": "countries", "regions": regions}),
+    )
+}
+
+async fn country(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let code = country_param(&path)?;
+    let directory = state.directory.snapshot();
+    let count = directory.in_country(code).count();
+    page(
+        &state,
+        "pages/country",
+        &json!({
+            "title": code.state().name,
+            "nav": "countries",
+            "country": CountryJson::new(code.state(), count),
+            "articles": by_article(&directory, code, viewer.sees_contacts),
+            "viewer": {"sees_contacts": viewer.sees_contacts},
+        }),
+    )
+}
+
+async fn about(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let directory = state.directory.snapshot();
+    page(
+        &state,
+        "pages/about",
+        &json!({"title": "About", "nav": "about", "choices": choices(&directory)}),
+    )
+}
+
+async fn static_file(path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let file = StaticFiles::get(&path).ok_or_else(|| AppError::not_found("no such file"))?;
+    let mime = match path.rsplit('.').next() {
+        Some("css") => "text/css; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("ico") => "image/x-icon",
+        _ => "application/octet-stream",
+    };
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, mime))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(file.data.into_owned()))
+}

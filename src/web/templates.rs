@@ -1,0 +1,54 @@
+//! Pages rendered by handlebars from `templates/`, compiled into the binary so
+//! that it runs from any folder.
+
+use handlebars::{Handlebars, handlebars_helper};
+use rust_embed::RustEmbed;
+use serde::Serialize;
+
+use crate::domain::{AuthorityKind, Channel, LanguageCode};
+
+#[derive(RustEmbed)]
+#[folder = "templates/"]
+#[include = "*.hbs"]
+struct TemplateFiles;
+
+#[derive(RustEmbed)]
+#[folder = "templates/static/"]
+pub struct StaticFiles;
+
+handlebars_helper!(eq: |a: Json, b: Json| a == b);
+handlebars_helper!(language_name: |code: str| LanguageCode::parse(code)
+    .map(|l| match l.autonym() {
+        Some(own) if !own.eq_ignore_ascii_case(l.english_name()) => format!("{} ({own})", l.english_name()),
+        _ => l.english_name().to_string(),
+    })
+    .unwrap_or_else(|_| code.to_string()));
+handlebars_helper!(channel_label: |code: str| Channel::parse(code).map(Channel::label).unwrap_or(code).to_string());
+handlebars_helper!(kind_label: |code: str| AuthorityKind::parse(code).map(AuthorityKind::label).unwrap_or(code).to_string());
+handlebars_helper!(plural: |n: u64, one: str, many: str| if n == 1 { one.to_string() } else { many.to_string() });
+handlebars_helper!(tel: |phone: str| phone.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect::<String>());
+
+pub type Templates = Handlebars<'static>;
+
+pub fn build() -> anyhow::Result<Templates> {
+    let mut hb = Handlebars::new();
+    hb.set_strict_mode(true);
+    hb.register_embed_templates_with_extension::<TemplateFiles>(".hbs")?;
+    hb.register_helper("eq", Box::new(eq));
+    hb.register_helper("language_name", Box::new(language_name));
+    hb.register_helper("channel_label", Box::new(channel_label));
+    hb.register_helper("kind_label", Box::new(kind_label));
+    hb.register_helper("plural", Box::new(plural));
+    hb.register_helper("tel", Box::new(tel));
+    Ok(hb)
+}
+
+/// Renders a page or fails with an internal error (a template bug).
+pub fn render<T: Serialize>(
+    hb: &Templates,
+    name: &str,
+    data: &T,
+) -> Result<String, crate::error::AppError> {
+    hb.render(name, data)
+        .map_err(|e| crate::error::AppError::internal(anyhow::anyhow!("template {name}: {e}")))
+}
