@@ -1,0 +1,253 @@
+//! Starts the real server on port 0 with a database of its own: SQLite in a
+//! temporary folder, or a fresh PostgreSQL database when TEST_DATABASE_URL is
+//! set (e.g. postgres://root@127.0.0.1:5432/postgres).
+
+use std::collections::HashMap;
+
+use counterpart::config::Settings;
+use counterpart::directory::demo::DemoOptions;
+use counterpart::directory::write::{self, NewDesignation, NewRecord};
+use counterpart::domain::{Article, AuthorityKind, Channel, Function};
+use counterpart::startup::Application;
+use counterpart::web::AppState;
+use diesel::Connection;
+use diesel::connection::SimpleConnection;
+use rand::Rng;
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub state: actix_web::web::Data<AppState>,
+    pub database_url: String,
+    pub data_dir: tempfile::TempDir,
+    pg_cleanup: Option<(String, String)>,
+}
+
+/// A database for one test: its URL, and how to drop it afterwards.
+pub struct TestDatabase {
+    pub url: String,
+    cleanup: Option<(String, String)>,
+}
+
+pub fn fresh_database(dir: &std::path::Path) -> TestDatabase {
+    match std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    {
+        None => TestDatabase {
+            url: format!("sqlite://{}", dir.join("test.db").display()),
+            cleanup: None,
+        },
+        Some(admin_url) => {
+            let name = format!("counterpart_test_{}", rand::rng().random::<u64>());
+            let mut admin = diesel::PgConnection::establish(&admin_url)
+                .unwrap_or_else(|e| panic!("TEST_DATABASE_URL {admin_url}: {e}"));
+            admin
+                .batch_execute(&format!("CREATE DATABASE {name}"))
+                .expect("create the test database");
+            let mut url = url::Url::parse(&admin_url).expect("TEST_DATABASE_URL is a URL");
+            url.set_path(&format!("/{name}"));
+            TestDatabase {
+                url: url.to_string(),
+                cleanup: Some((admin_url, name)),
+            }
+        }
+    }
+}
+
+fn drop_database(cleanup: &Option<(String, String)>) {
+    let Some((admin_url, name)) = cleanup else {
+        return;
+    };
+    if let Ok(mut admin) = diesel::PgConnection::establish(admin_url) {
+        let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        drop_database(&self.cleanup);
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        drop_database(&self.pg_cleanup);
+    }
+}
+
+pub fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+pub fn demo() -> Option<DemoOptions> {
+    Some(DemoOptions {
+        authorities: None,
+        seed: 1,
+        today: today(),
+    })
+}
+
+pub fn settings_for(
+    database_url: &str,
+    data_dir: &std::path::Path,
+    extra: &[(&str, &str)],
+) -> Settings {
+    let mut env: HashMap<String, String> = HashMap::new();
+    env.insert("COUNTERPART_SERVER__BIND".into(), "127.0.0.1:0".into());
+    env.insert(
+        "COUNTERPART_DATA_DIR".into(),
+        data_dir.display().to_string(),
+    );
+    env.insert("COUNTERPART_DATABASE__URL".into(), database_url.into());
+    env.insert("COUNTERPART_DATABASE__POOL_SIZE".into(), "4".into());
+    env.insert("COUNTERPART_SERVER__WORKERS".into(), "2".into());
+    env.insert("COUNTERPART_LOG__LEVEL".into(), "warn".into());
+    for (k, v) in extra {
+        env.insert((*k).into(), (*v).into());
+    }
+    Settings::load_from(None, &env).expect("test settings are valid")
+}
+
+/// The server with the demo directory.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[], demo()).await
+}
+
+pub async fn spawn_app_with(extra: &[(&str, &str)], demo: Option<DemoOptions>) -> TestApp {
+    let data_dir = tempfile::tempdir().expect("temporary folder");
+    let mut db = fresh_database(data_dir.path());
+    let pg_cleanup = db.cleanup.take();
+    let settings = settings_for(&db.url, data_dir.path(), extra);
+    let app = Application::build(settings, demo)
+        .await
+        .expect("the application starts");
+    start(app, db.url.clone(), data_dir, pg_cleanup)
+}
+
+/// A second instance on an existing database.
+pub async fn spawn_instance_on(database_url: &str, extra: &[(&str, &str)]) -> TestApp {
+    let data_dir = tempfile::tempdir().expect("temporary folder");
+    let settings = settings_for(database_url, data_dir.path(), extra);
+    let app = Application::build(settings, None).await.expect("starts");
+    start(app, database_url.to_string(), data_dir, None)
+}
+
+fn start(
+    app: Application,
+    database_url: String,
+    data_dir: tempfile::TempDir,
+    pg_cleanup: Option<(String, String)>,
+) -> TestApp {
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+        state,
+        database_url,
+        data_dir,
+        pg_cleanup,
+    }
+}
+
+impl TestApp {
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{}", self.address, path))
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// GET, expecting JSON; returns the status and the body.
+    pub async fn get_json(&self, path: &str) -> (u16, serde_json::Value) {
+        let r = self.get(path).await;
+        let status = r.status().as_u16();
+        let body = r
+            .json()
+            .await
+            .unwrap_or_else(|e| panic!("{path}: not JSON: {e}"));
+        (status, body)
+    }
+
+    pub async fn get_html(&self, path: &str) -> (u16, String) {
+        let r = self.get(path).await;
+        let status = r.status().as_u16();
+        let ct = r
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        assert!(ct.starts_with("text/html"), "{path}: content type {ct}");
+        (status, r.text().await.unwrap())
+    }
+
+    /// Adds authorities straight to the database, then lets this instance
+    /// see them, as an import would.
+    pub async fn insert(&self, records: Vec<NewRecord>) {
+        let pool = self.state.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().unwrap();
+            write::insert_many(&mut conn, &records, |_| {}).unwrap();
+        })
+        .await
+        .unwrap();
+        self.state.directory.refresh().await.unwrap();
+    }
+
+    /// Searches and returns the names found, in order.
+    pub async fn names(&self, query: &str) -> Vec<String> {
+        let (status, body) = self.get_json(&format!("/api/v1/authorities?{query}")).await;
+        assert_eq!(status, 200, "{query}: {body}");
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["name"].as_str().unwrap().to_string())
+            .collect()
+    }
+}
+
+/// A plain authority for tests to adjust.
+pub fn record(ref_: &str, country: &str, name: &str, articles: &[Article]) -> NewRecord {
+    NewRecord {
+        ref_: ref_.into(),
+        country_code: country.into(),
+        name: name.into(),
+        name_local: None,
+        acronym: None,
+        kind: AuthorityKind::CompetentAuthority,
+        territory: None,
+        address: Some("1 Test Street".into()),
+        postal_code: None,
+        city: Some("Testville".into()),
+        phone: Some("+15555550100".into()),
+        fax: None,
+        email: Some(format!("{}@test.example", ref_.to_lowercase())),
+        website: None,
+        languages: vec!["en".into()],
+        language_note: None,
+        channels: vec![Channel::Email],
+        urgent_contact: Some("Duty desk +15555550199".into()),
+        office_hours: None,
+        time_zone: None,
+        requirements: None,
+        notes: None,
+        verified_at: Some(today()),
+        created_at: chrono::Utc::now().naive_utc(),
+        designations: articles
+            .iter()
+            .map(|a| NewDesignation {
+                article: *a,
+                functions: vec![Function::Receives],
+                note: None,
+            })
+            .collect(),
+        contacts: vec![],
+    }
+}

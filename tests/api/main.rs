@@ -1,0 +1,9 @@
+//! Black-box tests: the real server on port 0, spoken to over HTTP.
+
+mod helpers;
+
+mod cli;
+mod lookup;
+mod pages;
+mod search;
+mod service;

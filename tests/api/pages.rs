@@ -1,0 +1,138 @@
+use counterpart::domain::Article;
+
+use crate::helpers::{record, spawn_app};
+
+#[tokio::test]
+async fn the_home_page_starts_with_the_finder() {
+    let app = spawn_app().await;
+    let (status, html) = app.get_html("/").await;
+    assert_eq!(status, 200);
+    let finder = html.find("action=\"/counterpart\"").expect("finder form");
+    let search = html.find("action=\"/authorities\"").expect("search box");
+    assert!(finder < search, "the finder comes first");
+    assert!(html.contains("<label for=\"finder-country\">"));
+    assert!(html.contains("<label for=\"finder-article\">"));
+    assert!(html.contains("<option value=\"FR\">France</option>"));
+    assert!(html.contains("Skip to main content"));
+    assert!(html.contains("<html lang=\"en\">"));
+    // Nothing from another site, no script needed.
+    assert!(!html.contains("<script"));
+    assert!(
+        !html.contains("src=\"http") && !html.contains("href=\"http"),
+        "external asset"
+    );
+}
+
+#[tokio::test]
+async fn the_finder_page_answers_with_languages_and_channels() {
+    let app = spawn_app().await;
+    let (status, html) = app.get_html("/counterpart?country=FR&article=18").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains(
+            "Mutual legal assistance (Art. 18(13)): <a href=\"/countries/FR\">France</a>"
+        ),
+        "{html}"
+    );
+    assert!(html.contains("Languages accepted"));
+    assert!(html.contains("French (français)"));
+    assert!(html.contains("Channels"));
+    assert!(
+        html.contains("Sign in"),
+        "anonymous readers are told how to see contacts"
+    );
+    let (status, html) = app.get_html("/counterpart?country=FR&article=99").await;
+    assert_eq!(status, 400);
+    assert!(html.contains("role=\"alert\"") && html.contains("unknown article"));
+    assert!(
+        html.contains("<option value=\"FR\" selected>"),
+        "keeps what the user chose"
+    );
+}
+
+#[tokio::test]
+async fn search_results_page_with_filters_and_paging() {
+    let app = spawn_app().await;
+    let (status, html) = app.get_html("/authorities?region=150&per_page=10").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("rel=\"next\""), "paged");
+    assert!(html.contains("<option value=\"150\" selected>"));
+    let (status, html) = app.get_html("/authorities?per_page=500").await;
+    assert_eq!(status, 400);
+    assert!(html.contains("per_page"));
+}
+
+#[tokio::test]
+async fn what_users_type_is_escaped() {
+    let app = spawn_app().await;
+    let mut evil = record(
+        "X-1",
+        "FR",
+        "<script>alert(1)</script> Quolliq",
+        &[Article::EXTRADITION],
+    );
+    evil.name_local = Some("\"><img src=x onerror=alert(1)>".into());
+    app.insert(vec![evil]).await;
+    let (_, html) = app.get_html("/authorities?q=%3Cscript%3Equolliq").await;
+    assert!(
+        !html.contains("<script>alert(1)"),
+        "query or name not escaped"
+    );
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; Quolliq"));
+    assert!(!html.contains("<img src=x"));
+}
+
+#[tokio::test]
+async fn authority_state_and_about_pages() {
+    let app = spawn_app().await;
+    let (_, list) = app
+        .get_json("/api/v1/authorities?country=JP&per_page=1")
+        .await;
+    let a = &list["items"][0];
+    let (status, html) = app.get_html(&format!("/authorities/{}", a["id"])).await;
+    assert_eq!(status, 200);
+    assert!(html.contains(a["name"].as_str().unwrap()));
+    assert!(
+        html.contains(a["name_local"].as_str().unwrap()),
+        "local name in its script"
+    );
+    assert!(html.contains("Designations") && html.contains("<th scope=\"col\">Provision</th>"));
+    assert!(
+        !html.contains("@justice.jp.example"),
+        "contacts hidden by default"
+    );
+
+    let (status, html) = app.get_html("/countries").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Western Africa") && html.contains("href=\"/countries/BF\""));
+    let (status, html) = app.get_html("/countries/JP").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("<h1>Japan</h1>"));
+    assert!(html.contains("Art. 16 – Extradition") && html.contains("Art. 31(6) – Prevention"));
+    let (status, html) = app.get_html("/about").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Transfer of sentenced persons"));
+}
+
+#[tokio::test]
+async fn missing_pages_are_html_404s() {
+    let app = spawn_app().await;
+    for path in [
+        "/nowhere",
+        "/authorities/0",
+        "/authorities/abc",
+        "/countries/XK",
+    ] {
+        let (status, html) = app.get_html(path).await;
+        assert_eq!(status, 404, "{path}");
+        assert!(html.contains("<h1>Not found</h1>"), "{path}");
+    }
+    let r = app.get("/static/style.css").await;
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/css")
+    );
+}

@@ -1,0 +1,81 @@
+use std::time::Duration;
+
+use counterpart::domain::Article;
+
+use crate::helpers::{record, spawn_app, spawn_app_with, spawn_instance_on};
+
+#[tokio::test]
+async fn health_and_readiness() {
+    let app = spawn_app().await;
+    let (status, body) = app.get_json("/healthz").await;
+    assert_eq!((status, body["status"].as_str()), (200, Some("ok")));
+    let (status, body) = app.get_json("/readyz").await;
+    assert_eq!(status, 200);
+    assert_eq!(body["status"], "ready");
+    let expected = if std::env::var("TEST_DATABASE_URL").is_ok_and(|u| !u.is_empty()) {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    assert_eq!(body["database"], expected);
+}
+
+#[tokio::test]
+async fn unknown_api_paths_answer_json_404() {
+    let app = spawn_app().await;
+    let (status, body) = app.get_json("/api/v1/nothing-here").await;
+    assert_eq!(status, 404);
+    assert_eq!(body["error"]["code"], "not_found");
+}
+
+#[tokio::test]
+async fn a_second_instance_sees_changes_made_through_the_first() {
+    let refresh = [("COUNTERPART_DIRECTORY__REFRESH_INTERVAL", "200ms")];
+    let first = spawn_app_with(&refresh, crate::helpers::demo()).await;
+    let second = spawn_instance_on(&first.database_url, &refresh).await;
+    let before = second.get_json("/api/v1/authorities?per_page=1").await.1["total"]
+        .as_u64()
+        .unwrap();
+    first
+        .insert(vec![record(
+            "MX-T1",
+            "MX",
+            "Quolliq Fiscalía Especial",
+            &[Article::EXTRADITION],
+        )])
+        .await;
+    // The first sees it at once; the second within its refresh interval.
+    assert_eq!(
+        first.names("q=quolliq").await,
+        ["Quolliq Fiscalía Especial"]
+    );
+    let mut seen = false;
+    for _ in 0..50 {
+        if second.names("q=quolliq+fiscalia").await == ["Quolliq Fiscalía Especial"] {
+            seen = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(seen, "the second instance never saw the change");
+    let after = second.get_json("/api/v1/authorities?per_page=1").await.1["total"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(after, before + 1);
+}
+
+#[tokio::test]
+async fn serve_demo_loads_only_into_an_empty_database() {
+    let app = spawn_app().await;
+    let total = app.get_json("/api/v1/authorities?per_page=1").await.1["total"]
+        .as_u64()
+        .unwrap();
+    // Starting again with --demo on the same database adds nothing.
+    let again = counterpart::startup::Application::build(
+        crate::helpers::settings_for(&app.database_url, app.data_dir.path(), &[]),
+        crate::helpers::demo(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(again.state().directory.snapshot().len() as u64, total);
+}
