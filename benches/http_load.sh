@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# HTTP throughput of search against /healthz, in the same run, on this machine.
+#
+#   benches/http_load.sh [AUTHORITIES] [ROUNDS]
+#
+# Needs wrk (apt-get install wrk). Builds the release binary, starts it on a
+# fresh SQLite database with the demo directory (or AUTHORITIES of them),
+# then alternates wrk runs on each URL and prints the median requests/s.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+AUTHORITIES="${1:-}"
+ROUNDS="${2:-5}"
+DURATION="${DURATION:-5s}"
+CONNECTIONS="${CONNECTIONS:-32}"
+PORT="${PORT:-18080}"
+
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
+cargo build --release --quiet
+BIN=target/release/counterpart
+WORK=$(mktemp -d)
+trap 'kill "$SERVER" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+
+export COUNTERPART_DATA_DIR="$WORK" COUNTERPART_SERVER__BIND="127.0.0.1:$PORT" COUNTERPART_LOG__LEVEL=warn
+unset DATABASE_URL
+if [ -n "$AUTHORITIES" ]; then
+  "$BIN" demo-data --authorities "$AUTHORITIES" >/dev/null
+fi
+"$BIN" serve --demo &
+SERVER=$!
+for _ in $(seq 1 100); do
+  curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+echo "directory: $(curl -fs "http://127.0.0.1:$PORT/readyz")"
+
+URLS=(
+  "/healthz"
+  "/api/v1/authorities?q=ministry+justice"
+  "/api/v1/authorities?q=ministere+justice&region=150"
+  "/api/v1/authorities?country=FR&article=18"
+  "/api/v1/counterpart?country=DE&article=18"
+)
+declare -A RESULTS
+for round in $(seq 1 "$ROUNDS"); do
+  for url in "${URLS[@]}"; do
+    rps=$(wrk -t1 -c"$CONNECTIONS" -d"$DURATION" "http://127.0.0.1:$PORT$url" | awk '/Requests\/sec/ {print $2}')
+    RESULTS[$url]="${RESULTS[$url]:-} $rps"
+  done
+  echo "round $round done" >&2
+done
+
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+base=$(echo "${RESULTS[/healthz]}" | median)
+printf '%-55s %12s %8s\n' "URL" "median rps" "vs /healthz"
+for url in "${URLS[@]}"; do
+  m=$(echo "${RESULTS[$url]}" | median)
+  printf '%-55s %12.0f %7.0f%%\n' "$url" "$m" "$(echo "$m / $base * 100" | bc -l)"
+done
