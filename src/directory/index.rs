@@ -149,8 +149,12 @@ impl SearchIndex {
             .filter(|(_, m)| **m > 0)
             .map(|(d, &m)| {
                 let (name, local) = &self.names[d];
+                // A name can start with the whole phrase only if it has every
+                // word, so partial matches need no comparison.
+                let every_word = m as usize == query_tokens.len();
                 let bonus = [Some(name), local.as_ref()]
                     .into_iter()
+                    .filter(|_| every_word)
                     .flatten()
                     .map(|n| {
                         if **n == *phrase {

@@ -1,8 +1,11 @@
 //! A snapshot of the directory with its search index, and the queries it
 //! answers: search with filters, lookup by State and article.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+
+use serde_json::value::RawValue;
 
 use super::index::{Hit, SearchIndex};
 use super::model::Authority;
@@ -112,6 +115,9 @@ pub struct Directory {
     /// Languages accepted by at least one authority, by English name.
     languages: Vec<LanguageCode>,
     index: SearchIndex,
+    /// Each authority's JSON, without and with contacts, made at first use:
+    /// lists then copy bytes instead of serialising the same record again.
+    rendered: Vec<[OnceLock<Box<RawValue>>; 2]>,
 }
 
 impl Directory {
@@ -142,7 +148,9 @@ impl Directory {
         let mut languages: Vec<LanguageCode> = languages.into_iter().collect();
         languages.sort_by_key(|l| l.english_name());
         let index = SearchIndex::build(&authorities);
+        let rendered = authorities.iter().map(|_| Default::default()).collect();
         Self {
+            rendered,
             generation,
             authorities,
             by_id,
@@ -150,6 +158,26 @@ impl Directory {
             languages,
             index,
         }
+    }
+
+    /// An authority's JSON (with contacts when `full`), rendered once per
+    /// snapshot by `render`.
+    pub fn rendered(
+        &self,
+        a: &Authority,
+        full: bool,
+        render: impl FnOnce() -> Box<RawValue>,
+    ) -> Cow<'_, RawValue> {
+        match self.by_id.get(&a.id) {
+            Some(&i) => Cow::Borrowed(self.rendered[i as usize][full as usize].get_or_init(render)),
+            // Not from this snapshot: nothing to keep it in.
+            None => Cow::Owned(render()),
+        }
+    }
+
+    /// Every authority, in reading order.
+    pub fn authorities(&self) -> &[Arc<Authority>] {
+        &self.authorities
     }
 
     pub fn len(&self) -> usize {
@@ -209,12 +237,19 @@ impl Directory {
             most
         };
         hits.retain(|h| h.matched >= required);
-        hits.sort_unstable_by(|a, b| {
+        let order = |a: &Hit, b: &Hit| {
             b.score
                 .cmp(&a.score)
                 .then_with(|| self.rank_order(a).cmp(&self.rank_order(b)))
-        });
+        };
         let total = hits.len();
+        // Only the hits up to the end of the page need to be in order.
+        let needed = start.saturating_add(take);
+        if needed < hits.len() {
+            hits.select_nth_unstable_by(needed, order);
+            hits.truncate(needed);
+        }
+        hits.sort_unstable_by(order);
         let items = hits
             .iter()
             .skip(start)

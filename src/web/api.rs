@@ -50,8 +50,12 @@ async fn list_authorities(
         items: result
             .items
             .iter()
-            .map(|a| AuthorityJson::new(a, viewer.sees_contacts))
-            .collect(),
+            .map(|a| {
+                directory.rendered(a, viewer.sees_contacts, || {
+                    AuthorityJson::summary(a, viewer.sees_contacts).raw()
+                })
+            })
+            .collect::<Vec<_>>(),
         total: result.total,
         page: query.page,
         per_page: query.per_page,

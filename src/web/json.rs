@@ -22,22 +22,29 @@ pub struct AuthorityJson<'a> {
     pub territory: Option<&'a str>,
     /// Convention articles, as integers.
     pub articles: Vec<i32>,
-    pub designations: &'a [Designation],
     pub languages: &'a [LanguageCode],
     pub language_note: Option<&'a str>,
     pub channels: &'a [Channel],
     pub city: Option<&'a str>,
-    pub time_zone: Option<&'a str>,
-    pub office_hours: Option<&'a str>,
-    pub requirements: Option<&'a str>,
-    pub notes: Option<&'a str>,
     pub verified_at: Option<NaiveDate>,
     pub version: i32,
-    pub updated_at: NaiveDateTime,
+    /// Left out of lists, which stay small; `GET /authorities/{id}` has it.
+    #[serde(flatten)]
+    pub detail: Option<DetailJson<'a>>,
     /// False when contact details were left out for this reader.
     pub contacts_visible: bool,
     #[serde(flatten)]
     pub contact: Option<ContactJson<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct DetailJson<'a> {
+    pub designations: &'a [Designation],
+    pub time_zone: Option<&'a str>,
+    pub office_hours: Option<&'a str>,
+    pub requirements: Option<&'a str>,
+    pub notes: Option<&'a str>,
+    pub updated_at: NaiveDateTime,
 }
 
 #[derive(Serialize)]
@@ -53,6 +60,20 @@ pub struct ContactJson<'a> {
 }
 
 impl<'a> AuthorityJson<'a> {
+    /// The record as JSON text, for the directory's cache of rendered records.
+    pub fn raw(&self) -> Box<serde_json::value::RawValue> {
+        serde_json::value::to_raw_value(self).expect("an authority always serialises")
+    }
+
+    /// The record as a list shows it: without the detail of designations,
+    /// hours, requirements and notes.
+    pub fn summary(a: &'a Authority, sees_contacts: bool) -> Self {
+        Self {
+            detail: None,
+            ..Self::new(a, sees_contacts)
+        }
+    }
+
     pub fn new(a: &'a Authority, sees_contacts: bool) -> Self {
         Self {
             id: a.id,
@@ -69,18 +90,20 @@ impl<'a> AuthorityJson<'a> {
                 .filter(|art| art.instrument() == Instrument::Convention)
                 .map(Article::number)
                 .collect(),
-            designations: &a.designations,
             languages: &a.languages,
             language_note: a.language_note.as_deref(),
             channels: &a.channels,
             city: a.city.as_deref(),
-            time_zone: a.time_zone.as_deref(),
-            office_hours: a.office_hours.as_deref(),
-            requirements: a.requirements.as_deref(),
-            notes: a.notes.as_deref(),
             verified_at: a.verified_at,
             version: a.version,
-            updated_at: a.updated_at,
+            detail: Some(DetailJson {
+                designations: &a.designations,
+                time_zone: a.time_zone.as_deref(),
+                office_hours: a.office_hours.as_deref(),
+                requirements: a.requirements.as_deref(),
+                notes: a.notes.as_deref(),
+                updated_at: a.updated_at,
+            }),
             contacts_visible: sees_contacts,
             contact: sees_contacts.then(|| ContactJson {
                 address: a.address.as_deref(),

@@ -293,3 +293,33 @@ async fn contact_details_follow_the_public_contacts_setting() {
     assert!(a["email"].as_str().unwrap().ends_with(".example"));
     assert!(a["contacts"].is_array());
 }
+
+#[tokio::test]
+async fn lists_carry_summaries_and_the_record_carries_the_detail() {
+    let app = app_with_fixtures().await;
+    let (_, list) = app.get_json("/api/v1/authorities?q=zaq").await;
+    let item = &list["items"][0];
+    assert_eq!(item["name"], "Zentrale Aufsichtsbehörde Quolliq");
+    for field in [
+        "id",
+        "ref",
+        "country_code",
+        "country_name",
+        "kind",
+        "articles",
+        "languages",
+        "channels",
+        "version",
+    ] {
+        assert!(item.get(field).is_some(), "{field} in list items: {item}");
+    }
+    assert!(
+        item.get("designations").is_none(),
+        "lists stay small: {item}"
+    );
+    let (_, full) = app
+        .get_json(&format!("/api/v1/authorities/{}", item["id"]))
+        .await;
+    assert_eq!(full["designations"][0]["article"], 18, "{full}");
+    assert!(full.get("updated_at").is_some());
+}
