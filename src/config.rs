@@ -61,6 +61,7 @@ struct RawDirectory {
 #[derive(Debug, Clone, Deserialize)]
 struct RawSecurity {
     secret_key: SecretString,
+    session_idle: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -105,6 +106,8 @@ pub struct DirectorySettings {
 pub struct SecuritySettings {
     /// Empty when the key is to be generated and kept in `data_dir`.
     pub secret_key: SecretString,
+    /// A session unused for this long ends.
+    pub session_idle: Duration,
 }
 
 impl Settings {
@@ -195,6 +198,7 @@ impl Settings {
         };
         let connect_timeout = duration("database.connect_timeout", &raw.database.connect_timeout)?;
         let stale_after = duration("directory.stale_after", &raw.directory.stale_after)?;
+        let session_idle = duration("security.session_idle", &raw.security.session_idle)?;
         let refresh_interval = duration(
             "directory.refresh_interval",
             &raw.directory.refresh_interval,
@@ -243,6 +247,7 @@ impl Settings {
             },
             security: SecuritySettings {
                 secret_key: raw.security.secret_key,
+                session_idle,
             },
             log: raw.log,
         })

@@ -31,6 +31,64 @@ pub fn prepare_database(settings: &Settings) -> anyhow::Result<Pool> {
     Ok(pool)
 }
 
+/// With `serve --demo` and no accounts yet: one admin and one focal point,
+/// whose sign-in details are printed once.
+pub fn create_demo_accounts(pool: &Pool) -> anyhow::Result<()> {
+    use crate::auth::{Role, password, users};
+    let mut conn = pool.get()?;
+    if !users::list(&mut conn)?.is_empty() {
+        return Ok(());
+    }
+    let focal_ref = "FR-001";
+    let accounts = [
+        (
+            "secretariat@counterpart.example",
+            Role::Admin,
+            None,
+            "Demo Secretariat",
+        ),
+        (
+            "focal.point@fr-001.example",
+            Role::FocalPoint,
+            Some(focal_ref),
+            "Demo Focal Point",
+        ),
+    ];
+    let mut lines = Vec::new();
+    for (email, role, authority_ref, name) in accounts {
+        let password = password::generate();
+        let added = users::add(
+            &mut conn,
+            users::NewUser {
+                email,
+                role,
+                authority_ref,
+                name: Some(name),
+                password: &password,
+            },
+        );
+        match added {
+            Ok(u) => lines.push(format!(
+                "  {:<12} {:<34} password {password}{}",
+                u.role.code(),
+                u.email,
+                authority_ref
+                    .map(|r| format!("  (authority {r})"))
+                    .unwrap_or_default()
+            )),
+            // The demo directory may have been replaced by one without FR-001.
+            Err(e) => tracing::warn!(email, error = %e, "demo account not created"),
+        }
+    }
+    if !lines.is_empty() {
+        println!(
+            "Demo accounts (shown once; sign in at /login):\n{}",
+            lines.join("\n")
+        );
+    }
+    Ok(())
+}
+
 /// Fills an empty directory with the demo data; leaves a non-empty one alone.
 pub fn load_demo_if_empty(pool: &Pool, options: DemoOptions) -> anyhow::Result<Option<usize>> {
     let mut conn = pool.get()?;
@@ -64,6 +122,7 @@ impl Application {
             let pool = prepare_database(&prepared)?;
             if let Some(options) = demo {
                 load_demo_if_empty(&pool, options)?;
+                create_demo_accounts(&pool)?;
             }
             let directory = DirectoryStore::load(pool.clone())?;
             Ok((pool, directory))
@@ -80,11 +139,13 @@ impl Application {
             0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
             n => n,
         };
+        let key = crate::auth::key::load_or_create(&settings)?;
         let state = web::Data::new(AppState {
             pool,
             directory: Arc::new(directory),
             templates: templates::build()?,
             settings,
+            key,
         });
         let app_state = state.clone();
         let server = HttpServer::new(move || {

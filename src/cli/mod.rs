@@ -1,5 +1,7 @@
 //! The command line: `counterpart [--config FILE] COMMAND`.
 
+mod accounts;
+
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -47,6 +49,12 @@ pub enum Command {
         #[arg(long)]
         replace: bool,
     },
+    /// Accounts: add, list, disable.
+    #[command(subcommand)]
+    User(accounts::UserCommand),
+    /// API tokens for programs: issue, list, revoke.
+    #[command(subcommand)]
+    Token(accounts::TokenCommand),
 }
 
 pub fn demo_options(authorities: Option<u32>, seed: u64) -> DemoOptions {
@@ -103,5 +111,11 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             Ok(())
         })
         .await?,
+        Command::User(command) => {
+            tokio::task::spawn_blocking(move || accounts::user(command, &settings)).await?
+        }
+        Command::Token(command) => {
+            tokio::task::spawn_blocking(move || accounts::token(command, &settings)).await?
+        }
     }
 }

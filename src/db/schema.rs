@@ -66,12 +66,77 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        email -> Text,
+        name -> Nullable<Text>,
+        role -> Text,
+        authority_id -> Nullable<BigInt>,
+        password_hash -> Text,
+        created_at -> Timestamp,
+        disabled_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    sessions (id_hash) {
+        id_hash -> Text,
+        user_id -> BigInt,
+        csrf_token -> Text,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    api_tokens (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        label -> Nullable<Text>,
+        token_hash -> Text,
+        prefix -> Text,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    login_failures (id) {
+        id -> BigInt,
+        email -> Text,
+        address -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    changes (id) {
+        id -> BigInt,
+        authority_id -> BigInt,
+        user_id -> Nullable<BigInt>,
+        actor -> Text,
+        action -> Text,
+        fields -> Text,
+        at -> Timestamp,
+    }
+}
+
 diesel::joinable!(designations -> authorities (authority_id));
 diesel::joinable!(contact_persons -> authorities (authority_id));
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(changes -> authorities (authority_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     authorities,
     designations,
     contact_persons,
     directory_state,
+    users,
+    sessions,
+    api_tokens,
+    login_failures,
+    changes,
 );

@@ -1,6 +1,7 @@
 //! The directory: States, authorities, their designations, search.
 
 pub mod demo;
+pub mod edit;
 mod index;
 pub mod model;
 pub mod search;

@@ -312,3 +312,31 @@ pub fn load_all(conn: &mut DbConnection) -> QueryResult<(i64, Vec<Authority>)> {
 pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
     authorities::table.count().get_result(conn)
 }
+
+/// One authority, complete; archived ones too when `archived` is true.
+pub fn load_one(
+    conn: &mut DbConnection,
+    id: i64,
+    archived: bool,
+) -> QueryResult<Option<Authority>> {
+    let mut query = authorities::table
+        .filter(authorities::id.eq(id))
+        .select(AuthorityRow::as_select())
+        .into_boxed();
+    if !archived {
+        query = query.filter(authorities::archived_at.is_null());
+    }
+    let Some(row) = query.first(conn).optional()? else {
+        return Ok(None);
+    };
+    let designations = designations::table
+        .filter(designations::authority_id.eq(id))
+        .select(DesignationRow::as_select())
+        .load(conn)?;
+    let contacts = contact_persons::table
+        .filter(contact_persons::authority_id.eq(id))
+        .order(contact_persons::seq)
+        .select(ContactRow::as_select())
+        .load(conn)?;
+    Ok(assemble(row, designations, contacts))
+}

@@ -58,7 +58,7 @@ pub struct NewContact {
 }
 
 impl NewRecord {
-    fn row(&self) -> NewAuthority {
+    pub(crate) fn row(&self) -> NewAuthority {
         let codes = |v: &[crate::domain::Channel]| {
             join_codes(&v.iter().map(|c| c.code()).collect::<Vec<_>>())
         };
@@ -92,7 +92,7 @@ impl NewRecord {
         }
     }
 
-    fn children(&self, authority_id: i64) -> (Vec<DesignationRow>, Vec<ContactRow>) {
+    pub(crate) fn children(&self, authority_id: i64) -> (Vec<DesignationRow>, Vec<ContactRow>) {
         let designations = self
             .designations
             .iter()
@@ -169,6 +169,11 @@ pub fn insert_many(
 /// Removes every authority (for `demo-data --replace`).
 pub fn delete_all(conn: &mut DbConnection) -> QueryResult<usize> {
     conn.transaction(|conn| {
+        // Their history goes with them, and focal points are left unbound.
+        diesel::delete(crate::db::schema::changes::table).execute(conn)?;
+        diesel::update(crate::db::schema::users::table)
+            .set(crate::db::schema::users::authority_id.eq(None::<i64>))
+            .execute(conn)?;
         diesel::delete(contact_persons::table).execute(conn)?;
         diesel::delete(designations::table).execute(conn)?;
         let n = diesel::delete(authorities::table).execute(conn)?;

@@ -67,6 +67,50 @@ impl WebUrl {
     }
 }
 
+/// A telephone number, kept in E.164 (+41 58 ... as +4158...). A number
+/// written without its country code is read as one of `default_country`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Phone(String);
+
+impl Phone {
+    pub fn parse(raw: &str, default_country: Option<&str>) -> Result<Self, String> {
+        let s = raw.trim();
+        if s.is_empty() {
+            return Err("is empty".into());
+        }
+        if s.chars().any(|c| c.is_alphabetic()) {
+            return Err(format!("{s:?} is not a telephone number (letters)"));
+        }
+        let country = default_country.and_then(|c| c.parse::<phonenumber::country::Id>().ok());
+        let number = phonenumber::parse(country, s).map_err(|_| {
+            format!("{s:?} is not a telephone number; write it with its country code, as +41 58 462 11 11")
+        })?;
+        let e164 = number.format().mode(phonenumber::Mode::E164).to_string();
+        let digits = e164.chars().filter(char::is_ascii_digit).count();
+        if !(7..=15).contains(&digits) {
+            return Err(format!(
+                "{s:?} has too few or too many digits for a telephone number"
+            ));
+        }
+        Ok(Self(e164))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The number as people read it: +41 58 462 11 11.
+    pub fn readable(e164: &str) -> String {
+        phonenumber::parse(None, e164)
+            .map(|n| {
+                n.format()
+                    .mode(phonenumber::Mode::International)
+                    .to_string()
+            })
+            .unwrap_or_else(|_| e164.to_string())
+    }
+}
+
 macro_rules! serialize_as_str {
     ($($t:ty => $f:expr),+) => {$(
         impl Serialize for $t {

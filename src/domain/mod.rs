@@ -7,7 +7,7 @@ mod contact;
 
 pub use article::{Article, Instrument};
 pub use codes::{AuthorityKind, AuthorityRef, Channel, CountryCode, Function, LanguageCode};
-pub use contact::{Email, TimeZone, WebUrl};
+pub use contact::{Email, Phone, TimeZone, WebUrl};
 
 /// Joins codes for storage in one text column.
 pub fn join_codes<T: AsRef<str>>(codes: &[T]) -> String {

@@ -59,7 +59,10 @@ fn render<B: 'static>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandler
         .templates
         .render(
             "pages/error",
-            &json!({"title": title, "message": message, "status": status.as_u16(), "nav": ""}),
+            &json!({
+                "title": title, "message": message, "status": status.as_u16(), "nav": "",
+                "viewer": super::Viewer::anonymous(false),
+            }),
         )
         .unwrap_or_else(|_| format!("<h1>{}</h1>", status));
     let (req, _) = res.into_parts();

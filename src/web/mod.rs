@@ -1,15 +1,19 @@
 //! HTTP: pages for people, JSON under `/api/v1` for programs.
 
+mod account;
 mod api;
+mod api_edit;
 mod errors;
 pub mod json;
 mod pages;
 pub mod templates;
+pub mod viewer;
+
+pub use viewer::Viewer;
 
 use std::sync::Arc;
 
-use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::web;
 
 use crate::config::Settings;
 use crate::db::Pool;
@@ -22,26 +26,8 @@ pub struct AppState {
     pub directory: Arc<DirectoryStore>,
     pub templates: templates::Templates,
     pub settings: Settings,
-}
-
-/// Who is asking, and so what they may see.
-#[derive(Debug, Clone)]
-pub struct Viewer {
-    pub sees_contacts: bool,
-}
-
-impl FromRequest for Viewer {
-    type Error = AppError;
-    type Future = std::future::Ready<Result<Self, AppError>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let state = req
-            .app_data::<web::Data<AppState>>()
-            .expect("AppState is registered");
-        std::future::ready(Ok(Viewer {
-            sees_contacts: state.settings.directory.public_contacts,
-        }))
-    }
+    /// Signs the session cookie.
+    pub key: actix_web::cookie::Key,
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -50,13 +36,23 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .error_handler(|e, _| AppError::bad_param("query", e.to_string()).into()),
     )
     .app_data(
+        web::FormConfig::default()
+            .limit(256 << 10)
+            .error_handler(|e, _| AppError::bad_param("form", e.to_string()).into()),
+    )
+    .app_data(
         web::JsonConfig::default()
             .limit(1 << 20)
             .error_handler(|e, _| AppError::bad_param("body", e.to_string()).into()),
     )
     .route("/healthz", web::get().to(api::healthz))
     .route("/readyz", web::get().to(api::readyz))
-    .service(web::scope("/api/v1").configure(api::configure))
+    .service(
+        web::scope("/api/v1")
+            .configure(api::configure)
+            .configure(api_edit::configure),
+    )
+    .configure(account::configure)
     .configure(pages::configure)
     .default_service(web::to(|| async {
         Err::<actix_web::HttpResponse, _>(AppError::not_found("no such page"))

@@ -30,11 +30,26 @@ fn html(status: actix_web::http::StatusCode, body: String) -> HttpResponse {
         .body(body)
 }
 
-fn page(state: &AppState, name: &str, data: &Value) -> Result<HttpResponse, AppError> {
-    Ok(html(
-        actix_web::http::StatusCode::OK,
-        render(&state.templates, name, data)?,
-    ))
+pub(super) fn page(
+    state: &AppState,
+    viewer: &Viewer,
+    name: &str,
+    data: &Value,
+) -> Result<HttpResponse, AppError> {
+    page_with(state, viewer, actix_web::http::StatusCode::OK, name, data)
+}
+
+/// Renders a page with the viewer the layout shows (signed in or not).
+pub(super) fn page_with(
+    state: &AppState,
+    viewer: &Viewer,
+    status: actix_web::http::StatusCode,
+    name: &str,
+    data: &Value,
+) -> Result<HttpResponse, AppError> {
+    let mut data = data.clone();
+    data["viewer"] = viewer.context();
+    Ok(html(status, render(&state.templates, name, &data)?))
 }
 
 /// The choices of the finder and the search filters.
@@ -62,10 +77,11 @@ fn choices(directory: &Directory) -> Value {
     json!({"states": states, "articles": articles, "regions": regions, "languages": languages})
 }
 
-async fn home(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+async fn home(state: web::Data<AppState>, viewer: Viewer) -> Result<HttpResponse, AppError> {
     let directory = state.directory.snapshot();
     page(
         &state,
+        &viewer,
         "pages/home",
         &json!({
             "title": "Find the authority to write to",
@@ -95,7 +111,6 @@ async fn counterpart(
         "nav": "home",
         "choices": choices(&directory),
         "form": form,
-        "viewer": {"sees_contacts": viewer.sees_contacts},
         "error": null,
         "result": null,
     });
@@ -126,10 +141,7 @@ async fn counterpart(
         }
         Err(other) => return Err(other),
     };
-    Ok(html(
-        status,
-        render(&state.templates, "pages/counterpart", &data)?,
-    ))
+    page_with(&state, &viewer, status, "pages/counterpart", &data)
 }
 
 fn page_link(params: &SearchParams, page: u32) -> String {
@@ -165,7 +177,6 @@ async fn authorities(
         "nav": "authorities",
         "choices": choices(&directory),
         "form": &params,
-        "viewer": {"sees_contacts": viewer.sees_contacts},
         "error": null,
         "result": null,
     });
@@ -193,14 +204,17 @@ async fn authorities(
             if let Some(q) = &query.q {
                 data["title"] = json!(format!("Search: {q}"));
             }
-            page(&state, "pages/authorities", &data)
+            page(&state, &viewer, "pages/authorities", &data)
         }
         Err(AppError::BadRequest(field)) => {
             data["error"] = json!(field);
-            Ok(html(
+            page_with(
+                &state,
+                &viewer,
                 actix_web::http::StatusCode::BAD_REQUEST,
-                render(&state.templates, "pages/authorities", &data)?,
-            ))
+                "pages/authorities",
+                &data,
+            )
         }
         Err(other) => Err(other),
     }
@@ -223,6 +237,7 @@ async fn authority(
         .is_none_or(|d| (today - d).num_days() > stale_days as i64);
     page(
         &state,
+        &viewer,
         "pages/authority",
         &json!({
             "title": a.name,
@@ -234,7 +249,7 @@ async fn authority(
     )
 }
 
-async fn countries(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+async fn countries(state: web::Data<AppState>, viewer: Viewer) -> Result<HttpResponse, AppError> {
     let counts = state.directory.snapshot().counts_by_country();
     let regions: Vec<Value> = states::regions()
         .into_iter()
@@ -261,6 +276,7 @@ async fn countries(state: web::Data<AppState>) -> Result<HttpResponse, AppError>
         .collect();
     page(
         &state,
+        &viewer,
         "pages/countries",
         &json!({"title": "States parties", "nav": "countries", "regions": regions}),
     )
@@ -276,21 +292,22 @@ async fn country(
     let count = directory.in_country(code).count();
     page(
         &state,
+        &viewer,
         "pages/country",
         &json!({
-            "title": code.state().name,
-            "nav": "countries",
-            "country": CountryJson::new(code.state(), count),
-            "articles": by_article(&directory, code, viewer.sees_contacts),
-            "viewer": {"sees_contacts": viewer.sees_contacts},
+        "title": code.state().name,
+        "nav": "countries",
+        "country": CountryJson::new(code.state(), count),
+        "articles": by_article(&directory, code, viewer.sees_contacts),
         }),
     )
 }
 
-async fn about(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+async fn about(state: web::Data<AppState>, viewer: Viewer) -> Result<HttpResponse, AppError> {
     let directory = state.directory.snapshot();
     page(
         &state,
+        &viewer,
         "pages/about",
         &json!({"title": "About", "nav": "about", "choices": choices(&directory)}),
     )

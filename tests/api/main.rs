@@ -2,8 +2,10 @@
 
 mod helpers;
 
+mod accounts;
 mod cli;
 mod lookup;
 mod pages;
+mod people;
 mod search;
 mod service;

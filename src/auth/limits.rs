@@ -1,0 +1,61 @@
+//! A limit on failed sign-ins, per account and per address. The attempts are
+//! counted in the database, so every instance enforces the same limit.
+
+use chrono::{NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::db::schema::login_failures;
+use crate::error::AppError;
+
+/// Failures allowed within the window before sign-in is refused.
+pub const PER_ACCOUNT: i64 = 5;
+pub const PER_ADDRESS: i64 = 20;
+pub const WINDOW_MINUTES: i64 = 15;
+
+fn since() -> NaiveDateTime {
+    Utc::now().naive_utc() - chrono::Duration::minutes(WINDOW_MINUTES)
+}
+
+/// Refuses with 429 while either limit is reached.
+pub fn check(conn: &mut DbConnection, email: &str, address: &str) -> Result<(), AppError> {
+    let since = since();
+    let by_account: i64 = login_failures::table
+        .filter(login_failures::email.eq(email))
+        .filter(login_failures::at.gt(since))
+        .count()
+        .get_result(conn)?;
+    let by_address: i64 = login_failures::table
+        .filter(login_failures::address.eq(address))
+        .filter(login_failures::at.gt(since))
+        .count()
+        .get_result(conn)?;
+    if by_account >= PER_ACCOUNT || by_address >= PER_ADDRESS {
+        return Err(AppError::TooManyRequests(format!(
+            "Too many failed sign-ins. Please wait {WINDOW_MINUTES} minutes before trying again."
+        )));
+    }
+    Ok(())
+}
+
+pub fn record_failure(conn: &mut DbConnection, email: &str, address: &str) -> QueryResult<()> {
+    let now = Utc::now().naive_utc();
+    diesel::insert_into(login_failures::table)
+        .values((
+            login_failures::email.eq(email),
+            login_failures::address.eq(address),
+            login_failures::at.eq(now),
+        ))
+        .execute(conn)?;
+    // Old attempts count for nothing; keep the table small.
+    diesel::delete(
+        login_failures::table.filter(login_failures::at.lt(now - chrono::Duration::days(1))),
+    )
+    .execute(conn)?;
+    Ok(())
+}
+
+/// A successful sign-in forgives the account's failures.
+pub fn clear(conn: &mut DbConnection, email: &str) -> QueryResult<usize> {
+    diesel::delete(login_failures::table.filter(login_failures::email.eq(email))).execute(conn)
+}

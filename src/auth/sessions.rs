@@ -1,0 +1,81 @@
+//! Cookie sessions for people. The cookie holds a random id; the database
+//! holds its hash, the account and the form token (CSRF) of the session.
+
+use std::time::Duration;
+
+use chrono::{NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+use super::{User, hash_secret, random_secret, users};
+use crate::db::DbConnection;
+use crate::db::schema::sessions;
+
+/// A session found by its cookie.
+pub struct Session {
+    pub user: User,
+    pub csrf_token: String,
+}
+
+/// Starts a session; returns the id for the cookie. A new id at every
+/// sign-in, so an id planted before sign-in is worth nothing after it.
+pub fn start(conn: &mut DbConnection, user_id: i64) -> QueryResult<String> {
+    let id = random_secret();
+    let now = Utc::now().naive_utc();
+    diesel::insert_into(sessions::table)
+        .values((
+            sessions::id_hash.eq(hash_secret(&id)),
+            sessions::user_id.eq(user_id),
+            sessions::csrf_token.eq(random_secret()),
+            sessions::created_at.eq(now),
+            sessions::last_seen_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+/// The live session of a cookie id, or nothing when it is unknown, idle for
+/// longer than `idle`, or its account is disabled.
+pub fn resume(conn: &mut DbConnection, id: &str, idle: Duration) -> QueryResult<Option<Session>> {
+    let hash = hash_secret(id);
+    let found: Option<(i64, String, NaiveDateTime)> = sessions::table
+        .find(&hash)
+        .select((
+            sessions::user_id,
+            sessions::csrf_token,
+            sessions::last_seen_at,
+        ))
+        .first(conn)
+        .optional()?;
+    let Some((user_id, csrf_token, last_seen)) = found else {
+        return Ok(None);
+    };
+    let now = Utc::now().naive_utc();
+    let idle = chrono::Duration::from_std(idle).unwrap_or(chrono::Duration::MAX);
+    if now - last_seen > idle {
+        diesel::delete(sessions::table.find(&hash)).execute(conn)?;
+        return Ok(None);
+    }
+    let Some(user) = users::active(conn, user_id)? else {
+        return Ok(None);
+    };
+    // One write a minute at most, not one per request.
+    if now - last_seen > chrono::Duration::seconds(60) {
+        diesel::update(sessions::table.find(&hash))
+            .set(sessions::last_seen_at.eq(now))
+            .execute(conn)?;
+    }
+    Ok(Some(Session { user, csrf_token }))
+}
+
+pub fn end(conn: &mut DbConnection, id: &str) -> QueryResult<usize> {
+    diesel::delete(sessions::table.find(hash_secret(id))).execute(conn)
+}
+
+/// Moves a session's last activity back, as if the person had been away.
+#[doc(hidden)]
+pub fn age(conn: &mut DbConnection, id: &str, by: Duration) -> QueryResult<usize> {
+    let then = Utc::now().naive_utc() - chrono::Duration::from_std(by).unwrap_or_default();
+    diesel::update(sessions::table.find(hash_secret(id)))
+        .set(sessions::last_seen_at.eq(then))
+        .execute(conn)
+}

@@ -1,0 +1,184 @@
+//! Accounts: added from the command line (and by `serve --demo`), listed and
+//! disabled. Disabling ends the account's sessions and tokens at once.
+
+use chrono::{NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+use super::{Role, User, password};
+use crate::db::DbConnection;
+use crate::db::schema::{api_tokens, authorities, sessions, users};
+use crate::domain::Email;
+use crate::error::{AppError, FieldError};
+
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: i64,
+    pub email: String,
+    pub name: Option<String>,
+    pub role: String,
+    pub authority_id: Option<i64>,
+    pub password_hash: String,
+    pub created_at: NaiveDateTime,
+    pub disabled_at: Option<NaiveDateTime>,
+}
+
+impl UserRow {
+    pub fn user(&self) -> User {
+        User {
+            id: self.id,
+            email: self.email.clone(),
+            name: self.name.clone(),
+            // Written through `Role::code`; an unknown value can only come
+            // from a hand edit, and then the account may do the least.
+            role: Role::parse(&self.role).unwrap_or(Role::Reader),
+            authority_id: self.authority_id,
+        }
+    }
+}
+
+/// What `user add` asks for.
+pub struct NewUser<'a> {
+    pub email: &'a str,
+    pub role: Role,
+    pub authority_ref: Option<&'a str>,
+    pub name: Option<&'a str>,
+    pub password: &'a str,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = users)]
+struct UserInsert {
+    email: String,
+    name: Option<String>,
+    role: String,
+    authority_id: Option<i64>,
+    password_hash: String,
+    created_at: NaiveDateTime,
+}
+
+/// Emails are compared without regard to case.
+pub fn normalise_email(raw: &str) -> String {
+    raw.trim().to_lowercase()
+}
+
+pub fn add(conn: &mut DbConnection, new: NewUser<'_>) -> Result<User, AppError> {
+    let email = Email::parse(new.email)
+        .map_err(|m| AppError::Invalid(vec![FieldError::new("email", m)]))?;
+    let email = normalise_email(email.as_str());
+    let authority_id = match (new.role, new.authority_ref) {
+        (Role::FocalPoint, None) => {
+            return Err(AppError::Invalid(vec![FieldError::new(
+                "authority",
+                "a focal point needs --authority REF",
+            )]));
+        }
+        (Role::FocalPoint, Some(r)) => Some(
+            authorities::table
+                .filter(authorities::ref_.eq(r.trim()))
+                .filter(authorities::archived_at.is_null())
+                .select(authorities::id)
+                .first::<i64>(conn)
+                .optional()?
+                .ok_or_else(|| {
+                    AppError::Invalid(vec![FieldError::new(
+                        "authority",
+                        format!("no authority has the ref \"{}\"", r.trim()),
+                    )])
+                })?,
+        ),
+        (_, Some(_)) => {
+            return Err(AppError::Invalid(vec![FieldError::new(
+                "authority",
+                "only a focal point is bound to an authority",
+            )]));
+        }
+        (_, None) => None,
+    };
+    password::check_policy(new.password, &email)
+        .map_err(|m| AppError::Invalid(vec![FieldError::new("password", m)]))?;
+    let exists = users::table
+        .filter(users::email.eq(&email))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0;
+    if exists {
+        return Err(AppError::Conflict {
+            message: format!("an account for {email} already exists"),
+            current_version: None,
+        });
+    }
+    let row = UserInsert {
+        email,
+        name: new
+            .name
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty()),
+        role: new.role.code().to_string(),
+        authority_id,
+        password_hash: password::hash(new.password).map_err(AppError::internal)?,
+        created_at: Utc::now().naive_utc(),
+    };
+    diesel::insert_into(users::table)
+        .values(&row)
+        .execute(conn)?;
+    find(conn, &row.email)?
+        .map(|r| r.user())
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("the new account is missing")))
+}
+
+pub fn find(conn: &mut DbConnection, email: &str) -> QueryResult<Option<UserRow>> {
+    users::table
+        .filter(users::email.eq(normalise_email(email)))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// An account that may act now: it exists and is not disabled.
+pub fn active(conn: &mut DbConnection, id: i64) -> QueryResult<Option<User>> {
+    Ok(users::table
+        .find(id)
+        .filter(users::disabled_at.is_null())
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(|r| r.user()))
+}
+
+pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<UserRow>> {
+    users::table
+        .order(users::email)
+        .select(UserRow::as_select())
+        .load(conn)
+}
+
+/// The ref of the authority a focal point is bound to.
+pub fn authority_ref(conn: &mut DbConnection, id: i64) -> QueryResult<Option<String>> {
+    authorities::table
+        .find(id)
+        .select(authorities::ref_)
+        .first(conn)
+        .optional()
+}
+
+pub fn disable(conn: &mut DbConnection, email: &str) -> Result<User, AppError> {
+    let row = find(conn, email)?
+        .ok_or_else(|| AppError::not_found(format!("no account for {}", normalise_email(email))))?;
+    let now = Utc::now().naive_utc();
+    conn.transaction(|conn| {
+        diesel::update(users::table.find(row.id))
+            .set(users::disabled_at.eq(Some(now)))
+            .execute(conn)?;
+        diesel::delete(sessions::table.filter(sessions::user_id.eq(row.id))).execute(conn)?;
+        diesel::update(
+            api_tokens::table
+                .filter(api_tokens::user_id.eq(row.id))
+                .filter(api_tokens::revoked_at.is_null()),
+        )
+        .set(api_tokens::revoked_at.eq(Some(now)))
+        .execute(conn)?;
+        QueryResult::Ok(())
+    })?;
+    Ok(row.user())
+}

@@ -1,0 +1,277 @@
+//! The record of every change: who, when, which fields, old and new values.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::db::DbConnection;
+use crate::db::schema::{authorities, changes};
+use crate::directory::model::Authority;
+use crate::directory::write::NewRecord;
+
+/// Who made a change: an account, or a command run on the server.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: Option<i64>,
+    pub label: String,
+}
+
+impl Actor {
+    pub fn user(user: &crate::auth::User) -> Self {
+        Self {
+            user_id: Some(user.id),
+            label: user.label(),
+        }
+    }
+
+    pub fn command(name: &str) -> Self {
+        Self {
+            user_id: None,
+            label: name.to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldChange {
+    pub field: String,
+    pub old: Option<String>,
+    pub new: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Change {
+    pub id: i64,
+    pub authority_id: i64,
+    pub authority_name: String,
+    pub actor: String,
+    pub action: String,
+    pub at: NaiveDateTime,
+    pub fields: Vec<FieldChange>,
+}
+
+/// A record as named text values, in reading order, for comparing two.
+pub fn flatten(r: &NewRecord) -> Vec<(&'static str, Option<String>)> {
+    let join = |v: Vec<String>| Some(v.join("; ")).filter(|s| !s.is_empty());
+    vec![
+        ("ref", Some(r.ref_.clone())),
+        ("country_code", Some(r.country_code.clone())),
+        ("name", Some(r.name.clone())),
+        ("name_local", r.name_local.clone()),
+        ("acronym", r.acronym.clone()),
+        ("kind", Some(r.kind.code().to_string())),
+        ("territory", r.territory.clone()),
+        ("address", r.address.clone()),
+        ("postal_code", r.postal_code.clone()),
+        ("city", r.city.clone()),
+        ("phone", r.phone.clone()),
+        ("fax", r.fax.clone()),
+        ("email", r.email.clone()),
+        ("website", r.website.clone()),
+        ("languages", join(r.languages.clone())),
+        ("language_note", r.language_note.clone()),
+        (
+            "channels",
+            join(r.channels.iter().map(|c| c.code().to_string()).collect()),
+        ),
+        ("urgent_contact", r.urgent_contact.clone()),
+        ("office_hours", r.office_hours.clone()),
+        ("time_zone", r.time_zone.clone()),
+        ("requirements", r.requirements.clone()),
+        ("notes", r.notes.clone()),
+        ("verified_at", r.verified_at.map(|d| d.to_string())),
+        (
+            "designations",
+            join(
+                r.designations
+                    .iter()
+                    .map(|d| {
+                        let mut s = d.article.provision().to_string();
+                        if !d.functions.is_empty() {
+                            let f: Vec<&str> = d.functions.iter().map(|f| f.code()).collect();
+                            s.push_str(&format!(" ({})", f.join(", ")));
+                        }
+                        if let Some(n) = &d.note {
+                            s.push_str(&format!(": {n}"));
+                        }
+                        s
+                    })
+                    .collect(),
+            ),
+        ),
+        (
+            "contacts",
+            join(
+                r.contacts
+                    .iter()
+                    .map(|c| {
+                        [
+                            Some(c.name.clone()),
+                            c.position.clone(),
+                            c.email.clone(),
+                            c.phone.clone(),
+                            Some(c.languages.join(" ")).filter(|s| !s.is_empty()),
+                        ]
+                        .into_iter()
+                        .flatten()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                    })
+                    .collect(),
+            ),
+        ),
+    ]
+}
+
+/// The fields that differ between two versions of a record.
+pub fn diff(old: Option<&NewRecord>, new: &NewRecord) -> Vec<FieldChange> {
+    let before = old.map(flatten);
+    flatten(new)
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, (field, value))| {
+            let previous = before.as_ref().and_then(|b| b[i].1.clone());
+            (previous != value).then(|| FieldChange {
+                field: field.to_string(),
+                old: previous,
+                new: value,
+            })
+        })
+        .collect()
+}
+
+/// A stored authority as a record, to compare with an edited one.
+pub fn record_of(a: &Authority) -> NewRecord {
+    use crate::directory::write::{NewContact, NewDesignation};
+    NewRecord {
+        ref_: a.ref_.clone(),
+        country_code: a.country.as_str().to_string(),
+        name: a.name.clone(),
+        name_local: a.name_local.clone(),
+        acronym: a.acronym.clone(),
+        kind: a.kind,
+        territory: a.territory.clone(),
+        address: a.address.clone(),
+        postal_code: a.postal_code.clone(),
+        city: a.city.clone(),
+        phone: a.phone.clone(),
+        fax: a.fax.clone(),
+        email: a.email.clone(),
+        website: a.website.clone(),
+        languages: a.languages.iter().map(|l| l.as_str().to_string()).collect(),
+        language_note: a.language_note.clone(),
+        channels: a.channels.clone(),
+        urgent_contact: a.urgent_contact.clone(),
+        office_hours: a.office_hours.clone(),
+        time_zone: a.time_zone.clone(),
+        requirements: a.requirements.clone(),
+        notes: a.notes.clone(),
+        verified_at: a.verified_at,
+        created_at: a.updated_at,
+        designations: a
+            .designations
+            .iter()
+            .map(|d| NewDesignation {
+                article: d.article,
+                functions: d.functions.clone(),
+                note: d.note.clone(),
+            })
+            .collect(),
+        contacts: a
+            .contacts
+            .iter()
+            .map(|c| NewContact {
+                name: c.name.clone(),
+                position: c.position.clone(),
+                email: c.email.clone(),
+                phone: c.phone.clone(),
+                languages: c.languages.iter().map(|l| l.as_str().to_string()).collect(),
+            })
+            .collect(),
+    }
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = changes)]
+pub struct NewChange {
+    pub authority_id: i64,
+    pub user_id: Option<i64>,
+    pub actor: String,
+    pub action: String,
+    pub fields: String,
+    pub at: NaiveDateTime,
+}
+
+impl NewChange {
+    pub fn new(
+        authority_id: i64,
+        actor: &Actor,
+        action: &str,
+        fields: &[FieldChange],
+        at: NaiveDateTime,
+    ) -> Self {
+        Self {
+            authority_id,
+            user_id: actor.user_id,
+            actor: actor.label.clone(),
+            action: action.to_string(),
+            fields: serde_json::to_string(fields).unwrap_or_else(|_| "[]".into()),
+            at,
+        }
+    }
+}
+
+pub fn record(conn: &mut DbConnection, rows: &[NewChange]) -> QueryResult<()> {
+    for part in rows.chunks(500) {
+        crate::each_backend!(conn, c => diesel::insert_into(changes::table).values(part).execute(c)?);
+    }
+    Ok(())
+}
+
+type ChangeRow = (i64, i64, String, String, String, String, NaiveDateTime);
+
+fn assemble(rows: Vec<ChangeRow>) -> Vec<Change> {
+    rows.into_iter()
+        .map(
+            |(id, authority_id, authority_name, actor, action, fields, at)| Change {
+                id,
+                authority_id,
+                authority_name,
+                actor,
+                action,
+                at,
+                fields: serde_json::from_str(&fields).unwrap_or_default(),
+            },
+        )
+        .collect()
+}
+
+/// Changes, newest first: of one authority, or of all (the admin's log).
+pub fn list(
+    conn: &mut DbConnection,
+    authority_id: Option<i64>,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<(i64, Vec<Change>)> {
+    let mut query = changes::table
+        .inner_join(authorities::table)
+        .select((
+            changes::id,
+            changes::authority_id,
+            authorities::name,
+            changes::actor,
+            changes::action,
+            changes::fields,
+            changes::at,
+        ))
+        .order(changes::id.desc())
+        .into_boxed();
+    let mut count = changes::table.into_boxed();
+    if let Some(a) = authority_id {
+        query = query.filter(changes::authority_id.eq(a));
+        count = count.filter(changes::authority_id.eq(a));
+    }
+    let total = count.count().get_result(conn)?;
+    let rows: Vec<ChangeRow> = query.limit(limit).offset(offset).load(conn)?;
+    Ok((total, assemble(rows)))
+}

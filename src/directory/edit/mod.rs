@@ -1,0 +1,257 @@
+//! Changing the directory one authority at a time: create, update, archive,
+//! confirm. Each write checks the version the writer last saw, records what
+//! changed and by whom, and bumps the directory generation, all in one
+//! transaction.
+
+pub mod history;
+pub mod input;
+
+use chrono::{NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+use self::history::{Actor, FieldChange, NewChange, diff, record_of};
+pub use self::input::AuthorityInput;
+use super::model::{self, Authority, bump_generation};
+use super::write::NewRecord;
+use crate::db::DbConnection;
+use crate::db::schema::{authorities, contact_persons, designations};
+use crate::each_backend;
+use crate::error::{AppError, FieldError};
+
+#[derive(AsChangeset)]
+#[diesel(table_name = authorities, treat_none_as_null = true)]
+struct AuthorityChanges {
+    ref_: String,
+    country_code: String,
+    name: String,
+    name_local: Option<String>,
+    acronym: Option<String>,
+    kind: String,
+    territory: Option<String>,
+    address: Option<String>,
+    postal_code: Option<String>,
+    city: Option<String>,
+    phone: Option<String>,
+    fax: Option<String>,
+    email: Option<String>,
+    website: Option<String>,
+    languages: String,
+    language_note: Option<String>,
+    channels: String,
+    urgent_contact: Option<String>,
+    office_hours: Option<String>,
+    time_zone: Option<String>,
+    requirements: Option<String>,
+    notes: Option<String>,
+    verified_at: Option<NaiveDate>,
+    version: i32,
+    updated_at: NaiveDateTime,
+    archived_at: Option<NaiveDateTime>,
+}
+
+fn ref_taken(conn: &mut DbConnection, ref_: &str, except: Option<i64>) -> Result<(), AppError> {
+    let other: Option<i64> = authorities::table
+        .filter(authorities::ref_.eq(ref_))
+        .select(authorities::id)
+        .first(conn)
+        .optional()?;
+    match other {
+        Some(id) if Some(id) != except => Err(AppError::Invalid(vec![FieldError::new(
+            "ref",
+            format!("{ref_:?} is already the ref of authority {id}"),
+        )])),
+        _ => Ok(()),
+    }
+}
+
+fn replace_children(conn: &mut DbConnection, id: i64, record: &NewRecord) -> QueryResult<()> {
+    diesel::delete(designations::table.filter(designations::authority_id.eq(id))).execute(conn)?;
+    diesel::delete(contact_persons::table.filter(contact_persons::authority_id.eq(id)))
+        .execute(conn)?;
+    let (d, c) = record.children(id);
+    if !d.is_empty() {
+        each_backend!(conn, x => diesel::insert_into(designations::table).values(&d).execute(x)?);
+    }
+    if !c.is_empty() {
+        each_backend!(conn, x => diesel::insert_into(contact_persons::table).values(&c).execute(x)?);
+    }
+    Ok(())
+}
+
+/// Adds an authority; returns its id.
+pub fn create(conn: &mut DbConnection, record: &NewRecord, actor: &Actor) -> Result<i64, AppError> {
+    conn.transaction(|conn| {
+        ref_taken(conn, &record.ref_, None)?;
+        let id: i64 = each_backend!(conn, c => diesel::insert_into(authorities::table)
+            .values(&record.row())
+            .returning(authorities::id)
+            .get_result(c)?);
+        replace_children(conn, id, record)?;
+        let changes = diff(None, record);
+        history::record(
+            conn,
+            &[NewChange::new(
+                id,
+                actor,
+                "create",
+                &changes,
+                record.created_at,
+            )],
+        )?;
+        bump_generation(conn)?;
+        Ok(id)
+    })
+}
+
+/// The current record of a live authority, or 404.
+pub fn current(conn: &mut DbConnection, id: i64) -> Result<Authority, AppError> {
+    model::load_one(conn, id, false)?
+        .ok_or_else(|| AppError::not_found(format!("no authority with id {id}")))
+}
+
+pub fn conflict(current: i32) -> AppError {
+    AppError::Conflict {
+        message: format!(
+            "this authority was changed by someone else meanwhile (it is now at version {current}); \
+             reload it, apply your change again and save"
+        ),
+        current_version: Some(current),
+    }
+}
+
+/// Replaces an authority's record if it is still at `expected` version;
+/// returns the fields that changed and the version now stored.
+pub fn update(
+    conn: &mut DbConnection,
+    id: i64,
+    expected: i32,
+    record: &NewRecord,
+    actor: &Actor,
+    action: &str,
+) -> Result<(Vec<FieldChange>, i32), AppError> {
+    conn.transaction(|conn| {
+        let now = Utc::now().naive_utc();
+        let current = current(conn, id)?;
+        if current.version != expected {
+            return Err(conflict(current.version));
+        }
+        if record.ref_ != current.ref_ {
+            ref_taken(conn, &record.ref_, Some(id))?;
+        }
+        let changes = diff(Some(&record_of(&current)), record);
+        if changes.is_empty() {
+            return Ok((changes, current.version));
+        }
+        write_row(conn, id, expected, record, now, None)?;
+        replace_children(conn, id, record)?;
+        history::record(conn, &[NewChange::new(id, actor, action, &changes, now)])?;
+        bump_generation(conn)?;
+        Ok((changes, expected + 1))
+    })
+}
+
+fn write_row(
+    conn: &mut DbConnection,
+    id: i64,
+    expected: i32,
+    record: &NewRecord,
+    now: NaiveDateTime,
+    archived_at: Option<NaiveDateTime>,
+) -> Result<(), AppError> {
+    let row = record.row();
+    let changes = AuthorityChanges {
+        ref_: row.ref_,
+        country_code: row.country_code,
+        name: row.name,
+        name_local: row.name_local,
+        acronym: row.acronym,
+        kind: row.kind,
+        territory: row.territory,
+        address: row.address,
+        postal_code: row.postal_code,
+        city: row.city,
+        phone: row.phone,
+        fax: row.fax,
+        email: row.email,
+        website: row.website,
+        languages: row.languages,
+        language_note: row.language_note,
+        channels: row.channels,
+        urgent_contact: row.urgent_contact,
+        office_hours: row.office_hours,
+        time_zone: row.time_zone,
+        requirements: row.requirements,
+        notes: row.notes,
+        verified_at: row.verified_at,
+        version: expected + 1,
+        updated_at: now,
+        archived_at,
+    };
+    // The version in the WHERE clause makes the check and the write one step,
+    // whatever another instance does between them.
+    let n = diesel::update(
+        authorities::table
+            .filter(authorities::id.eq(id))
+            .filter(authorities::version.eq(expected)),
+    )
+    .set(&changes)
+    .execute(conn)?;
+    if n == 0 {
+        let now_at: i32 = authorities::table
+            .find(id)
+            .select(authorities::version)
+            .first(conn)?;
+        return Err(conflict(now_at));
+    }
+    Ok(())
+}
+
+/// Takes an authority out of the directory; its history stays.
+pub fn archive(
+    conn: &mut DbConnection,
+    id: i64,
+    expected: Option<i32>,
+    actor: &Actor,
+) -> Result<i32, AppError> {
+    conn.transaction(|conn| {
+        let now = Utc::now().naive_utc();
+        let current = current(conn, id)?;
+        let expected = expected.unwrap_or(current.version);
+        if current.version != expected {
+            return Err(conflict(current.version));
+        }
+        write_row(conn, id, expected, &record_of(&current), now, Some(now))?;
+        let changes = [FieldChange {
+            field: "archived".into(),
+            old: None,
+            new: Some(now.format("%Y-%m-%d %H:%M").to_string()),
+        }];
+        history::record(conn, &[NewChange::new(id, actor, "archive", &changes, now)])?;
+        bump_generation(conn)?;
+        Ok(expected + 1)
+    })
+}
+
+/// "Still correct": sets the last verified date to today.
+pub fn confirm(
+    conn: &mut DbConnection,
+    id: i64,
+    actor: &Actor,
+) -> Result<(NaiveDate, i32), AppError> {
+    conn.transaction(|conn| {
+        let now = Utc::now().naive_utc();
+        let current = current(conn, id)?;
+        let mut record = record_of(&current);
+        let today = now.date();
+        record.verified_at = Some(today);
+        write_row(conn, id, current.version, &record, now, None)?;
+        let changes = [FieldChange {
+            field: "verified_at".into(),
+            old: current.verified_at.map(|d| d.to_string()),
+            new: Some(today.to_string()),
+        }];
+        history::record(conn, &[NewChange::new(id, actor, "confirm", &changes, now)])?;
+        bump_generation(conn)?;
+        Ok((today, current.version + 1))
+    })
+}

@@ -1,0 +1,277 @@
+//! Signing in and out, and the account page where a person manages the API
+//! tokens of their programs.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use serde_json::json;
+use subtle::ConstantTimeEq;
+
+use super::pages::page_with;
+use super::viewer::{
+    CSRF_FIELD, LOGIN_COOKIE, SESSION_COOKIE, make_cookie, removal_cookie, signed_cookie,
+};
+use super::{AppState, Viewer};
+use crate::auth::{limits, password, random_secret, sessions, tokens, users};
+use crate::db;
+use crate::error::AppError;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/login", web::get().to(login_page))
+        .route("/login", web::post().to(login))
+        .route("/logout", web::post().to(logout))
+        .route("/account", web::get().to(account))
+        .route("/account/tokens", web::post().to(issue_token))
+        .route("/account/tokens/{id}/revoke", web::post().to(revoke_token));
+}
+
+/// Where to go after signing in: a path on this site only, never another.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+fn see_other(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, to.to_string()))
+        .finish()
+}
+
+#[derive(Deserialize)]
+struct NextParam {
+    next: Option<String>,
+}
+
+fn login_form(
+    state: &AppState,
+    viewer: &Viewer,
+    status: StatusCode,
+    email: &str,
+    next: &str,
+    error: Option<String>,
+) -> Result<HttpResponse, AppError> {
+    let token = random_secret();
+    let mut response = page_with(
+        state,
+        viewer,
+        status,
+        "pages/login",
+        &json!({
+            "title": "Sign in", "nav": "login", "email": email, "next": next,
+            "error": error, "login_csrf": token,
+        }),
+    )?;
+    response
+        .add_cookie(&make_cookie(state, LOGIN_COOKIE, token))
+        .map_err(|e| AppError::internal(anyhow::anyhow!("cookie: {e}")))?;
+    Ok(response)
+}
+
+async fn login_page(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    query: web::Query<NextParam>,
+) -> Result<HttpResponse, AppError> {
+    // Shown to a signed-in person too: signing in again, perhaps as someone
+    // else, replaces the session with a new one.
+    let next = safe_next(query.next.as_deref());
+    login_form(&state, &viewer, StatusCode::OK, "", &next, None)
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    csrf_token: String,
+    next: Option<String>,
+}
+
+async fn login(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    form: web::Form<LoginForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let next = safe_next(form.next.as_deref());
+    let expected = signed_cookie(&req, &state.key, LOGIN_COOKIE).unwrap_or_default();
+    let fresh =
+        !expected.is_empty() && bool::from(expected.as_bytes().ct_eq(form.csrf_token.as_bytes()));
+    if !fresh {
+        let message = "The sign-in form had expired. Please sign in again.".to_string();
+        return login_form(
+            &state,
+            &viewer,
+            StatusCode::FORBIDDEN,
+            &form.email,
+            &next,
+            Some(message),
+        );
+    }
+    let email = users::normalise_email(&form.email);
+    if email.is_empty() || form.password.is_empty() {
+        let message = "Please enter your email and your password.".to_string();
+        return login_form(
+            &state,
+            &viewer,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &form.email,
+            &next,
+            Some(message),
+        );
+    }
+    // The peer, not a forwarded header anyone can write; behind a proxy every
+    // request shares its address and the per-account limit does the work.
+    let address = req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
+    let password = form.password;
+    let who = email.clone();
+    let outcome = db::run(&state.pool, move |c| {
+        limits::check(c, &who, &address)?;
+        let row = users::find(c, &who)?;
+        let hash = row
+            .as_ref()
+            .map_or(password::decoy_hash(), |r| r.password_hash.as_str());
+        let matches = password::verify(hash, &password);
+        match row {
+            Some(r) if matches && r.disabled_at.is_none() => {
+                limits::clear(c, &who)?;
+                Ok(Some(sessions::start(c, r.id)?))
+            }
+            _ => {
+                limits::record_failure(c, &who, &address)?;
+                Ok(None)
+            }
+        }
+    })
+    .await;
+    match outcome {
+        Ok(Some(session_id)) => {
+            tracing::info!(email = %email, "signed in");
+            let mut response = see_other(&next);
+            let _ = response.add_cookie(&make_cookie(&state, SESSION_COOKIE, session_id));
+            let _ = response.add_cookie(&removal_cookie(&state, LOGIN_COOKIE));
+            Ok(response)
+        }
+        Ok(None) => {
+            tracing::info!(email = %email, "failed sign-in");
+            let message = "The email or the password is not right.".to_string();
+            login_form(
+                &state,
+                &viewer,
+                StatusCode::UNAUTHORIZED,
+                &form.email,
+                &next,
+                Some(message),
+            )
+        }
+        Err(AppError::TooManyRequests(message)) => login_form(
+            &state,
+            &viewer,
+            StatusCode::TOO_MANY_REQUESTS,
+            &form.email,
+            &next,
+            Some(message),
+        ),
+        Err(other) => Err(other),
+    }
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    #[serde(default)]
+    csrf_token: Option<String>,
+    #[serde(default)]
+    label: Option<String>,
+}
+
+async fn logout(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, AppError> {
+    if let Some(id) = viewer.session_id.clone() {
+        viewer.check_csrf(form.csrf_token.as_deref())?;
+        db::run(&state.pool, move |c| Ok(sessions::end(c, &id)?)).await?;
+    }
+    let mut response = see_other("/");
+    let _ = response.add_cookie(&removal_cookie(&state, SESSION_COOKIE));
+    Ok(response)
+}
+
+async fn account_page(
+    state: &AppState,
+    viewer: &Viewer,
+    new_token: Option<String>,
+) -> Result<HttpResponse, AppError> {
+    let user = viewer.signed_in()?.clone();
+    let (list, authority_ref) = db::run(&state.pool, move |c| {
+        let list = tokens::list(c, Some(user.id))?;
+        let authority_ref = match user.authority_id {
+            Some(id) => users::authority_ref(c, id)?,
+            None => None,
+        };
+        Ok((list, authority_ref))
+    })
+    .await?;
+    page_with(
+        state,
+        viewer,
+        StatusCode::OK,
+        "pages/account",
+        &json!({
+            "title": "Your account", "nav": "account", "tokens": list,
+            "new_token": new_token, "authority_ref": authority_ref,
+            "csrf_field": CSRF_FIELD,
+        }),
+    )
+}
+
+async fn account(state: web::Data<AppState>, viewer: Viewer) -> Result<HttpResponse, AppError> {
+    if viewer.user.is_none() {
+        return Ok(see_other("/login?next=/account"));
+    }
+    account_page(&state, &viewer, None).await
+}
+
+async fn issue_token(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, AppError> {
+    let user = viewer.signed_in()?.clone();
+    viewer.check_csrf(form.csrf_token.as_deref())?;
+    let label = form.label.clone();
+    if label.as_ref().is_some_and(|l| l.chars().count() > 100) {
+        return Err(AppError::bad_param(
+            "label",
+            "is longer than 100 characters",
+        ));
+    }
+    let token = db::run(&state.pool, move |c| {
+        Ok(tokens::issue(c, user.id, label.as_deref())?)
+    })
+    .await?;
+    account_page(&state, &viewer, Some(token)).await
+}
+
+async fn revoke_token(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    path: web::Path<i64>,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, AppError> {
+    let user = viewer.signed_in()?.clone();
+    viewer.check_csrf(form.csrf_token.as_deref())?;
+    let id = path.into_inner();
+    let owner = (!user.is_admin()).then_some(user.id);
+    db::run(&state.pool, move |c| tokens::revoke(c, id, owner)).await?;
+    Ok(see_other("/account"))
+}

@@ -1,0 +1,262 @@
+//! Writing the directory through the API: create, replace, patch, archive,
+//! confirm, and reading the history. Every write names the version it read.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::api::authority_id;
+use super::json::AuthorityJson;
+use super::viewer::CSRF_HEADER;
+use super::{AppState, Viewer};
+use crate::auth::User;
+use crate::db;
+use crate::directory::edit::history::{self, Actor};
+use crate::directory::edit::{self, AuthorityInput, input};
+use crate::error::{AppError, FieldError};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/authorities", web::post().to(create))
+        .route("/authorities/{id}", web::put().to(replace))
+        .route("/authorities/{id}", web::patch().to(patch))
+        .route("/authorities/{id}", web::delete().to(archive))
+        .route("/authorities/{id}/confirm", web::post().to(confirm))
+        .route(
+            "/authorities/{id}/history",
+            web::get().to(authority_history),
+        )
+        .route("/changes", web::get().to(all_changes));
+}
+
+/// A write by cookie must carry the session's form token in a header; one by
+/// bearer token needs none.
+fn check_csrf(req: &HttpRequest, viewer: &Viewer) -> Result<(), AppError> {
+    let presented = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok());
+    viewer.check_csrf(presented)
+}
+
+/// The version the writer read: `If-Match: "3"` or a `version` field.
+fn expected_version(req: &HttpRequest, from_body: Option<i32>) -> Result<i32, AppError> {
+    if let Some(raw) = req.headers().get(header::IF_MATCH) {
+        let raw = raw.to_str().unwrap_or_default().trim();
+        let raw = raw.strip_prefix("W/").unwrap_or(raw).trim_matches('"');
+        return raw.parse::<i32>().map_err(|_| {
+            AppError::bad_param("If-Match", format!("{raw:?} is not a version number"))
+        });
+    }
+    from_body.ok_or_else(|| {
+        AppError::bad_param(
+            "version",
+            "is required: send the version you last read, as If-Match or as a version field",
+        )
+    })
+}
+
+fn body_object(body: &Value) -> Result<&serde_json::Map<String, Value>, AppError> {
+    body.as_object()
+        .ok_or_else(|| AppError::Invalid(vec![FieldError::new("body", "must be a JSON object")]))
+}
+
+/// Fields only the secretariat sets: they change which record this is.
+fn admin_only_fields(
+    user: &User,
+    before: &AuthorityInput,
+    after: &AuthorityInput,
+) -> Result<(), AppError> {
+    if user.is_admin() {
+        return Ok(());
+    }
+    let mut errors = Vec::new();
+    if before.ref_ != after.ref_ {
+        errors.push(FieldError::new("ref", "is set by the secretariat"));
+    }
+    if before.country_code.as_deref().map(str::to_uppercase)
+        != after.country_code.as_deref().map(str::to_uppercase)
+    {
+        errors.push(FieldError::new("country_code", "is set by the secretariat"));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Invalid(errors))
+    }
+}
+
+/// Answers with the authority as now stored, and its version as ETag.
+async fn respond(
+    state: &AppState,
+    id: i64,
+    status: actix_web::http::StatusCode,
+) -> Result<HttpResponse, AppError> {
+    state.directory.refresh().await?;
+    let a = state
+        .directory
+        .snapshot()
+        .get(id)
+        .ok_or_else(|| AppError::not_found(format!("no authority with id {id}")))?;
+    Ok(HttpResponse::build(status)
+        .insert_header((header::ETAG, format!("\"{}\"", a.version)))
+        .insert_header((header::LOCATION, format!("/api/v1/authorities/{id}")))
+        .json(AuthorityJson::new(&a, true)))
+}
+
+async fn create(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    body: web::Json<Value>,
+) -> Result<HttpResponse, AppError> {
+    let user = viewer.admin()?.clone();
+    check_csrf(&req, &viewer)?;
+    let (input, _) = input::from_json(body.into_inner()).map_err(AppError::Invalid)?;
+    let record = input
+        .validate(chrono::Utc::now().naive_utc())
+        .map_err(AppError::Invalid)?;
+    let actor = Actor::user(&user);
+    let id = db::run(&state.pool, move |c| edit::create(c, &record, &actor)).await?;
+    respond(&state, id, actix_web::http::StatusCode::CREATED).await
+}
+
+async fn write(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    path: web::Path<String>,
+    body: Value,
+    partial: bool,
+) -> Result<HttpResponse, AppError> {
+    let id = authority_id(&path)?;
+    let user = viewer.editor_of(id)?.clone();
+    check_csrf(&req, &viewer)?;
+    let object = body_object(&body)?.clone();
+    let (given, body_version) = input::from_json(body).map_err(AppError::Invalid)?;
+    let expected = expected_version(&req, body_version)?;
+    let actor = Actor::user(&user);
+    db::run(&state.pool, move |c| {
+        let current = edit::current(c, id)?;
+        let before = AuthorityInput::from_authority(&current);
+        let after = if partial {
+            before.clone().merge(&object, given)
+        } else {
+            given
+        };
+        admin_only_fields(&user, &before, &after)?;
+        if current.version != expected {
+            // Before validation: the writer's view is stale either way.
+            return Err(edit::conflict(current.version));
+        }
+        let record = after
+            .validate(chrono::Utc::now().naive_utc())
+            .map_err(AppError::Invalid)?;
+        edit::update(c, id, expected, &record, &actor, "update")
+    })
+    .await?;
+    respond(&state, id, actix_web::http::StatusCode::OK).await
+}
+
+async fn replace(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    path: web::Path<String>,
+    body: web::Json<Value>,
+) -> Result<HttpResponse, AppError> {
+    write(req, state, viewer, path, body.into_inner(), false).await
+}
+
+async fn patch(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    path: web::Path<String>,
+    body: web::Json<Value>,
+) -> Result<HttpResponse, AppError> {
+    write(req, state, viewer, path, body.into_inner(), true).await
+}
+
+async fn archive(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = authority_id(&path)?;
+    let user = viewer.admin()?.clone();
+    check_csrf(&req, &viewer)?;
+    let expected = match req.headers().get(header::IF_MATCH) {
+        Some(_) => Some(expected_version(&req, None)?),
+        None => None,
+    };
+    let actor = Actor::user(&user);
+    let version = db::run(&state.pool, move |c| edit::archive(c, id, expected, &actor)).await?;
+    state.directory.refresh().await?;
+    Ok(HttpResponse::Ok().json(json!({"id": id, "archived": true, "version": version})))
+}
+
+async fn confirm(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = authority_id(&path)?;
+    let user = viewer.editor_of(id)?.clone();
+    check_csrf(&req, &viewer)?;
+    let actor = Actor::user(&user);
+    db::run(&state.pool, move |c| edit::confirm(c, id, &actor)).await?;
+    respond(&state, id, actix_web::http::StatusCode::OK).await
+}
+
+#[derive(Deserialize)]
+struct PageParams {
+    page: Option<i64>,
+    per_page: Option<i64>,
+}
+
+impl PageParams {
+    fn limits(&self) -> Result<(i64, i64, i64), AppError> {
+        let page = self.page.unwrap_or(1);
+        let per_page = self.per_page.unwrap_or(50);
+        if page < 1 {
+            return Err(AppError::bad_param("page", "must be 1 or more"));
+        }
+        if !(1..=100).contains(&per_page) {
+            return Err(AppError::bad_param("per_page", "must be between 1 and 100"));
+        }
+        Ok((page, per_page, (page - 1) * per_page))
+    }
+}
+
+async fn authority_history(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    path: web::Path<String>,
+    params: web::Query<PageParams>,
+) -> Result<HttpResponse, AppError> {
+    viewer.signed_in()?;
+    let id = authority_id(&path)?;
+    let (page, per_page, offset) = params.limits()?;
+    let (total, items) = db::run(&state.pool, move |c| {
+        edit::current(c, id)?;
+        Ok(history::list(c, Some(id), per_page, offset)?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .json(json!({"items": items, "total": total, "page": page, "per_page": per_page})))
+}
+
+async fn all_changes(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    params: web::Query<PageParams>,
+) -> Result<HttpResponse, AppError> {
+    viewer.admin()?;
+    let (page, per_page, offset) = params.limits()?;
+    let (total, items) = db::run(&state.pool, move |c| {
+        Ok(history::list(c, None, per_page, offset)?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .json(json!({"items": items, "total": total, "page": page, "per_page": per_page})))
+}

@@ -1,0 +1,195 @@
+//! Accounts for tests: added straight to the database (as `user add` does),
+//! then signed in over HTTP like a browser, with a cookie jar.
+
+use counterpart::auth::{Role, tokens, users};
+use serde_json::Value;
+
+use crate::helpers::TestApp;
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// A browser with its cookies, signed in (or not).
+pub struct Browser {
+    pub client: reqwest::Client,
+    pub address: String,
+    /// The session's form token, read from a page.
+    pub csrf: String,
+}
+
+pub fn browser_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// The value of the first hidden `csrf_token` field of a page.
+pub fn csrf_of(html: &str) -> String {
+    let at = html
+        .find("name=\"csrf_token\" value=\"")
+        .expect("a form token on the page");
+    let rest = &html[at + "name=\"csrf_token\" value=\"".len()..];
+    rest[..rest.find('"').unwrap()].to_string()
+}
+
+impl TestApp {
+    /// Adds an account with the test password.
+    pub async fn add_user(&self, email: &str, role: Role, authority_ref: Option<&str>) -> i64 {
+        let pool = self.state.pool.clone();
+        let (email, authority_ref) = (email.to_string(), authority_ref.map(String::from));
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().unwrap();
+            users::add(
+                &mut conn,
+                users::NewUser {
+                    email: &email,
+                    role,
+                    authority_ref: authority_ref.as_deref(),
+                    name: None,
+                    password: PASSWORD,
+                },
+            )
+            .unwrap()
+            .id
+        })
+        .await
+        .unwrap()
+    }
+
+    pub async fn token_for(&self, user_id: i64) -> String {
+        let pool = self.state.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            tokens::issue(&mut pool.get().unwrap(), user_id, Some("test")).unwrap()
+        })
+        .await
+        .unwrap()
+    }
+
+    /// Posts the sign-in form as a browser does; returns the response.
+    pub async fn try_sign_in(
+        &self,
+        browser: &Browser,
+        email: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        let page = browser
+            .client
+            .get(format!("{}/login", self.address))
+            .send()
+            .await
+            .unwrap();
+        let html = page.text().await.unwrap();
+        browser
+            .client
+            .post(format!("{}/login", self.address))
+            .form(&[
+                ("email", email),
+                ("password", password),
+                (
+                    "csrf_token",
+                    &csrf_of(&html[html.find("action=\"/login\"").expect("the sign-in form")..]),
+                ),
+                ("next", "/account"),
+            ])
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub fn browser(&self) -> Browser {
+        Browser {
+            client: browser_client(),
+            address: self.address.clone(),
+            csrf: String::new(),
+        }
+    }
+
+    /// A browser signed in as `email`, with its session's form token.
+    pub async fn sign_in(&self, email: &str) -> Browser {
+        let mut browser = self.browser();
+        let r = self.try_sign_in(&browser, email, PASSWORD).await;
+        assert_eq!(
+            r.status(),
+            303,
+            "sign-in of {email}: {}",
+            r.text().await.unwrap()
+        );
+        let account = browser
+            .client
+            .get(format!("{}/account", self.address))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(account.status(), 200);
+        browser.csrf = csrf_of(&account.text().await.unwrap());
+        browser
+    }
+
+    /// The id and version of a demo authority, by ref.
+    pub async fn authority_by_ref(&self, ref_: &str) -> (i64, i64) {
+        let snapshot = self.state.directory.snapshot();
+        let a = snapshot
+            .authorities()
+            .iter()
+            .find(|a| a.ref_ == ref_)
+            .unwrap_or_else(|| panic!("no authority {ref_}"))
+            .clone();
+        (a.id, a.version as i64)
+    }
+}
+
+impl Browser {
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn get_json(&self, path: &str) -> (u16, Value) {
+        let r = self.get(path).await;
+        (r.status().as_u16(), r.json().await.unwrap())
+    }
+
+    /// Posts a form with the session's form token.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        all.push(("csrf_token", &self.csrf));
+        self.client
+            .post(format!("{}{path}", self.address))
+            .form(&all)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+/// An API call with an optional bearer token; returns status and JSON body.
+pub async fn api(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    token: Option<&str>,
+    if_match: Option<i64>,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut req = app.client.request(method, format!("{}{path}", app.address));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    if let Some(v) = if_match {
+        req = req.header("If-Match", format!("\"{v}\""));
+    }
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let r = req.send().await.unwrap();
+    let status = r.status().as_u16();
+    let text = r.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
