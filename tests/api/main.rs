@@ -4,6 +4,7 @@ mod helpers;
 
 mod accounts;
 mod cli;
+mod editing;
 mod lookup;
 mod pages;
 mod people;
