@@ -1,9 +1,11 @@
 //! HTTP: pages for people, JSON under `/api/v1` for programs.
 
 mod account;
+mod admin;
 mod api;
 mod api_edit;
 mod errors;
+mod forms;
 pub mod json;
 mod pages;
 pub mod templates;
@@ -53,6 +55,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(api_edit::configure),
     )
     .configure(account::configure)
+    .configure(admin::configure)
+    // Before the pages: /authorities/new is not an authority's id.
+    .configure(forms::configure)
     .configure(pages::configure)
     .default_service(web::to(|| async {
         Err::<actix_web::HttpResponse, _>(AppError::not_found("no such page"))

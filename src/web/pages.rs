@@ -8,6 +8,8 @@ use super::api::{CounterpartParams, authority_id, by_article, country_param};
 use super::json::{AuthorityJson, CountryJson};
 use super::templates::{StaticFiles, render};
 use super::{AppState, Viewer};
+use crate::db;
+use crate::directory::edit::history;
 use crate::directory::search::{Directory, SearchParams};
 use crate::directory::states;
 use crate::domain::{Article, Instrument};
@@ -235,6 +237,17 @@ async fn authority(
     let stale = a
         .verified_at
         .is_none_or(|d| (today - d).num_days() > stale_days as i64);
+    // The history is for signed-in people; the public sees the record only.
+    let history = match viewer.user {
+        Some(_) => {
+            db::run(&state.pool, move |c| Ok(history::list(c, Some(id), 20, 0)?))
+                .await?
+                .1
+        }
+        None => Vec::new(),
+    };
+    let may_edit = viewer.user.as_ref().is_some_and(|u| u.may_edit(id));
+    let is_admin = viewer.user.as_ref().is_some_and(|u| u.is_admin());
     page(
         &state,
         &viewer,
@@ -245,6 +258,10 @@ async fn authority(
             "authority": AuthorityJson::new(&a, viewer.sees_contacts),
             "stale": stale,
             "stale_days": stale_days,
+            "may_edit": may_edit,
+            "is_admin": is_admin,
+            "signed_in": viewer.user.is_some(),
+            "history": history,
         }),
     )
 }

@@ -5,6 +5,7 @@ mod helpers;
 mod accounts;
 mod cli;
 mod editing;
+mod forms;
 mod lookup;
 mod pages;
 mod people;
