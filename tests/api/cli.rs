@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use crate::helpers::fresh_database;
 
-fn counterpart(database_url: &str, dir: &std::path::Path) -> Command {
+pub fn counterpart(database_url: &str, dir: &std::path::Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_counterpart"));
     cmd.env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
@@ -14,7 +14,7 @@ fn counterpart(database_url: &str, dir: &std::path::Path) -> Command {
     cmd
 }
 
-fn run(cmd: &mut Command) -> (i32, String, String) {
+pub fn run(cmd: &mut Command) -> (i32, String, String) {
     let out = cmd.output().expect("the binary runs");
     (
         out.status.code().unwrap_or(-1),

@@ -4,6 +4,7 @@ mod helpers;
 
 mod accounts;
 mod cli;
+mod cli_accounts;
 mod editing;
 mod forms;
 mod lookup;
