@@ -142,7 +142,11 @@ pub fn connect_pool(url: &DatabaseUrl, size: u32, timeout: Duration) -> anyhow::
     })?;
     let pool = r2d2::Pool::builder()
         .max_size(size)
-        .min_idle(Some(1.min(size)))
+        // No connections opened in the background: a connection still being
+        // opened by the pool's thread when the process exits races OpenSSL's
+        // exit cleanup in libpq and crashes (seen with `migrate` on
+        // PostgreSQL). Connections are opened when first needed and kept.
+        .min_idle(Some(0))
         .connection_timeout(timeout)
         .test_on_check_out(false)
         .build(ConnectionManager { url: url.clone() })?;
