@@ -123,11 +123,40 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    measure_updates (id) {
+        id -> BigInt,
+        authority_id -> BigInt,
+        status -> Text,
+        operations -> Nullable<Text>,
+        electronic_requests -> Nullable<Text>,
+        electronic_address -> Nullable<Text>,
+        originals_required -> Nullable<Text>,
+        time_limits -> Nullable<Text>,
+        video_hearings -> Nullable<Text>,
+        surrenders -> Nullable<Text>,
+        transfers -> Nullable<Text>,
+        urgent_contact -> Nullable<Text>,
+        remarks -> Nullable<Text>,
+        language -> Nullable<Text>,
+        effective_from -> Date,
+        effective_until -> Nullable<Date>,
+        rejection_reason -> Nullable<Text>,
+        created_by -> Nullable<BigInt>,
+        decided_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        submitted_at -> Nullable<Timestamp>,
+        decided_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(designations -> authorities (authority_id));
 diesel::joinable!(contact_persons -> authorities (authority_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(changes -> authorities (authority_id));
+diesel::joinable!(measure_updates -> authorities (authority_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     authorities,
@@ -139,4 +168,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
     login_failures,
     changes,
+    measure_updates,
 );

@@ -34,13 +34,14 @@ macro_rules! code_enum {
             }
         }
 
-        impl Serialize for $name {
-            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.serialize_str(self.code())
             }
         }
     };
 }
+pub(crate) use code_enum;
 
 code_enum! {
     /// What an authority is, in the Convention's terms.

@@ -2,7 +2,7 @@
 //! make one is `parse`, which says what is wrong (the caller names the field).
 
 mod article;
-mod codes;
+pub(crate) mod codes;
 mod contact;
 
 pub use article::{Article, Instrument};

@@ -207,13 +207,18 @@ async fn counterpart(
         .iter()
         .map(|a| AuthorityJson::new(a, viewer.sees_contacts))
         .collect();
+    let ids: Vec<i64> = found.iter().map(|a| a.id).collect();
+    let measures = db::run(&state.pool, move |c| {
+        Ok(crate::measures::store::in_force(c, Some(&ids))?)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(json!({
         "country": CountryJson::new(country.state(), count),
         "article": article,
         "provision": article.provision(),
         "title": article.title(),
         "authorities": list,
-        "measures_in_force": [],
+        "measures_in_force": measures,
     })))
 }
 

@@ -4,6 +4,7 @@ mod account;
 mod admin;
 mod api;
 mod api_edit;
+mod api_updates;
 mod errors;
 mod forms;
 pub mod json;
@@ -52,7 +53,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(
         web::scope("/api/v1")
             .configure(api::configure)
-            .configure(api_edit::configure),
+            .configure(api_edit::configure)
+            .configure(api_updates::configure),
     )
     .configure(account::configure)
     .configure(admin::configure)

@@ -12,3 +12,4 @@ mod pages;
 mod people;
 mod search;
 mod service;
+mod updates;

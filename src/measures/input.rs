@@ -1,0 +1,198 @@
+//! An update as a focal point writes it, and its validation.
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use super::{Operations, Originals, YesNo, YesNoPartly};
+use crate::domain::{Email, LanguageCode};
+use crate::error::FieldError;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateInput {
+    pub authority_id: Option<i64>,
+    pub operations: Option<String>,
+    pub electronic_requests: Option<String>,
+    pub electronic_address: Option<String>,
+    pub originals_required: Option<String>,
+    pub time_limits: Option<String>,
+    pub video_hearings: Option<String>,
+    pub surrenders: Option<String>,
+    pub transfers: Option<String>,
+    pub urgent_contact: Option<String>,
+    pub remarks: Option<String>,
+    pub language: Option<String>,
+    pub effective_from: Option<String>,
+    pub effective_until: Option<String>,
+    /// Keep as a draft instead of submitting for review.
+    #[serde(default)]
+    pub draft: bool,
+}
+
+/// The checked values, ready to store.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub operations: Option<Operations>,
+    pub electronic_requests: Option<YesNoPartly>,
+    pub electronic_address: Option<String>,
+    pub originals_required: Option<Originals>,
+    pub time_limits: Option<String>,
+    pub video_hearings: Option<YesNo>,
+    pub surrenders: Option<YesNoPartly>,
+    pub transfers: Option<YesNoPartly>,
+    pub urgent_contact: Option<String>,
+    pub remarks: Option<String>,
+    pub language: Option<String>,
+    pub effective_from: NaiveDate,
+    pub effective_until: Option<NaiveDate>,
+}
+
+fn text(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+impl UpdateInput {
+    pub fn validate(&self, today: NaiveDate) -> Result<Checked, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut code =
+            |field: &str, value: &Option<String>, parse: &dyn Fn(&str) -> Result<(), String>| {
+                if let Some(v) = text(value)
+                    && let Err(m) = parse(v)
+                {
+                    errors.push(FieldError::new(field, m));
+                }
+            };
+        code("operations", &self.operations, &|v| {
+            Operations::parse(v).map(|_| ())
+        });
+        code("electronic_requests", &self.electronic_requests, &|v| {
+            YesNoPartly::parse(v).map(|_| ())
+        });
+        code("originals_required", &self.originals_required, &|v| {
+            Originals::parse(v).map(|_| ())
+        });
+        code("video_hearings", &self.video_hearings, &|v| {
+            YesNo::parse(v).map(|_| ())
+        });
+        code("surrenders", &self.surrenders, &|v| {
+            YesNoPartly::parse(v).map(|_| ())
+        });
+        code("transfers", &self.transfers, &|v| {
+            YesNoPartly::parse(v).map(|_| ())
+        });
+        code("language", &self.language, &|v| {
+            LanguageCode::parse(v).map(|_| ())
+        });
+        let mut long = |field: &str, value: &Option<String>, max: usize| {
+            if text(value).is_some_and(|v| v.chars().count() > max) {
+                errors.push(FieldError::new(
+                    field,
+                    format!("is longer than {max} characters"),
+                ));
+            }
+        };
+        long("time_limits", &self.time_limits, 1000);
+        long("urgent_contact", &self.urgent_contact, 500);
+        long("remarks", &self.remarks, 4000);
+        long("electronic_address", &self.electronic_address, 300);
+        // The address to send requests to: an email address or a web address.
+        if let Some(a) = text(&self.electronic_address)
+            && !a.starts_with("https://")
+            && Email::parse(a).is_err()
+        {
+            errors.push(FieldError::new(
+                "electronic_address",
+                format!("{a:?} is neither an email address nor an https:// address"),
+            ));
+        }
+        let date = |field: &str, value: &Option<String>, errors: &mut Vec<FieldError>| {
+            text(value).and_then(|v| {
+                NaiveDate::parse_from_str(v, "%Y-%m-%d")
+                    .map_err(|_| {
+                        errors.push(FieldError::new(
+                            field,
+                            format!("{v:?} is not a date; write it as YYYY-MM-DD"),
+                        ))
+                    })
+                    .ok()
+            })
+        };
+        let from = date("effective_from", &self.effective_from, &mut errors).unwrap_or(today);
+        let until = date("effective_until", &self.effective_until, &mut errors);
+        if until.is_some_and(|u| u < from) {
+            errors.push(FieldError::new(
+                "effective_until",
+                "is before effective_from",
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let own = |v: &Option<String>| text(v).map(String::from);
+        Ok(Checked {
+            operations: text(&self.operations).and_then(|v| Operations::parse(v).ok()),
+            electronic_requests: text(&self.electronic_requests)
+                .and_then(|v| YesNoPartly::parse(v).ok()),
+            electronic_address: own(&self.electronic_address),
+            originals_required: text(&self.originals_required)
+                .and_then(|v| Originals::parse(v).ok()),
+            time_limits: own(&self.time_limits),
+            video_hearings: text(&self.video_hearings).and_then(|v| YesNo::parse(v).ok()),
+            surrenders: text(&self.surrenders).and_then(|v| YesNoPartly::parse(v).ok()),
+            transfers: text(&self.transfers).and_then(|v| YesNoPartly::parse(v).ok()),
+            urgent_contact: own(&self.urgent_contact),
+            remarks: own(&self.remarks),
+            language: text(&self.language)
+                .and_then(|v| LanguageCode::parse(v).ok())
+                .map(|l| l.as_str().to_string()),
+            effective_from: from,
+            effective_until: until,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_bad_field_is_named() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
+        let input = UpdateInput {
+            operations: Some("closed".into()),
+            electronic_requests: Some("maybe".into()),
+            originals_required: Some("later".into()),
+            electronic_address: Some("fax 123".into()),
+            effective_from: Some("2026-12-01".into()),
+            effective_until: Some("2026-11-30".into()),
+            ..Default::default()
+        };
+        let fields: Vec<String> = input
+            .validate(today)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "operations",
+                "electronic_requests",
+                "electronic_address",
+                "effective_until"
+            ]
+        );
+        let ok = UpdateInput {
+            electronic_requests: Some("Yes".into()),
+            electronic_address: Some("mla@justice.example".into()),
+            video_hearings: Some("yes".into()),
+            ..Default::default()
+        };
+        let checked = ok.validate(today).unwrap();
+        assert_eq!(
+            checked.effective_from, today,
+            "from today unless said otherwise"
+        );
+        assert_eq!(checked.electronic_requests, Some(YesNoPartly::Yes));
+    }
+}

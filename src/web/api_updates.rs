@@ -1,0 +1,251 @@
+//! Measure updates through the API: submit, list, read, and the review
+//! (approve, reject) and withdrawal.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::viewer::CSRF_HEADER;
+use super::{AppState, Viewer};
+use crate::auth::{Role, User};
+use crate::db;
+use crate::directory::edit::{self, history::Actor};
+use crate::error::{AppError, FieldError};
+use crate::measures::input::UpdateInput;
+use crate::measures::{Status, Update, store};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/updates", web::post().to(create))
+        .route("/updates", web::get().to(list))
+        .route("/updates/{id}", web::get().to(get))
+        .route("/updates/{id}/submit", web::post().to(submit))
+        .route("/updates/{id}/approve", web::post().to(approve))
+        .route("/updates/{id}/reject", web::post().to(reject))
+        .route("/updates/{id}/withdraw", web::post().to(withdraw));
+}
+
+fn check_csrf(req: &HttpRequest, viewer: &Viewer) -> Result<(), AppError> {
+    viewer.check_csrf(req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()))
+}
+
+/// May this person act for the update's authority (focal point or admin)?
+fn acts_for(user: &User, authority_id: i64) -> Result<(), AppError> {
+    match user.role {
+        Role::Admin => Ok(()),
+        Role::FocalPoint if user.authority_id == Some(authority_id) => Ok(()),
+        Role::FocalPoint => Err(AppError::Forbidden(
+            "a focal point acts only for its own authority".into(),
+        )),
+        Role::Reader => Err(AppError::Forbidden("readers do not submit updates".into())),
+    }
+}
+
+/// Whether the reader may see this update at all: decided ones are public;
+/// drafts, submissions, rejections and withdrawals belong to the authority
+/// and the secretariat.
+fn visible(viewer: &Viewer, u: &Update) -> bool {
+    matches!(
+        u.status,
+        Status::Approved | Status::Superseded | Status::Expired
+    ) || viewer
+        .user
+        .as_ref()
+        .is_some_and(|user| acts_for(user, u.authority_id).is_ok())
+}
+
+async fn create(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    body: web::Json<UpdateInput>,
+) -> Result<HttpResponse, AppError> {
+    let user = viewer.signed_in()?.clone();
+    check_csrf(&req, &viewer)?;
+    let input = body.into_inner();
+    let authority_id = match (input.authority_id, user.role) {
+        (Some(a), _) => a,
+        (None, Role::FocalPoint) => user.authority_id.unwrap_or_default(),
+        (None, _) => {
+            return Err(AppError::Invalid(vec![FieldError::new(
+                "authority_id",
+                "is required",
+            )]));
+        }
+    };
+    acts_for(&user, authority_id)?;
+    let checked = input.validate(store::today()).map_err(AppError::Invalid)?;
+    let actor = Actor::user(&user);
+    let draft = input.draft;
+    let update = db::run(&state.pool, move |c| {
+        edit::current(c, authority_id).map_err(|_| {
+            AppError::Invalid(vec![FieldError::new(
+                "authority_id",
+                format!("no authority with id {authority_id}"),
+            )])
+        })?;
+        let id = store::create(c, authority_id, &checked, draft, &actor)?;
+        store::get(c, id)
+    })
+    .await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/updates/{}", update.id)))
+        .json(update))
+}
+
+#[derive(Deserialize)]
+struct ListParams {
+    status: Option<String>,
+    authority_id: Option<i64>,
+    country: Option<String>,
+    page: Option<i64>,
+    per_page: Option<i64>,
+}
+
+async fn list(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    params: web::Query<ListParams>,
+) -> Result<HttpResponse, AppError> {
+    let p = params.into_inner();
+    let page = p.page.unwrap_or(1);
+    let per_page = p.per_page.unwrap_or(20);
+    if page < 1 {
+        return Err(AppError::bad_param("page", "must be 1 or more"));
+    }
+    if !(1..=100).contains(&per_page) {
+        return Err(AppError::bad_param("per_page", "must be between 1 and 100"));
+    }
+    let statuses = match p.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(raw) => Some(
+            raw.split(',')
+                .map(|s| Status::parse(s).map_err(|m| AppError::bad_param("status", m)))
+                .collect::<Result<Vec<_>, _>>()?,
+        ),
+    };
+    let country = match p.country.as_deref() {
+        Some(c) => Some(super::api::country_param(c)?.as_str().to_string()),
+        None => None,
+    };
+    let user = viewer.user.clone();
+    let filter = store::Filter {
+        statuses,
+        authority_id: p.authority_id,
+        country,
+        own_authority: user.as_ref().and_then(|u| {
+            (u.role == Role::FocalPoint)
+                .then_some(u.authority_id)
+                .flatten()
+        }),
+        all: user.as_ref().is_some_and(User::is_admin),
+    };
+    let (total, items) = db::run(&state.pool, move |c| {
+        Ok(store::list(c, &filter, per_page, (page - 1) * per_page)?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .json(json!({"items": items, "total": total, "page": page, "per_page": per_page})))
+}
+
+fn update_id(raw: &str) -> Result<i64, AppError> {
+    raw.parse()
+        .map_err(|_| AppError::not_found(format!("no update with id {raw:?}")))
+}
+
+async fn get(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = update_id(&path)?;
+    let u = db::run(&state.pool, move |c| store::get(c, id)).await?;
+    if !visible(&viewer, &u) {
+        return Err(AppError::not_found(format!("no update with id {id}")));
+    }
+    Ok(HttpResponse::Ok().json(u))
+}
+
+/// Loads an update the person may act on, or answers as if it did not exist
+/// (404) when they may not even see it.
+async fn for_action(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+) -> Result<(User, Update), AppError> {
+    let user = viewer.signed_in()?.clone();
+    let u = db::run(&state.pool, move |c| store::get(c, id)).await?;
+    if !visible(viewer, &u) {
+        return Err(AppError::not_found(format!("no update with id {id}")));
+    }
+    Ok((user, u))
+}
+
+async fn submit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = update_id(&path)?;
+    let (user, u) = for_action(&state, &viewer, id).await?;
+    acts_for(&user, u.authority_id)?;
+    check_csrf(&req, &viewer)?;
+    let u = db::run(&state.pool, move |c| store::submit(c, id)).await?;
+    Ok(HttpResponse::Ok().json(u))
+}
+
+async fn approve(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = update_id(&path)?;
+    let (_, _) = for_action(&state, &viewer, id).await?;
+    let user = viewer.admin()?.clone();
+    check_csrf(&req, &viewer)?;
+    let actor = Actor::user(&user);
+    let (u, superseded) = db::run(&state.pool, move |c| store::approve(c, id, &actor)).await?;
+    let mut body =
+        serde_json::to_value(&u).map_err(|e| AppError::internal(anyhow::Error::from(e)))?;
+    body["superseded"] = json!(superseded);
+    Ok(HttpResponse::Ok().json(body))
+}
+
+#[derive(Deserialize)]
+struct RejectBody {
+    #[serde(default)]
+    reason: String,
+}
+
+async fn reject(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    path: web::Path<String>,
+    body: web::Json<RejectBody>,
+) -> Result<HttpResponse, AppError> {
+    let id = update_id(&path)?;
+    for_action(&state, &viewer, id).await?;
+    let user = viewer.admin()?.clone();
+    check_csrf(&req, &viewer)?;
+    let actor = Actor::user(&user);
+    let reason = body.into_inner().reason;
+    let u = db::run(&state.pool, move |c| store::reject(c, id, &actor, &reason)).await?;
+    Ok(HttpResponse::Ok().json(u))
+}
+
+async fn withdraw(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = update_id(&path)?;
+    let (user, u) = for_action(&state, &viewer, id).await?;
+    acts_for(&user, u.authority_id)?;
+    check_csrf(&req, &viewer)?;
+    let actor = Actor::user(&user);
+    let u = db::run(&state.pool, move |c| store::withdraw(c, id, &actor)).await?;
+    Ok(HttpResponse::Ok().json(u))
+}

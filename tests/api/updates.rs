@@ -1,0 +1,367 @@
+//! Measure updates: submitted by focal points, reviewed by the secretariat,
+//! shown to practitioners while in force.
+
+use counterpart::auth::Role;
+use reqwest::Method;
+use serde_json::json;
+
+use crate::helpers::{TestApp, spawn_app};
+use crate::people::api;
+
+struct Cast {
+    admin: String,
+    focal: String,
+    other_focal: String,
+    reader: String,
+    own: i64,
+}
+
+async fn cast(app: &TestApp) -> Cast {
+    let admin = app
+        .add_user("secretariat@unodc.example", Role::Admin, None)
+        .await;
+    let focal = app
+        .add_user("focal@fr.example", Role::FocalPoint, Some("FR-001"))
+        .await;
+    let other = app
+        .add_user("focal@de.example", Role::FocalPoint, Some("DE-001"))
+        .await;
+    let reader = app.add_user("reader@it.example", Role::Reader, None).await;
+    Cast {
+        admin: app.token_for(admin).await,
+        focal: app.token_for(focal).await,
+        other_focal: app.token_for(other).await,
+        reader: app.token_for(reader).await,
+        own: app.authority_by_ref("FR-001").await.0,
+    }
+}
+
+fn by_email() -> serde_json::Value {
+    json!({
+        "operations": "remote", "electronic_requests": "yes",
+        "electronic_address": "entraide@justice.example", "originals_required": "no",
+        "video_hearings": "yes", "remarks": "Requests accepted by email; originals not required.",
+        "language": "en",
+    })
+}
+
+async fn in_force_for_france(app: &TestApp) -> Vec<serde_json::Value> {
+    let (s, body) = app
+        .get_json("/api/v1/counterpart?country=FR&article=18")
+        .await;
+    assert_eq!(s, 200);
+    body["measures_in_force"].as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn the_life_of_an_update() {
+    let app = spawn_app().await;
+    let c = cast(&app).await;
+    // A draft is the focal point's own.
+    let mut draft = by_email();
+    draft["draft"] = json!(true);
+    let (s, d) = api(
+        &app,
+        Method::POST,
+        "/api/v1/updates",
+        Some(&c.focal),
+        None,
+        Some(draft),
+    )
+    .await;
+    assert_eq!(s, 201, "{d}");
+    assert_eq!(d["status"], "draft");
+    assert_eq!(
+        d["authority_id"], c.own,
+        "a focal point's own authority by default"
+    );
+    let id = d["id"].as_i64().unwrap();
+    let (s, _) = app.get_json(&format!("/api/v1/updates/{id}")).await;
+    assert_eq!(s, 404, "nobody else sees a draft");
+    let (s, _) = api(
+        &app,
+        Method::POST,
+        &format!("/api/v1/updates/{id}/approve"),
+        Some(&c.admin),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(s, 409, "a draft is not yet for review");
+    let (s, d) = api(
+        &app,
+        Method::POST,
+        &format!("/api/v1/updates/{id}/submit"),
+        Some(&c.focal),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(d["status"], "submitted");
+    assert!(
+        in_force_for_france(&app).await.is_empty(),
+        "not in force before approval"
+    );
+
+    let (s, d) = api(
+        &app,
+        Method::POST,
+        &format!("/api/v1/updates/{id}/approve"),
+        Some(&c.admin),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(s, 200, "{d}");
+    assert_eq!(d["status"], "approved");
+    let shown = in_force_for_france(&app).await;
+    assert_eq!(shown.len(), 1);
+    assert_eq!(shown[0]["electronic_address"], "entraide@justice.example");
+    assert_eq!(shown[0]["video_hearings"], "yes");
+    assert_eq!(shown[0]["originals_required"], "no");
+
+    // A newer approved update supersedes it.
+    let mut newer = by_email();
+    newer["operations"] = json!("normal");
+    let (_, n) = api(
+        &app,
+        Method::POST,
+        "/api/v1/updates",
+        Some(&c.focal),
+        None,
+        Some(newer),
+    )
+    .await;
+    assert_eq!(n["status"], "submitted");
+    let nid = n["id"].as_i64().unwrap();
+    let (s, d) = api(
+        &app,
+        Method::POST,
+        &format!("/api/v1/updates/{nid}/approve"),
+        Some(&c.admin),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(d["superseded"], id);
+    let (_, old) = app.get_json(&format!("/api/v1/updates/{id}")).await;
+    assert_eq!(old["status"], "superseded");
+    let shown = in_force_for_france(&app).await;
+    assert_eq!(shown.len(), 1);
+    assert_eq!(shown[0]["id"], nid);
+
+    // Withdrawn: nothing in force; the decision is in the history.
+    let (s, d) = api(
+        &app,
+        Method::POST,
+        &format!("/api/v1/updates/{nid}/withdraw"),
+        Some(&c.focal),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(d["status"], "withdrawn");
+    assert!(in_force_for_france(&app).await.is_empty());
+    let (_, history) = api(
+        &app,
+        Method::GET,
+        &format!("/api/v1/authorities/{}/history", c.own),
+        Some(&c.reader),
+        None,
+        None,
+    )
+    .await;
+    let actions: Vec<&str> = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        ["withdraw update", "approve update", "approve update"]
+    );
+}
+
+#[tokio::test]
+async fn an_update_past_its_end_expires_by_itself() {
+    let app = spawn_app().await;
+    let c = cast(&app).await;
+    let mut past = by_email();
+    past["effective_from"] = json!("2020-03-16");
+    past["effective_until"] = json!("2020-06-30");
+    let (_, u) = api(
+        &app,
+        Method::POST,
+        "/api/v1/updates",
+        Some(&c.focal),
+        None,
+        Some(past),
+    )
+    .await;
+    let id = u["id"].as_i64().unwrap();
+    let (s, d) = api(
+        &app,
+        Method::POST,
+        &format!("/api/v1/updates/{id}/approve"),
+        Some(&c.admin),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(d["status"], "expired");
+    assert!(in_force_for_france(&app).await.is_empty());
+    let (_, list) = app
+        .get_json("/api/v1/updates?status=expired&country=FR")
+        .await;
+    assert_eq!(list["total"], 1);
+}
+
+#[tokio::test]
+async fn who_may_submit_and_review() {
+    let app = spawn_app().await;
+    let c = cast(&app).await;
+    let (s, _) = api(
+        &app,
+        Method::POST,
+        "/api/v1/updates",
+        None,
+        None,
+        Some(by_email()),
+    )
+    .await;
+    assert_eq!(s, 401);
+    let (s, _) = api(
+        &app,
+        Method::POST,
+        "/api/v1/updates",
+        Some(&c.reader),
+        None,
+        Some(json!({"authority_id": c.own})),
+    )
+    .await;
+    assert_eq!(s, 403);
+    let (s, _) = api(
+        &app,
+        Method::POST,
+        "/api/v1/updates",
+        Some(&c.other_focal),
+        None,
+        Some(json!({"authority_id": c.own})),
+    )
+    .await;
+    assert_eq!(s, 403, "for another authority");
+    let (s, body) = api(
+        &app,
+        Method::POST,
+        "/api/v1/updates",
+        Some(&c.admin),
+        None,
+        Some(by_email()),
+    )
+    .await;
+    assert_eq!(s, 422, "an admin names the authority");
+    assert_eq!(body["error"]["fields"][0]["field"], "authority_id");
+    let (s, body) = api(
+        &app,
+        Method::POST,
+        "/api/v1/updates",
+        Some(&c.focal),
+        None,
+        Some(json!({"operations": "closed", "colour": 1})),
+    )
+    .await;
+    assert_eq!(s, 400, "unknown field: {body}");
+    let (s, body) = api(
+        &app,
+        Method::POST,
+        "/api/v1/updates",
+        Some(&c.focal),
+        None,
+        Some(json!({"operations": "closed"})),
+    )
+    .await;
+    assert_eq!(s, 422);
+    assert_eq!(body["error"]["fields"][0]["field"], "operations");
+
+    let (_, u) = api(
+        &app,
+        Method::POST,
+        "/api/v1/updates",
+        Some(&c.focal),
+        None,
+        Some(by_email()),
+    )
+    .await;
+    let id = u["id"].as_i64().unwrap();
+    let (s, _) = api(
+        &app,
+        Method::GET,
+        &format!("/api/v1/updates/{id}"),
+        Some(&c.other_focal),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(s, 404, "a submission is not another authority's business");
+    let (s, _) = api(
+        &app,
+        Method::POST,
+        &format!("/api/v1/updates/{id}/approve"),
+        Some(&c.focal),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(s, 403, "no approving one's own");
+    let (s, body) = api(
+        &app,
+        Method::POST,
+        &format!("/api/v1/updates/{id}/reject"),
+        Some(&c.admin),
+        None,
+        Some(json!({"reason": " "})),
+    )
+    .await;
+    assert_eq!(s, 422);
+    assert_eq!(body["error"]["fields"][0]["field"], "reason");
+    let (s, d) = api(
+        &app,
+        Method::POST,
+        &format!("/api/v1/updates/{id}/reject"),
+        Some(&c.admin),
+        None,
+        Some(json!({"reason": "Please give the address to use."})),
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(d["status"], "rejected");
+    assert_eq!(d["rejection_reason"], "Please give the address to use.");
+    let (s, _) = api(
+        &app,
+        Method::POST,
+        &format!("/api/v1/updates/{id}/approve"),
+        Some(&c.admin),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(s, 409, "decided once");
+    // The focal point sees its rejected update; the public does not.
+    let (_, mine) = api(
+        &app,
+        Method::GET,
+        "/api/v1/updates?status=rejected",
+        Some(&c.focal),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(mine["total"], 1);
+    let (_, public) = app.get_json("/api/v1/updates?status=rejected").await;
+    assert_eq!(public["total"], 0);
+}
