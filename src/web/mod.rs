@@ -8,6 +8,7 @@ mod api_updates;
 mod errors;
 mod forms;
 pub mod json;
+mod measures_view;
 mod pages;
 pub mod templates;
 pub mod viewer;

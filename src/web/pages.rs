@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use super::api::{CounterpartParams, authority_id, by_article, country_param};
 use super::json::{AuthorityJson, CountryJson};
 use super::templates::{StaticFiles, render};
-use super::{AppState, Viewer};
+use super::{AppState, Viewer, measures_view};
 use crate::db;
 use crate::directory::edit::history;
 use crate::directory::search::{Directory, SearchParams};
@@ -119,10 +119,13 @@ async fn counterpart(
     let status = match params.parse() {
         Ok((country, article)) => {
             let designated = directory.designated(country, article);
-            let found: Vec<AuthorityJson> = designated
+            let mut found: Vec<Value> = designated
                 .iter()
-                .map(|a| AuthorityJson::new(a, viewer.sees_contacts))
+                .map(|a| json!(AuthorityJson::new(a, viewer.sees_contacts)))
                 .collect();
+            let ids = designated.iter().map(|a| a.id).collect();
+            let measures = measures_view::in_force_by_authority(&state, ids).await?;
+            measures_view::attach(&mut found, &measures);
             data["title"] = json!(format!(
                 "{}: {} ({})",
                 country.state().name,
@@ -256,6 +259,10 @@ async fn authority(
             "title": a.name,
             "nav": "authorities",
             "authority": AuthorityJson::new(&a, viewer.sees_contacts),
+            "measures": measures_view::in_force_by_authority(&state, vec![id])
+                .await?
+                .remove(&id)
+                .unwrap_or_default(),
             "stale": stale,
             "stale_days": stale_days,
             "may_edit": may_edit,

@@ -120,6 +120,13 @@ async fn the_life_of_an_update() {
     assert_eq!(shown[0]["electronic_address"], "entraide@justice.example");
     assert_eq!(shown[0]["video_hearings"], "yes");
     assert_eq!(shown[0]["originals_required"], "no");
+    // The practitioner's pages show it beside the authority.
+    let (_, html) = app.get_html("/counterpart?country=FR&article=18").await;
+    assert!(html.contains("Measures in force"), "{html}");
+    assert!(html.contains("Yes — send to entraide@justice.example"));
+    assert!(html.contains("<dt>Hearings by videoconference</dt><dd>Yes</dd>"));
+    let (_, html) = app.get_html(&format!("/authorities/{}", c.own)).await;
+    assert!(html.contains("Requests accepted by email; originals not required."));
 
     // A newer approved update supersedes it.
     let mut newer = by_email();
