@@ -11,6 +11,7 @@ pub mod json;
 mod measures_view;
 mod pages;
 pub mod templates;
+mod updates_pages;
 pub mod viewer;
 
 pub use viewer::Viewer;
@@ -59,6 +60,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
     .configure(account::configure)
     .configure(admin::configure)
+    .configure(updates_pages::configure)
     // Before the pages: /authorities/new is not an authority's id.
     .configure(forms::configure)
     .configure(pages::configure)

@@ -372,3 +372,80 @@ async fn who_may_submit_and_review() {
     let (_, public) = app.get_json("/api/v1/updates?status=rejected").await;
     assert_eq!(public["total"], 0);
 }
+
+#[tokio::test]
+async fn submitted_from_the_form_and_reviewed_in_the_queue() {
+    let app = spawn_app().await;
+    let c = cast(&app).await;
+    let focal = app.sign_in("focal@fr.example").await;
+    let form = focal.get("/updates/new").await.text().await.unwrap();
+    assert!(form.contains("Submit for review") && form.contains("Save as draft"));
+    let bad = focal
+        .post_form(
+            "/updates/new",
+            &[
+                ("electronic_requests", "yes"),
+                ("electronic_address", "by fax"),
+                ("action", "submit"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status(), 422);
+    let html = bad.text().await.unwrap();
+    assert!(
+        html.contains("value=\"by fax\" aria-invalid=\"true\""),
+        "keeps what was typed"
+    );
+    let r = focal
+        .post_form(
+            "/updates/new",
+            &[
+                ("electronic_requests", "yes"),
+                ("electronic_address", "entraide@justice.example"),
+                ("originals_required", "no"),
+                ("video_hearings", "yes"),
+                ("remarks", "Requests accepted by email."),
+                ("action", "submit"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let r = focal
+        .get(&format!(
+            "/updates/new?authority={}",
+            app.authority_by_ref("DE-001").await.0
+        ))
+        .await;
+    assert_eq!(r.status(), 403, "not for another authority");
+
+    let admin = app.sign_in("secretariat@unodc.example").await;
+    let queue = admin.get("/admin/updates").await.text().await.unwrap();
+    assert!(queue.contains("1 update waits"), "{queue}");
+    assert!(queue.contains("first measure of this authority"));
+    assert!(
+        queue.contains("class=\"changed\""),
+        "differences are marked"
+    );
+    let (_, list) = api(
+        &app,
+        Method::GET,
+        "/api/v1/updates?status=submitted",
+        Some(&c.admin),
+        None,
+        None,
+    )
+    .await;
+    let id = list["items"][0]["id"].as_i64().unwrap();
+    let r = admin
+        .post_form(&format!("/admin/updates/{id}/reject"), &[("reason", "")])
+        .await;
+    assert_eq!(r.status(), 422, "a rejection needs its reason");
+    let r = admin
+        .post_form(&format!("/admin/updates/{id}/approve"), &[])
+        .await;
+    assert_eq!(r.status(), 303);
+    let shown = in_force_for_france(&app).await;
+    assert_eq!(shown[0]["electronic_address"], "entraide@justice.example");
+    let queue = admin.get("/admin/updates").await.text().await.unwrap();
+    assert!(queue.contains("Nothing to review."));
+}
