@@ -1,6 +1,7 @@
 //! The command line: `counterpart [--config FILE] COMMAND`.
 
 mod accounts;
+mod transfer;
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -9,6 +10,7 @@ use clap::{Parser, Subcommand};
 
 use crate::config::Settings;
 use crate::directory::demo::{self, DemoOptions};
+use crate::directory::transfer::Format;
 use crate::directory::{model, write};
 use crate::startup::{self, Application};
 
@@ -48,6 +50,27 @@ pub enum Command {
         /// Delete every authority first (otherwise a non-empty database is refused).
         #[arg(long)]
         replace: bool,
+    },
+    /// Add and update authorities from a CSV or JSON file, all or nothing
+    /// (docs/import-format.md).
+    Import {
+        /// The file; `-` for standard input (then give --format).
+        file: PathBuf,
+        /// csv or json; by default, the file's extension.
+        #[arg(long, value_parser = Format::parse)]
+        format: Option<Format>,
+        /// Check the file and count what would change, without changing it.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Write every authority in service, contacts included, ordered by ref.
+    Export {
+        /// csv or json.
+        #[arg(long, value_parser = Format::parse, default_value = "csv")]
+        format: Format,
+        /// The file to write; standard output by default.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
     },
     /// Accounts: add, list, disable.
     #[command(subcommand)]
@@ -111,6 +134,20 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             Ok(())
         })
         .await?,
+        Command::Import {
+            file,
+            format,
+            dry_run,
+        } => {
+            tokio::task::spawn_blocking(move || transfer::import(&settings, &file, format, dry_run))
+                .await?
+        }
+        Command::Export { format, output } => {
+            tokio::task::spawn_blocking(move || {
+                transfer::export(&settings, format, output.as_deref())
+            })
+            .await?
+        }
         Command::User(command) => {
             tokio::task::spawn_blocking(move || accounts::user(command, &settings)).await?
         }

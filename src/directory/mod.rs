@@ -8,4 +8,5 @@ pub mod search;
 pub mod states;
 pub mod store;
 pub mod text;
+pub mod transfer;
 pub mod write;

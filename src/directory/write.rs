@@ -131,39 +131,62 @@ const BATCH: usize = 500;
 pub fn insert_many(
     conn: &mut DbConnection,
     records: &[NewRecord],
-    mut progress: impl FnMut(usize),
+    progress: impl FnMut(usize),
 ) -> QueryResult<usize> {
     conn.transaction(|conn| {
-        let mut done = 0;
-        for chunk in records.chunks(BATCH) {
-            let rows: Vec<NewAuthority> = chunk.iter().map(NewRecord::row).collect();
-            let ids: Vec<(i64, String)> = each_backend!(conn, c => {
-                diesel::insert_into(authorities::table)
-                    .values(&rows)
-                    .returning((authorities::id, authorities::ref_))
-                    .get_results(c)?
-            });
-            let id_of: std::collections::HashMap<&str, i64> =
-                ids.iter().map(|(id, r)| (r.as_str(), *id)).collect();
-            let mut all_designations = Vec::new();
-            let mut all_contacts = Vec::new();
-            for record in chunk {
-                let (d, c) = record.children(id_of[record.ref_.as_str()]);
-                all_designations.extend(d);
-                all_contacts.extend(c);
-            }
-            for part in all_designations.chunks(BATCH) {
-                each_backend!(conn, c => diesel::insert_into(designations::table).values(part).execute(c)?);
-            }
-            for part in all_contacts.chunks(BATCH) {
-                each_backend!(conn, c => diesel::insert_into(contact_persons::table).values(part).execute(c)?);
-            }
-            done += chunk.len();
-            progress(done);
-        }
+        let ids = insert_rows(conn, records, progress)?;
         bump_generation(conn)?;
-        Ok(done)
+        Ok(ids.len())
     })
+}
+
+/// The multi-row inserts of [`insert_many`], inside the caller's transaction
+/// (an import also updates and records history in the same one); returns
+/// the new ids in the order of `records`. Does not bump the generation.
+pub fn insert_rows(
+    conn: &mut DbConnection,
+    records: &[NewRecord],
+    mut progress: impl FnMut(usize),
+) -> QueryResult<Vec<i64>> {
+    let mut all_ids = Vec::with_capacity(records.len());
+    for chunk in records.chunks(BATCH) {
+        let rows: Vec<NewAuthority> = chunk.iter().map(NewRecord::row).collect();
+        let ids: Vec<(i64, String)> = each_backend!(conn, c => {
+            diesel::insert_into(authorities::table)
+                .values(&rows)
+                .returning((authorities::id, authorities::ref_))
+                .get_results(c)?
+        });
+        let id_of: std::collections::HashMap<&str, i64> =
+            ids.iter().map(|(id, r)| (r.as_str(), *id)).collect();
+        let mut all_designations = Vec::new();
+        let mut all_contacts = Vec::new();
+        for record in chunk {
+            let id = id_of[record.ref_.as_str()];
+            let (d, c) = record.children(id);
+            all_designations.extend(d);
+            all_contacts.extend(c);
+            all_ids.push(id);
+        }
+        insert_children(conn, &all_designations, &all_contacts)?;
+        progress(all_ids.len());
+    }
+    Ok(all_ids)
+}
+
+/// Designations and contact persons, in multi-row statements.
+pub(crate) fn insert_children(
+    conn: &mut DbConnection,
+    designation_rows: &[DesignationRow],
+    contact_rows: &[ContactRow],
+) -> QueryResult<()> {
+    for part in designation_rows.chunks(BATCH) {
+        each_backend!(conn, c => diesel::insert_into(designations::table).values(part).execute(c)?);
+    }
+    for part in contact_rows.chunks(BATCH) {
+        each_backend!(conn, c => diesel::insert_into(contact_persons::table).values(part).execute(c)?);
+    }
+    Ok(())
 }
 
 /// Removes every authority (for `demo-data --replace`).

@@ -12,4 +12,5 @@ mod pages;
 mod people;
 mod search;
 mod service;
+mod transfer;
 mod updates;

@@ -1,0 +1,360 @@
+//! Writing a validated import in one transaction: new refs are added,
+//! changed ones replaced (and brought back if archived), unchanged ones left
+//! alone; each added or changed authority gets a history entry.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+
+use super::{PROGRESS_EVERY, Valid};
+use crate::db::DbConnection;
+use crate::db::schema::{authorities, contact_persons, designations};
+use crate::directory::edit::history::{self, Actor, FieldChange, NewChange, diff, record_of};
+use crate::directory::model::{self, Authority, bump_generation};
+use crate::directory::write::{self, NewRecord};
+use crate::each_backend;
+use crate::error::AppError;
+
+/// Rows per statement, as in [`write::insert_many`].
+const BATCH: usize = 500;
+
+/// What an import did, or would do.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub added: usize,
+    pub changed: usize,
+    pub unchanged: usize,
+    /// Of the changed, those that were archived and are back in service.
+    pub restored: usize,
+    pub dry_run: bool,
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (a, c, u) = (self.added, self.changed, self.unchanged);
+        if self.dry_run {
+            write!(f, "would add {a}, change {c}, leave {u} unchanged")?;
+        } else {
+            write!(f, "added {a}, changed {c}, unchanged {u}")?;
+        }
+        if self.restored > 0 {
+            let verb = if self.dry_run { "would be" } else { "were" };
+            write!(
+                f,
+                " ({} of the changed {verb} archived and back in service)",
+                self.restored
+            )?;
+        }
+        Ok(())
+    }
+}
+
+// Changed authorities are loaded into a temporary table and applied in one
+// UPDATE: with a statement per authority, an import changing 50,000 of them
+// waited on PostgreSQL once per row and took 40 s on the development
+// machine; this way it takes 15 s.
+diesel::table! {
+    import_rows (id) {
+        id -> BigInt,
+        #[sql_name = "ref"]
+        ref_ -> Text,
+        country_code -> Text,
+        name -> Text,
+        name_local -> Nullable<Text>,
+        acronym -> Nullable<Text>,
+        kind -> Text,
+        territory -> Nullable<Text>,
+        address -> Nullable<Text>,
+        postal_code -> Nullable<Text>,
+        city -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        fax -> Nullable<Text>,
+        email -> Nullable<Text>,
+        website -> Nullable<Text>,
+        languages -> Text,
+        language_note -> Nullable<Text>,
+        channels -> Text,
+        urgent_contact -> Nullable<Text>,
+        office_hours -> Nullable<Text>,
+        time_zone -> Nullable<Text>,
+        requirements -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        verified_at -> Nullable<Date>,
+        version -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
+/// Columns copied from `import_rows` to `authorities`.
+const STAGED_COLUMNS: &[&str] = &[
+    "ref",
+    "country_code",
+    "name",
+    "name_local",
+    "acronym",
+    "kind",
+    "territory",
+    "address",
+    "postal_code",
+    "city",
+    "phone",
+    "fax",
+    "email",
+    "website",
+    "languages",
+    "language_note",
+    "channels",
+    "urgent_contact",
+    "office_hours",
+    "time_zone",
+    "requirements",
+    "notes",
+    "verified_at",
+    "version",
+    "updated_at",
+];
+
+const CREATE_STAGING: &str = "CREATE TEMPORARY TABLE import_rows (
+    id BIGINT PRIMARY KEY, ref TEXT NOT NULL, country_code TEXT NOT NULL, name TEXT NOT NULL,
+    name_local TEXT, acronym TEXT, kind TEXT NOT NULL, territory TEXT, address TEXT,
+    postal_code TEXT, city TEXT, phone TEXT, fax TEXT, email TEXT, website TEXT,
+    languages TEXT NOT NULL, language_note TEXT, channels TEXT NOT NULL, urgent_contact TEXT,
+    office_hours TEXT, time_zone TEXT, requirements TEXT, notes TEXT, verified_at DATE,
+    version INTEGER NOT NULL, updated_at TIMESTAMP NOT NULL)";
+
+/// The staged rows over the stored ones, each only if still at the version
+/// read (UPDATE ... FROM: PostgreSQL, and SQLite since 3.33).
+fn update_from_staging() -> String {
+    let set: Vec<String> = STAGED_COLUMNS
+        .iter()
+        .map(|c| format!("{c} = s.{c}"))
+        .collect();
+    format!(
+        "UPDATE authorities SET {}, archived_at = NULL FROM import_rows AS s \
+         WHERE authorities.id = s.id AND authorities.version = s.version - 1",
+        set.join(", ")
+    )
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = import_rows, treat_none_as_default_value = false)]
+struct Staged {
+    id: i64,
+    ref_: String,
+    country_code: String,
+    name: String,
+    name_local: Option<String>,
+    acronym: Option<String>,
+    kind: String,
+    territory: Option<String>,
+    address: Option<String>,
+    postal_code: Option<String>,
+    city: Option<String>,
+    phone: Option<String>,
+    fax: Option<String>,
+    email: Option<String>,
+    website: Option<String>,
+    languages: String,
+    language_note: Option<String>,
+    channels: String,
+    urgent_contact: Option<String>,
+    office_hours: Option<String>,
+    time_zone: Option<String>,
+    requirements: Option<String>,
+    notes: Option<String>,
+    verified_at: Option<NaiveDate>,
+    version: i32,
+    updated_at: NaiveDateTime,
+}
+
+impl Staged {
+    fn new(u: &Update, now: NaiveDateTime) -> Self {
+        let r = u.record.row();
+        Self {
+            id: u.id,
+            ref_: r.ref_,
+            country_code: r.country_code,
+            name: r.name,
+            name_local: r.name_local,
+            acronym: r.acronym,
+            kind: r.kind,
+            territory: r.territory,
+            address: r.address,
+            postal_code: r.postal_code,
+            city: r.city,
+            phone: r.phone,
+            fax: r.fax,
+            email: r.email,
+            website: r.website,
+            languages: r.languages,
+            language_note: r.language_note,
+            channels: r.channels,
+            urgent_contact: r.urgent_contact,
+            office_hours: r.office_hours,
+            time_zone: r.time_zone,
+            requirements: r.requirements,
+            notes: r.notes,
+            verified_at: r.verified_at,
+            version: u.version + 1,
+            updated_at: now,
+        }
+    }
+}
+
+/// An existing authority the file changes.
+struct Update {
+    id: i64,
+    version: i32,
+    record: NewRecord,
+    fields: Vec<FieldChange>,
+}
+
+/// Stored authorities by ref: those in service, and the archived ones the
+/// file names (with when they were archived).
+fn current(
+    conn: &mut DbConnection,
+    records: &[Valid],
+) -> Result<HashMap<String, (Authority, Option<NaiveDateTime>)>, AppError> {
+    let (_, live) = model::load_all(conn)?;
+    let mut by_ref: HashMap<String, (Authority, Option<NaiveDateTime>)> = live
+        .into_iter()
+        .map(|a| (a.ref_.clone(), (a, None)))
+        .collect();
+    let wanted: HashSet<&str> = records.iter().map(|v| v.record.ref_.as_str()).collect();
+    let archived: Vec<(i64, String, Option<NaiveDateTime>)> = authorities::table
+        .filter(authorities::archived_at.is_not_null())
+        .select((authorities::id, authorities::ref_, authorities::archived_at))
+        .load(conn)?;
+    for (id, ref_, at) in archived {
+        if wanted.contains(ref_.as_str())
+            && let Some(a) = model::load_one(conn, id, true)?
+        {
+            by_ref.insert(ref_, (a, at));
+        }
+    }
+    Ok(by_ref)
+}
+
+/// Writes the records (or, with `dry_run`, only counts what would change).
+/// `progress` is told the number of authorities written so far, now and then.
+pub fn apply(
+    conn: &mut DbConnection,
+    records: Vec<Valid>,
+    dry_run: bool,
+    now: NaiveDateTime,
+    mut progress: impl FnMut(usize),
+) -> Result<Summary, AppError> {
+    conn.transaction(|conn| {
+        let current = current(conn, &records)?;
+        let mut summary = Summary {
+            dry_run,
+            ..Summary::default()
+        };
+        let mut added = Vec::new();
+        let mut updates = Vec::new();
+        for Valid { record, .. } in records {
+            let Some((stored, archived_at)) = current.get(&record.ref_) else {
+                added.push(record);
+                continue;
+            };
+            let mut fields = diff(Some(&record_of(stored)), &record);
+            if let Some(at) = archived_at {
+                summary.restored += 1;
+                fields.push(FieldChange {
+                    field: "archived".into(),
+                    old: Some(at.format("%Y-%m-%d %H:%M").to_string()),
+                    new: None,
+                });
+            }
+            if fields.is_empty() {
+                summary.unchanged += 1;
+            } else {
+                updates.push(Update {
+                    id: stored.id,
+                    version: stored.version,
+                    record,
+                    fields,
+                });
+            }
+        }
+        summary.added = added.len();
+        summary.changed = updates.len();
+        if dry_run || (added.is_empty() && updates.is_empty()) {
+            return Ok(summary);
+        }
+        let actor = Actor::command("import");
+        let mut last = 0;
+        let mut report = |done: usize| {
+            if done / PROGRESS_EVERY > last / PROGRESS_EVERY {
+                progress(done);
+            }
+            last = done;
+        };
+        let ids = write::insert_rows(conn, &added, &mut report)?;
+        // History rows are made a batch at a time: those of a large import
+        // would otherwise all sit in memory at once.
+        for (records, ids) in added.chunks(BATCH).zip(ids.chunks(BATCH)) {
+            let rows: Vec<NewChange> = records
+                .iter()
+                .zip(ids)
+                .map(|(r, id)| NewChange::new(*id, &actor, "import", &diff(None, r), now))
+                .collect();
+            history::record(conn, &rows)?;
+        }
+        let mut written = added.len();
+        if !updates.is_empty() {
+            conn.batch_execute(CREATE_STAGING)?;
+        }
+        for chunk in updates.chunks(BATCH) {
+            stage(conn, chunk, now)?;
+            let rows: Vec<NewChange> = chunk
+                .iter()
+                .map(|u| NewChange::new(u.id, &actor, "import", &u.fields, now))
+                .collect();
+            history::record(conn, &rows)?;
+            written += chunk.len();
+            report(written);
+        }
+        if !updates.is_empty() {
+            let n = diesel::sql_query(update_from_staging()).execute(conn)?;
+            conn.batch_execute("DROP TABLE import_rows")?;
+            // Fewer rows means another writer got there between the read and
+            // this write; overwriting its change would lose it.
+            if n != updates.len() {
+                return Err(AppError::Conflict {
+                    message: format!(
+                        "{} of the authorities to change were changed by someone else during \
+                         the import; nothing was imported, run the import again",
+                        updates.len() - n
+                    ),
+                    current_version: None,
+                });
+            }
+        }
+        bump_generation(conn)?;
+        Ok(summary)
+    })
+}
+
+/// Stages a batch of changed authorities and replaces their designations
+/// and contact persons.
+fn stage(conn: &mut DbConnection, chunk: &[Update], now: NaiveDateTime) -> QueryResult<()> {
+    let rows: Vec<Staged> = chunk.iter().map(|u| Staged::new(u, now)).collect();
+    each_backend!(conn, c => diesel::insert_into(import_rows::table).values(&rows).execute(c)?);
+    let mut designation_rows = Vec::new();
+    let mut contact_rows = Vec::new();
+    for u in chunk {
+        let (d, c) = u.record.children(u.id);
+        designation_rows.extend(d);
+        contact_rows.extend(c);
+    }
+    let ids: Vec<i64> = chunk.iter().map(|u| u.id).collect();
+    diesel::delete(designations::table.filter(designations::authority_id.eq_any(&ids)))
+        .execute(conn)?;
+    diesel::delete(contact_persons::table.filter(contact_persons::authority_id.eq_any(&ids)))
+        .execute(conn)?;
+    write::insert_children(conn, &designation_rows, &contact_rows)
+}

@@ -1,0 +1,244 @@
+//! CSV: one row per authority, a header row naming the columns (any order),
+//! lists in one cell separated by `;`. The columns are described in
+//! docs/import-format.md.
+//!
+//! Cells are neutralised against spreadsheet formulas on the way out and
+//! restored on the way in, so that export then import is lossless.
+
+use std::borrow::Borrow;
+use std::io::Write;
+
+use serde_json::Value;
+
+use crate::directory::edit::input::AuthorityInput;
+use crate::directory::model::Authority;
+use crate::domain::Article;
+
+/// An authority's own columns, in the order written.
+pub const FIELDS: &[&str] = &[
+    "ref",
+    "country_code",
+    "name",
+    "name_local",
+    "acronym",
+    "kind",
+    "territory",
+    "address",
+    "postal_code",
+    "city",
+    "phone",
+    "fax",
+    "email",
+    "website",
+    "languages",
+    "language_note",
+    "channels",
+    "urgent_contact",
+    "office_hours",
+    "time_zone",
+    "requirements",
+    "notes",
+    "verified_at",
+];
+
+/// Columns left out of the anonymous download (with every contact column).
+pub const PRIVATE_FIELDS: &[&str] = &[
+    "address",
+    "postal_code",
+    "phone",
+    "fax",
+    "email",
+    "website",
+    "urgent_contact",
+];
+
+/// The columns of one contact person: `contact1_name`, `contact1_position`...
+pub const CONTACT_PARTS: &[&str] = &["name", "position", "email", "phone", "languages"];
+
+/// Contact groups written even when no record has as many, so that a
+/// spreadsheet user has room to add one.
+const MIN_CONTACTS: usize = 2;
+
+/// Separates the items of a list inside one cell.
+const SEP: &str = ";";
+
+/// The cell of a designated article with no functions.
+const DESIGNATED: &str = "x";
+
+/// The column of an article: `art_16`, `art_migrants_8`; its note column
+/// adds `_note`.
+pub fn article_column(a: Article) -> String {
+    format!("art_{}", a.slug().replace('-', "_"))
+}
+
+macro_rules! text_fields {
+    ($($field:ident => $name:literal),* $(,)?) => {
+        fn get_text<'a>(i: &'a AuthorityInput, column: &str) -> Option<&'a str> {
+            match column {
+                $($name => i.$field.as_deref(),)*
+                _ => None,
+            }
+        }
+
+        fn set_text(i: &mut AuthorityInput, column: &str, value: String) {
+            match column {
+                $($name => i.$field = Some(value),)*
+                _ => {}
+            }
+        }
+    };
+}
+
+text_fields!(
+    ref_ => "ref", country_code => "country_code", name => "name",
+    name_local => "name_local", acronym => "acronym", kind => "kind",
+    territory => "territory", address => "address", postal_code => "postal_code",
+    city => "city", phone => "phone", fax => "fax", email => "email",
+    website => "website", language_note => "language_note",
+    urgent_contact => "urgent_contact", office_hours => "office_hours",
+    time_zone => "time_zone", requirements => "requirements", notes => "notes",
+    verified_at => "verified_at",
+);
+
+fn list(items: &Option<Vec<String>>) -> String {
+    items.as_deref().unwrap_or_default().join(SEP)
+}
+
+fn split(cell: &str) -> Vec<String> {
+    cell.split(SEP)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn is_trigger(c: char) -> bool {
+    matches!(c, '=' | '+' | '-' | '@' | '\t' | '\r')
+}
+
+/// A spreadsheet would run a cell starting with `=`, `+`, `-` or `@` as a
+/// formula (some also look past a leading tab or carriage return); a
+/// leading `'` makes it text. Cells that already start with
+/// quotes before such a character get one more, so that [`restore`] can
+/// always take exactly one off and the pair is lossless.
+pub fn neutralise(cell: &str) -> String {
+    if cell.trim_start_matches('\'').starts_with(is_trigger) {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
+    }
+}
+
+/// The inverse of [`neutralise`].
+pub fn restore(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.trim_start_matches('\'').starts_with(is_trigger) => rest,
+        _ => cell,
+    }
+}
+
+fn article_of(v: &Value) -> Option<Article> {
+    match v {
+        Value::Number(n) => Article::parse(&n.to_string()).ok(),
+        Value::String(s) => Article::parse(s).ok(),
+        _ => None,
+    }
+}
+
+/// Writes the records as CSV, in the order given. Without contacts it is the
+/// anonymous download: no address, telephone, email, website, urgent contact
+/// or contact persons.
+pub fn write<A: Borrow<Authority>>(
+    records: &[A],
+    include_contacts: bool,
+    out: impl Write,
+) -> std::io::Result<()> {
+    let contacts = records
+        .iter()
+        .map(|a| a.borrow().contacts.len())
+        .max()
+        .unwrap_or(0)
+        .max(MIN_CONTACTS);
+    let mut w = ::csv::WriterBuilder::new().from_writer(out);
+    w.write_record(header(include_contacts, contacts))?;
+    for a in records {
+        let input = AuthorityInput::from_authority(a.borrow());
+        w.write_record(row(&input, include_contacts, contacts))?;
+    }
+    w.flush()
+}
+
+fn header(include_contacts: bool, contacts: usize) -> Vec<String> {
+    let mut h: Vec<String> = FIELDS
+        .iter()
+        .filter(|f| include_contacts || !PRIVATE_FIELDS.contains(f))
+        .map(|f| f.to_string())
+        .collect();
+    for a in Article::all() {
+        let column = article_column(a);
+        let note = format!("{column}_note");
+        h.extend([column, note]);
+    }
+    if include_contacts {
+        for n in 1..=contacts {
+            h.extend(CONTACT_PARTS.iter().map(|p| format!("contact{n}_{p}")));
+        }
+    }
+    h
+}
+
+fn row(i: &AuthorityInput, include_contacts: bool, contacts: usize) -> Vec<String> {
+    let mut r = Vec::new();
+    for f in FIELDS {
+        if !include_contacts && PRIVATE_FIELDS.contains(f) {
+            continue;
+        }
+        r.push(match *f {
+            "languages" => list(&i.languages),
+            "channels" => list(&i.channels),
+            _ => get_text(i, f).unwrap_or_default().to_string(),
+        });
+    }
+    let designations = i.designations.as_deref().unwrap_or_default();
+    for a in Article::all() {
+        match designations
+            .iter()
+            .find(|d| article_of(&d.article) == Some(a))
+        {
+            None => r.extend([String::new(), String::new()]),
+            Some(d) => {
+                let functions = list(&d.functions);
+                r.push(if functions.is_empty() {
+                    DESIGNATED.into()
+                } else {
+                    functions
+                });
+                r.push(d.note.clone().unwrap_or_default());
+            }
+        }
+    }
+    if include_contacts {
+        let people = i.contacts.as_deref().unwrap_or_default();
+        for n in 0..contacts {
+            match people.get(n) {
+                None => r.extend(CONTACT_PARTS.iter().map(|_| String::new())),
+                Some(c) => r.extend([
+                    c.name.clone().unwrap_or_default(),
+                    c.position.clone().unwrap_or_default(),
+                    c.email.clone().unwrap_or_default(),
+                    c.phone.clone().unwrap_or_default(),
+                    list(&c.languages),
+                ]),
+            }
+        }
+    }
+    r.iter().map(|c| neutralise(c)).collect()
+}
+
+mod read;
+
+pub use self::read::Columns;
+pub(super) use self::read::read;
+
+#[cfg(test)]
+mod tests;
