@@ -5,6 +5,7 @@ mod admin;
 mod api;
 mod api_edit;
 mod api_updates;
+mod downloads;
 mod errors;
 mod forms;
 pub mod json;
@@ -61,8 +62,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .configure(account::configure)
     .configure(admin::configure)
     .configure(updates_pages::configure)
-    // Before the pages: /authorities/new is not an authority's id.
+    // Before the pages: /authorities/new and /authorities/7.vcf are not ids.
     .configure(forms::configure)
+    .configure(downloads::configure)
     .configure(pages::configure)
     .default_service(web::to(|| async {
         Err::<actix_web::HttpResponse, _>(AppError::not_found("no such page"))

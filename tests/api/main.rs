@@ -5,6 +5,7 @@ mod helpers;
 mod accounts;
 mod cli;
 mod cli_accounts;
+mod downloads;
 mod editing;
 mod forms;
 mod lookup;

@@ -1,0 +1,88 @@
+//! The directory as files: CSV and JSON in the import format (so a download
+//! can be edited and imported back), and one authority as a vCard. Contact
+//! details only for those who may see them.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+
+use super::api::authority_id;
+use super::{AppState, Viewer};
+use crate::directory::transfer::{csv, json, vcard};
+use crate::error::AppError;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/authorities.csv", web::get().to(as_csv))
+        .route("/authorities.json", web::get().to(as_json))
+        .route("/authorities/{id}.vcf", web::get().to(as_vcard));
+}
+
+fn attachment(content_type: &str, name: &str, body: Vec<u8>) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, content_type.to_string()))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        ))
+        .body(body)
+}
+
+/// One of the transfer formats' writers.
+type Writer = fn(
+    &[std::sync::Arc<crate::directory::model::Authority>],
+    bool,
+    &mut Vec<u8>,
+) -> std::io::Result<()>;
+
+/// Every authority by ref (the order `counterpart export` writes), rendered
+/// off the request threads: 50,000 records take a moment.
+async fn render(state: &AppState, viewer: &Viewer, write: Writer) -> Result<Vec<u8>, AppError> {
+    let snapshot = state.directory.snapshot();
+    let contacts = viewer.sees_contacts;
+    web::block(move || {
+        let mut list = snapshot.authorities().to_vec();
+        list.sort_by(|a, b| a.ref_.cmp(&b.ref_));
+        let mut out = Vec::new();
+        write(&list, contacts, &mut out).map(|_| out)
+    })
+    .await
+    .map_err(|e| AppError::internal(anyhow::anyhow!("export task: {e}")))?
+    .map_err(|e| AppError::internal(anyhow::anyhow!("export: {e}")))
+}
+
+async fn as_csv(state: web::Data<AppState>, viewer: Viewer) -> Result<HttpResponse, AppError> {
+    let body = render(&state, &viewer, |l, c, o| csv::write(l, c, o)).await?;
+    Ok(attachment(
+        "text/csv; charset=utf-8",
+        "authorities.csv",
+        body,
+    ))
+}
+
+async fn as_json(state: web::Data<AppState>, viewer: Viewer) -> Result<HttpResponse, AppError> {
+    let body = render(&state, &viewer, |l, c, o| json::write(l, c, o)).await?;
+    Ok(attachment("application/json", "authorities.json", body))
+}
+
+async fn as_vcard(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = authority_id(&path)?;
+    let a = state
+        .directory
+        .snapshot()
+        .get(id)
+        .ok_or_else(|| AppError::not_found(format!("no authority with id {id}")))?;
+    if !viewer.sees_contacts {
+        // A card without a way to reach anyone is no card; say how to get one.
+        return Err(AppError::Unauthorized(
+            "contact cards are for signed-in officials; sign in to download it".into(),
+        ));
+    }
+    Ok(attachment(
+        "text/vcard; charset=utf-8",
+        &format!("{}.vcf", a.ref_),
+        vcard::render(&a).into_bytes(),
+    ))
+}
