@@ -1,38 +1,11 @@
 //! Changing the directory through the API: who may do what, versions,
 //! validation, and the history of changes.
 
-use counterpart::auth::Role;
 use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, spawn_app};
-use crate::people::api;
-
-struct Cast {
-    admin: String,
-    focal: String,
-    reader: String,
-    own: i64,
-    other: i64,
-}
-
-/// An admin, a focal point of FR-001, a reader, each with a token.
-async fn cast(app: &TestApp) -> Cast {
-    let admin = app
-        .add_user("secretariat@unodc.example", Role::Admin, None)
-        .await;
-    let focal = app
-        .add_user("focal@fr.example", Role::FocalPoint, Some("FR-001"))
-        .await;
-    let reader = app.add_user("reader@de.example", Role::Reader, None).await;
-    Cast {
-        admin: app.token_for(admin).await,
-        focal: app.token_for(focal).await,
-        reader: app.token_for(reader).await,
-        own: app.authority_by_ref("FR-001").await.0,
-        other: app.authority_by_ref("DE-001").await.0,
-    }
-}
+use crate::people::{api, cast};
 
 async fn version_of(app: &TestApp, id: i64) -> i64 {
     let (_, body) = app.get_json(&format!("/api/v1/authorities/{id}")).await;

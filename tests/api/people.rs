@@ -193,3 +193,37 @@ pub async fn api(
         serde_json::from_str(&text).unwrap_or(Value::String(text)),
     )
 }
+
+/// The usual people of a test, each with a token: the secretariat, the focal
+/// points of FR-001 and DE-001, and a reader.
+pub struct Cast {
+    pub admin: String,
+    pub focal: String,
+    pub other_focal: String,
+    pub reader: String,
+    /// FR-001, the focal point's own authority.
+    pub own: i64,
+    /// DE-001, someone else's.
+    pub other: i64,
+}
+
+pub async fn cast(app: &TestApp) -> Cast {
+    let admin = app
+        .add_user("secretariat@unodc.example", Role::Admin, None)
+        .await;
+    let focal = app
+        .add_user("focal@fr.example", Role::FocalPoint, Some("FR-001"))
+        .await;
+    let other = app
+        .add_user("focal@de.example", Role::FocalPoint, Some("DE-001"))
+        .await;
+    let reader = app.add_user("reader@it.example", Role::Reader, None).await;
+    Cast {
+        admin: app.token_for(admin).await,
+        focal: app.token_for(focal).await,
+        other_focal: app.token_for(other).await,
+        reader: app.token_for(reader).await,
+        own: app.authority_by_ref("FR-001").await.0,
+        other: app.authority_by_ref("DE-001").await.0,
+    }
+}

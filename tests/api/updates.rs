@@ -1,40 +1,11 @@
 //! Measure updates: submitted by focal points, reviewed by the secretariat,
 //! shown to practitioners while in force.
 
-use counterpart::auth::Role;
 use reqwest::Method;
 use serde_json::json;
 
 use crate::helpers::{TestApp, spawn_app};
-use crate::people::api;
-
-struct Cast {
-    admin: String,
-    focal: String,
-    other_focal: String,
-    reader: String,
-    own: i64,
-}
-
-async fn cast(app: &TestApp) -> Cast {
-    let admin = app
-        .add_user("secretariat@unodc.example", Role::Admin, None)
-        .await;
-    let focal = app
-        .add_user("focal@fr.example", Role::FocalPoint, Some("FR-001"))
-        .await;
-    let other = app
-        .add_user("focal@de.example", Role::FocalPoint, Some("DE-001"))
-        .await;
-    let reader = app.add_user("reader@it.example", Role::Reader, None).await;
-    Cast {
-        admin: app.token_for(admin).await,
-        focal: app.token_for(focal).await,
-        other_focal: app.token_for(other).await,
-        reader: app.token_for(reader).await,
-        own: app.authority_by_ref("FR-001").await.0,
-    }
-}
+use crate::people::{api, cast};
 
 fn by_email() -> serde_json::Value {
     json!({
