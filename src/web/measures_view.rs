@@ -77,3 +77,91 @@ pub fn attach(list: &mut [Value], by: &HashMap<i64, Vec<Value>>) {
         a["measures"] = json!(by.get(&id).cloned().unwrap_or_default());
     }
 }
+
+#[derive(serde::Deserialize)]
+pub struct MeasureFilters {
+    country: Option<String>,
+    region: Option<String>,
+    electronic: Option<String>,
+    video: Option<String>,
+}
+
+/// Every measure in force, filtered, as a table comparing States at a glance.
+pub async fn list_page(
+    state: actix_web::web::Data<AppState>,
+    viewer: super::Viewer,
+    params: actix_web::web::Query<MeasureFilters>,
+) -> Result<actix_web::HttpResponse, AppError> {
+    use crate::directory::states;
+    use crate::measures::{YesNo, YesNoPartly};
+    let f = params.into_inner();
+    let blank = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+    };
+    let country = match blank(&f.country) {
+        Some(c) => Some(super::api::country_param(&c)?),
+        None => None,
+    };
+    let region = match blank(&f.region) {
+        Some(r) => Some(
+            states::find_region(&r)
+                .ok_or_else(|| AppError::bad_param("region", format!("unknown region {r:?}")))?,
+        ),
+        None => None,
+    };
+    let electronic = blank(&f.electronic).is_some();
+    let video = blank(&f.video).is_some();
+    let all = db::run(&state.pool, |c| Ok(store::in_force(c, None)?)).await?;
+    let directory = state.directory.snapshot();
+    let mut rows: Vec<(String, Value)> = Vec::new();
+    for u in &all {
+        let Some(a) = directory.get(u.authority_id) else {
+            continue;
+        };
+        let s = a.country.state();
+        if country.is_some_and(|c| c != a.country)
+            || region.as_ref().is_some_and(|r| !s.in_region(&r.code))
+            || (electronic
+                && !matches!(
+                    u.electronic_requests,
+                    Some(YesNoPartly::Yes | YesNoPartly::Partly)
+                ))
+            || (video && u.video_hearings != Some(YesNo::Yes))
+        {
+            continue;
+        }
+        let label = |v: Option<&'static str>| v.unwrap_or("–");
+        rows.push((s.sort_key.clone(), json!({
+            "authority_id": a.id, "authority": a.name, "country": s.name, "country_code": s.alpha2,
+            "operations": label(u.operations.map(|v| v.label())),
+            "electronic": label(u.electronic_requests.map(|v| v.label())),
+            "originals": label(u.originals_required.map(|v| v.label())),
+            "video": label(u.video_hearings.map(|v| v.label())),
+            "surrenders": label(u.surrenders.map(|v| v.label())),
+            "transfers": label(u.transfers.map(|v| v.label())),
+            "since": u.effective_from,
+        })));
+    }
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    let rows: Vec<Value> = rows.into_iter().map(|(_, v)| v).collect();
+    let regions: Vec<Value> = states::regions()
+        .into_iter()
+        .map(|(r, _)| json!({"code": r.code, "name": r.name, "selected": region.as_ref().is_some_and(|x| x.code == r.code)}))
+        .collect();
+    let states_list: Vec<Value> = states::all()
+        .iter()
+        .map(|s| json!({"code": s.alpha2, "name": s.name, "selected": country.is_some_and(|c| c.as_str() == s.alpha2)}))
+        .collect();
+    super::pages::page(
+        &state,
+        &viewer,
+        "pages/measures",
+        &json!({
+            "title": "Measures in force", "nav": "measures", "rows": rows, "count": rows.len(),
+            "states": states_list, "regions": regions, "electronic": electronic, "video": video,
+        }),
+    )
+}

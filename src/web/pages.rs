@@ -23,6 +23,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/countries", web::get().to(countries))
         .route("/countries/{code}", web::get().to(country))
         .route("/about", web::get().to(about))
+        .route("/measures", web::get().to(measures_view::list_page))
         .route("/static/{file:.*}", web::get().to(static_file));
 }
 
@@ -314,6 +315,15 @@ async fn country(
     let code = country_param(&path)?;
     let directory = state.directory.snapshot();
     let count = directory.in_country(code).count();
+    let ids: Vec<i64> = directory.in_country(code).map(|a| a.id).collect();
+    let by = measures_view::in_force_by_authority(&state, ids).await?;
+    let measures: Vec<Value> = directory
+        .in_country(code)
+        .filter_map(|a| {
+            by.get(&a.id)
+                .map(|m| json!({"id": a.id, "name": a.name, "measures": m}))
+        })
+        .collect();
     page(
         &state,
         &viewer,
@@ -323,6 +333,7 @@ async fn country(
         "nav": "countries",
         "country": CountryJson::new(code.state(), count),
         "articles": by_article(&directory, code, viewer.sees_contacts),
+        "measures": measures,
         }),
     )
 }

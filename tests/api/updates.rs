@@ -420,3 +420,49 @@ async fn submitted_from_the_form_and_reviewed_in_the_queue() {
     let queue = admin.get("/admin/updates").await.text().await.unwrap();
     assert!(queue.contains("Nothing to review."));
 }
+
+#[tokio::test]
+async fn measures_in_force_on_the_state_page_and_the_list() {
+    let app = spawn_app().await;
+    let c = cast(&app).await;
+    let (_, u) = api(
+        &app,
+        Method::POST,
+        "/api/v1/updates",
+        Some(&c.focal),
+        None,
+        Some(by_email()),
+    )
+    .await;
+    let id = u["id"].as_i64().unwrap();
+    api(
+        &app,
+        Method::POST,
+        &format!("/api/v1/updates/{id}/approve"),
+        Some(&c.admin),
+        None,
+        None,
+    )
+    .await;
+    let (_, state) = app.get_html("/countries/FR").await;
+    assert!(
+        state.contains("Measures in force")
+            && state.contains("Yes — send to entraide@justice.example")
+    );
+    let (s, all) = app.get_html("/measures").await;
+    assert_eq!(s, 200);
+    assert!(
+        all.contains("1 authority.") && all.contains("/countries/FR"),
+        "{all}"
+    );
+    for filter in ["country=FR", "region=150", "electronic=yes&video=yes"] {
+        let (_, html) = app.get_html(&format!("/measures?{filter}")).await;
+        assert!(html.contains("1 authority."), "{filter}");
+    }
+    for filter in ["country=DE", "region=002"] {
+        let (_, html) = app.get_html(&format!("/measures?{filter}")).await;
+        assert!(html.contains("No measure in force matches."), "{filter}");
+    }
+    let (s, _) = app.get_html("/measures?region=Atlantis").await;
+    assert_eq!(s, 400);
+}
