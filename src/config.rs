@@ -34,7 +34,20 @@ struct RawSettings {
     database: RawDatabase,
     directory: RawDirectory,
     security: RawSecurity,
+    mail: RawMail,
     log: LogSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct RawMail {
+    from: String,
+    smtp_url: SecretString,
+    outbox_dir: String,
+    concurrency: usize,
+    max_per_second: u32,
+    max_attempts: u32,
+    retry_after: String,
+    poll_interval: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -78,7 +91,23 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub directory: DirectorySettings,
     pub security: SecuritySettings,
+    pub mail: MailSettings,
     pub log: LogSettings,
+}
+
+#[derive(Debug, Clone)]
+pub struct MailSettings {
+    pub from: lettre::message::Mailbox,
+    /// `None`: messages are written into `outbox_dir`. Secret: it may hold
+    /// the SMTP password.
+    pub smtp_url: Option<SecretString>,
+    pub outbox_dir: PathBuf,
+    pub concurrency: usize,
+    /// 0: no limit.
+    pub max_per_second: u32,
+    pub max_attempts: u32,
+    pub retry_after: Duration,
+    pub poll_interval: Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -210,6 +239,7 @@ impl Settings {
                 "must be at least 100ms".into(),
             ));
         }
+        let mail = Self::validate_mail(&raw.mail, &raw.data_dir)?;
         if !matches!(raw.log.format.as_str(), "text" | "json") {
             return Err(invalid(
                 "log.format",
@@ -249,7 +279,106 @@ impl Settings {
                 secret_key: raw.security.secret_key,
                 session_idle,
             },
+            mail,
             log: raw.log,
+        })
+    }
+}
+
+impl Settings {
+    fn validate_mail(raw: &RawMail, data_dir: &Path) -> Result<MailSettings, ConfigError> {
+        use secrecy::ExposeSecret;
+        let invalid = |setting: &'static str, value: &str, reason: String| ConfigError::Invalid {
+            setting,
+            value: value.to_string(),
+            reason,
+        };
+        let from = raw
+            .from
+            .trim()
+            .parse::<lettre::message::Mailbox>()
+            .map_err(|e| {
+                invalid(
+                    "mail.from",
+                    &raw.from,
+                    format!("{e}; write an address such as \"Counterpart <no-reply@un.example>\""),
+                )
+            })?;
+        let url = raw.smtp_url.expose_secret().trim();
+        let smtp_url = if url.is_empty() {
+            None
+        } else {
+            // An address that does not parse may still hold a password.
+            let shown = if url::Url::parse(url).is_ok() {
+                redact_url(url)
+            } else {
+                "(not shown)".to_string()
+            };
+            let parsed = url::Url::parse(url)
+                .map_err(|e| invalid("mail.smtp_url", &shown, e.to_string()))?;
+            if !matches!(parsed.scheme(), "smtp" | "smtps") || parsed.host_str().is_none() {
+                return Err(invalid(
+                    "mail.smtp_url",
+                    &shown,
+                    "write smtp://HOST:PORT, smtp://HOST:PORT?tls=required or smtps://USER:PASSWORD@HOST:PORT".into(),
+                ));
+            }
+            lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(url)
+                .map_err(|e| invalid("mail.smtp_url", &shown, e.to_string()))?;
+            Some(SecretString::from(url.to_string()))
+        };
+        let outbox_dir = match raw.outbox_dir.trim() {
+            "" => data_dir.join("outbox"),
+            dir => PathBuf::from(dir),
+        };
+        if !(1..=64).contains(&raw.concurrency) {
+            return Err(invalid(
+                "mail.concurrency",
+                &raw.concurrency.to_string(),
+                "must be between 1 and 64".into(),
+            ));
+        }
+        if !(1..=100).contains(&raw.max_attempts) {
+            return Err(invalid(
+                "mail.max_attempts",
+                &raw.max_attempts.to_string(),
+                "must be between 1 and 100".into(),
+            ));
+        }
+        let duration = |setting: &'static str, value: &str, least: Duration| {
+            let d = humantime::parse_duration(value.trim()).map_err(|e| {
+                invalid(
+                    setting,
+                    value,
+                    format!("{e}; write a duration such as 30s or 5m"),
+                )
+            })?;
+            if d < least {
+                return Err(invalid(
+                    setting,
+                    value,
+                    format!("must be at least {}", humantime::format_duration(least)),
+                ));
+            }
+            Ok(d)
+        };
+        Ok(MailSettings {
+            from,
+            smtp_url,
+            outbox_dir,
+            concurrency: raw.concurrency,
+            max_per_second: raw.max_per_second,
+            max_attempts: raw.max_attempts,
+            retry_after: duration(
+                "mail.retry_after",
+                &raw.retry_after,
+                Duration::from_millis(10),
+            )?,
+            poll_interval: duration(
+                "mail.poll_interval",
+                &raw.poll_interval,
+                Duration::from_millis(10),
+            )?,
         })
     }
 }
@@ -318,6 +447,12 @@ mod tests {
             ("COUNTERPART_DATABASE__POOL_SIZE", "0", "database.pool_size"),
             ("COUNTERPART_DATABASE__POOL_SIZE", "many", "pool_size"),
             ("COUNTERPART_LOG__FORMAT", "xml", "log.format"),
+            ("COUNTERPART_MAIL__FROM", "nobody", "mail.from"),
+            ("COUNTERPART_MAIL__SMTP_URL", "http://x", "mail.smtp_url"),
+            ("COUNTERPART_MAIL__SMTP_URL", "smtp://", "mail.smtp_url"),
+            ("COUNTERPART_MAIL__CONCURRENCY", "0", "mail.concurrency"),
+            ("COUNTERPART_MAIL__MAX_ATTEMPTS", "0", "mail.max_attempts"),
+            ("COUNTERPART_MAIL__RETRY_AFTER", "later", "mail.retry_after"),
             (
                 "COUNTERPART_SECURITY__SECRET_KEY",
                 "short",
@@ -331,6 +466,29 @@ mod tests {
                 "{key}={value}: {err} does not name {setting}"
             );
         }
+    }
+
+    #[test]
+    fn mail_goes_to_the_outbox_unless_smtp_is_set() {
+        let s = Settings::load_from(None, &env(&[("COUNTERPART_DATA_DIR", "/tmp/cp")])).unwrap();
+        assert!(s.mail.smtp_url.is_none());
+        assert_eq!(s.mail.outbox_dir, PathBuf::from("/tmp/cp/outbox"));
+        let s = Settings::load_from(
+            None,
+            &env(&[(
+                "COUNTERPART_MAIL__SMTP_URL",
+                "smtps://u:pw@mail.example:465",
+            )]),
+        )
+        .unwrap();
+        assert!(s.mail.smtp_url.is_some());
+        let err = Settings::load_from(
+            None,
+            &env(&[("COUNTERPART_MAIL__SMTP_URL", "ftp://u:hidden@mail.example")]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(!err.contains("hidden"), "the password is not shown: {err}");
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod db;
 pub mod directory;
 pub mod domain;
 pub mod error;
+pub mod mail;
 pub mod measures;
 pub mod startup;
 pub mod telemetry;

@@ -140,12 +140,14 @@ impl Application {
             n => n,
         };
         let key = crate::auth::key::load_or_create(&settings)?;
+        let mail = crate::mail::Mailer::new(&settings)?;
         let state = web::Data::new(AppState {
             pool,
             directory: Arc::new(directory),
             templates: templates::build()?,
             settings,
             key,
+            mail,
         });
         let app_state = state.clone();
         let server = HttpServer::new(move || {
@@ -196,6 +198,7 @@ impl Application {
             .directory
             .clone()
             .watch(self.state.settings.directory.refresh_interval);
+        let sender = self.state.mail.start(self.state.pool.clone());
         let mut interrupt = signal(SignalKind::interrupt())?;
         let mut terminate = signal(SignalKind::terminate())?;
         let handle = self.server.handle();
@@ -214,6 +217,7 @@ impl Application {
             "Counterpart is serving"
         );
         let result = self.server.await;
+        sender.stop(std::time::Duration::from_secs(10)).await;
         watcher.abort();
         stopper.abort();
         tracing::info!("stopped");

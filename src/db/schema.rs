@@ -151,6 +151,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    mail_outbox (id) {
+        id -> BigInt,
+        template -> Text,
+        recipient -> Text,
+        context -> Text,
+        message_id -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(designations -> authorities (authority_id));
 diesel::joinable!(contact_persons -> authorities (authority_id));
 diesel::joinable!(sessions -> users (user_id));
@@ -169,4 +186,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_failures,
     changes,
     measure_updates,
+    mail_outbox,
 );

@@ -2,6 +2,7 @@
 
 mod account;
 mod admin;
+mod admin_mail;
 mod api;
 mod api_edit;
 mod api_updates;
@@ -34,6 +35,8 @@ pub struct AppState {
     pub settings: Settings,
     /// Signs the session cookie.
     pub key: actix_web::cookie::Key,
+    /// Woken when a handler has queued mail.
+    pub mail: Arc<crate::mail::Mailer>,
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -57,10 +60,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::scope("/api/v1")
             .configure(api::configure)
             .configure(api_edit::configure)
-            .configure(api_updates::configure),
+            .configure(api_updates::configure)
+            .configure(admin_mail::configure_api),
     )
     .configure(account::configure)
     .configure(admin::configure)
+    .configure(admin_mail::configure)
     .configure(updates_pages::configure)
     // Before the pages: /authorities/new and /authorities/7.vcf are not ids.
     .configure(forms::configure)

@@ -10,6 +10,7 @@ use crate::domain::{AuthorityKind, Channel, LanguageCode};
 #[derive(RustEmbed)]
 #[folder = "templates/"]
 #[include = "*.hbs"]
+#[exclude = "email/*"]
 struct TemplateFiles;
 
 #[derive(RustEmbed)]

@@ -1,0 +1,220 @@
+//! The outbox: every message is a row, written in the same transaction as the
+//! event that causes it, and sent afterwards by the sender. A row is queued,
+//! then sending (leased until a deadline), then sent, or retry (waiting for
+//! its next attempt), or failed (refused for good, or out of attempts).
+//! Failed rows stay, for the secretariat to see and send again.
+
+use chrono::{NaiveDateTime, Utc};
+use diesel::prelude::*;
+use rand::Rng;
+use serde::Serialize;
+
+use crate::db::DbConnection;
+use crate::db::schema::mail_outbox;
+
+/// A message to send: which template, to whom, and the data it shows.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    pub template: &'static str,
+    pub to: String,
+    pub context: serde_json::Value,
+}
+
+pub const STATUSES: [&str; 5] = ["queued", "sending", "retry", "sent", "failed"];
+
+/// Queues messages; they leave when the sender next looks (at once when this
+/// instance is serving and is woken).
+pub fn enqueue(conn: &mut DbConnection, messages: &[Outgoing]) -> QueryResult<()> {
+    let now = Utc::now().naive_utc();
+    for m in messages {
+        // The part of the Message-ID left of the @; the sender adds the
+        // sender's domain. Fixed here, so a message sent twice (a crash
+        // between sending and recording it) carries the same id both times.
+        let local = format!("cp.{:032x}", rand::rng().random::<u128>());
+        diesel::insert_into(mail_outbox::table)
+            .values((
+                mail_outbox::template.eq(m.template),
+                mail_outbox::recipient.eq(&m.to),
+                mail_outbox::context.eq(m.context.to_string()),
+                mail_outbox::message_id.eq(local),
+                mail_outbox::status.eq("queued"),
+                mail_outbox::attempts.eq(0),
+                mail_outbox::next_attempt_at.eq(now),
+                mail_outbox::created_at.eq(now),
+                mail_outbox::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// A message taken by one sender, which alone may send it until its lease
+/// ends.
+#[derive(Debug, Clone, QueryableByName)]
+#[diesel(table_name = mail_outbox)]
+pub struct Claimed {
+    pub id: i64,
+    pub template: String,
+    pub recipient: String,
+    pub context: String,
+    pub message_id: String,
+    /// Counting this one.
+    pub attempts: i32,
+    pub created_at: NaiveDateTime,
+}
+
+/// Takes up to `limit` messages that are due, including those whose sender
+/// stopped before finishing (its lease ran out). One statement, so that two
+/// senders never take the same message: PostgreSQL skips rows another has
+/// locked, SQLite runs one writer at a time.
+pub fn claim(
+    conn: &mut DbConnection,
+    limit: i64,
+    lease: std::time::Duration,
+) -> QueryResult<Vec<Claimed>> {
+    use diesel::sql_types::{BigInt, Timestamp};
+    let now = Utc::now().naive_utc();
+    let until = now + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::minutes(5));
+    let lock = match conn {
+        DbConnection::Postgres(_) => "FOR UPDATE SKIP LOCKED",
+        DbConnection::Sqlite(_) => "",
+    };
+    let sql = format!(
+        "UPDATE mail_outbox SET status = 'sending', attempts = attempts + 1, \
+         next_attempt_at = $1, updated_at = $2 \
+         WHERE id IN (SELECT id FROM mail_outbox \
+           WHERE status IN ('queued', 'retry', 'sending') AND next_attempt_at <= $2 \
+           ORDER BY next_attempt_at, id LIMIT $3 {lock}) \
+         RETURNING id, template, recipient, context, message_id, attempts, created_at"
+    );
+    let mut rows: Vec<Claimed> = diesel::sql_query(sql)
+        .bind::<Timestamp, _>(until)
+        .bind::<Timestamp, _>(now)
+        .bind::<BigInt, _>(limit)
+        .load(conn)?;
+    rows.sort_by_key(|r| r.id);
+    Ok(rows)
+}
+
+fn finish(
+    conn: &mut DbConnection,
+    id: i64,
+    status: &str,
+    error: Option<&str>,
+    next: Option<NaiveDateTime>,
+) -> QueryResult<()> {
+    let now = Utc::now().naive_utc();
+    // Only the sender holding the message records its outcome.
+    diesel::update(
+        mail_outbox::table
+            .filter(mail_outbox::id.eq(id))
+            .filter(mail_outbox::status.eq("sending")),
+    )
+    .set((
+        mail_outbox::status.eq(status),
+        mail_outbox::last_error.eq(error),
+        mail_outbox::next_attempt_at.eq(next.unwrap_or(now)),
+        mail_outbox::sent_at.eq((status == "sent").then_some(now)),
+        mail_outbox::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(())
+}
+
+pub fn mark_sent(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
+    finish(conn, id, "sent", None, None)
+}
+
+pub fn mark_retry(
+    conn: &mut DbConnection,
+    id: i64,
+    error: &str,
+    next: NaiveDateTime,
+) -> QueryResult<()> {
+    finish(conn, id, "retry", Some(error), Some(next))
+}
+
+pub fn mark_failed(conn: &mut DbConnection, id: i64, error: &str) -> QueryResult<()> {
+    finish(conn, id, "failed", Some(error), None)
+}
+
+/// A message as the secretariat sees it.
+#[derive(Debug, Clone, Serialize, Queryable, Selectable)]
+#[diesel(table_name = mail_outbox)]
+pub struct Entry {
+    pub id: i64,
+    pub template: String,
+    pub recipient: String,
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    pub last_error: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub sent_at: Option<NaiveDateTime>,
+}
+
+/// Messages with these statuses (all when empty), newest first.
+pub fn list(
+    conn: &mut DbConnection,
+    statuses: &[String],
+    limit: i64,
+    offset: i64,
+) -> QueryResult<(i64, Vec<Entry>)> {
+    let build = || {
+        let mut q = mail_outbox::table.into_boxed::<crate::db::MultiBackend>();
+        if !statuses.is_empty() {
+            q = q.filter(mail_outbox::status.eq_any(statuses.to_vec()));
+        }
+        q
+    };
+    let total = build().count().get_result(conn)?;
+    let items = build()
+        .order(mail_outbox::id.desc())
+        .limit(limit)
+        .offset(offset)
+        .select(Entry::as_select())
+        .load(conn)?;
+    Ok((total, items))
+}
+
+/// How many messages are in each status, in the order of [`STATUSES`].
+pub fn counts(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>> {
+    let found: Vec<(String, i64)> = mail_outbox::table
+        .group_by(mail_outbox::status)
+        .select((mail_outbox::status, diesel::dsl::count_star()))
+        .load(conn)?;
+    Ok(STATUSES
+        .iter()
+        .map(|s| {
+            let n = found.iter().find(|(f, _)| f == s).map_or(0, |(_, n)| *n);
+            (s.to_string(), n)
+        })
+        .collect())
+}
+
+/// Puts a failed message back in the queue with its attempts counted from
+/// zero; false when it was not failed.
+pub fn send_again(conn: &mut DbConnection, id: i64) -> QueryResult<bool> {
+    let now = Utc::now().naive_utc();
+    let n = diesel::update(
+        mail_outbox::table
+            .filter(mail_outbox::id.eq(id))
+            .filter(mail_outbox::status.eq("failed")),
+    )
+    .set((
+        mail_outbox::status.eq("queued"),
+        mail_outbox::attempts.eq(0),
+        mail_outbox::next_attempt_at.eq(now),
+        mail_outbox::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+pub fn get(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Entry>> {
+    mail_outbox::table
+        .find(id)
+        .select(Entry::as_select())
+        .first(conn)
+        .optional()
+}

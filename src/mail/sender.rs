@@ -1,0 +1,185 @@
+//! The sender: takes due messages from the outbox, sends them (at most
+//! `mail.concurrency` at once, at most `mail.max_per_second`), and records
+//! each outcome. Several instances may run one each: a message is taken by
+//! one sender at a time, for a lease long enough to send it.
+
+use std::sync::Arc;
+use std::time::{Duration, UNIX_EPOCH};
+
+use chrono::Utc;
+use tokio::sync::{Semaphore, watch};
+use tokio::task::{JoinHandle, JoinSet};
+use tokio::time::{Interval, MissedTickBehavior};
+
+use super::outbox::{self, Claimed};
+use super::transport::SendError;
+use super::{Mailer, message};
+use crate::db::Pool;
+
+/// Longer than any one send can take (the SMTP timeout is 30 s a step); a
+/// message still leased after this is taken to be abandoned by a sender
+/// that stopped, and is sent again.
+const LEASE: Duration = Duration::from_secs(300);
+/// The longest wait between two attempts.
+const MAX_BACKOFF: Duration = Duration::from_secs(6 * 3600);
+
+pub struct SenderHandle {
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+impl SenderHandle {
+    /// Stops taking messages and lets those in flight finish, for at most
+    /// `grace`; a message cut off then is sent again after its lease.
+    pub async fn stop(mut self, grace: Duration) {
+        let _ = self.stop.send(true);
+        if tokio::time::timeout(grace, &mut self.task).await.is_err() {
+            self.task.abort();
+        }
+    }
+}
+
+impl Mailer {
+    pub fn start(self: &Arc<Self>, pool: Pool) -> SenderHandle {
+        let (stop, stopped) = watch::channel(false);
+        let task = tokio::spawn(run(self.clone(), pool, stopped));
+        SenderHandle { stop, task }
+    }
+
+    /// The wait before attempt `attempts + 1`: retry_after, doubled each time.
+    fn backoff(&self, attempts: i32) -> Duration {
+        let doublings = attempts.saturating_sub(1).clamp(0, 20) as u32;
+        self.settings
+            .retry_after
+            .saturating_mul(1 << doublings)
+            .min(MAX_BACKOFF)
+    }
+
+    async fn deliver(&self, c: &Claimed) -> Result<(), SendError> {
+        let permanent = |message: String| SendError {
+            permanent: true,
+            message,
+        };
+        let mut context: serde_json::Value = serde_json::from_str(&c.context)
+            .map_err(|e| permanent(format!("stored data unreadable: {e}")))?;
+        context["base_url"] = self.base_url.clone().into();
+        let rendered = self
+            .templates
+            .render(&c.template, &context)
+            .map_err(permanent)?;
+        let date =
+            UNIX_EPOCH + Duration::from_secs(c.created_at.and_utc().timestamp().max(0) as u64);
+        let message = message::compose(
+            &self.settings.from,
+            &c.recipient,
+            rendered,
+            &c.message_id,
+            date,
+        )
+        .map_err(permanent)?;
+        let stem = format!(
+            "{}-{}-{}",
+            c.created_at.format("%Y%m%dT%H%M%S"),
+            c.id,
+            c.template
+        );
+        self.transport.send(message, &stem).await
+    }
+
+    async fn record(&self, pool: &Pool, c: &Claimed, outcome: Result<(), SendError>) {
+        let id = c.id;
+        let attempts = c.attempts;
+        let max = self.settings.max_attempts as i32;
+        let next = Utc::now().naive_utc()
+            + chrono::Duration::from_std(self.backoff(attempts)).unwrap_or_default();
+        match &outcome {
+            Ok(()) => tracing::info!(id, to = %c.recipient, template = %c.template, "mail sent"),
+            Err(e) if e.permanent || attempts >= max => {
+                tracing::error!(id, to = %c.recipient, attempts, error = %e.message, "mail failed")
+            }
+            Err(e) => {
+                tracing::warn!(id, to = %c.recipient, attempts, error = %e.message, "mail will be retried")
+            }
+        }
+        let pool = pool.clone();
+        let saved = tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+            let mut conn = pool.get()?;
+            match outcome {
+                Ok(()) => outbox::mark_sent(&mut conn, id)?,
+                Err(e) if e.permanent => outbox::mark_failed(&mut conn, id, &e.message)?,
+                Err(e) if attempts >= max => outbox::mark_failed(
+                    &mut conn,
+                    id,
+                    &format!("gave up after {attempts} attempts; the last: {}", e.message),
+                )?,
+                Err(e) => outbox::mark_retry(&mut conn, id, &e.message, next)?,
+            }
+            Ok(())
+        })
+        .await;
+        if let Err(e) | Ok(Err(e)) = saved.map_err(anyhow::Error::from) {
+            // The message stays leased and is tried again when the lease
+            // ends: a duplicate, never a loss.
+            tracing::error!(id, error = %e, "the outcome of a message could not be recorded");
+        }
+    }
+}
+
+async fn run(mailer: Arc<Mailer>, pool: Pool, mut stopped: watch::Receiver<bool>) {
+    let settings = &mailer.settings;
+    let batch_size = (settings.concurrency * 8) as i64;
+    let mut pace = (settings.max_per_second > 0).then(|| {
+        let mut i = tokio::time::interval(Duration::from_secs(1) / settings.max_per_second);
+        i.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        i
+    });
+    tracing::info!(to = %mailer.describe(), "mail sender started");
+    while !*stopped.borrow() {
+        let claim_pool = pool.clone();
+        let claimed = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<Claimed>> {
+            let mut conn = claim_pool.get()?;
+            Ok(outbox::claim(&mut conn, batch_size, LEASE)?)
+        })
+        .await
+        .map_err(anyhow::Error::from)
+        .and_then(|r| r);
+        match claimed {
+            Ok(batch) if !batch.is_empty() => {
+                send_batch(&mailer, &pool, batch, &mut pace).await;
+                continue;
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "cannot read the mail outbox"),
+        }
+        tokio::select! {
+            _ = mailer.wake.notified() => {}
+            _ = tokio::time::sleep(settings.poll_interval) => {}
+            _ = stopped.changed() => {}
+        }
+    }
+}
+
+async fn send_batch(
+    mailer: &Arc<Mailer>,
+    pool: &Pool,
+    batch: Vec<Claimed>,
+    pace: &mut Option<Interval>,
+) {
+    let slots = Arc::new(Semaphore::new(mailer.settings.concurrency));
+    let mut running = JoinSet::new();
+    for c in batch {
+        if let Some(p) = pace.as_mut() {
+            p.tick().await;
+        }
+        let Ok(slot) = slots.clone().acquire_owned().await else {
+            break;
+        };
+        let (mailer, pool) = (mailer.clone(), pool.clone());
+        running.spawn(async move {
+            let outcome = mailer.deliver(&c).await;
+            mailer.record(&pool, &c, outcome).await;
+            drop(slot);
+        });
+    }
+    while running.join_next().await.is_some() {}
+}

@@ -1,0 +1,173 @@
+//! Mail as the secretariat sees it: what is waiting, what was sent, and what
+//! could not be sent (with the reason), which can be sent again.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::pages::page;
+use super::viewer::CSRF_HEADER;
+use super::{AppState, Viewer};
+use crate::db;
+use crate::error::AppError;
+use crate::mail::outbox::{self, STATUSES};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/admin/mail", web::get().to(mail_page)).route(
+        "/admin/mail/{id}/send-again",
+        web::post().to(send_again_form),
+    );
+}
+
+pub fn configure_api(cfg: &mut web::ServiceConfig) {
+    cfg.route("/mail", web::get().to(list_api))
+        .route("/mail/{id}/send-again", web::post().to(send_again_api));
+}
+
+#[derive(Deserialize)]
+struct ListParams {
+    status: Option<String>,
+    page: Option<i64>,
+    per_page: Option<i64>,
+}
+
+/// The statuses asked for, each checked; none means all.
+fn statuses(raw: Option<&str>) -> Result<Vec<String>, AppError> {
+    raw.unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            if STATUSES.contains(&s) {
+                Ok(s.to_string())
+            } else {
+                Err(AppError::bad_param(
+                    "status",
+                    format!("{s:?} is not one of {}", STATUSES.join(", ")),
+                ))
+            }
+        })
+        .collect()
+}
+
+async fn load(
+    state: &AppState,
+    params: ListParams,
+) -> Result<(Value, Vec<String>, i64, i64), AppError> {
+    let wanted = statuses(params.status.as_deref())?;
+    let page = params.page.unwrap_or(1);
+    let per_page = params.per_page.unwrap_or(50);
+    if page < 1 {
+        return Err(AppError::bad_param("page", "must be 1 or more"));
+    }
+    if !(1..=200).contains(&per_page) {
+        return Err(AppError::bad_param("per_page", "must be between 1 and 200"));
+    }
+    let filter = wanted.clone();
+    let (total, items, counts) = db::run(&state.pool, move |c| {
+        let (total, items) = outbox::list(c, &filter, per_page, (page - 1) * per_page)?;
+        Ok((total, items, outbox::counts(c)?))
+    })
+    .await?;
+    let counts: serde_json::Map<String, Value> =
+        counts.into_iter().map(|(s, n)| (s, json!(n))).collect();
+    Ok((
+        json!({"items": items, "total": total, "page": page, "per_page": per_page, "counts": counts}),
+        wanted,
+        total,
+        per_page,
+    ))
+}
+
+async fn list_api(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    params: web::Query<ListParams>,
+) -> Result<HttpResponse, AppError> {
+    viewer.admin()?;
+    let (body, ..) = load(&state, params.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(body))
+}
+
+async fn mail_page(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    params: web::Query<ListParams>,
+) -> Result<HttpResponse, AppError> {
+    if viewer.user.is_none() {
+        return Ok(HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, "/login?next=/admin/mail"))
+            .finish());
+    }
+    viewer.admin()?;
+    let params = params.into_inner();
+    let page_no = params.page.unwrap_or(1);
+    let (mut data, wanted, total, per_page) = load(&state, params).await?;
+    let filter = wanted.join(",");
+    let link = |p: i64| format!("/admin/mail?status={filter}&page={p}");
+    data["title"] = json!("Mail");
+    data["nav"] = json!("mail");
+    data["filter"] = json!(filter);
+    data["transport"] = json!(state.mail.describe());
+    data["tabs"] = json!(
+        STATUSES
+            .iter()
+            .map(|s| json!({"status": s, "count": data["counts"][s], "current": wanted == [s.to_string()]}))
+            .collect::<Vec<_>>()
+    );
+    data["prev"] = json!((page_no > 1).then(|| link(page_no - 1)));
+    data["next"] = json!((page_no * per_page < total).then(|| link(page_no + 1)));
+    page(&state, &viewer, "pages/mail", &data)
+}
+
+async fn send_again(state: &AppState, id: i64) -> Result<outbox::Entry, AppError> {
+    let entry = db::run(&state.pool, move |c| {
+        let again = outbox::send_again(c, id)?;
+        let entry = outbox::get(c, id)?
+            .ok_or_else(|| AppError::not_found(format!("no message with id {id}")))?;
+        if !again {
+            return Err(AppError::Conflict {
+                message: format!(
+                    "message {id} is {}; only a failed message can be sent again",
+                    entry.status
+                ),
+                current_version: None,
+            });
+        }
+        Ok(entry)
+    })
+    .await?;
+    state.mail.wake();
+    Ok(entry)
+}
+
+async fn send_again_api(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    viewer.admin()?;
+    viewer.check_csrf(req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()))?;
+    Ok(HttpResponse::Ok().json(send_again(&state, path.into_inner()).await?))
+}
+
+#[derive(Deserialize)]
+struct TokenForm {
+    csrf_token: Option<String>,
+}
+
+async fn send_again_form(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    path: web::Path<i64>,
+    form: web::Form<TokenForm>,
+) -> Result<HttpResponse, AppError> {
+    viewer.admin()?;
+    viewer.check_csrf(form.csrf_token.as_deref())?;
+    send_again(&state, path.into_inner()).await?;
+    Ok(HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, "/admin/mail?status=queued,sending,retry"))
+        .finish())
+}
