@@ -3,10 +3,12 @@
 //! submitted by its focal point and reviewed by the secretariat.
 
 pub mod input;
+pub mod notify;
 pub mod store;
 
 use chrono::NaiveDate;
 use serde::Serialize;
+use serde_json::{Value, json};
 
 use crate::domain::codes::code_enum;
 
@@ -96,4 +98,48 @@ pub fn effective_status(stored: Status, until: Option<NaiveDate>, today: NaiveDa
         Status::Approved if until.is_some_and(|u| u < today) => Status::Expired,
         other => other,
     }
+}
+
+/// One update as label/value rows, leaving out what was not said.
+pub fn describe(u: &Update) -> Value {
+    let mut rows = Vec::new();
+    let mut row = |label: &str, value: Option<String>| {
+        if let Some(v) = value {
+            rows.push(json!({"label": label, "value": v}));
+        }
+    };
+    row("Operations", u.operations.map(|v| v.label().to_string()));
+    row(
+        "Requests by electronic means",
+        u.electronic_requests.map(|v| match &u.electronic_address {
+            Some(a) => format!("{} — send to {a}", v.label()),
+            None => v.label().to_string(),
+        }),
+    );
+    row(
+        "Originals required",
+        u.originals_required.map(|v| v.label().to_string()),
+    );
+    row("Time limits", u.time_limits.clone());
+    row(
+        "Hearings by videoconference",
+        u.video_hearings.map(|v| v.label().to_string()),
+    );
+    row(
+        "Surrenders (extradition)",
+        u.surrenders.map(|v| v.label().to_string()),
+    );
+    row(
+        "Transfers of sentenced persons",
+        u.transfers.map(|v| v.label().to_string()),
+    );
+    row("Urgent contact", u.urgent_contact.clone());
+    json!({
+        "id": u.id,
+        "rows": rows,
+        "remarks": u.remarks,
+        "language": u.language,
+        "effective_from": u.effective_from,
+        "effective_until": u.effective_until,
+    })
 }

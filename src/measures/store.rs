@@ -6,6 +6,7 @@ use chrono::{NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use super::input::Checked;
+use super::notify;
 use super::{Operations, Originals, Status, Update, YesNo, YesNoPartly, effective_status};
 use crate::db::DbConnection;
 use crate::db::schema::{authorities, measure_updates};
@@ -107,11 +108,17 @@ pub fn create(
         measure_updates::submitted_at.eq((!draft).then_some(now)),
         measure_updates::updated_at.eq(now),
     );
-    let id: i64 = crate::each_backend!(conn, x => diesel::insert_into(measure_updates::table)
-        .values(values)
-        .returning(measure_updates::id)
-        .get_result(x)?);
-    Ok(id)
+    conn.transaction(|conn| {
+        let id: i64 = crate::each_backend!(conn, x => diesel::insert_into(measure_updates::table)
+            .values(values)
+            .returning(measure_updates::id)
+            .get_result(x)?);
+        if !draft {
+            let submitted = get(conn, id)?;
+            notify::submitted(conn, &submitted, actor)?;
+        }
+        Ok(id)
+    })
 }
 
 pub fn get(conn: &mut DbConnection, id: i64) -> Result<Update, AppError> {
@@ -285,14 +292,16 @@ fn record(
     )
 }
 
-pub fn submit(conn: &mut DbConnection, id: i64) -> Result<Update, AppError> {
+pub fn submit(conn: &mut DbConnection, id: i64, actor: &Actor) -> Result<Update, AppError> {
     conn.transaction(|conn| {
         let u = get(conn, id)?;
         if u.status != Status::Draft {
             return Err(wrong_state(&u, "submitted"));
         }
         set_status(conn, id, Status::Draft, Status::Submitted, None)?;
-        get(conn, id)
+        let u = get(conn, id)?;
+        notify::submitted(conn, &u, actor)?;
+        Ok(u)
     })
 }
 
@@ -335,7 +344,9 @@ pub fn approve(
                 new: Some(format!("update {id}")),
             }],
         )?;
-        Ok((get(conn, id)?, previous))
+        let approved = get(conn, id)?;
+        notify::decided(conn, &approved, actor)?;
+        Ok((approved, previous))
     })
 }
 
@@ -381,7 +392,9 @@ pub fn reject(
                 new: Some(format!("rejected: {reason}")),
             }],
         )?;
-        get(conn, id)
+        let rejected = get(conn, id)?;
+        notify::decided(conn, &rejected, actor)?;
+        Ok(rejected)
     })
 }
 

@@ -87,6 +87,7 @@ async fn create(
         store::get(c, id)
     })
     .await?;
+    state.mail.wake();
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/updates/{}", update.id)))
         .json(update))
@@ -190,7 +191,9 @@ async fn submit(
     let (user, u) = for_action(&state, &viewer, id).await?;
     acts_for(&user, u.authority_id)?;
     check_csrf(&req, &viewer)?;
-    let u = db::run(&state.pool, move |c| store::submit(c, id)).await?;
+    let actor = Actor::user(&user);
+    let u = db::run(&state.pool, move |c| store::submit(c, id, &actor)).await?;
+    state.mail.wake();
     Ok(HttpResponse::Ok().json(u))
 }
 
@@ -206,6 +209,7 @@ async fn approve(
     check_csrf(&req, &viewer)?;
     let actor = Actor::user(&user);
     let (u, superseded) = db::run(&state.pool, move |c| store::approve(c, id, &actor)).await?;
+    state.mail.wake();
     let mut body =
         serde_json::to_value(&u).map_err(|e| AppError::internal(anyhow::Error::from(e)))?;
     body["superseded"] = json!(superseded);
@@ -232,6 +236,7 @@ async fn reject(
     let actor = Actor::user(&user);
     let reason = body.into_inner().reason;
     let u = db::run(&state.pool, move |c| store::reject(c, id, &actor, &reason)).await?;
+    state.mail.wake();
     Ok(HttpResponse::Ok().json(u))
 }
 

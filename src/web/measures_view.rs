@@ -8,51 +8,9 @@ use serde_json::{Value, json};
 use super::AppState;
 use crate::db;
 use crate::error::AppError;
-use crate::measures::{Update, store};
+use crate::measures::store;
 
-/// One update as label/value rows, leaving out what was not said.
-pub fn view(u: &Update) -> Value {
-    let mut rows = Vec::new();
-    let mut row = |label: &str, value: Option<String>| {
-        if let Some(v) = value {
-            rows.push(json!({"label": label, "value": v}));
-        }
-    };
-    row("Operations", u.operations.map(|v| v.label().to_string()));
-    row(
-        "Requests by electronic means",
-        u.electronic_requests.map(|v| match &u.electronic_address {
-            Some(a) => format!("{} — send to {a}", v.label()),
-            None => v.label().to_string(),
-        }),
-    );
-    row(
-        "Originals required",
-        u.originals_required.map(|v| v.label().to_string()),
-    );
-    row("Time limits", u.time_limits.clone());
-    row(
-        "Hearings by videoconference",
-        u.video_hearings.map(|v| v.label().to_string()),
-    );
-    row(
-        "Surrenders (extradition)",
-        u.surrenders.map(|v| v.label().to_string()),
-    );
-    row(
-        "Transfers of sentenced persons",
-        u.transfers.map(|v| v.label().to_string()),
-    );
-    row("Urgent contact", u.urgent_contact.clone());
-    json!({
-        "id": u.id,
-        "rows": rows,
-        "remarks": u.remarks,
-        "language": u.language,
-        "effective_from": u.effective_from,
-        "effective_until": u.effective_until,
-    })
-}
+pub use crate::measures::describe as view;
 
 /// The measures in force of some authorities, by authority id.
 pub async fn in_force_by_authority(

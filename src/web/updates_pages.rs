@@ -230,6 +230,7 @@ async fn create(
         store::create(c, authority_id, &checked, draft, &actor)
     })
     .await?;
+    state.mail.wake();
     Ok(see_other(&format!("/authorities/{authority_id}")))
 }
 
@@ -262,7 +263,7 @@ async fn queue(state: web::Data<AppState>, viewer: Viewer) -> Result<HttpRespons
         StatusCode::OK,
         "pages/review",
         &json!({
-            "title": "Updates to review", "nav": "admin", "items": items, "count": items.len(),
+            "title": "Updates to review", "nav": "review", "items": items, "count": items.len(),
         }),
     )
 }
@@ -333,6 +334,7 @@ async fn approve(
     let id = path.into_inner();
     let actor = Actor::user(&user);
     db::run(&state.pool, move |c| store::approve(c, id, &actor)).await?;
+    state.mail.wake();
     Ok(see_other("/admin/updates"))
 }
 
@@ -348,5 +350,6 @@ async fn reject(
     let actor = Actor::user(&user);
     let reason = form.reason.clone().unwrap_or_default();
     db::run(&state.pool, move |c| store::reject(c, id, &actor, &reason)).await?;
+    state.mail.wake();
     Ok(see_other("/admin/updates"))
 }
