@@ -7,7 +7,7 @@ use serde_json::json;
 use crate::helpers::{TestApp, spawn_app};
 use crate::people::{api, cast};
 
-fn by_email() -> serde_json::Value {
+pub fn by_email() -> serde_json::Value {
     json!({
         "operations": "remote", "electronic_requests": "yes",
         "electronic_address": "entraide@justice.example", "originals_required": "no",

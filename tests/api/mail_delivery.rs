@@ -1,0 +1,223 @@
+//! Delivery: a message that meets a busy, refusing or absent mail server is
+//! retried or kept, never lost, and shown to the secretariat; several
+//! instances share the outbox without sending a message twice.
+
+use std::time::Duration;
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, spawn_instance_on};
+use crate::mail::{ADMIN, post, smtp_env, spawn_with_env};
+use crate::people::{api, cast};
+use crate::smtp_sink::SmtpSink;
+use crate::updates::by_email;
+
+async fn outbox(app: &TestApp, token: &str, status: &str) -> Value {
+    let (s, body) = api(
+        app,
+        Method::GET,
+        &format!("/api/v1/mail?status={status}"),
+        Some(token),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(s, 200, "{body}");
+    body
+}
+
+/// Waits until the outbox holds `n` messages with `status`.
+async fn wait_for_status(app: &TestApp, token: &str, status: &str, n: i64) -> Value {
+    for _ in 0..200 {
+        let body = outbox(app, token, status).await;
+        if body["total"] == n {
+            return body;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("no {n} {status} messages: {}", outbox(app, token, "").await);
+}
+
+#[tokio::test]
+async fn a_busy_server_is_tried_again_until_it_takes_the_message() {
+    let sink = SmtpSink::start();
+    sink.busy_for(2);
+    let app = spawn_with_env(&smtp_env(&sink.url())).await;
+    let c = cast(&app).await;
+    post(&app, &c.focal, "/api/v1/updates", Some(by_email())).await;
+    // Two admins are told; the server turns the first two tries away.
+    sink.wait_for(2).await;
+    let sent = wait_for_status(&app, &c.admin, "sent", 2).await;
+    let attempts: i64 = sent["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["attempts"].as_i64().unwrap())
+        .sum();
+    assert_eq!(attempts, 4, "two refusals, then both sent: {sent}");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(sink.received().len(), 2, "each sent once");
+    assert_eq!(sink.to(ADMIN).len(), 1);
+}
+
+#[tokio::test]
+async fn a_refused_message_is_kept_for_the_secretariat_and_can_be_sent_again() {
+    let sink = SmtpSink::start();
+    sink.refuse(ADMIN);
+    let app = spawn_with_env(&smtp_env(&sink.url())).await;
+    let c = cast(&app).await;
+    post(&app, &c.focal, "/api/v1/updates", Some(by_email())).await;
+    let failed = wait_for_status(&app, &c.admin, "failed", 1).await;
+    let entry = &failed["items"][0];
+    assert_eq!(entry["attempts"], 1, "a permanent refusal is not retried");
+    assert_eq!(entry["recipient"], ADMIN);
+    assert!(
+        entry["last_error"].as_str().unwrap().contains("550"),
+        "{entry}"
+    );
+    assert_eq!(failed["counts"]["failed"], 1);
+    let id = entry["id"].as_i64().unwrap();
+
+    // Only the secretariat sees the outbox.
+    for token in [&c.focal, &c.reader] {
+        let (s, _) = api(&app, Method::GET, "/api/v1/mail", Some(token), None, None).await;
+        assert_eq!(s, 403);
+    }
+    let (s, _) = app.get_json("/api/v1/mail").await;
+    assert_eq!(s, 401);
+    let (s, _) = post(
+        &app,
+        &c.focal,
+        &format!("/api/v1/mail/{id}/send-again"),
+        None,
+    )
+    .await;
+    assert_eq!(s, 403);
+
+    // The page shows it, with the reason and a button.
+    let admin = app.sign_in(ADMIN).await;
+    let page = admin.get("/admin/mail?status=failed").await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains(ADMIN), "{html}");
+    assert!(html.contains("550"), "{html}");
+    assert!(
+        html.contains(&format!("/admin/mail/{id}/send-again")),
+        "{html}"
+    );
+
+    // Once the address works, sending again delivers it.
+    sink.accept_all();
+    let r = admin
+        .post_form(&format!("/admin/mail/{id}/send-again"), &[])
+        .await;
+    assert_eq!(r.status(), 303);
+    sink.wait_for(2).await;
+    assert_eq!(sink.to(ADMIN).len(), 1);
+    wait_for_status(&app, &c.admin, "sent", 2).await;
+    let (s, body) = post(
+        &app,
+        &c.admin,
+        &format!("/api/v1/mail/{id}/send-again"),
+        None,
+    )
+    .await;
+    assert_eq!(s, 409, "a sent message is not sent again: {body}");
+    let (s, _) = post(&app, &c.admin, "/api/v1/mail/999999/send-again", None).await;
+    assert_eq!(s, 404);
+    let (s, _) = api(
+        &app,
+        Method::GET,
+        "/api/v1/mail?status=lost",
+        Some(&c.admin),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(s, 400);
+}
+
+#[tokio::test]
+async fn a_message_that_never_gets_through_fails_after_its_attempts() {
+    let sink = SmtpSink::start();
+    sink.busy_for(1000);
+    let mut env = smtp_env(&sink.url());
+    env.push(("COUNTERPART_MAIL__MAX_ATTEMPTS", "3".into()));
+    env.push(("COUNTERPART_MAIL__RETRY_AFTER", "50ms".into()));
+    let app = spawn_with_env(&env).await;
+    let c = cast(&app).await;
+    post(&app, &c.focal, "/api/v1/updates", Some(by_email())).await;
+    let failed = wait_for_status(&app, &c.admin, "failed", 2).await;
+    for entry in failed["items"].as_array().unwrap() {
+        assert_eq!(entry["attempts"], 3);
+        let error = entry["last_error"].as_str().unwrap();
+        assert!(error.starts_with("gave up after 3 attempts"), "{error}");
+    }
+    assert!(sink.received().is_empty());
+}
+
+#[tokio::test]
+async fn mail_waits_while_the_server_is_down_and_goes_when_it_is_back() {
+    // A port with nobody listening, taken again later by the server.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let app = spawn_with_env(&smtp_env(&format!("smtp://127.0.0.1:{port}"))).await;
+    let c = cast(&app).await;
+    post(&app, &c.focal, "/api/v1/updates", Some(by_email())).await;
+    let waiting = wait_for_status(&app, &c.admin, "retry", 2).await;
+    let error = waiting["items"][0]["last_error"].as_str().unwrap();
+    assert!(error.starts_with("SMTP"), "{error}");
+    let sink = SmtpSink::start_on(std::net::TcpListener::bind(("127.0.0.1", port)).unwrap());
+    sink.wait_for(2).await;
+    assert_eq!(sink.to(ADMIN).len(), 1);
+    wait_for_status(&app, &c.admin, "sent", 2).await;
+}
+
+#[tokio::test]
+async fn two_instances_share_the_outbox_and_send_each_message_once() {
+    let sink = SmtpSink::start();
+    let env = smtp_env(&sink.url());
+    let first = spawn_with_env(&env).await;
+    let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let second = spawn_instance_on(&first.database_url, &pairs).await;
+    let context = json!({
+        "by": "A test", "reason": null,
+        "authority": {"id": 1, "ref": "XX-1", "name": "Central Authority", "country_name": "Xland"},
+        "update": {"id": 1, "rows": [], "remarks": null, "language": "en",
+                   "effective_from": "2026-01-01", "effective_until": null, "status": "submitted"},
+    });
+    let messages: Vec<counterpart::mail::Outgoing> = (0..60)
+        .map(|i| counterpart::mail::Outgoing {
+            template: "update_submitted",
+            to: format!("person{i}@authority.example"),
+            context: context.clone(),
+        })
+        .collect();
+    let pool = first.state.pool.clone();
+    tokio::task::spawn_blocking(move || {
+        counterpart::mail::enqueue(&mut pool.get().unwrap(), &messages).unwrap()
+    })
+    .await
+    .unwrap();
+    first.state.mail.wake();
+    second.state.mail.wake();
+    let got = sink.wait_for(60).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let got_after = sink.received();
+    assert_eq!(got_after.len(), 60, "no message twice");
+    let mut ids: Vec<String> = got
+        .iter()
+        .map(|m| m.parsed().message_id().unwrap().to_string())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 60);
+    let mut to: Vec<String> = got_after.iter().map(|m| m.to[0].clone()).collect();
+    to.sort();
+    to.dedup();
+    assert_eq!(to.len(), 60, "every recipient once");
+}
