@@ -221,3 +221,42 @@ async fn two_instances_share_the_outbox_and_send_each_message_once() {
     to.dedup();
     assert_eq!(to.len(), 60, "every recipient once");
 }
+
+#[tokio::test]
+async fn a_message_left_by_a_sender_that_stopped_goes_out_after_its_lease() {
+    let sink = SmtpSink::start();
+    let app = spawn_with_env(&smtp_env(&sink.url())).await;
+    let c = cast(&app).await;
+    let context = json!({
+        "by": "A test", "reason": null,
+        "authority": {"id": 1, "ref": "XX-1", "name": "Central Authority", "country_name": "Xland"},
+        "update": {"id": 1, "rows": [], "remarks": null, "language": "en",
+                   "effective_from": "2026-01-01", "effective_until": null, "status": "submitted"},
+    });
+    let pool = app.state.pool.clone();
+    // Queued and taken by a sender that then died: the row is "sending",
+    // with a lease that has already run out.
+    let taken = tokio::task::spawn_blocking(move || {
+        use diesel::Connection;
+        let mut conn = pool.get().unwrap();
+        conn.transaction(|conn| {
+            counterpart::mail::enqueue(
+                conn,
+                &[counterpart::mail::Outgoing {
+                    template: "update_submitted",
+                    to: "orphan@authority.example".into(),
+                    context,
+                }],
+            )?;
+            counterpart::mail::outbox::claim(conn, 10, Duration::ZERO)
+        })
+        .unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(taken.len(), 1);
+    let got = sink.wait_for(1).await;
+    assert_eq!(got[0].to, ["orphan@authority.example"]);
+    let sent = wait_for_status(&app, &c.admin, "sent", 1).await;
+    assert_eq!(sent["items"][0]["attempts"], 2, "the lost attempt counts");
+}
