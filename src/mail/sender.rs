@@ -46,15 +46,6 @@ impl Mailer {
         SenderHandle { stop, task }
     }
 
-    /// The wait before attempt `attempts + 1`: retry_after, doubled each time.
-    fn backoff(&self, attempts: i32) -> Duration {
-        let doublings = attempts.saturating_sub(1).clamp(0, 20) as u32;
-        self.settings
-            .retry_after
-            .saturating_mul(1 << doublings)
-            .min(MAX_BACKOFF)
-    }
-
     async fn deliver(&self, c: &Claimed) -> Result<(), SendError> {
         let permanent = |message: String| SendError {
             permanent: true,
@@ -91,7 +82,8 @@ impl Mailer {
         let attempts = c.attempts;
         let max = self.settings.max_attempts as i32;
         let next = Utc::now().naive_utc()
-            + chrono::Duration::from_std(self.backoff(attempts)).unwrap_or_default();
+            + chrono::Duration::from_std(backoff(self.settings.retry_after, attempts))
+                .unwrap_or_default();
         match &outcome {
             Ok(()) => tracing::info!(id, to = %c.recipient, template = %c.template, "mail sent"),
             Err(e) if e.permanent || attempts >= max => {
@@ -123,6 +115,13 @@ impl Mailer {
             tracing::error!(id, error = %e, "the outcome of a message could not be recorded");
         }
     }
+}
+
+/// The wait after attempt number `attempts` failed: `base`, doubled with
+/// each further attempt, never more than [`MAX_BACKOFF`].
+fn backoff(base: Duration, attempts: i32) -> Duration {
+    let doublings = attempts.saturating_sub(1).clamp(0, 20) as u32;
+    base.saturating_mul(1 << doublings).min(MAX_BACKOFF)
 }
 
 async fn run(mailer: Arc<Mailer>, pool: Pool, mut stopped: watch::Receiver<bool>) {
@@ -182,4 +181,18 @@ async fn send_batch(
         });
     }
     while running.join_next().await.is_some() {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waits_double_and_stop_growing() {
+        let m = Duration::from_secs(60);
+        let waits: Vec<u64> = (1..=5).map(|a| backoff(m, a).as_secs()).collect();
+        assert_eq!(waits, [60, 120, 240, 480, 960]);
+        assert_eq!(backoff(m, 40), MAX_BACKOFF);
+        assert_eq!(backoff(m, 0), m);
+    }
 }

@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use counterpart::mail::Outgoing;
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -12,6 +13,23 @@ use crate::mail::{ADMIN, post, smtp_env, spawn_with_env};
 use crate::people::{api, cast};
 use crate::smtp_sink::SmtpSink;
 use crate::updates::by_email;
+
+/// `n` messages as a submission would queue them, to person0@..., person1@...
+fn messages(n: usize) -> Vec<Outgoing> {
+    let context = json!({
+        "by": "A test", "reason": null,
+        "authority": {"id": 1, "ref": "XX-1", "name": "Central Authority", "country_name": "Xland"},
+        "update": {"id": 1, "rows": [], "remarks": null, "language": "en",
+                   "effective_from": "2026-01-01", "effective_until": null, "status": "submitted"},
+    });
+    (0..n)
+        .map(|i| Outgoing {
+            template: "update_submitted",
+            to: format!("person{i}@authority.example"),
+            context: context.clone(),
+        })
+        .collect()
+}
 
 async fn outbox(app: &TestApp, token: &str, status: &str) -> Value {
     let (s, body) = api(
@@ -184,19 +202,7 @@ async fn two_instances_share_the_outbox_and_send_each_message_once() {
     let first = spawn_with_env(&env).await;
     let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let second = spawn_instance_on(&first.database_url, &pairs).await;
-    let context = json!({
-        "by": "A test", "reason": null,
-        "authority": {"id": 1, "ref": "XX-1", "name": "Central Authority", "country_name": "Xland"},
-        "update": {"id": 1, "rows": [], "remarks": null, "language": "en",
-                   "effective_from": "2026-01-01", "effective_until": null, "status": "submitted"},
-    });
-    let messages: Vec<counterpart::mail::Outgoing> = (0..60)
-        .map(|i| counterpart::mail::Outgoing {
-            template: "update_submitted",
-            to: format!("person{i}@authority.example"),
-            context: context.clone(),
-        })
-        .collect();
+    let messages = messages(60);
     let pool = first.state.pool.clone();
     tokio::task::spawn_blocking(move || {
         counterpart::mail::enqueue(&mut pool.get().unwrap(), &messages).unwrap()
@@ -227,12 +233,6 @@ async fn a_message_left_by_a_sender_that_stopped_goes_out_after_its_lease() {
     let sink = SmtpSink::start();
     let app = spawn_with_env(&smtp_env(&sink.url())).await;
     let c = cast(&app).await;
-    let context = json!({
-        "by": "A test", "reason": null,
-        "authority": {"id": 1, "ref": "XX-1", "name": "Central Authority", "country_name": "Xland"},
-        "update": {"id": 1, "rows": [], "remarks": null, "language": "en",
-                   "effective_from": "2026-01-01", "effective_until": null, "status": "submitted"},
-    });
     let pool = app.state.pool.clone();
     // Queued and taken by a sender that then died: the row is "sending",
     // with a lease that has already run out.
@@ -242,10 +242,9 @@ async fn a_message_left_by_a_sender_that_stopped_goes_out_after_its_lease() {
         conn.transaction(|conn| {
             counterpart::mail::enqueue(
                 conn,
-                &[counterpart::mail::Outgoing {
-                    template: "update_submitted",
+                &[Outgoing {
                     to: "orphan@authority.example".into(),
-                    context,
+                    ..messages(1).remove(0)
                 }],
             )?;
             counterpart::mail::outbox::claim(conn, 10, Duration::ZERO)
@@ -259,4 +258,29 @@ async fn a_message_left_by_a_sender_that_stopped_goes_out_after_its_lease() {
     assert_eq!(got[0].to, ["orphan@authority.example"]);
     let sent = wait_for_status(&app, &c.admin, "sent", 1).await;
     assert_eq!(sent["items"][0]["attempts"], 2, "the lost attempt counts");
+}
+
+#[tokio::test]
+async fn the_sender_keeps_to_its_rate() {
+    let sink = SmtpSink::start();
+    let mut env = smtp_env(&sink.url());
+    env.push(("COUNTERPART_MAIL__MAX_PER_SECOND", "10".into()));
+    let app = spawn_with_env(&env).await;
+    let messages = messages(11);
+    let pool = app.state.pool.clone();
+    let started = std::time::Instant::now();
+    tokio::task::spawn_blocking(move || {
+        counterpart::mail::enqueue(&mut pool.get().unwrap(), &messages).unwrap()
+    })
+    .await
+    .unwrap();
+    app.state.mail.wake();
+    sink.wait_for(11).await;
+    // Eleven messages at ten a second: the last leaves a second after the
+    // first, however fast the server is.
+    assert!(
+        started.elapsed() >= Duration::from_millis(950),
+        "{:?}",
+        started.elapsed()
+    );
 }
