@@ -106,6 +106,21 @@ async fn mail_page(
     let (mut data, wanted, total, per_page) = load(&state, params).await?;
     let filter = wanted.join(",");
     let link = |p: i64| format!("/admin/mail?status={filter}&page={p}");
+    // People read minutes, not nanoseconds, and names, not identifiers.
+    let minute = |v: &Value| {
+        v.as_str()
+            .map(|t| t.get(..16).unwrap_or(t).replace('T', " "))
+            .map_or(Value::Null, Value::from)
+    };
+    if let Some(items) = data["items"].as_array_mut() {
+        for item in items {
+            for key in ["created_at", "sent_at", "next_attempt_at"] {
+                item[key] = minute(&item[key]);
+            }
+            let template = item["template"].as_str().unwrap_or_default();
+            item["kind"] = json!(template.replace('_', " "));
+        }
+    }
     data["title"] = json!("Mail");
     data["nav"] = json!("mail");
     data["filter"] = json!(filter);
