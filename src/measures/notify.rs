@@ -35,16 +35,12 @@ fn context(conn: &mut DbConnection, u: &Update, actor: &Actor) -> QueryResult<Va
     }))
 }
 
-fn active(role: Role) -> users::BoxedQuery<'static, crate::db::MultiBackend> {
-    users::table
-        .filter(users::role.eq(role.code()))
-        .filter(users::disabled_at.is_null())
-        .into_boxed()
-}
-
 /// To every active admin but the one who submitted.
 pub fn submitted(conn: &mut DbConnection, u: &Update, actor: &Actor) -> QueryResult<()> {
-    let mut q = active(Role::Admin);
+    let mut q = users::table
+        .filter(users::role.eq(Role::Admin.code()))
+        .filter(users::disabled_at.is_null())
+        .into_boxed::<crate::db::MultiBackend>();
     if let Some(me) = actor.user_id {
         q = q.filter(users::id.ne(me));
     }
@@ -71,7 +67,7 @@ pub fn decided(conn: &mut DbConnection, u: &Update, actor: &Actor) -> QueryResul
             users::role
                 .eq(Role::FocalPoint.code())
                 .and(users::authority_id.eq(u.authority_id))
-                .or(users::id.eq(author.unwrap_or(-1))),
+                .or(users::id.eq_any(author.into_iter().collect::<Vec<_>>())),
         )
         .into_boxed::<crate::db::MultiBackend>();
     if let Some(me) = actor.user_id {
