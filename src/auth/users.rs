@@ -166,7 +166,7 @@ pub fn disable(conn: &mut DbConnection, email: &str) -> Result<User, AppError> {
     let row = find(conn, email)?
         .ok_or_else(|| AppError::not_found(format!("no account for {}", normalise_email(email))))?;
     let now = Utc::now().naive_utc();
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         diesel::update(users::table.find(row.id))
             .set(users::disabled_at.eq(Some(now)))
             .execute(conn)?;

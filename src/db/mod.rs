@@ -169,6 +169,40 @@ where
     .map_err(|e| AppError::internal(anyhow::anyhow!("blocking task failed: {e}")))?
 }
 
+/// A transaction that writes. On SQLite it begins `IMMEDIATE`, taking the
+/// write lock first (waiting for it up to the busy timeout): a deferred
+/// transaction that reads and then writes fails at once with "database is
+/// locked" when another connection (a request, the mail sender) committed in
+/// between, which no timeout helps. Inside another transaction it is a
+/// savepoint, as `transaction` is.
+pub fn write_transaction<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let outermost_sqlite = match conn {
+        DbConnection::Sqlite(c) => AnsiTransactionManager::transaction_manager_status_mut(c)
+            .transaction_depth()?
+            .is_none(),
+        DbConnection::Postgres(_) => false,
+    };
+    if !outermost_sqlite {
+        return conn.transaction(f);
+    }
+    if let DbConnection::Sqlite(c) = conn {
+        AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
+    }
+    let result = f(conn);
+    if let DbConnection::Sqlite(c) = conn {
+        match &result {
+            Ok(_) => AnsiTransactionManager::commit_transaction(c)?,
+            Err(_) => AnsiTransactionManager::rollback_transaction(c)?,
+        }
+    }
+    result
+}
+
 /// Gives every value of `ids` a bind slot: `$1, $2, ...` works on both backends.
 pub fn placeholders(start: usize, count: usize) -> String {
     (start..start + count)
@@ -197,6 +231,45 @@ mod tests {
         ));
         assert!(DatabaseUrl::parse("mysql://x").is_err());
         assert!(DatabaseUrl::parse("sqlite://").is_err());
+    }
+
+    #[test]
+    fn a_write_transaction_that_reads_first_survives_another_writer() {
+        use diesel::sql_types::BigInt;
+        #[derive(QueryableByName)]
+        struct N {
+            #[diesel(sql_type = BigInt)]
+            n: i64,
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let url = DatabaseUrl::Sqlite(dir.path().join("t.db"));
+        let mut a = url.connect().unwrap();
+        a.batch_execute("CREATE TABLE t (n BIGINT NOT NULL); INSERT INTO t VALUES (1);")
+            .unwrap();
+        let (read, go) = std::sync::mpsc::channel();
+        let other = url.clone();
+        // Another connection writes while the transaction is between its
+        // read and its write.
+        let writer = std::thread::spawn(move || {
+            go.recv().unwrap();
+            let mut b = other.connect().unwrap();
+            b.batch_execute("INSERT INTO t VALUES (2)")
+        });
+        let result: QueryResult<()> = write_transaction(&mut a, |c| {
+            let first: Vec<N> = diesel::sql_query("SELECT n FROM t").load(c)?;
+            assert_eq!(first.len(), 1);
+            read.send(()).unwrap();
+            std::thread::sleep(Duration::from_millis(200));
+            c.batch_execute("INSERT INTO t VALUES (3)")?;
+            // Nested: a savepoint inside.
+            c.transaction(|c| c.batch_execute("INSERT INTO t VALUES (4)"))
+        });
+        result.unwrap();
+        writer.join().unwrap().unwrap();
+        let all: Vec<N> = diesel::sql_query("SELECT n FROM t ORDER BY n")
+            .load(&mut a)
+            .unwrap();
+        assert_eq!(all.iter().map(|r| r.n).collect::<Vec<_>>(), [1, 2, 3, 4]);
     }
 
     #[test]

@@ -133,7 +133,7 @@ pub fn insert_many(
     records: &[NewRecord],
     progress: impl FnMut(usize),
 ) -> QueryResult<usize> {
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let ids = insert_rows(conn, records, progress)?;
         bump_generation(conn)?;
         Ok(ids.len())
@@ -191,7 +191,7 @@ pub(crate) fn insert_children(
 
 /// Removes every authority (for `demo-data --replace`).
 pub fn delete_all(conn: &mut DbConnection) -> QueryResult<usize> {
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         // Their history goes with them, and focal points are left unbound.
         diesel::delete(crate::db::schema::changes::table).execute(conn)?;
         diesel::update(crate::db::schema::users::table)

@@ -108,7 +108,7 @@ pub fn create(
         measure_updates::submitted_at.eq((!draft).then_some(now)),
         measure_updates::updated_at.eq(now),
     );
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let id: i64 = crate::each_backend!(conn, x => diesel::insert_into(measure_updates::table)
             .values(values)
             .returning(measure_updates::id)
@@ -293,7 +293,7 @@ fn record(
 }
 
 pub fn submit(conn: &mut DbConnection, id: i64, actor: &Actor) -> Result<Update, AppError> {
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let u = get(conn, id)?;
         if u.status != Status::Draft {
             return Err(wrong_state(&u, "submitted"));
@@ -312,7 +312,7 @@ pub fn approve(
     id: i64,
     actor: &Actor,
 ) -> Result<(Update, Option<i64>), AppError> {
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let u = get(conn, id)?;
         if u.status != Status::Submitted {
             return Err(wrong_state(&u, "approved"));
@@ -369,7 +369,7 @@ pub fn reject(
             "is longer than 2000 characters",
         )]));
     }
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let u = get(conn, id)?;
         if u.status != Status::Submitted {
             return Err(wrong_state(&u, "rejected"));
@@ -400,7 +400,7 @@ pub fn reject(
 
 /// Takes back a draft, a submission or a measure in force.
 pub fn withdraw(conn: &mut DbConnection, id: i64, actor: &Actor) -> Result<Update, AppError> {
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let u = get(conn, id)?;
         let from = match u.status {
             s @ (Status::Draft | Status::Submitted | Status::Approved) => s,

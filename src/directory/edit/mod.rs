@@ -80,7 +80,7 @@ fn replace_children(conn: &mut DbConnection, id: i64, record: &NewRecord) -> Que
 
 /// Adds an authority; returns its id.
 pub fn create(conn: &mut DbConnection, record: &NewRecord, actor: &Actor) -> Result<i64, AppError> {
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         ref_taken(conn, &record.ref_, None)?;
         let id: i64 = each_backend!(conn, c => diesel::insert_into(authorities::table)
             .values(&record.row())
@@ -129,7 +129,7 @@ pub fn update(
     actor: &Actor,
     action: &str,
 ) -> Result<(Vec<FieldChange>, i32), AppError> {
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let now = Utc::now().naive_utc();
         let current = current(conn, id)?;
         if current.version != expected {
@@ -213,7 +213,7 @@ pub fn archive(
     expected: Option<i32>,
     actor: &Actor,
 ) -> Result<i32, AppError> {
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let now = Utc::now().naive_utc();
         let current = current(conn, id)?;
         let expected = expected.unwrap_or(current.version);
@@ -238,7 +238,7 @@ pub fn confirm(
     id: i64,
     actor: &Actor,
 ) -> Result<(NaiveDate, i32), AppError> {
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let now = Utc::now().naive_utc();
         let current = current(conn, id)?;
         let mut record = record_of(&current);

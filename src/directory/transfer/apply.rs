@@ -247,7 +247,7 @@ pub fn apply(
     now: NaiveDateTime,
     mut progress: impl FnMut(usize),
 ) -> Result<Summary, AppError> {
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let current = current(conn, &records)?;
         let mut summary = Summary {
             dry_run,
