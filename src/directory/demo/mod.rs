@@ -3,85 +3,17 @@
 //! invented people, and every address on an `.example` domain.
 
 use std::collections::HashMap;
-use std::sync::LazyLock;
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use rand::prelude::*;
 use rand_chacha::ChaCha8Rng;
-use serde::Deserialize;
 
 use super::states::{self, State};
 use super::write::{NewContact, NewDesignation, NewRecord};
 use crate::domain::{Article, AuthorityKind, Channel, Function};
 
-const VOCABULARY_JSON: &str = include_str!("../data/demo_vocabulary.json");
-
-#[derive(Deserialize)]
-struct Vocabulary {
-    languages: HashMap<String, LanguageVocabulary>,
-    english: HashMap<String, Term>,
-}
-
-#[derive(Deserialize)]
-struct LanguageVocabulary {
-    authorities: HashMap<String, Term>,
-    given_names: Vec<String>,
-    family_names: Vec<String>,
-}
-
-#[derive(Deserialize, Clone)]
-struct Term {
-    name: String,
-    acronym: String,
-}
-
-static VOCABULARY: LazyLock<Vocabulary> = LazyLock::new(|| {
-    serde_json::from_str(VOCABULARY_JSON).expect("demo_vocabulary.json is valid (unit-tested)")
-});
-
-/// Languages written family name first.
-const FAMILY_FIRST: &[&str] = &["zh", "ja", "ko", "vi", "hu", "mn", "km", "my"];
-
-/// Working weeks that are not Monday to Friday.
-const WORKING_WEEK: &[(&str, &str)] = &[
-    ("AE", "Monday to Thursday 07:30–15:30, Friday 07:30–12:00"),
-    ("SA", "Sunday to Thursday 08:00–15:00"),
-    ("KW", "Sunday to Thursday 07:30–14:30"),
-    ("QA", "Sunday to Thursday 07:00–14:00"),
-    ("BH", "Sunday to Thursday 07:00–14:15"),
-    ("OM", "Sunday to Thursday 07:30–14:30"),
-    ("IL", "Sunday to Thursday 08:00–16:00"),
-    ("IR", "Saturday to Wednesday 07:30–14:30"),
-    ("AF", "Sunday to Thursday 08:00–16:00"),
-    ("EG", "Sunday to Thursday 09:00–15:00"),
-    ("JO", "Sunday to Thursday 08:00–15:00"),
-];
-
-const POSITIONS: &[&str] = &[
-    "Head of the Central Authority",
-    "Senior Legal Officer",
-    "Prosecutor, International Cooperation",
-    "Legal Adviser",
-    "Liaison Officer",
-    "Director of International Affairs",
-    "Case Officer, Extradition",
-    "Deputy Head of Unit",
-];
-
-const LANGUAGE_NOTES: &[&str] = &[
-    "Requests in another language must come with a certified translation.",
-    "Urgent requests are accepted in English; a translation must follow within 30 days.",
-    "Translations need not be certified.",
-    "Requests and supporting documents must be translated into an official language.",
-];
-
-const REQUIREMENTS: &[&str] = &[
-    "Requests must be signed by the requesting authority and state the legal basis (UNTOC art. 18).",
-    "Send an advance copy by email; the original follows by post or the diplomatic channel.",
-    "Dual criminality is required for coercive measures.",
-    "Requests for provisional arrest may be sent through INTERPOL.",
-    "Please include a summary of the facts and the text of the applicable provisions.",
-];
+mod words;
+use words::*;
 
 /// Options of `counterpart demo-data`.
 #[derive(Debug, Clone, Copy)]
@@ -92,40 +24,6 @@ pub struct DemoOptions {
     /// Dates are relative to this day so that the demo never looks stale.
     pub today: NaiveDate,
 }
-
-struct Role {
-    key: &'static str,
-    domain: &'static str,
-    mailbox: &'static str,
-}
-
-const fn role(key: &'static str, domain: &'static str, mailbox: &'static str) -> Role {
-    Role {
-        key,
-        domain,
-        mailbox,
-    }
-}
-
-const MLA_ROLES: &[Role] = &[
-    role("mla_department", "justice", "central.authority"),
-    role("ministry_of_justice", "justice", "international"),
-    role("attorney_general", "attorney-general", "mla"),
-    role("prosecutor_general", "prosecution", "international"),
-];
-const EXTRADITION_ROLES: &[Role] = &[
-    role("extradition_unit", "justice", "extradition"),
-    role("foreign_affairs", "foreign-affairs", "legal"),
-    role("supreme_court", "courts", "registry"),
-];
-const PRISON_ROLE: Role = role("prison_administration", "prisons", "transfers");
-const PREVENTION_ROLES: &[Role] = &[
-    role("crime_prevention_council", "prevention", "secretariat"),
-    role("interior", "interior", "prevention"),
-    role("organized_crime_unit", "police", "organized.crime"),
-];
-const POLICE_ROLE: Role = role("national_police", "police", "international");
-const FOCAL_ROLE: Role = role("foreign_affairs", "foreign-affairs", "treaties");
 
 struct Generator {
     rng: ChaCha8Rng,
