@@ -78,33 +78,37 @@ impl Mailer {
     }
 
     async fn record(&self, pool: &Pool, c: &Claimed, outcome: Result<(), SendError>) {
-        let id = c.id;
-        let attempts = c.attempts;
-        let max = self.settings.max_attempts as i32;
+        let (id, attempts) = (c.id, c.attempts);
+        // Failed for good (true) or to be tried again (false), and why.
+        let verdict = outcome.map_err(|e| {
+            if e.permanent {
+                (true, e.message)
+            } else if attempts >= self.settings.max_attempts as i32 {
+                let why = format!("gave up after {attempts} attempts; the last: {}", e.message);
+                (true, why)
+            } else {
+                (false, e.message)
+            }
+        });
+        match &verdict {
+            Ok(()) => tracing::info!(id, to = %c.recipient, template = %c.template, "mail sent"),
+            Err((true, error)) => {
+                tracing::error!(id, to = %c.recipient, attempts, %error, "mail failed")
+            }
+            Err((false, error)) => {
+                tracing::warn!(id, to = %c.recipient, attempts, %error, "mail will be retried")
+            }
+        }
         let next = Utc::now().naive_utc()
             + chrono::Duration::from_std(backoff(self.settings.retry_after, attempts))
                 .unwrap_or_default();
-        match &outcome {
-            Ok(()) => tracing::info!(id, to = %c.recipient, template = %c.template, "mail sent"),
-            Err(e) if e.permanent || attempts >= max => {
-                tracing::error!(id, to = %c.recipient, attempts, error = %e.message, "mail failed")
-            }
-            Err(e) => {
-                tracing::warn!(id, to = %c.recipient, attempts, error = %e.message, "mail will be retried")
-            }
-        }
         let pool = pool.clone();
         let saved = tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
             let mut conn = pool.get()?;
-            match outcome {
+            match verdict {
                 Ok(()) => outbox::mark_sent(&mut conn, id)?,
-                Err(e) if e.permanent => outbox::mark_failed(&mut conn, id, &e.message)?,
-                Err(e) if attempts >= max => outbox::mark_failed(
-                    &mut conn,
-                    id,
-                    &format!("gave up after {attempts} attempts; the last: {}", e.message),
-                )?,
-                Err(e) => outbox::mark_retry(&mut conn, id, &e.message, next)?,
+                Err((true, error)) => outbox::mark_failed(&mut conn, id, &error)?,
+                Err((false, error)) => outbox::mark_retry(&mut conn, id, &error, next)?,
             }
             Ok(())
         })

@@ -70,16 +70,18 @@ impl Transport {
             Self::Folder(dir) => {
                 let path = dir.join(format!("{file_stem}.eml"));
                 let bytes = message.formatted();
-                tokio::task::spawn_blocking(move || write_atomically(&path, &bytes))
-                    .await
-                    .map_err(|e| SendError {
-                        permanent: false,
-                        message: format!("outbox: {e}"),
-                    })?
-                    .map_err(|e| SendError {
-                        permanent: false,
-                        message: format!("outbox: {e}"),
-                    })
+                let written =
+                    tokio::task::spawn_blocking(move || write_atomically(&path, &bytes)).await;
+                // A full disk or a folder made unwritable may pass: retry.
+                match written {
+                    Ok(Ok(())) => Ok(()),
+                    Ok(Err(e)) => Err(e.to_string()),
+                    Err(e) => Err(e.to_string()),
+                }
+                .map_err(|e| SendError {
+                    permanent: false,
+                    message: format!("outbox: {e}"),
+                })
             }
         }
     }

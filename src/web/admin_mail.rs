@@ -51,10 +51,7 @@ fn statuses(raw: Option<&str>) -> Result<Vec<String>, AppError> {
         .collect()
 }
 
-async fn load(
-    state: &AppState,
-    params: ListParams,
-) -> Result<(Value, Vec<String>, i64, i64), AppError> {
+async fn load(state: &AppState, params: ListParams) -> Result<Value, AppError> {
     let wanted = statuses(params.status.as_deref())?;
     let page = params.page.unwrap_or(1);
     let per_page = params.per_page.unwrap_or(50);
@@ -64,20 +61,16 @@ async fn load(
     if !(1..=200).contains(&per_page) {
         return Err(AppError::bad_param("per_page", "must be between 1 and 200"));
     }
-    let filter = wanted.clone();
     let (total, items, counts) = db::run(&state.pool, move |c| {
-        let (total, items) = outbox::list(c, &filter, per_page, (page - 1) * per_page)?;
+        let (total, items) = outbox::list(c, &wanted, per_page, (page - 1) * per_page)?;
         Ok((total, items, outbox::counts(c)?))
     })
     .await?;
     let counts: serde_json::Map<String, Value> =
         counts.into_iter().map(|(s, n)| (s, json!(n))).collect();
-    Ok((
+    Ok(
         json!({"items": items, "total": total, "page": page, "per_page": per_page, "counts": counts}),
-        wanted,
-        total,
-        per_page,
-    ))
+    )
 }
 
 async fn list_api(
@@ -86,8 +79,7 @@ async fn list_api(
     params: web::Query<ListParams>,
 ) -> Result<HttpResponse, AppError> {
     viewer.admin()?;
-    let (body, ..) = load(&state, params.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(body))
+    Ok(HttpResponse::Ok().json(load(&state, params.into_inner()).await?))
 }
 
 async fn mail_page(
@@ -102,8 +94,13 @@ async fn mail_page(
     }
     viewer.admin()?;
     let params = params.into_inner();
-    let page_no = params.page.unwrap_or(1);
-    let (mut data, wanted, total, per_page) = load(&state, params).await?;
+    let wanted = statuses(params.status.as_deref())?;
+    let mut data = load(&state, params).await?;
+    let (page_no, per_page, total) = (
+        data["page"].as_i64().unwrap_or(1),
+        data["per_page"].as_i64().unwrap_or(1),
+        data["total"].as_i64().unwrap_or(0),
+    );
     let filter = wanted.join(",");
     let link = |p: i64| format!("/admin/mail?status={filter}&page={p}");
     // People read minutes, not nanoseconds, and names, not identifiers.

@@ -6,7 +6,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, demo, spawn_app, spawn_app_with};
-use crate::people::{api, cast};
+use crate::people::{act, api, cast};
 use crate::smtp_sink::{Received, SmtpSink};
 use crate::updates::by_email;
 
@@ -42,13 +42,6 @@ pub async fn post(app: &TestApp, token: &str, path: &str, body: Option<Value>) -
     api(app, Method::POST, path, Some(token), None, body).await
 }
 
-/// Submits, approves or withdraws an update; the status of the answer.
-async fn act(app: &TestApp, token: &str, id: i64, verb: &str) -> u16 {
-    post(app, token, &format!("/api/v1/updates/{id}/{verb}"), None)
-        .await
-        .0
-}
-
 /// What a message says, decoded: subject, text, HTML.
 fn read(m: &Received) -> (String, String, String) {
     let p = m.parsed();
@@ -73,7 +66,7 @@ async fn the_focal_point_hears_of_the_decision_and_the_secretariat_of_the_submis
     assert_eq!(s, 201, "{d}");
     let id = d["id"].as_i64().unwrap();
     // Submitting it tells the secretariat: both admins (the demo's and ours).
-    let s = act(&app, &c.focal, id, "submit").await;
+    let (s, _) = act(&app, &c.focal, id, "submit", None).await;
     assert_eq!(s, 200);
     sink.wait_for(2).await;
     let ours = sink.to(ADMIN);
@@ -95,7 +88,7 @@ async fn the_focal_point_hears_of_the_decision_and_the_secretariat_of_the_submis
 
     // Approved: FR-001's focal points are told, in text and in HTML; the
     // admin who decided is not.
-    let s = act(&app, &c.admin, id, "approve").await;
+    let (s, _) = act(&app, &c.admin, id, "approve", None).await;
     assert_eq!(s, 200);
     sink.wait_for(4).await;
     assert_eq!(sink.to(DEMO_FOCAL).len(), 1);
@@ -145,10 +138,11 @@ async fn the_focal_point_hears_of_the_decision_and_the_secretariat_of_the_submis
     let second = d["id"].as_i64().unwrap();
     sink.wait_for(6).await;
     let reason = "Give the <address> & the hours,\nplease";
-    let (s, _) = post(
+    let (s, _) = act(
         &app,
         &c.admin,
-        &format!("/api/v1/updates/{second}/reject"),
+        second,
+        "reject",
         Some(json!({"reason": reason})),
     )
     .await;
@@ -166,7 +160,7 @@ async fn the_focal_point_hears_of_the_decision_and_the_secretariat_of_the_submis
     assert!(!html.contains("<address>"), "{html}");
 
     // A refused action sends nothing.
-    let s = act(&app, &c.admin, id, "approve").await;
+    let (s, _) = act(&app, &c.admin, id, "approve", None).await;
     assert_eq!(s, 409);
     tokio::time::sleep(std::time::Duration::from_millis(400)).await;
     assert_eq!(sink.received().len(), 8);
@@ -212,13 +206,7 @@ async fn without_a_mail_server_messages_are_eml_files_in_the_outbox() {
     let c = cast(&app).await;
     let (_, d) = post(&app, &c.focal, "/api/v1/updates", Some(by_email())).await;
     let id = d["id"].as_i64().unwrap();
-    post(
-        &app,
-        &c.admin,
-        &format!("/api/v1/updates/{id}/approve"),
-        None,
-    )
-    .await;
+    act(&app, &c.admin, id, "approve", None).await;
     let outbox = app.data_dir.path().join("outbox");
     let mut files = Vec::new();
     for _ in 0..100 {

@@ -194,6 +194,26 @@ pub async fn api(
     )
 }
 
+/// An action on a measure update (`submit`, `approve`, `reject`,
+/// `withdraw`) as the holder of `token`; returns status and JSON body.
+pub async fn act(
+    app: &TestApp,
+    token: &str,
+    id: impl std::fmt::Display,
+    verb: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    api(
+        app,
+        reqwest::Method::POST,
+        &format!("/api/v1/updates/{id}/{verb}"),
+        Some(token),
+        None,
+        body,
+    )
+    .await
+}
+
 /// The usual people of a test, each with a token: the secretariat, the focal
 /// points of FR-001 and DE-001, and a reader.
 pub struct Cast {

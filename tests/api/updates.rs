@@ -5,7 +5,7 @@ use reqwest::Method;
 use serde_json::json;
 
 use crate::helpers::{TestApp, spawn_app};
-use crate::people::{api, cast};
+use crate::people::{act, api, cast};
 
 pub fn by_email() -> serde_json::Value {
     json!({
@@ -49,25 +49,9 @@ async fn the_life_of_an_update() {
     let id = d["id"].as_i64().unwrap();
     let (s, _) = app.get_json(&format!("/api/v1/updates/{id}")).await;
     assert_eq!(s, 404, "nobody else sees a draft");
-    let (s, _) = api(
-        &app,
-        Method::POST,
-        &format!("/api/v1/updates/{id}/approve"),
-        Some(&c.admin),
-        None,
-        None,
-    )
-    .await;
+    let (s, _) = act(&app, &c.admin, id, "approve", None).await;
     assert_eq!(s, 409, "a draft is not yet for review");
-    let (s, d) = api(
-        &app,
-        Method::POST,
-        &format!("/api/v1/updates/{id}/submit"),
-        Some(&c.focal),
-        None,
-        None,
-    )
-    .await;
+    let (s, d) = act(&app, &c.focal, id, "submit", None).await;
     assert_eq!(s, 200);
     assert_eq!(d["status"], "submitted");
     assert!(
@@ -75,15 +59,7 @@ async fn the_life_of_an_update() {
         "not in force before approval"
     );
 
-    let (s, d) = api(
-        &app,
-        Method::POST,
-        &format!("/api/v1/updates/{id}/approve"),
-        Some(&c.admin),
-        None,
-        None,
-    )
-    .await;
+    let (s, d) = act(&app, &c.admin, id, "approve", None).await;
     assert_eq!(s, 200, "{d}");
     assert_eq!(d["status"], "approved");
     let shown = in_force_for_france(&app).await;
@@ -113,15 +89,7 @@ async fn the_life_of_an_update() {
     .await;
     assert_eq!(n["status"], "submitted");
     let nid = n["id"].as_i64().unwrap();
-    let (s, d) = api(
-        &app,
-        Method::POST,
-        &format!("/api/v1/updates/{nid}/approve"),
-        Some(&c.admin),
-        None,
-        None,
-    )
-    .await;
+    let (s, d) = act(&app, &c.admin, nid, "approve", None).await;
     assert_eq!(s, 200);
     assert_eq!(d["superseded"], id);
     let (_, old) = app.get_json(&format!("/api/v1/updates/{id}")).await;
@@ -131,15 +99,7 @@ async fn the_life_of_an_update() {
     assert_eq!(shown[0]["id"], nid);
 
     // Withdrawn: nothing in force; the decision is in the history.
-    let (s, d) = api(
-        &app,
-        Method::POST,
-        &format!("/api/v1/updates/{nid}/withdraw"),
-        Some(&c.focal),
-        None,
-        None,
-    )
-    .await;
+    let (s, d) = act(&app, &c.focal, nid, "withdraw", None).await;
     assert_eq!(s, 200);
     assert_eq!(d["status"], "withdrawn");
     assert!(in_force_for_france(&app).await.is_empty());
@@ -181,15 +141,7 @@ async fn an_update_past_its_end_expires_by_itself() {
     )
     .await;
     let id = u["id"].as_i64().unwrap();
-    let (s, d) = api(
-        &app,
-        Method::POST,
-        &format!("/api/v1/updates/{id}/approve"),
-        Some(&c.admin),
-        None,
-        None,
-    )
-    .await;
+    let (s, d) = act(&app, &c.admin, id, "approve", None).await;
     assert_eq!(s, 200);
     assert_eq!(d["status"], "expired");
     assert!(in_force_for_france(&app).await.is_empty());
@@ -286,48 +238,23 @@ async fn who_may_submit_and_review() {
     )
     .await;
     assert_eq!(s, 404, "a submission is not another authority's business");
-    let (s, _) = api(
-        &app,
-        Method::POST,
-        &format!("/api/v1/updates/{id}/approve"),
-        Some(&c.focal),
-        None,
-        None,
-    )
-    .await;
+    let (s, _) = act(&app, &c.focal, id, "approve", None).await;
     assert_eq!(s, 403, "no approving one's own");
-    let (s, body) = api(
-        &app,
-        Method::POST,
-        &format!("/api/v1/updates/{id}/reject"),
-        Some(&c.admin),
-        None,
-        Some(json!({"reason": " "})),
-    )
-    .await;
+    let (s, body) = act(&app, &c.admin, id, "reject", Some(json!({"reason": " "}))).await;
     assert_eq!(s, 422);
     assert_eq!(body["error"]["fields"][0]["field"], "reason");
-    let (s, d) = api(
+    let (s, d) = act(
         &app,
-        Method::POST,
-        &format!("/api/v1/updates/{id}/reject"),
-        Some(&c.admin),
-        None,
+        &c.admin,
+        id,
+        "reject",
         Some(json!({"reason": "Please give the address to use."})),
     )
     .await;
     assert_eq!(s, 200);
     assert_eq!(d["status"], "rejected");
     assert_eq!(d["rejection_reason"], "Please give the address to use.");
-    let (s, _) = api(
-        &app,
-        Method::POST,
-        &format!("/api/v1/updates/{id}/approve"),
-        Some(&c.admin),
-        None,
-        None,
-    )
-    .await;
+    let (s, _) = act(&app, &c.admin, id, "approve", None).await;
     assert_eq!(s, 409, "decided once");
     // The focal point sees its rejected update; the public does not.
     let (_, mine) = api(
@@ -435,15 +362,7 @@ async fn measures_in_force_on_the_state_page_and_the_list() {
     )
     .await;
     let id = u["id"].as_i64().unwrap();
-    api(
-        &app,
-        Method::POST,
-        &format!("/api/v1/updates/{id}/approve"),
-        Some(&c.admin),
-        None,
-        None,
-    )
-    .await;
+    act(&app, &c.admin, id, "approve", None).await;
     let (_, state) = app.get_html("/countries/FR").await;
     assert!(
         state.contains("Measures in force")

@@ -190,30 +190,10 @@ async fn create(
     let user = viewer.admin()?.clone();
     viewer.check_csrf(value(&form, "csrf_token"))?;
     let input = read_form(&form, AuthorityInput::default(), true);
-    let record = match input.validate(chrono::Utc::now().naive_utc()) {
-        Ok(r) => r,
-        Err(errors) => {
-            return render_form(
-                &state,
-                &viewer,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "New authority",
-                "/authorities/new",
-                None,
-                None,
-                &input,
-                &errors,
-                None,
-            );
-        }
-    };
-    let actor = Actor::user(&user);
-    match db::run(&state.pool, move |c| edit::create(c, &record, &actor)).await {
-        Ok(id) => {
-            state.directory.refresh().await?;
-            Ok(see_other(&format!("/authorities/{id}")))
-        }
-        Err(AppError::Invalid(errors)) => render_form(
+    // Refused by validation or by the database (a ref already taken): the
+    // same form again, with what was typed and each error by its field.
+    let refused = |errors: &[FieldError]| {
+        render_form(
             &state,
             &viewer,
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -222,9 +202,21 @@ async fn create(
             None,
             None,
             &input,
-            &errors,
+            errors,
             None,
-        ),
+        )
+    };
+    let record = match input.validate(chrono::Utc::now().naive_utc()) {
+        Ok(r) => r,
+        Err(errors) => return refused(&errors),
+    };
+    let actor = Actor::user(&user);
+    match db::run(&state.pool, move |c| edit::create(c, &record, &actor)).await {
+        Ok(id) => {
+            state.directory.refresh().await?;
+            Ok(see_other(&format!("/authorities/{id}")))
+        }
+        Err(AppError::Invalid(errors)) => refused(&errors),
         Err(e) => Err(e),
     }
 }
