@@ -36,6 +36,14 @@ pub enum AppError {
         message: String,
         current_version: Option<i32>,
     },
+    /// Written or reviewed against a measure that is no longer in force
+    /// (409); `current` is the one in force now (null: none), so that the
+    /// writer can compare and decide.
+    #[error("{message}")]
+    StaleBase {
+        message: String,
+        current: Box<serde_json::Value>,
+    },
     #[error("{0}")]
     Unauthorized(String),
     #[error("{0}")]
@@ -79,6 +87,7 @@ impl AppError {
             Self::NotFound(_) => "not_found",
             Self::Invalid(_) => "invalid_fields",
             Self::Conflict { .. } => "conflict",
+            Self::StaleBase { .. } => "stale_base",
             Self::Unauthorized(_) => "unauthorized",
             Self::Forbidden(_) => "forbidden",
             Self::TooManyRequests(_) => "too_many_requests",
@@ -103,6 +112,18 @@ impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> Self {
         match e {
             diesel::result::Error::NotFound => Self::NotFound("not found".into()),
+            // A rule of the database (one measure in force, one pending
+            // proposal, unique refs) met by a change made at the same moment.
+            diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                info,
+            ) => Self::Conflict {
+                message: format!(
+                    "this conflicts with a change made at the same moment ({}); reload and try again",
+                    info.constraint_name().unwrap_or("a unique rule")
+                ),
+                current_version: None,
+            },
             other => Self::Internal(other.into()),
         }
     }
@@ -123,6 +144,8 @@ struct Detail<'a> {
     fields: Option<&'a [FieldError]>,
     #[serde(skip_serializing_if = "Option::is_none")]
     current_version: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    current: Option<&'a serde_json::Value>,
 }
 
 impl ResponseError for AppError {
@@ -131,7 +154,7 @@ impl ResponseError for AppError {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::Conflict { .. } | Self::StaleBase { .. } => StatusCode::CONFLICT,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
@@ -162,6 +185,10 @@ impl ResponseError for AppError {
                     Self::Conflict {
                         current_version, ..
                     } => *current_version,
+                    _ => None,
+                },
+                current: match self {
+                    Self::StaleBase { current, .. } => Some(current),
                     _ => None,
                 },
             },

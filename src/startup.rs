@@ -148,6 +148,7 @@ impl Application {
             settings,
             key,
             mail,
+            clock: Arc::new(crate::clock::Clock::system()),
         });
         let app_state = state.clone();
         let server = HttpServer::new(move || {
@@ -199,6 +200,7 @@ impl Application {
             .clone()
             .watch(self.state.settings.directory.refresh_interval);
         let sender = self.state.mail.start(self.state.pool.clone());
+        let settler = settle_measures(self.state.clone());
         let mut interrupt = signal(SignalKind::interrupt())?;
         let mut terminate = signal(SignalKind::terminate())?;
         let handle = self.server.handle();
@@ -219,10 +221,32 @@ impl Application {
         let result = self.server.await;
         sender.stop(std::time::Duration::from_secs(10)).await;
         watcher.abort();
+        settler.abort();
         stopper.abort();
         tracing::info!("stopped");
         result.map_err(Into::into)
     }
+}
+
+/// Stores what the date changes in the measures (scheduled ones starting,
+/// ended ones expiring) soon after midnight; every read is right meanwhile.
+fn settle_measures(state: web::Data<AppState>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            ticker.tick().await;
+            let now = state.clock.now();
+            let result = db::run(&state.pool, move |c| {
+                crate::measures::lifecycle::settle_due(c, now)
+            })
+            .await;
+            match result {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(updates = n, "measures settled for the day"),
+                Err(e) => tracing::warn!(error = %e, "settling the measures failed"),
+            }
+        }
+    })
 }
 
 async fn log_request(

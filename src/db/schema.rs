@@ -128,6 +128,7 @@ diesel::table! {
         id -> BigInt,
         authority_id -> BigInt,
         status -> Text,
+        base_id -> Nullable<BigInt>,
         operations -> Nullable<Text>,
         electronic_requests -> Nullable<Text>,
         electronic_address -> Nullable<Text>,
@@ -168,7 +169,25 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    proposals (id) {
+        id -> BigInt,
+        authority_id -> BigInt,
+        status -> Text,
+        kind -> Text,
+        designations -> Text,
+        base_kind -> Text,
+        base_designations -> Text,
+        reason -> Nullable<Text>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(designations -> authorities (authority_id));
+diesel::joinable!(proposals -> authorities (authority_id));
 diesel::joinable!(contact_persons -> authorities (authority_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -187,4 +206,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     changes,
     measure_updates,
     mail_outbox,
+    proposals,
 );

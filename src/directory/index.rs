@@ -103,7 +103,7 @@ impl SearchIndex {
     /// Scores every document that matches at least one query token. Each
     /// token counts once per document, by its best field; a whole word
     /// counts more than a prefix.
-    pub fn score(&self, query: &str, doc_count: usize) -> (usize, Vec<Hit>) {
+    pub fn score(&self, query: &str, doc_count: usize, contacts: bool) -> (usize, Vec<Hit>) {
         let mut query_tokens = tokens(query);
         query_tokens.dedup();
         if query_tokens.is_empty() {
@@ -121,7 +121,12 @@ impl SearchIndex {
                 .take_while(|(t, _)| t.starts_with(token.as_str()))
             {
                 let factor = if **term == **token { 3 } else { 2 };
-                for p in list {
+                // A posting keeps its best field: a person's weight means the
+                // word is only in a contact person's name.
+                for p in list
+                    .iter()
+                    .filter(|p| contacts || p.weight != Field::Person as u8)
+                {
                     let s = p.weight as u32 * factor;
                     let slot = &mut best[p.doc as usize];
                     if *slot == 0 {

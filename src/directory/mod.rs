@@ -4,6 +4,7 @@ pub mod demo;
 pub mod edit;
 mod index;
 pub mod model;
+pub mod proposals;
 pub mod search;
 pub mod states;
 pub mod store;

@@ -26,6 +26,9 @@ pub struct SearchQuery {
     pub language: Option<LanguageCode>,
     pub page: u32,
     pub per_page: u32,
+    /// Whether contact persons' names may match: only for readers who may
+    /// see contact details, or a search would say who works where.
+    pub contacts: bool,
 }
 
 /// Search parameters as they arrive, before validation.
@@ -93,6 +96,7 @@ impl SearchParams {
                 .map_err(|m| AppError::bad_param("language", m))?,
             page,
             per_page,
+            contacts: false,
         })
     }
 }
@@ -225,7 +229,7 @@ impl Directory {
                 partial: false,
             };
         };
-        let (wanted, mut hits) = self.index.score(text, self.authorities.len());
+        let (wanted, mut hits) = self.index.score(text, self.authorities.len(), q.contacts);
         hits.retain(|h| self.passes(&self.authorities[h.doc as usize], q));
         // Every word must match; when none does, the closest matches are
         // better than nothing ("ministry for justice").

@@ -151,6 +151,27 @@ pub struct Entry {
     pub last_error: Option<String>,
     pub created_at: NaiveDateTime,
     pub sent_at: Option<NaiveDateTime>,
+    #[serde(skip_serializing)]
+    pub context: String,
+}
+
+impl Entry {
+    /// What the message is about, as the secretariat names it: the
+    /// authority with its ref and State, and who caused the message.
+    pub fn about(&self) -> Option<String> {
+        let c: serde_json::Value = serde_json::from_str(&self.context).ok()?;
+        let a = c.get("authority")?;
+        let mut about = format!(
+            "{} {} ({})",
+            a["ref"].as_str()?,
+            a["name"].as_str()?,
+            a["country_name"].as_str().unwrap_or_default()
+        );
+        if let Some(by) = c.get("by").and_then(|b| b.as_str()) {
+            about.push_str(&format!(" · by {by}"));
+        }
+        Some(about)
+    }
 }
 
 /// Messages with these statuses (all when empty), newest first.

@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::{Operations, Originals, YesNo, YesNoPartly};
+use crate::db::schema::measure_updates;
 use crate::domain::{Email, LanguageCode};
 use crate::error::FieldError;
 
@@ -24,6 +25,11 @@ pub struct UpdateInput {
     pub language: Option<String>,
     pub effective_from: Option<String>,
     pub effective_until: Option<String>,
+    /// The measure in force the update was written against (its id, or
+    /// null when none was); a submission against one no longer in force is
+    /// refused with the current one. Left out: the one in force now.
+    #[serde(default, deserialize_with = "crate::web::json::present")]
+    pub base: Option<Option<i64>>,
     /// Keep as a draft instead of submitting for review.
     #[serde(default)]
     pub draft: bool,
@@ -45,6 +51,74 @@ pub struct Checked {
     pub language: Option<String>,
     pub effective_from: NaiveDate,
     pub effective_until: Option<NaiveDate>,
+}
+
+impl Checked {
+    /// The update these values would make, unsaved: to compare it with the
+    /// measure in force before it exists.
+    pub fn preview(&self, authority_id: i64, now: chrono::NaiveDateTime) -> super::Update {
+        super::Update {
+            id: 0,
+            authority_id,
+            status: super::Status::Draft,
+            base_id: None,
+            operations: self.operations,
+            electronic_requests: self.electronic_requests,
+            electronic_address: self.electronic_address.clone(),
+            originals_required: self.originals_required,
+            time_limits: self.time_limits.clone(),
+            video_hearings: self.video_hearings,
+            surrenders: self.surrenders,
+            transfers: self.transfers,
+            urgent_contact: self.urgent_contact.clone(),
+            remarks: self.remarks.clone(),
+            language: self.language.clone(),
+            effective_from: self.effective_from,
+            effective_until: self.effective_until,
+            rejection_reason: None,
+            submitted_at: None,
+            decided_at: None,
+            updated_at: now,
+            contacts_visible: true,
+        }
+    }
+
+    /// The stored columns, for an insert or an update alike.
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn values(
+        &self,
+    ) -> (
+        diesel::dsl::Eq<measure_updates::operations, Option<&'static str>>,
+        diesel::dsl::Eq<measure_updates::electronic_requests, Option<&'static str>>,
+        diesel::dsl::Eq<measure_updates::electronic_address, Option<String>>,
+        diesel::dsl::Eq<measure_updates::originals_required, Option<&'static str>>,
+        diesel::dsl::Eq<measure_updates::time_limits, Option<String>>,
+        diesel::dsl::Eq<measure_updates::video_hearings, Option<&'static str>>,
+        diesel::dsl::Eq<measure_updates::surrenders, Option<&'static str>>,
+        diesel::dsl::Eq<measure_updates::transfers, Option<&'static str>>,
+        diesel::dsl::Eq<measure_updates::urgent_contact, Option<String>>,
+        diesel::dsl::Eq<measure_updates::remarks, Option<String>>,
+        diesel::dsl::Eq<measure_updates::language, Option<String>>,
+        diesel::dsl::Eq<measure_updates::effective_from, NaiveDate>,
+        diesel::dsl::Eq<measure_updates::effective_until, Option<NaiveDate>>,
+    ) {
+        use diesel::ExpressionMethods;
+        (
+            measure_updates::operations.eq(self.operations.map(|v| v.code())),
+            measure_updates::electronic_requests.eq(self.electronic_requests.map(|v| v.code())),
+            measure_updates::electronic_address.eq(self.electronic_address.clone()),
+            measure_updates::originals_required.eq(self.originals_required.map(|v| v.code())),
+            measure_updates::time_limits.eq(self.time_limits.clone()),
+            measure_updates::video_hearings.eq(self.video_hearings.map(|v| v.code())),
+            measure_updates::surrenders.eq(self.surrenders.map(|v| v.code())),
+            measure_updates::transfers.eq(self.transfers.map(|v| v.code())),
+            measure_updates::urgent_contact.eq(self.urgent_contact.clone()),
+            measure_updates::remarks.eq(self.remarks.clone()),
+            measure_updates::language.eq(self.language.clone()),
+            measure_updates::effective_from.eq(self.effective_from),
+            measure_updates::effective_until.eq(self.effective_until),
+        )
+    }
 }
 
 fn text(v: &Option<String>) -> Option<&str> {

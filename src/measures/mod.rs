@@ -3,6 +3,7 @@
 //! submitted by its focal point and reviewed by the secretariat.
 
 pub mod input;
+pub mod lifecycle;
 pub mod notify;
 pub mod store;
 
@@ -17,7 +18,8 @@ code_enum! {
     Status, "status" {
         Draft => "draft", "Draft";
         Submitted => "submitted", "Submitted";
-        Approved => "approved", "Approved";
+        Scheduled => "scheduled", "Approved, starting later";
+        Approved => "approved", "In force";
         Rejected => "rejected", "Rejected";
         Superseded => "superseded", "Superseded";
         Withdrawn => "withdrawn", "Withdrawn";
@@ -64,6 +66,9 @@ pub struct Update {
     pub id: i64,
     pub authority_id: i64,
     pub status: Status,
+    /// The measure in force when this update was written (none: nothing was).
+    #[serde(rename = "base")]
+    pub base_id: Option<i64>,
     pub operations: Option<Operations>,
     pub electronic_requests: Option<YesNoPartly>,
     pub electronic_address: Option<String>,
@@ -81,9 +86,23 @@ pub struct Update {
     pub submitted_at: Option<chrono::NaiveDateTime>,
     pub decided_at: Option<chrono::NaiveDateTime>,
     pub updated_at: chrono::NaiveDateTime,
+    /// False when the urgent contact and the electronic address were left
+    /// out for this reader, as the authority's own contacts are.
+    pub contacts_visible: bool,
 }
 
 impl Update {
+    /// The update as a reader who may not see contact details sees it: the
+    /// same rule as the authority's contacts (see `web::Viewer`).
+    pub fn for_reader(mut self, sees_contacts: bool) -> Self {
+        if !sees_contacts {
+            self.urgent_contact = None;
+            self.electronic_address = None;
+            self.contacts_visible = false;
+        }
+        self
+    }
+
     /// In force: approved, begun, not yet ended.
     pub fn in_force_on(&self, day: NaiveDate) -> bool {
         self.status == Status::Approved
@@ -92,7 +111,8 @@ impl Update {
     }
 }
 
-/// The status as read on `today`.
+/// The status as read on `today`, before the periodic settling has stored
+/// it: an approved update past its end has expired.
 pub fn effective_status(stored: Status, until: Option<NaiveDate>, today: NaiveDate) -> Status {
     match stored {
         Status::Approved if until.is_some_and(|u| u < today) => Status::Expired,
@@ -142,4 +162,77 @@ pub fn describe(u: &Update) -> Value {
         "effective_from": u.effective_from,
         "effective_until": u.effective_until,
     })
+}
+
+/// Every field an update states, by label, as text: what two updates are
+/// compared on.
+pub fn fields(u: &Update) -> [(&'static str, Option<String>); 13] {
+    let label = |v: Option<&'static str>| v.map(String::from);
+    [
+        ("Operations", label(u.operations.map(|v| v.label()))),
+        (
+            "Requests by electronic means",
+            label(u.electronic_requests.map(|v| v.label())),
+        ),
+        (
+            "Address for electronic requests",
+            u.electronic_address.clone(),
+        ),
+        (
+            "Originals required",
+            label(u.originals_required.map(|v| v.label())),
+        ),
+        ("Time limits", u.time_limits.clone()),
+        (
+            "Hearings by videoconference",
+            label(u.video_hearings.map(|v| v.label())),
+        ),
+        (
+            "Surrenders (extradition)",
+            label(u.surrenders.map(|v| v.label())),
+        ),
+        (
+            "Transfers of sentenced persons",
+            label(u.transfers.map(|v| v.label())),
+        ),
+        ("Urgent contact", u.urgent_contact.clone()),
+        ("Remarks", u.remarks.clone()),
+        ("Language", u.language.clone()),
+        ("In force from", Some(u.effective_from.to_string())),
+        ("Until", u.effective_until.map(|d| d.to_string())),
+    ]
+}
+
+/// A field that the measure in force changed since an update's base, and
+/// that the update would set otherwise: approving it would undo that change.
+#[derive(Debug, Clone, Serialize)]
+pub struct Disagreement {
+    pub label: &'static str,
+    pub base: Option<String>,
+    pub current: Option<String>,
+    pub proposed: Option<String>,
+}
+
+pub fn disagreements(
+    base: Option<&Update>,
+    current: Option<&Update>,
+    proposed: &Update,
+) -> Vec<Disagreement> {
+    let none = || std::array::from_fn::<_, 13, _>(|_| ("", None::<String>));
+    let base = base.map(fields).unwrap_or_else(none);
+    let current = current.map(fields).unwrap_or_else(none);
+    fields(proposed)
+        .into_iter()
+        .zip(base)
+        .zip(current)
+        // The dates say when each update holds, not what it says.
+        .filter(|(((label, _), _), _)| !matches!(*label, "In force from" | "Until"))
+        .filter(|(((_, p), (_, b)), (_, c))| c != b && p != c)
+        .map(|(((label, p), (_, b)), (_, c))| Disagreement {
+            label,
+            base: b,
+            current: c,
+            proposed: p,
+        })
+        .collect()
 }

@@ -27,6 +27,8 @@ fn context(conn: &mut DbConnection, u: &Update, actor: &Actor) -> QueryResult<Va
     let country_name = states::find(&country).map_or(country.clone(), |s| s.name.clone());
     let mut update = describe(u);
     update["status"] = json!(u.status.code());
+    update["scheduled"] = json!(u.status == Status::Scheduled);
+    update["ended"] = json!(u.status == Status::Expired);
     Ok(json!({
         "authority": {"id": u.authority_id, "ref": ref_, "name": name, "country_name": country_name},
         "update": update,
@@ -46,14 +48,25 @@ pub fn submitted(conn: &mut DbConnection, u: &Update, actor: &Actor) -> QueryRes
     }
     let to: Vec<String> = q.select(users::email).order(users::id).load(conn)?;
     let context = context(conn, u, actor)?;
-    queue(conn, "update_submitted", to, context)
+    queue(conn, "update_submitted", to, context.clone())?;
+    // A receipt for the person who submitted: what was recorded, and that
+    // the secretariat will decide.
+    if let Some(me) = actor.user_id {
+        let mine: Vec<String> = users::table
+            .filter(users::id.eq(me))
+            .filter(users::disabled_at.is_null())
+            .select(users::email)
+            .load(conn)?;
+        queue(conn, "update_received", mine, context)?;
+    }
+    Ok(())
 }
 
 /// To the authority's active focal points and whoever wrote the update,
 /// except the person deciding.
 pub fn decided(conn: &mut DbConnection, u: &Update, actor: &Actor) -> QueryResult<()> {
     let template = match u.status {
-        Status::Approved => "update_approved",
+        Status::Approved | Status::Scheduled | Status::Expired => "update_approved",
         Status::Rejected => "update_rejected",
         _ => return Ok(()),
     };

@@ -1,24 +1,23 @@
-//! Measure updates in the database, and their life cycle: draft, submitted,
-//! approved or rejected, superseded, withdrawn. Each decision is one
-//! transaction that also records it in the authority's history.
+//! Reading measure updates: one, a filtered page, and the measures in force.
+//! The life cycle (what changes them) is in [`super::lifecycle`].
 
-use chrono::{NaiveDate, NaiveDateTime, Utc};
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::input::Checked;
-use super::notify;
 use super::{Operations, Originals, Status, Update, YesNo, YesNoPartly, effective_status};
 use crate::db::DbConnection;
-use crate::db::schema::{authorities, measure_updates};
-use crate::directory::edit::history::{self, Actor, FieldChange, NewChange};
-use crate::error::{AppError, FieldError};
+use crate::db::schema::{authorities, measure_updates, users};
+use crate::error::AppError;
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = measure_updates)]
-struct Row {
+pub(super) struct Row {
     id: i64,
     authority_id: i64,
     status: String,
+    base_id: Option<i64>,
     operations: Option<String>,
     electronic_requests: Option<String>,
     electronic_address: Option<String>,
@@ -38,24 +37,51 @@ struct Row {
     updated_at: NaiveDateTime,
 }
 
+/// A stored value this version does not know: refuse to guess (a status read
+/// as something else would publish or hide a measure).
+fn unknown(column: &str, value: &str, id: i64) -> AppError {
+    AppError::internal(anyhow::anyhow!(
+        "measure update {id}: unknown {column} {value:?} in the database"
+    ))
+}
+
 impl Row {
-    fn update(self, today: NaiveDate) -> Update {
-        fn code<T>(v: Option<String>, parse: fn(&str) -> Result<T, String>) -> Option<T> {
-            v.and_then(|s| parse(&s).ok())
+    pub(super) fn update(self, today: NaiveDate) -> Result<Update, AppError> {
+        let id = self.id;
+        fn code<T>(
+            id: i64,
+            column: &str,
+            v: Option<String>,
+            parse: fn(&str) -> Result<T, String>,
+        ) -> Result<Option<T>, AppError> {
+            v.map(|s| parse(&s).map_err(|_| unknown(column, &s, id)))
+                .transpose()
         }
-        let stored = Status::parse(&self.status).unwrap_or(Status::Draft);
-        Update {
-            id: self.id,
+        let stored =
+            Status::parse(&self.status).map_err(|_| unknown("status", &self.status, id))?;
+        Ok(Update {
+            id,
             authority_id: self.authority_id,
             status: effective_status(stored, self.effective_until, today),
-            operations: code(self.operations, Operations::parse),
-            electronic_requests: code(self.electronic_requests, YesNoPartly::parse),
+            base_id: self.base_id,
+            operations: code(id, "operations", self.operations, Operations::parse)?,
+            electronic_requests: code(
+                id,
+                "electronic_requests",
+                self.electronic_requests,
+                YesNoPartly::parse,
+            )?,
             electronic_address: self.electronic_address,
-            originals_required: code(self.originals_required, Originals::parse),
+            originals_required: code(
+                id,
+                "originals_required",
+                self.originals_required,
+                Originals::parse,
+            )?,
             time_limits: self.time_limits,
-            video_hearings: code(self.video_hearings, YesNo::parse),
-            surrenders: code(self.surrenders, YesNoPartly::parse),
-            transfers: code(self.transfers, YesNoPartly::parse),
+            video_hearings: code(id, "video_hearings", self.video_hearings, YesNo::parse)?,
+            surrenders: code(id, "surrenders", self.surrenders, YesNoPartly::parse)?,
+            transfers: code(id, "transfers", self.transfers, YesNoPartly::parse)?,
             urgent_contact: self.urgent_contact,
             remarks: self.remarks,
             language: self.language,
@@ -65,70 +91,23 @@ impl Row {
             submitted_at: self.submitted_at,
             decided_at: self.decided_at,
             updated_at: self.updated_at,
-        }
+            contacts_visible: true,
+        })
     }
 }
 
-pub fn today() -> NaiveDate {
-    Utc::now().date_naive()
+fn rows(list: Vec<Row>, today: NaiveDate) -> Result<Vec<Update>, AppError> {
+    list.into_iter().map(|r| r.update(today)).collect()
 }
 
-/// Saves an update, as a draft or submitted for review; returns its id.
-pub fn create(
-    conn: &mut DbConnection,
-    authority_id: i64,
-    c: &Checked,
-    draft: bool,
-    actor: &Actor,
-) -> Result<i64, AppError> {
-    let now = Utc::now().naive_utc();
-    let status = if draft {
-        Status::Draft
-    } else {
-        Status::Submitted
-    };
-    let values = (
-        measure_updates::authority_id.eq(authority_id),
-        measure_updates::status.eq(status.code()),
-        measure_updates::operations.eq(c.operations.map(|v| v.code())),
-        measure_updates::electronic_requests.eq(c.electronic_requests.map(|v| v.code())),
-        measure_updates::electronic_address.eq(&c.electronic_address),
-        measure_updates::originals_required.eq(c.originals_required.map(|v| v.code())),
-        measure_updates::time_limits.eq(&c.time_limits),
-        measure_updates::video_hearings.eq(c.video_hearings.map(|v| v.code())),
-        measure_updates::surrenders.eq(c.surrenders.map(|v| v.code())),
-        measure_updates::transfers.eq(c.transfers.map(|v| v.code())),
-        measure_updates::urgent_contact.eq(&c.urgent_contact),
-        measure_updates::remarks.eq(&c.remarks),
-        measure_updates::language.eq(&c.language),
-        measure_updates::effective_from.eq(c.effective_from),
-        measure_updates::effective_until.eq(c.effective_until),
-        measure_updates::created_by.eq(actor.user_id),
-        measure_updates::created_at.eq(now),
-        measure_updates::submitted_at.eq((!draft).then_some(now)),
-        measure_updates::updated_at.eq(now),
-    );
-    crate::db::write_transaction(conn, |conn| {
-        let id: i64 = crate::each_backend!(conn, x => diesel::insert_into(measure_updates::table)
-            .values(values)
-            .returning(measure_updates::id)
-            .get_result(x)?);
-        if !draft {
-            let submitted = get(conn, id)?;
-            notify::submitted(conn, &submitted, actor)?;
-        }
-        Ok(id)
-    })
-}
-
-pub fn get(conn: &mut DbConnection, id: i64) -> Result<Update, AppError> {
+pub fn get(conn: &mut DbConnection, id: i64, today: NaiveDate) -> Result<Update, AppError> {
     measure_updates::table
         .find(id)
         .select(Row::as_select())
         .first(conn)
         .optional()?
-        .map(|r| r.update(today()))
-        .ok_or_else(|| AppError::not_found(format!("no update with id {id}")))
+        .ok_or_else(|| AppError::not_found(format!("no update with id {id}")))?
+        .update(today)
 }
 
 #[derive(Debug, Default, Clone)]
@@ -137,20 +116,29 @@ pub struct Filter {
     pub authority_id: Option<i64>,
     pub country: Option<String>,
     /// Drafts and undecided updates are shown only to their authority's
-    /// focal point (this id) and to admins (`None` with `all`).
+    /// focal point (this id) and to admins (`all`).
     pub own_authority: Option<i64>,
     pub all: bool,
 }
 
-/// Updates, newest first, that the reader may see.
+/// The statuses everyone may read: decisions that were published.
+pub const PUBLIC: [Status; 3] = [Status::Approved, Status::Superseded, Status::Expired];
+
+/// Updates, newest first, that the reader may see. Statuses are read as
+/// stored, so call [`super::lifecycle::settle_due`] first: it stores what
+/// the date has changed (started, expired).
 pub fn list(
     conn: &mut DbConnection,
     f: &Filter,
     limit: i64,
     offset: i64,
-) -> QueryResult<(i64, Vec<Update>)> {
-    let day = today();
-    let public = [Status::Approved, Status::Superseded].map(|s| s.code());
+    today: NaiveDate,
+) -> Result<(i64, Vec<Update>), AppError> {
+    let public: Vec<&str> = PUBLIC.iter().map(|s| s.code()).collect();
+    let wanted: Option<Vec<&str>> = f
+        .statuses
+        .as_ref()
+        .map(|list| list.iter().map(|s| s.code()).collect());
     let build = || {
         let mut q = measure_updates::table
             .inner_join(authorities::table)
@@ -159,11 +147,14 @@ pub fn list(
             q = match f.own_authority {
                 Some(own) => q.filter(
                     measure_updates::status
-                        .eq_any(public)
+                        .eq_any(public.clone())
                         .or(measure_updates::authority_id.eq(own)),
                 ),
-                None => q.filter(measure_updates::status.eq_any(public)),
+                None => q.filter(measure_updates::status.eq_any(public.clone())),
             };
+        }
+        if let Some(w) = &wanted {
+            q = q.filter(measure_updates::status.eq_any(w.clone()));
         }
         if let Some(a) = f.authority_id {
             q = q.filter(measure_updates::authority_id.eq(a));
@@ -173,253 +164,125 @@ pub fn list(
         }
         q
     };
-    // Expired is a reading of approved; filter on the stored status, then
-    // on the status as read.
-    let mut rows: Vec<Update> = build()
+    let total: i64 = build().count().get_result(conn)?;
+    let page = build()
         .order(measure_updates::id.desc())
+        .limit(limit)
+        .offset(offset)
         .select(Row::as_select())
-        .load(conn)?
-        .into_iter()
-        .map(|r| r.update(day))
-        .collect();
-    if let Some(wanted) = &f.statuses {
-        rows.retain(|u| wanted.contains(&u.status));
-    }
-    let total = rows.len() as i64;
-    let page = rows
-        .into_iter()
-        .skip(offset as usize)
-        .take(limit as usize)
-        .collect();
-    Ok((total, page))
+        .load(conn)?;
+    Ok((total, rows(page, today)?))
 }
 
-/// The measures in force today, for some authorities or all.
+/// The measures in force on `today`, at most one per authority, for some
+/// authorities or all (archived authorities have none).
+///
+/// Read from the stored states and the date, so that a scheduled update is
+/// in force from its first day even before it is settled: of the approved
+/// and begun scheduled updates of an authority, the one that began last
+/// holds (a begun scheduled one always began after the approved one, which
+/// it will supersede); if it has ended, nothing is in force.
 pub fn in_force(
     conn: &mut DbConnection,
     authority_ids: Option<&[i64]>,
-) -> QueryResult<Vec<Update>> {
-    let day = today();
+    today: NaiveDate,
+) -> Result<Vec<Update>, AppError> {
     let mut q = measure_updates::table
-        .filter(measure_updates::status.eq(Status::Approved.code()))
-        .filter(measure_updates::effective_from.le(day))
-        .filter(
-            measure_updates::effective_until
-                .is_null()
-                .or(measure_updates::effective_until.ge(day)),
-        )
+        .inner_join(authorities::table)
+        .filter(authorities::archived_at.is_null())
+        .filter(measure_updates::status.eq_any([Status::Approved.code(), Status::Scheduled.code()]))
+        .filter(measure_updates::effective_from.le(today))
         .into_boxed::<crate::db::MultiBackend>();
     if let Some(ids) = authority_ids {
         q = q.filter(measure_updates::authority_id.eq_any(ids.to_vec()));
     }
-    Ok(q.order(measure_updates::authority_id)
+    let found = q
+        .order((
+            measure_updates::authority_id,
+            measure_updates::effective_from,
+            measure_updates::decided_at,
+            measure_updates::id,
+        ))
         .select(Row::as_select())
-        .load(conn)?
+        .load(conn)?;
+    let mut latest: Vec<Update> = Vec::new();
+    for u in rows(found, today)? {
+        match latest.last_mut() {
+            Some(last) if last.authority_id == u.authority_id => *last = u,
+            _ => latest.push(u),
+        }
+    }
+    latest.retain(|u| u.effective_until.is_none_or(|end| end >= today));
+    for u in &mut latest {
+        // Begun: it reads as in force although not yet settled.
+        u.status = Status::Approved;
+    }
+    Ok(latest)
+}
+
+/// The id of the measure in force for one authority.
+pub fn in_force_id(
+    conn: &mut DbConnection,
+    authority_id: i64,
+    today: NaiveDate,
+) -> Result<Option<Update>, AppError> {
+    Ok(in_force(conn, Some(&[authority_id]), today)?.pop())
+}
+
+/// Approved updates that start later, oldest start first.
+pub fn scheduled(
+    conn: &mut DbConnection,
+    authority_ids: &[i64],
+    today: NaiveDate,
+) -> Result<Vec<Update>, AppError> {
+    let found = measure_updates::table
+        .filter(measure_updates::status.eq(Status::Scheduled.code()))
+        .filter(measure_updates::effective_from.gt(today))
+        .filter(measure_updates::authority_id.eq_any(authority_ids.to_vec()))
+        .order((measure_updates::effective_from, measure_updates::id))
+        .select(Row::as_select())
+        .load(conn)?;
+    rows(found, today)
+}
+
+/// Who wrote each of these updates, as the secretariat names people.
+pub fn authors(conn: &mut DbConnection, update_ids: &[i64]) -> QueryResult<HashMap<i64, String>> {
+    let found: Vec<(i64, String, Option<String>)> = measure_updates::table
+        .inner_join(users::table.on(measure_updates::created_by.eq(users::id.nullable())))
+        .filter(measure_updates::id.eq_any(update_ids.to_vec()))
+        .select((measure_updates::id, users::email, users::name))
+        .load(conn)?;
+    Ok(found
         .into_iter()
-        .map(|r| r.update(day))
+        .map(|(id, email, name)| {
+            let label = match name {
+                Some(n) => format!("{n} <{email}>"),
+                None => email,
+            };
+            (id, label)
+        })
         .collect())
 }
 
-fn wrong_state(u: &Update, doing: &str) -> AppError {
-    AppError::Conflict {
-        message: format!(
-            "update {} is {}; it cannot be {doing}",
-            u.id,
-            u.status.code()
-        ),
-        current_version: None,
-    }
-}
-
-fn set_status(
+/// Several updates by id, in any order.
+pub fn get_many(
     conn: &mut DbConnection,
-    id: i64,
-    from: Status,
-    to: Status,
-    extra: Option<(&Actor, Option<&str>)>,
-) -> Result<(), AppError> {
-    let now = Utc::now().naive_utc();
-    // The old status in the WHERE clause: two reviewers cannot both decide.
-    let target = measure_updates::table
-        .filter(measure_updates::id.eq(id))
-        .filter(measure_updates::status.eq(from.code()));
-    let n = match (to, extra) {
-        (Status::Submitted, _) => diesel::update(target)
-            .set((
-                measure_updates::status.eq(to.code()),
-                measure_updates::submitted_at.eq(Some(now)),
-                measure_updates::updated_at.eq(now),
-            ))
-            .execute(conn)?,
-        (_, Some((actor, reason))) => diesel::update(target)
-            .set((
-                measure_updates::status.eq(to.code()),
-                measure_updates::decided_at.eq(Some(now)),
-                measure_updates::decided_by.eq(actor.user_id),
-                measure_updates::rejection_reason.eq(reason),
-                measure_updates::updated_at.eq(now),
-            ))
-            .execute(conn)?,
-        (_, None) => diesel::update(target)
-            .set((
-                measure_updates::status.eq(to.code()),
-                measure_updates::updated_at.eq(now),
-            ))
-            .execute(conn)?,
-    };
-    if n == 0 {
-        return Err(wrong_state(&get(conn, id)?, "changed now"));
-    }
-    Ok(())
+    ids: &[i64],
+    today: NaiveDate,
+) -> Result<Vec<Update>, AppError> {
+    let found = measure_updates::table
+        .filter(measure_updates::id.eq_any(ids.to_vec()))
+        .select(Row::as_select())
+        .load(conn)?;
+    rows(found, today)
 }
 
-fn record(
-    conn: &mut DbConnection,
-    u: &Update,
-    actor: &Actor,
-    action: &str,
-    fields: Vec<FieldChange>,
-) -> QueryResult<()> {
-    history::record(
-        conn,
-        &[NewChange::new(
-            u.authority_id,
-            actor,
-            action,
-            &fields,
-            Utc::now().naive_utc(),
-        )],
-    )
-}
-
-pub fn submit(conn: &mut DbConnection, id: i64, actor: &Actor) -> Result<Update, AppError> {
-    crate::db::write_transaction(conn, |conn| {
-        let u = get(conn, id)?;
-        if u.status != Status::Draft {
-            return Err(wrong_state(&u, "submitted"));
-        }
-        set_status(conn, id, Status::Draft, Status::Submitted, None)?;
-        let u = get(conn, id)?;
-        notify::submitted(conn, &u, actor)?;
-        Ok(u)
-    })
-}
-
-/// Makes a submitted update the authority's measure in force; the one in
-/// force before is superseded.
-pub fn approve(
-    conn: &mut DbConnection,
-    id: i64,
-    actor: &Actor,
-) -> Result<(Update, Option<i64>), AppError> {
-    crate::db::write_transaction(conn, |conn| {
-        let u = get(conn, id)?;
-        if u.status != Status::Submitted {
-            return Err(wrong_state(&u, "approved"));
-        }
-        let previous: Option<i64> = measure_updates::table
-            .filter(measure_updates::authority_id.eq(u.authority_id))
-            .filter(measure_updates::status.eq(Status::Approved.code()))
-            .select(measure_updates::id)
-            .first(conn)
-            .optional()?;
-        if let Some(p) = previous {
-            set_status(conn, p, Status::Approved, Status::Superseded, None)?;
-        }
-        set_status(
-            conn,
-            id,
-            Status::Submitted,
-            Status::Approved,
-            Some((actor, None)),
-        )?;
-        record(
-            conn,
-            &u,
-            actor,
-            "approve update",
-            vec![FieldChange {
-                field: "measures in force".into(),
-                old: previous.map(|p| format!("update {p}")),
-                new: Some(format!("update {id}")),
-            }],
-        )?;
-        let approved = get(conn, id)?;
-        notify::decided(conn, &approved, actor)?;
-        Ok((approved, previous))
-    })
-}
-
-pub fn reject(
-    conn: &mut DbConnection,
-    id: i64,
-    actor: &Actor,
-    reason: &str,
-) -> Result<Update, AppError> {
-    let reason = reason.trim();
-    if reason.is_empty() {
-        return Err(AppError::Invalid(vec![FieldError::new(
-            "reason",
-            "is required: say why, for the focal point",
-        )]));
-    }
-    if reason.chars().count() > 2000 {
-        return Err(AppError::Invalid(vec![FieldError::new(
-            "reason",
-            "is longer than 2000 characters",
-        )]));
-    }
-    crate::db::write_transaction(conn, |conn| {
-        let u = get(conn, id)?;
-        if u.status != Status::Submitted {
-            return Err(wrong_state(&u, "rejected"));
-        }
-        set_status(
-            conn,
-            id,
-            Status::Submitted,
-            Status::Rejected,
-            Some((actor, Some(reason))),
-        )?;
-        record(
-            conn,
-            &u,
-            actor,
-            "reject update",
-            vec![FieldChange {
-                field: format!("update {id}"),
-                old: Some("submitted".into()),
-                new: Some(format!("rejected: {reason}")),
-            }],
-        )?;
-        let rejected = get(conn, id)?;
-        notify::decided(conn, &rejected, actor)?;
-        Ok(rejected)
-    })
-}
-
-/// Takes back a draft, a submission or a measure in force.
-pub fn withdraw(conn: &mut DbConnection, id: i64, actor: &Actor) -> Result<Update, AppError> {
-    crate::db::write_transaction(conn, |conn| {
-        let u = get(conn, id)?;
-        let from = match u.status {
-            s @ (Status::Draft | Status::Submitted | Status::Approved) => s,
-            _ => return Err(wrong_state(&u, "withdrawn")),
-        };
-        set_status(conn, id, from, Status::Withdrawn, None)?;
-        if from == Status::Approved {
-            record(
-                conn,
-                &u,
-                actor,
-                "withdraw update",
-                vec![FieldChange {
-                    field: "measures in force".into(),
-                    old: Some(format!("update {id}")),
-                    new: None,
-                }],
-            )?;
-        }
-        get(conn, id)
-    })
+/// Is the authority in the directory (not archived)?
+pub fn authority_is_live(conn: &mut DbConnection, authority_id: i64) -> QueryResult<bool> {
+    let found: Option<Option<NaiveDateTime>> = authorities::table
+        .find(authority_id)
+        .select(authorities::archived_at)
+        .first(conn)
+        .optional()?;
+    Ok(matches!(found, Some(None)))
 }

@@ -63,7 +63,7 @@ async fn stale(state: web::Data<AppState>, viewer: Viewer) -> Result<HttpRespons
     }
     viewer.admin()?;
     let stale_days = (state.settings.directory.stale_after.as_secs() / 86_400) as i64;
-    let today = chrono::Utc::now().date_naive();
+    let today = state.clock.today();
     let directory = state.directory.snapshot();
     let mut list: Vec<_> = directory
         .authorities()

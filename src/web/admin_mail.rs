@@ -68,6 +68,14 @@ async fn load(state: &AppState, params: ListParams) -> Result<Value, AppError> {
     .await?;
     let counts: serde_json::Map<String, Value> =
         counts.into_iter().map(|(s, n)| (s, json!(n))).collect();
+    let items: Vec<Value> = items
+        .into_iter()
+        .map(|e| {
+            let mut v = json!(e);
+            v["about"] = json!(e.about());
+            v
+        })
+        .collect();
     Ok(
         json!({"items": items, "total": total, "page": page, "per_page": per_page, "counts": counts}),
     )
@@ -103,17 +111,9 @@ async fn mail_page(
     );
     let filter = wanted.join(",");
     let link = |p: i64| format!("/admin/mail?status={filter}&page={p}");
-    // People read minutes, not nanoseconds, and names, not identifiers.
-    let minute = |v: &Value| {
-        v.as_str()
-            .map(|t| t.get(..16).unwrap_or(t).replace('T', " "))
-            .map_or(Value::Null, Value::from)
-    };
+    // People read names, not identifiers.
     if let Some(items) = data["items"].as_array_mut() {
         for item in items {
-            for key in ["created_at", "sent_at", "next_attempt_at"] {
-                item[key] = minute(&item[key]);
-            }
             let template = item["template"].as_str().unwrap_or_default();
             item["kind"] = json!(template.replace('_', " "));
         }

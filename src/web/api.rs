@@ -43,7 +43,8 @@ async fn list_authorities(
     viewer: Viewer,
     params: web::Query<SearchParams>,
 ) -> Result<HttpResponse, AppError> {
-    let query = params.parse()?;
+    let mut query = params.parse()?;
+    query.contacts = viewer.sees_contacts;
     let directory = state.directory.snapshot();
     let result = directory.search(&query);
     Ok(HttpResponse::Ok().json(ListJson {
@@ -208,10 +209,7 @@ async fn counterpart(
         .map(|a| AuthorityJson::new(a, viewer.sees_contacts))
         .collect();
     let ids: Vec<i64> = found.iter().map(|a| a.id).collect();
-    let measures = db::run(&state.pool, move |c| {
-        Ok(crate::measures::store::in_force(c, Some(&ids))?)
-    })
-    .await?;
+    let measures = super::measures_view::in_force(&state, Some(ids), viewer.sees_contacts).await?;
     Ok(HttpResponse::Ok().json(json!({
         "country": CountryJson::new(country.state(), count),
         "article": article,

@@ -14,6 +14,7 @@ use crate::auth::User;
 use crate::db;
 use crate::directory::edit::history::{self, Actor};
 use crate::directory::edit::{self, AuthorityInput, input};
+use crate::directory::proposals;
 use crate::error::{AppError, FieldError};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -89,16 +90,35 @@ async fn respond(
     id: i64,
     status: actix_web::http::StatusCode,
 ) -> Result<HttpResponse, AppError> {
+    respond_with(state, id, status, None).await
+}
+
+/// [`respond`], with `held_for_review` when part of the change waits for the
+/// secretariat.
+async fn respond_with(
+    state: &AppState,
+    id: i64,
+    status: actix_web::http::StatusCode,
+    held: Option<Value>,
+) -> Result<HttpResponse, AppError> {
     state.directory.refresh().await?;
     let a = state
         .directory
         .snapshot()
         .get(id)
         .ok_or_else(|| AppError::not_found(format!("no authority with id {id}")))?;
-    Ok(HttpResponse::build(status)
+    let mut response = HttpResponse::build(status);
+    response
         .insert_header((header::ETAG, format!("\"{}\"", a.version)))
-        .insert_header((header::LOCATION, format!("/api/v1/authorities/{id}")))
-        .json(AuthorityJson::new(&a, true)))
+        .insert_header((header::LOCATION, format!("/api/v1/authorities/{id}")));
+    Ok(match held {
+        None => response.json(AuthorityJson::new(&a, true)),
+        Some(held) => {
+            let mut body = json!(AuthorityJson::new(&a, true));
+            body["held_for_review"] = held;
+            response.json(body)
+        }
+    })
 }
 
 async fn create(
@@ -111,7 +131,7 @@ async fn create(
     check_csrf(&req, &viewer)?;
     let (input, _) = input::from_json(body.into_inner()).map_err(AppError::Invalid)?;
     let record = input
-        .validate(chrono::Utc::now().naive_utc())
+        .validate(state.clock.now())
         .map_err(AppError::Invalid)?;
     let actor = Actor::user(&user);
     let id = db::run(&state.pool, move |c| edit::create(c, &record, &actor)).await?;
@@ -133,7 +153,9 @@ async fn write(
     let (given, body_version) = input::from_json(body).map_err(AppError::Invalid)?;
     let expected = expected_version(&req, body_version)?;
     let actor = Actor::user(&user);
-    db::run(&state.pool, move |c| {
+    let hold = !user.is_admin();
+    let now = state.clock.now();
+    let held = db::run(&state.pool, move |c| {
         let current = edit::current(c, id)?;
         let before = AuthorityInput::from_authority(&current);
         let after = if partial {
@@ -146,13 +168,15 @@ async fn write(
             // Before validation: the writer's view is stale either way.
             return Err(edit::conflict(current.version));
         }
-        let record = after
-            .validate(chrono::Utc::now().naive_utc())
-            .map_err(AppError::Invalid)?;
-        edit::update(c, id, expected, &record, &actor, "update")
+        let record = after.validate(now).map_err(AppError::Invalid)?;
+        let saved = edit::update_holding(c, id, expected, &record, &actor, hold)?;
+        saved
+            .held
+            .map(|p| proposals::get(c, p).map(|p| proposals::describe(&p)))
+            .transpose()
     })
     .await?;
-    respond(&state, id, actix_web::http::StatusCode::OK).await
+    respond_with(&state, id, actix_web::http::StatusCode::OK, held).await
 }
 
 async fn replace(

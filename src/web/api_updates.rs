@@ -9,9 +9,10 @@ use super::viewer::CSRF_HEADER;
 use super::{AppState, Viewer};
 use crate::auth::{Role, User};
 use crate::db;
-use crate::directory::edit::{self, history::Actor};
+use crate::directory::edit::history::Actor;
 use crate::error::{AppError, FieldError};
 use crate::measures::input::UpdateInput;
+use crate::measures::lifecycle::{self, SeenBase};
 use crate::measures::{Status, Update, store};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -44,13 +45,11 @@ fn acts_for(user: &User, authority_id: i64) -> Result<(), AppError> {
 /// drafts, submissions, rejections and withdrawals belong to the authority
 /// and the secretariat.
 fn visible(viewer: &Viewer, u: &Update) -> bool {
-    matches!(
-        u.status,
-        Status::Approved | Status::Superseded | Status::Expired
-    ) || viewer
-        .user
-        .as_ref()
-        .is_some_and(|user| acts_for(user, u.authority_id).is_ok())
+    store::PUBLIC.contains(&u.status)
+        || viewer
+            .user
+            .as_ref()
+            .is_some_and(|user| acts_for(user, u.authority_id).is_ok())
 }
 
 async fn create(
@@ -73,18 +72,13 @@ async fn create(
         }
     };
     acts_for(&user, authority_id)?;
-    let checked = input.validate(store::today()).map_err(AppError::Invalid)?;
+    let now = state.clock.now();
+    let checked = input.validate(now.date()).map_err(AppError::Invalid)?;
     let actor = Actor::user(&user);
-    let draft = input.draft;
+    let (draft, seen) = (input.draft, input.base);
     let update = db::run(&state.pool, move |c| {
-        edit::current(c, authority_id).map_err(|_| {
-            AppError::Invalid(vec![FieldError::new(
-                "authority_id",
-                format!("no authority with id {authority_id}"),
-            )])
-        })?;
-        let id = store::create(c, authority_id, &checked, draft, &actor)?;
-        store::get(c, id)
+        let id = lifecycle::create(c, authority_id, &checked, draft, seen, &actor, now)?;
+        store::get(c, id, now.date())
     })
     .await?;
     state.mail.wake();
@@ -140,8 +134,17 @@ async fn list(
         }),
         all: user.as_ref().is_some_and(User::is_admin),
     };
+    let offset = (page - 1).checked_mul(per_page).unwrap_or(i64::MAX);
+    let now = state.clock.now();
+    let sees_contacts = viewer.sees_contacts;
     let (total, items) = db::run(&state.pool, move |c| {
-        Ok(store::list(c, &filter, per_page, (page - 1) * per_page)?)
+        lifecycle::settle_due(c, now)?;
+        let (total, items) = store::list(c, &filter, per_page, offset, now.date())?;
+        let items: Vec<Update> = items
+            .into_iter()
+            .map(|u| u.for_reader(sees_contacts))
+            .collect();
+        Ok((total, items))
     })
     .await?;
     Ok(HttpResponse::Ok()
@@ -159,11 +162,40 @@ async fn get(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = update_id(&path)?;
-    let u = db::run(&state.pool, move |c| store::get(c, id)).await?;
+    let u = load(&state, id).await?;
     if !visible(&viewer, &u) {
         return Err(AppError::not_found(format!("no update with id {id}")));
     }
-    Ok(HttpResponse::Ok().json(u))
+    Ok(HttpResponse::Ok().json(u.for_reader(viewer.sees_contacts)))
+}
+
+/// One update, with what the date has changed stored first.
+async fn load(state: &AppState, id: i64) -> Result<Update, AppError> {
+    let now = state.clock.now();
+    db::run(&state.pool, move |c| {
+        lifecycle::settle_due(c, now)?;
+        store::get(c, id, now.date())
+    })
+    .await
+}
+
+/// The optional body of submit and approve: the measure in force the
+/// person compared the update with.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct SeenBody {
+    #[serde(default, deserialize_with = "super::json::present")]
+    base: SeenBase,
+}
+
+/// An empty body says nothing; anything else must be that object.
+fn seen(body: &[u8]) -> Result<SeenBase, AppError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    serde_json::from_slice::<SeenBody>(body)
+        .map(|b| b.base)
+        .map_err(|e| AppError::bad_param("body", e.to_string()))
 }
 
 /// Loads an update the person may act on, or answers as if it did not exist
@@ -174,7 +206,7 @@ async fn for_action(
     id: i64,
 ) -> Result<(User, Update), AppError> {
     let user = viewer.signed_in()?.clone();
-    let u = db::run(&state.pool, move |c| store::get(c, id)).await?;
+    let u = load(state, id).await?;
     if !visible(viewer, &u) {
         return Err(AppError::not_found(format!("no update with id {id}")));
     }
@@ -186,13 +218,18 @@ async fn submit(
     state: web::Data<AppState>,
     viewer: Viewer,
     path: web::Path<String>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let id = update_id(&path)?;
     let (user, u) = for_action(&state, &viewer, id).await?;
     acts_for(&user, u.authority_id)?;
     check_csrf(&req, &viewer)?;
     let actor = Actor::user(&user);
-    let u = db::run(&state.pool, move |c| store::submit(c, id, &actor)).await?;
+    let (seen, now) = (seen(&body)?, state.clock.now());
+    let u = db::run(&state.pool, move |c| {
+        lifecycle::submit(c, id, seen, &actor, now)
+    })
+    .await?;
     state.mail.wake();
     Ok(HttpResponse::Ok().json(u))
 }
@@ -202,13 +239,18 @@ async fn approve(
     state: web::Data<AppState>,
     viewer: Viewer,
     path: web::Path<String>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let id = update_id(&path)?;
     let (_, _) = for_action(&state, &viewer, id).await?;
     let user = viewer.admin()?.clone();
     check_csrf(&req, &viewer)?;
     let actor = Actor::user(&user);
-    let (u, superseded) = db::run(&state.pool, move |c| store::approve(c, id, &actor)).await?;
+    let (seen, now) = (seen(&body)?, state.clock.now());
+    let (u, superseded) = db::run(&state.pool, move |c| {
+        lifecycle::approve(c, id, seen, &actor, now)
+    })
+    .await?;
     state.mail.wake();
     let mut body =
         serde_json::to_value(&u).map_err(|e| AppError::internal(anyhow::Error::from(e)))?;
@@ -235,7 +277,11 @@ async fn reject(
     check_csrf(&req, &viewer)?;
     let actor = Actor::user(&user);
     let reason = body.into_inner().reason;
-    let u = db::run(&state.pool, move |c| store::reject(c, id, &actor, &reason)).await?;
+    let now = state.clock.now();
+    let u = db::run(&state.pool, move |c| {
+        lifecycle::reject(c, id, &actor, &reason, now)
+    })
+    .await?;
     state.mail.wake();
     Ok(HttpResponse::Ok().json(u))
 }
@@ -251,6 +297,10 @@ async fn withdraw(
     acts_for(&user, u.authority_id)?;
     check_csrf(&req, &viewer)?;
     let actor = Actor::user(&user);
-    let u = db::run(&state.pool, move |c| store::withdraw(c, id, &actor)).await?;
+    let now = state.clock.now();
+    let u = db::run(&state.pool, move |c| {
+        lifecycle::withdraw(c, id, &actor, now)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(u))
 }

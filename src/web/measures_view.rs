@@ -12,15 +12,34 @@ use crate::measures::store;
 
 pub use crate::measures::describe as view;
 
+/// The measures in force of some authorities (all: `None`), as this reader
+/// may see them.
+pub async fn in_force(
+    state: &AppState,
+    ids: Option<Vec<i64>>,
+    sees_contacts: bool,
+) -> Result<Vec<crate::measures::Update>, AppError> {
+    if ids.as_ref().is_some_and(Vec::is_empty) {
+        return Ok(Vec::new());
+    }
+    let today = state.clock.today();
+    let list = db::run(&state.pool, move |c| {
+        store::in_force(c, ids.as_deref(), today)
+    })
+    .await?;
+    Ok(list
+        .into_iter()
+        .map(|u| u.for_reader(sees_contacts))
+        .collect())
+}
+
 /// The measures in force of some authorities, by authority id.
 pub async fn in_force_by_authority(
     state: &AppState,
     ids: Vec<i64>,
+    sees_contacts: bool,
 ) -> Result<HashMap<i64, Vec<Value>>, AppError> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let list = db::run(&state.pool, move |c| Ok(store::in_force(c, Some(&ids))?)).await?;
+    let list = in_force(state, Some(ids), sees_contacts).await?;
     let mut by: HashMap<i64, Vec<Value>> = HashMap::new();
     for u in &list {
         by.entry(u.authority_id).or_default().push(view(u));
@@ -72,7 +91,7 @@ pub async fn list_page(
     };
     let electronic = blank(&f.electronic).is_some();
     let video = blank(&f.video).is_some();
-    let all = db::run(&state.pool, |c| Ok(store::in_force(c, None)?)).await?;
+    let all = in_force(&state, None, viewer.sees_contacts).await?;
     let directory = state.directory.snapshot();
     let mut rows: Vec<(String, Value)> = Vec::new();
     for u in &all {

@@ -5,6 +5,7 @@ mod admin;
 mod admin_mail;
 mod api;
 mod api_edit;
+mod api_proposals;
 mod api_updates;
 mod downloads;
 mod errors;
@@ -13,7 +14,7 @@ pub mod json;
 mod measures_view;
 mod pages;
 pub mod templates;
-mod updates_pages;
+mod updates;
 pub mod viewer;
 
 pub use viewer::Viewer;
@@ -37,6 +38,8 @@ pub struct AppState {
     pub key: actix_web::cookie::Key,
     /// Woken when a handler has queued mail.
     pub mail: Arc<crate::mail::Mailer>,
+    /// The time, for everything that depends on the date.
+    pub clock: Arc<crate::clock::Clock>,
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -61,12 +64,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(api::configure)
             .configure(api_edit::configure)
             .configure(api_updates::configure)
+            .configure(api_proposals::configure)
             .configure(admin_mail::configure_api),
     )
     .configure(account::configure)
     .configure(admin::configure)
     .configure(admin_mail::configure)
-    .configure(updates_pages::configure)
+    .configure(updates::configure)
     // Before the pages: /authorities/new and /authorities/7.vcf are not ids.
     .configure(forms::configure)
     .configure(downloads::configure)

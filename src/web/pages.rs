@@ -10,6 +10,7 @@ use super::templates::{StaticFiles, render};
 use super::{AppState, Viewer, measures_view};
 use crate::db;
 use crate::directory::edit::history;
+use crate::directory::proposals::{self, ProposalStatus};
 use crate::directory::search::{Directory, SearchParams};
 use crate::directory::states;
 use crate::domain::{Article, Instrument};
@@ -125,7 +126,8 @@ async fn counterpart(
                 .map(|a| json!(AuthorityJson::new(a, viewer.sees_contacts)))
                 .collect();
             let ids = designated.iter().map(|a| a.id).collect();
-            let measures = measures_view::in_force_by_authority(&state, ids).await?;
+            let measures =
+                measures_view::in_force_by_authority(&state, ids, viewer.sees_contacts).await?;
             measures_view::attach(&mut found, &measures);
             data["title"] = json!(format!(
                 "{}: {} ({})",
@@ -187,7 +189,8 @@ async fn authorities(
         "result": null,
     });
     match params.parse() {
-        Ok(query) => {
+        Ok(mut query) => {
+            query.contacts = viewer.sees_contacts;
             let result = directory.search(&query);
             let items: Vec<AuthorityJson> = result
                 .items
@@ -226,10 +229,16 @@ async fn authorities(
     }
 }
 
+#[derive(serde::Deserialize)]
+struct Done {
+    done: Option<String>,
+}
+
 async fn authority(
     state: web::Data<AppState>,
     viewer: Viewer,
     path: web::Path<String>,
+    done: web::Query<Done>,
 ) -> Result<HttpResponse, AppError> {
     let id = authority_id(&path)?;
     let directory = state.directory.snapshot();
@@ -237,20 +246,42 @@ async fn authority(
         .get(id)
         .ok_or_else(|| AppError::not_found(format!("no authority with id {id}")))?;
     let stale_days = state.settings.directory.stale_after.as_secs() / 86_400;
-    let today = chrono::Utc::now().date_naive();
+    let today = state.clock.today();
     let stale = a
         .verified_at
         .is_none_or(|d| (today - d).num_days() > stale_days as i64);
-    // The history is for signed-in people; the public sees the record only.
-    let history = match viewer.user {
-        Some(_) => {
-            db::run(&state.pool, move |c| Ok(history::list(c, Some(id), 20, 0)?))
-                .await?
-                .1
-        }
-        None => Vec::new(),
-    };
     let may_edit = viewer.user.as_ref().is_some_and(|u| u.may_edit(id));
+    // The history is for signed-in people; the public sees the record only.
+    // Those who may edit also see what waits for review or starts later.
+    let (history, held, scheduled) = match viewer.user {
+        Some(_) => {
+            let today = state.clock.today();
+            db::run(&state.pool, move |c| {
+                let history = history::list(c, Some(id), 20, 0)?.1;
+                if !may_edit {
+                    return Ok((history, None, Vec::new()));
+                }
+                let held = proposals::list(c, Some(ProposalStatus::Pending), Some(id), 1)?
+                    .first()
+                    .map(proposals::describe);
+                let scheduled: Vec<Value> = crate::measures::store::scheduled(c, &[id], today)?
+                    .iter()
+                    .map(measures_view::view)
+                    .collect();
+                Ok((history, held, scheduled))
+            })
+            .await?
+        }
+        None => (Vec::new(), None, Vec::new()),
+    };
+    let notice = match done.done.as_deref() {
+        Some("saved") if may_edit => Some("Your changes are saved."),
+        Some("held") if may_edit => Some(
+            "Your changes are saved, except the change to designations or type: \
+             it waits for the secretariat's approval (see below), and the secretariat has been told.",
+        ),
+        _ => None,
+    };
     let is_admin = viewer.user.as_ref().is_some_and(|u| u.is_admin());
     page(
         &state,
@@ -260,7 +291,7 @@ async fn authority(
             "title": a.name,
             "nav": "authorities",
             "authority": AuthorityJson::new(&a, viewer.sees_contacts),
-            "measures": measures_view::in_force_by_authority(&state, vec![id])
+            "measures": measures_view::in_force_by_authority(&state, vec![id], viewer.sees_contacts)
                 .await?
                 .remove(&id)
                 .unwrap_or_default(),
@@ -270,6 +301,9 @@ async fn authority(
             "is_admin": is_admin,
             "signed_in": viewer.user.is_some(),
             "history": history,
+            "held": held,
+            "scheduled": scheduled,
+            "notice": notice,
         }),
     )
 }
@@ -316,7 +350,7 @@ async fn country(
     let directory = state.directory.snapshot();
     let count = directory.in_country(code).count();
     let ids: Vec<i64> = directory.in_country(code).map(|a| a.id).collect();
-    let by = measures_view::in_force_by_authority(&state, ids).await?;
+    let by = measures_view::in_force_by_authority(&state, ids, viewer.sees_contacts).await?;
     let measures: Vec<Value> = directory
         .in_country(code)
         .filter_map(|a| {

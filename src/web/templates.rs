@@ -27,6 +27,12 @@ handlebars_helper!(language_name: |code: str| LanguageCode::parse(code)
 handlebars_helper!(channel_label: |code: str| Channel::parse(code).map(Channel::label).unwrap_or(code).to_string());
 handlebars_helper!(kind_label: |code: str| AuthorityKind::parse(code).map(AuthorityKind::label).unwrap_or(code).to_string());
 handlebars_helper!(plural: |n: u64, one: str, many: str| if n == 1 { one.to_string() } else { many.to_string() });
+// People read minutes in UTC, not nanoseconds.
+handlebars_helper!(minute: |t: Json| match t.as_str().map(str::parse::<chrono::NaiveDateTime>) {
+    Some(Ok(at)) => at.format("%Y-%m-%d %H:%M UTC").to_string(),
+    Some(Err(_)) => t.as_str().unwrap_or_default().to_string(),
+    None => String::new(),
+});
 handlebars_helper!(tel: |phone: str| phone.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect::<String>());
 
 pub type Templates = Handlebars<'static>;
@@ -41,6 +47,7 @@ pub fn build() -> anyhow::Result<Templates> {
     hb.register_helper("kind_label", Box::new(kind_label));
     hb.register_helper("plural", Box::new(plural));
     hb.register_helper("tel", Box::new(tel));
+    hb.register_helper("minute", Box::new(minute));
     Ok(hb)
 }
 

@@ -68,7 +68,19 @@ async fn the_focal_point_hears_of_the_decision_and_the_secretariat_of_the_submis
     // Submitting it tells the secretariat: both admins (the demo's and ours).
     let (s, _) = act(&app, &c.focal, id, "submit", None).await;
     assert_eq!(s, 200);
-    sink.wait_for(2).await;
+    sink.wait_for(3).await;
+    // The focal point has a receipt.
+    let receipts = sink.to(FOCAL);
+    assert_eq!(receipts.len(), 1);
+    let (subject, text, _) = read(&receipts[0]);
+    assert!(
+        subject.starts_with("Received: your update for "),
+        "{subject}"
+    );
+    assert!(
+        text.contains("http://counterpart.example/updates"),
+        "{text}"
+    );
     let ours = sink.to(ADMIN);
     assert_eq!(ours.len(), 1);
     assert_eq!(ours[0].from, "bulletin@counterpart.example");
@@ -90,10 +102,12 @@ async fn the_focal_point_hears_of_the_decision_and_the_secretariat_of_the_submis
     // admin who decided is not.
     let (s, _) = act(&app, &c.admin, id, "approve", None).await;
     assert_eq!(s, 200);
-    sink.wait_for(4).await;
+    sink.wait_for(5).await;
     assert_eq!(sink.to(DEMO_FOCAL).len(), 1);
     assert_eq!(sink.to(ADMIN).len(), 1);
-    let approved = &sink.to(FOCAL)[0];
+    let to_focal = sink.to(FOCAL);
+    assert_eq!(to_focal.len(), 2, "the receipt, then the decision");
+    let approved = &to_focal[1];
     let (subject, text, html) = read(approved);
     assert!(
         subject.starts_with("Approved: your update for "),
@@ -125,9 +139,15 @@ async fn the_focal_point_hears_of_the_decision_and_the_secretariat_of_the_submis
         Some("auto-generated")
     );
     // The practitioner sees it next to the authority's contacts.
-    let (_, found) = app
-        .get_json("/api/v1/counterpart?country=FR&article=18")
-        .await;
+    let (_, found) = api(
+        &app,
+        Method::GET,
+        "/api/v1/counterpart?country=FR&article=18",
+        Some(&c.reader),
+        None,
+        None,
+    )
+    .await;
     assert_eq!(
         found["measures_in_force"][0]["electronic_address"],
         "entraide@justice.example"
@@ -136,7 +156,7 @@ async fn the_focal_point_hears_of_the_decision_and_the_secretariat_of_the_submis
     // Rejected: the reason reaches the focal point, escaped only in HTML.
     let (_, d) = post(&app, &c.focal, "/api/v1/updates", Some(by_email())).await;
     let second = d["id"].as_i64().unwrap();
-    sink.wait_for(6).await;
+    sink.wait_for(8).await;
     let reason = "Give the <address> & the hours,\nplease";
     let (s, _) = act(
         &app,
@@ -147,10 +167,10 @@ async fn the_focal_point_hears_of_the_decision_and_the_secretariat_of_the_submis
     )
     .await;
     assert_eq!(s, 200);
-    sink.wait_for(8).await;
+    sink.wait_for(10).await;
     let to_focal = sink.to(FOCAL);
-    assert_eq!(to_focal.len(), 2);
-    let (subject, text, html) = read(&to_focal[1]);
+    assert_eq!(to_focal.len(), 4, "two receipts, two decisions");
+    let (subject, text, html) = read(&to_focal[3]);
     assert!(subject.starts_with("Not approved: "), "{subject}");
     assert!(text.contains(reason), "{text}");
     assert!(
@@ -163,7 +183,7 @@ async fn the_focal_point_hears_of_the_decision_and_the_secretariat_of_the_submis
     let (s, _) = act(&app, &c.admin, id, "approve", None).await;
     assert_eq!(s, 409);
     tokio::time::sleep(std::time::Duration::from_millis(400)).await;
-    assert_eq!(sink.received().len(), 8);
+    assert_eq!(sink.received().len(), 10);
     let (s, outbox) = api(
         &app,
         Method::GET,
@@ -174,8 +194,8 @@ async fn the_focal_point_hears_of_the_decision_and_the_secretariat_of_the_submis
     )
     .await;
     assert_eq!(s, 200);
-    assert_eq!(outbox["counts"]["sent"], 8, "{outbox}");
-    assert_eq!(outbox["total"], 8);
+    assert_eq!(outbox["counts"]["sent"], 10, "{outbox}");
+    assert_eq!(outbox["total"], 10);
 }
 
 #[tokio::test]
@@ -185,7 +205,7 @@ async fn decisions_made_in_the_review_queue_send_mail_too() {
     let c = cast(&app).await;
     let (_, d) = post(&app, &c.focal, "/api/v1/updates", Some(by_email())).await;
     let id = d["id"].as_i64().unwrap();
-    sink.wait_for(2).await;
+    sink.wait_for(3).await;
     let admin = app.sign_in(ADMIN).await;
     let r = admin
         .post_form(
@@ -194,10 +214,10 @@ async fn decisions_made_in_the_review_queue_send_mail_too() {
         )
         .await;
     assert_eq!(r.status(), 303);
-    sink.wait_for(4).await;
+    sink.wait_for(5).await;
     let told = sink.to(FOCAL);
-    assert_eq!(told.len(), 1);
-    assert!(read(&told[0]).1.contains("Wrong dates"));
+    assert_eq!(told.len(), 2, "the receipt, then the decision");
+    assert!(read(&told[1]).1.contains("Wrong dates"));
 }
 
 #[tokio::test]
@@ -213,14 +233,15 @@ async fn without_a_mail_server_messages_are_eml_files_in_the_outbox() {
         files = std::fs::read_dir(&outbox)
             .map(|d| d.map(|e| e.unwrap().path()).collect::<Vec<_>>())
             .unwrap_or_default();
-        if files.len() >= 4 {
+        if files.len() >= 5 {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     files.sort();
-    // Two admins told of the submission, two focal points of the decision.
-    assert_eq!(files.len(), 4, "{files:?}");
+    // Two admins told of the submission, a receipt for the focal point, two
+    // focal points told of the decision.
+    assert_eq!(files.len(), 5, "{files:?}");
     assert!(
         files.iter().all(|f| f.extension().unwrap() == "eml"),
         "{files:?}"
@@ -229,7 +250,10 @@ async fn without_a_mail_server_messages_are_eml_files_in_the_outbox() {
     let to_focal = messages
         .iter()
         .map(|b| mail_parser::MessageParser::default().parse(b).unwrap())
-        .find(|m| m.to().unwrap().first().unwrap().address().unwrap() == FOCAL)
+        .find(|m| {
+            m.to().unwrap().first().unwrap().address().unwrap() == FOCAL
+                && m.subject().unwrap().starts_with("Approved: ")
+        })
         .expect("a file for the focal point");
     assert!(to_focal.subject().unwrap().starts_with("Approved: "));
     assert!(

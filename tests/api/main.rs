@@ -8,6 +8,7 @@ mod cli_accounts;
 mod downloads;
 mod editing;
 mod forms;
+mod in_force;
 mod lookup;
 mod mail;
 mod mail_delivery;

@@ -4,6 +4,8 @@
 use reqwest::Method;
 use serde_json::json;
 
+use counterpart::auth::Role;
+
 use crate::helpers::{TestApp, spawn_app};
 use crate::people::{act, api, cast};
 
@@ -16,10 +18,18 @@ pub fn by_email() -> serde_json::Value {
     })
 }
 
-async fn in_force_for_france(app: &TestApp) -> Vec<serde_json::Value> {
-    let (s, body) = app
-        .get_json("/api/v1/counterpart?country=FR&article=18")
-        .await;
+/// The measures in force of FR-001 as a signed-in reader sees them (with
+/// the urgent contact and electronic address).
+async fn in_force_for_france(app: &TestApp, reader: &str) -> Vec<serde_json::Value> {
+    let (s, body) = api(
+        app,
+        Method::GET,
+        "/api/v1/counterpart?country=FR&article=18",
+        Some(reader),
+        None,
+        None,
+    )
+    .await;
     assert_eq!(s, 200);
     body["measures_in_force"].as_array().unwrap().clone()
 }
@@ -55,23 +65,35 @@ async fn the_life_of_an_update() {
     assert_eq!(s, 200);
     assert_eq!(d["status"], "submitted");
     assert!(
-        in_force_for_france(&app).await.is_empty(),
+        in_force_for_france(&app, &c.reader).await.is_empty(),
         "not in force before approval"
     );
 
     let (s, d) = act(&app, &c.admin, id, "approve", None).await;
     assert_eq!(s, 200, "{d}");
     assert_eq!(d["status"], "approved");
-    let shown = in_force_for_france(&app).await;
+    let shown = in_force_for_france(&app, &c.reader).await;
     assert_eq!(shown.len(), 1);
     assert_eq!(shown[0]["electronic_address"], "entraide@justice.example");
     assert_eq!(shown[0]["video_hearings"], "yes");
     assert_eq!(shown[0]["originals_required"], "no");
-    // The practitioner's pages show it beside the authority.
-    let (_, html) = app.get_html("/counterpart?country=FR&article=18").await;
+    // The practitioner's pages show it beside the authority; the address
+    // to use only to those who see contact details.
+    app.add_user("reader@pages.example", Role::Reader, None)
+        .await;
+    let reader = app.sign_in("reader@pages.example").await;
+    let html = reader
+        .get("/counterpart?country=FR&article=18")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("Measures in force"), "{html}");
     assert!(html.contains("Yes — send to entraide@justice.example"));
     assert!(html.contains("<dt>Hearings by videoconference</dt><dd>Yes</dd>"));
+    let (_, public) = app.get_html("/counterpart?country=FR&article=18").await;
+    assert!(public.contains("<dt>Hearings by videoconference</dt><dd>Yes</dd>"));
+    assert!(!public.contains("entraide@justice.example"), "{public}");
     let (_, html) = app.get_html(&format!("/authorities/{}", c.own)).await;
     assert!(html.contains("Requests accepted by email; originals not required."));
 
@@ -94,7 +116,7 @@ async fn the_life_of_an_update() {
     assert_eq!(d["superseded"], id);
     let (_, old) = app.get_json(&format!("/api/v1/updates/{id}")).await;
     assert_eq!(old["status"], "superseded");
-    let shown = in_force_for_france(&app).await;
+    let shown = in_force_for_france(&app, &c.reader).await;
     assert_eq!(shown.len(), 1);
     assert_eq!(shown[0]["id"], nid);
 
@@ -102,7 +124,7 @@ async fn the_life_of_an_update() {
     let (s, d) = act(&app, &c.focal, nid, "withdraw", None).await;
     assert_eq!(s, 200);
     assert_eq!(d["status"], "withdrawn");
-    assert!(in_force_for_france(&app).await.is_empty());
+    assert!(in_force_for_france(&app, &c.reader).await.is_empty());
     let (_, history) = api(
         &app,
         Method::GET,
@@ -144,7 +166,7 @@ async fn an_update_past_its_end_expires_by_itself() {
     let (s, d) = act(&app, &c.admin, id, "approve", None).await;
     assert_eq!(s, 200);
     assert_eq!(d["status"], "expired");
-    assert!(in_force_for_france(&app).await.is_empty());
+    assert!(in_force_for_france(&app, &c.reader).await.is_empty());
     let (_, list) = app
         .get_json("/api/v1/updates?status=expired&country=FR")
         .await;
@@ -319,7 +341,7 @@ async fn submitted_from_the_form_and_reviewed_in_the_queue() {
     let admin = app.sign_in("secretariat@unodc.example").await;
     let queue = admin.get("/admin/updates").await.text().await.unwrap();
     assert!(queue.contains("1 update waits"), "{queue}");
-    assert!(queue.contains("first measure of this authority"));
+    assert!(queue.contains("no measure in force now"));
     assert!(
         queue.contains("class=\"changed\""),
         "differences are marked"
@@ -342,7 +364,7 @@ async fn submitted_from_the_form_and_reviewed_in_the_queue() {
         .post_form(&format!("/admin/updates/{id}/approve"), &[])
         .await;
     assert_eq!(r.status(), 303);
-    let shown = in_force_for_france(&app).await;
+    let shown = in_force_for_france(&app, &c.reader).await;
     assert_eq!(shown[0]["electronic_address"], "entraide@justice.example");
     let queue = admin.get("/admin/updates").await.text().await.unwrap();
     assert!(queue.contains("Nothing to review."));
@@ -363,7 +385,10 @@ async fn measures_in_force_on_the_state_page_and_the_list() {
     .await;
     let id = u["id"].as_i64().unwrap();
     act(&app, &c.admin, id, "approve", None).await;
-    let (_, state) = app.get_html("/countries/FR").await;
+    app.add_user("reader@pages.example", Role::Reader, None)
+        .await;
+    let reader = app.sign_in("reader@pages.example").await;
+    let state = reader.get("/countries/FR").await.text().await.unwrap();
     assert!(
         state.contains("Measures in force")
             && state.contains("Yes — send to entraide@justice.example")

@@ -44,6 +44,9 @@ pub struct Change {
     pub id: i64,
     pub authority_id: i64,
     pub authority_name: String,
+    pub authority_ref: String,
+    pub country_code: String,
+    pub country_name: String,
     pub actor: String,
     pub action: String,
     pub at: NaiveDateTime,
@@ -228,15 +231,39 @@ pub fn record(conn: &mut DbConnection, rows: &[NewChange]) -> QueryResult<()> {
     Ok(())
 }
 
-type ChangeRow = (i64, i64, String, String, String, String, NaiveDateTime);
+type ChangeRow = (
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    NaiveDateTime,
+);
 
 fn assemble(rows: Vec<ChangeRow>) -> Vec<Change> {
     rows.into_iter()
         .map(
-            |(id, authority_id, authority_name, actor, action, fields, at)| Change {
+            |(
                 id,
                 authority_id,
                 authority_name,
+                authority_ref,
+                country_code,
+                actor,
+                action,
+                fields,
+                at,
+            )| Change {
+                id,
+                authority_id,
+                authority_name,
+                authority_ref,
+                country_name: crate::directory::states::find(&country_code)
+                    .map_or_else(|| country_code.clone(), |s| s.name.clone()),
+                country_code,
                 actor,
                 action,
                 at,
@@ -259,6 +286,8 @@ pub fn list(
             changes::id,
             changes::authority_id,
             authorities::name,
+            authorities::ref_,
+            authorities::country_code,
             changes::actor,
             changes::action,
             changes::fields,

@@ -150,6 +150,46 @@ pub fn update(
     })
 }
 
+/// An edit as saved: the fields that changed, the version now stored, and
+/// the proposal that holds a change to designations or kind for review.
+pub struct Saved {
+    pub changes: Vec<FieldChange>,
+    pub version: i32,
+    pub held: Option<i64>,
+}
+
+/// [`update`], except that when `hold` is set (a focal point's edit) a
+/// change to the designations or the kind is not applied but held for the
+/// secretariat as a proposal; the other fields apply at once.
+pub fn update_holding(
+    conn: &mut DbConnection,
+    id: i64,
+    expected: i32,
+    record: &NewRecord,
+    actor: &Actor,
+    hold: bool,
+) -> Result<Saved, AppError> {
+    crate::db::write_transaction(conn, |conn| {
+        let current = current(conn, id)?;
+        if current.version != expected {
+            return Err(conflict(current.version));
+        }
+        let (record, held) = if hold && super::proposals::changes_designations(&current, record) {
+            let now = Utc::now().naive_utc();
+            let (applied, proposal) = super::proposals::hold(conn, &current, record, actor, now)?;
+            (applied, Some(proposal))
+        } else {
+            (record.clone(), None)
+        };
+        let (changes, version) = update(conn, id, expected, &record, actor, "update")?;
+        Ok(Saved {
+            changes,
+            version,
+            held,
+        })
+    })
+}
+
 fn write_row(
     conn: &mut DbConnection,
     id: i64,

@@ -206,7 +206,7 @@ async fn create(
             None,
         )
     };
-    let record = match input.validate(chrono::Utc::now().naive_utc()) {
+    let record = match input.validate(state.clock.now()) {
         Ok(r) => r,
         Err(errors) => return refused(&errors),
     };
@@ -290,7 +290,7 @@ async fn save(
             Some(message),
         );
     }
-    let record = match input.validate(chrono::Utc::now().naive_utc()) {
+    let record = match input.validate(state.clock.now()) {
         Ok(r) => r,
         Err(errors) => {
             return render_form(
@@ -308,14 +308,20 @@ async fn save(
         }
     };
     let actor = Actor::user(&user);
+    let hold = !user.is_admin();
     let outcome = db::run(&state.pool, move |c| {
-        edit::update(c, id, expected, &record, &actor, "update")
+        edit::update_holding(c, id, expected, &record, &actor, hold)
     })
     .await;
     match outcome {
-        Ok(_) => {
+        Ok(saved) => {
             state.directory.refresh().await?;
-            Ok(see_other(&format!("/authorities/{id}")))
+            let word = if saved.held.is_some() {
+                "held"
+            } else {
+                "saved"
+            };
+            Ok(see_other(&format!("/authorities/{id}?done={word}")))
         }
         Err(AppError::Invalid(errors)) => render_form(
             &state,

@@ -1,0 +1,112 @@
+//! Measure updates for people: a focal point writes one (pre-filled from the
+//! measure in force), keeps drafts, follows its updates and withdraws them;
+//! the secretariat reviews the queue beside what each update would replace.
+
+mod form;
+mod mine;
+mod review;
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+use serde::Serialize;
+
+use super::{AppState, Viewer};
+use crate::auth::{Role, User};
+use crate::error::AppError;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/updates", web::get().to(mine::page))
+        .route("/updates/new", web::get().to(form::new_form))
+        .route("/updates/new", web::post().to(form::create))
+        .route("/updates/{id}/edit", web::get().to(form::edit_form))
+        .route("/updates/{id}/edit", web::post().to(form::save_draft))
+        .route("/updates/{id}/withdraw", web::post().to(mine::withdraw))
+        .route("/admin/updates", web::get().to(review::queue))
+        .route(
+            "/admin/updates/{id}/approve",
+            web::post().to(review::approve),
+        )
+        .route("/admin/updates/{id}/reject", web::post().to(review::reject))
+        .route(
+            "/admin/proposals/{id}/approve",
+            web::post().to(review::approve_proposal),
+        )
+        .route(
+            "/admin/proposals/{id}/reject",
+            web::post().to(review::reject_proposal),
+        );
+}
+
+pub(super) fn see_other(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, to.to_string()))
+        .finish()
+}
+
+/// May this person act for the authority (its focal point, or an admin)?
+pub(super) fn acts_for(user: &User, authority_id: i64) -> Result<(), AppError> {
+    match user.role {
+        Role::Admin => Ok(()),
+        Role::FocalPoint if user.authority_id == Some(authority_id) => Ok(()),
+        Role::FocalPoint => Err(AppError::Forbidden(
+            "a focal point writes only for its own authority".into(),
+        )),
+        Role::Reader => Err(AppError::Forbidden("readers do not submit updates".into())),
+    }
+}
+
+/// The authority a person writes for: a focal point's own; an admin's choice.
+pub(super) fn authority_for(viewer: &Viewer, asked: Option<i64>) -> Result<i64, AppError> {
+    let user = viewer.signed_in()?;
+    match (user.role, user.authority_id, asked) {
+        (Role::Admin, _, Some(a)) => Ok(a),
+        (Role::Admin, _, None) => Err(AppError::bad_param(
+            "authority",
+            "say which authority (?authority=ID)",
+        )),
+        (Role::FocalPoint, Some(own), None) => Ok(own),
+        (_, _, Some(a)) => acts_for(user, a).map(|_| a),
+        _ => acts_for(user, -1).map(|_| -1),
+    }
+}
+
+/// How the secretariat and focal points name an authority: name, ref, State.
+#[derive(Debug, Clone, Serialize)]
+pub(super) struct AuthorityLabel {
+    pub id: i64,
+    pub name: String,
+    #[serde(rename = "ref")]
+    pub ref_: String,
+    pub country_code: String,
+    pub country_name: String,
+}
+
+impl AuthorityLabel {
+    /// An authority in the directory; 404 for one archived or unknown.
+    pub fn live(state: &AppState, id: i64) -> Result<Self, AppError> {
+        let directory = state.directory.snapshot();
+        let a = directory
+            .get(id)
+            .ok_or_else(|| AppError::not_found(format!("no authority with id {id}")))?;
+        Ok(Self {
+            id,
+            name: a.name.clone(),
+            ref_: a.ref_.clone(),
+            country_code: a.country.as_str().to_string(),
+            country_name: a.country.state().name.clone(),
+        })
+    }
+}
+
+/// Where a person's updates are listed, with what just happened to which.
+pub(super) fn mine_link(viewer: &Viewer, authority_id: i64, done: &str, id: i64) -> String {
+    let own = viewer
+        .user
+        .as_ref()
+        .is_some_and(|u| u.authority_id == Some(authority_id) && !u.is_admin());
+    if own {
+        format!("/updates?done={done}&id={id}")
+    } else {
+        format!("/updates?authority={authority_id}&done={done}&id={id}")
+    }
+}

@@ -1,0 +1,324 @@
+//! The secretariat's review queue: each submitted update beside the measure
+//! it would replace, naming the authority (State, ref) and who wrote it;
+//! a warning with the fields in dispute when it was written against a
+//! measure no longer in force, whose approval then needs a tick; the
+//! updates scheduled to start later; the held changes to designations.
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::super::measures_view::view;
+use super::super::pages::page_with;
+use super::super::{AppState, Viewer};
+use super::{AuthorityLabel, see_other};
+use crate::db;
+use crate::directory::edit::history::Actor;
+use crate::directory::proposals::{self, Proposal, ProposalStatus};
+use crate::error::AppError;
+use crate::measures::lifecycle;
+use crate::measures::{Disagreement, Status, Update, disagreements, fields, store};
+
+/// One row of the comparison: a field before and after.
+#[derive(Serialize)]
+struct Row {
+    label: &'static str,
+    before: Option<String>,
+    after: Option<String>,
+    changed: bool,
+}
+
+#[derive(Serialize)]
+struct StaleBase {
+    base_id: Option<i64>,
+    current_id: Option<i64>,
+    disagreements: Vec<Disagreement>,
+}
+
+#[derive(Serialize)]
+struct Item {
+    id: i64,
+    authority: Option<AuthorityLabel>,
+    authority_id: i64,
+    author: Option<String>,
+    submitted_at: Option<chrono::NaiveDateTime>,
+    effective_from: chrono::NaiveDate,
+    effective_until: Option<chrono::NaiveDate>,
+    starts_later: bool,
+    rows: Vec<Row>,
+    /// The measure in force now, which the decision is taken against.
+    replaces: Option<i64>,
+    stale: Option<StaleBase>,
+}
+
+/// The proposed update field by field beside the measure it would replace.
+fn compare(u: &Update, current: Option<&Update>) -> Vec<Row> {
+    let before = current.map(fields);
+    fields(u)
+        .into_iter()
+        .enumerate()
+        .map(|(i, (label, after))| {
+            let before = before.as_ref().and_then(|b| b[i].1.clone());
+            Row {
+                label,
+                changed: before != after,
+                before,
+                after,
+            }
+        })
+        .filter(|r| r.before.is_some() || r.after.is_some())
+        .collect()
+}
+
+#[derive(Serialize)]
+struct Scheduled {
+    authority: Option<AuthorityLabel>,
+    authority_id: i64,
+    measure: Value,
+    in_force_now: Option<i64>,
+}
+
+async fn render(
+    state: &AppState,
+    viewer: &Viewer,
+    status: StatusCode,
+    alert: Option<String>,
+) -> Result<HttpResponse, AppError> {
+    let now = state.clock.now();
+    let today = now.date();
+    let (submitted, scheduled, current, bases, authors, held) = db::run(&state.pool, move |c| {
+        lifecycle::settle_due(c, now)?;
+        let filter = store::Filter {
+            statuses: Some(vec![Status::Submitted]),
+            all: true,
+            ..Default::default()
+        };
+        let (_, mut submitted) = store::list(c, &filter, 100, 0, today)?;
+        submitted.reverse();
+        let filter = store::Filter {
+            statuses: Some(vec![Status::Scheduled]),
+            all: true,
+            ..Default::default()
+        };
+        let (_, scheduled) = store::list(c, &filter, 100, 0, today)?;
+        let mut ids: Vec<i64> = submitted.iter().map(|u| u.authority_id).collect();
+        ids.extend(scheduled.iter().map(|u| u.authority_id));
+        let current: HashMap<i64, Update> = store::in_force(c, Some(&ids), today)?
+            .into_iter()
+            .map(|u| (u.authority_id, u))
+            .collect();
+        let base_ids: Vec<i64> = submitted.iter().filter_map(|u| u.base_id).collect();
+        let bases: HashMap<i64, Update> = store::get_many(c, &base_ids, today)?
+            .into_iter()
+            .map(|u| (u.id, u))
+            .collect();
+        let update_ids: Vec<i64> = submitted.iter().map(|u| u.id).collect();
+        let authors = store::authors(c, &update_ids)?;
+        let mut held = proposals::list(c, Some(ProposalStatus::Pending), None, 100)?;
+        held.reverse();
+        let held_ids: Vec<i64> = held.iter().map(|p| p.id).collect();
+        let proposers = proposals::authors(c, &held_ids)?;
+        let held: Vec<(Proposal, Option<String>)> = held
+            .into_iter()
+            .map(|p| {
+                let by = proposers.get(&p.id).cloned();
+                (p, by)
+            })
+            .collect();
+        Ok((submitted, scheduled, current, bases, authors, held))
+    })
+    .await?;
+    let label = |id: i64| AuthorityLabel::live(state, id).ok();
+    let items: Vec<Item> = submitted
+        .iter()
+        .map(|u| {
+            let now_in_force = current.get(&u.authority_id);
+            let current_id = now_in_force.map(|c| c.id);
+            let stale = (u.base_id != current_id).then(|| StaleBase {
+                base_id: u.base_id,
+                current_id,
+                disagreements: disagreements(
+                    u.base_id.and_then(|b| bases.get(&b)),
+                    now_in_force,
+                    u,
+                ),
+            });
+            Item {
+                id: u.id,
+                authority: label(u.authority_id),
+                authority_id: u.authority_id,
+                author: authors.get(&u.id).cloned(),
+                submitted_at: u.submitted_at,
+                effective_from: u.effective_from,
+                effective_until: u.effective_until,
+                starts_later: u.effective_from > today,
+                rows: compare(u, now_in_force),
+                replaces: current_id,
+                stale,
+            }
+        })
+        .collect();
+    let scheduled: Vec<Scheduled> = scheduled
+        .iter()
+        .rev()
+        .map(|u| Scheduled {
+            authority: label(u.authority_id),
+            authority_id: u.authority_id,
+            measure: view(u),
+            in_force_now: current.get(&u.authority_id).map(|c| c.id),
+        })
+        .collect();
+    let held: Vec<Value> = held
+        .iter()
+        .map(|(p, by)| {
+            json!({
+                "id": p.id, "authority_id": p.authority_id, "authority": label(p.authority_id),
+                "by": by, "proposal": proposals::describe(p),
+            })
+        })
+        .collect();
+    let data = json!({
+        "title": "Updates to review", "nav": "review", "alert": alert,
+        "items": items, "count": items.len(), "scheduled": scheduled,
+        "held": held, "held_count": held.len(),
+    });
+    page_with(state, viewer, status, "pages/review", &data)
+}
+
+pub(super) async fn queue(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+) -> Result<HttpResponse, AppError> {
+    if viewer.user.is_none() {
+        return Ok(see_other("/login?next=/admin/updates"));
+    }
+    viewer.admin()?;
+    render(&state, &viewer, StatusCode::OK, None).await
+}
+
+#[derive(Deserialize)]
+pub(super) struct Decision {
+    csrf_token: Option<String>,
+    reason: Option<String>,
+    /// The measure in force the reviewer saw beside the update ("" for none).
+    base: Option<String>,
+    /// Ticked to approve an update written against an earlier measure.
+    confirm: Option<String>,
+}
+
+/// A refusal shown on the queue itself, above the items.
+async fn refused(state: &AppState, viewer: &Viewer, e: AppError) -> Result<HttpResponse, AppError> {
+    let status = match &e {
+        AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::Conflict { .. } | AppError::StaleBase { .. } => StatusCode::CONFLICT,
+        _ => return Err(e),
+    };
+    let message = match &e {
+        AppError::Invalid(fields) => fields
+            .iter()
+            .map(|f| format!("{}: {}", f.field, f.message))
+            .collect::<Vec<_>>()
+            .join("; "),
+        AppError::StaleBase { message, .. } => {
+            format!("{message} To approve it anyway, tick the box beside it and approve again.")
+        }
+        other => other.to_string(),
+    };
+    render(state, viewer, status, Some(message)).await
+}
+
+pub(super) async fn approve(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    path: web::Path<i64>,
+    form: web::Form<Decision>,
+) -> Result<HttpResponse, AppError> {
+    let user = viewer.admin()?.clone();
+    viewer.check_csrf(form.csrf_token.as_deref())?;
+    let id = path.into_inner();
+    let actor = Actor::user(&user);
+    // Only a ticked box says that the reviewer compared the update with the
+    // measure in force now rather than with the one it was written against.
+    let seen = (form.confirm.as_deref() == Some("yes")).then(|| {
+        form.base
+            .as_deref()
+            .and_then(|b| b.trim().parse::<i64>().ok())
+    });
+    let now = state.clock.now();
+    let result = db::run(&state.pool, move |c| {
+        lifecycle::approve(c, id, seen, &actor, now)
+    })
+    .await;
+    state.mail.wake();
+    match result {
+        Ok(_) => Ok(see_other("/admin/updates")),
+        Err(e) => refused(&state, &viewer, e).await,
+    }
+}
+
+pub(super) async fn reject(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    path: web::Path<i64>,
+    form: web::Form<Decision>,
+) -> Result<HttpResponse, AppError> {
+    let user = viewer.admin()?.clone();
+    viewer.check_csrf(form.csrf_token.as_deref())?;
+    let id = path.into_inner();
+    let actor = Actor::user(&user);
+    let reason = form.reason.clone().unwrap_or_default();
+    let now = state.clock.now();
+    let result = db::run(&state.pool, move |c| {
+        lifecycle::reject(c, id, &actor, &reason, now)
+    })
+    .await;
+    state.mail.wake();
+    match result {
+        Ok(_) => Ok(see_other("/admin/updates")),
+        Err(e) => refused(&state, &viewer, e).await,
+    }
+}
+
+pub(super) async fn approve_proposal(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    path: web::Path<i64>,
+    form: web::Form<Decision>,
+) -> Result<HttpResponse, AppError> {
+    let user = viewer.admin()?.clone();
+    viewer.check_csrf(form.csrf_token.as_deref())?;
+    let (id, actor, now) = (path.into_inner(), Actor::user(&user), state.clock.now());
+    let result = db::run(&state.pool, move |c| proposals::approve(c, id, &actor, now)).await;
+    state.mail.wake();
+    match result {
+        Ok(_) => {
+            state.directory.refresh().await?;
+            Ok(see_other("/admin/updates#proposals"))
+        }
+        Err(e) => refused(&state, &viewer, e).await,
+    }
+}
+
+pub(super) async fn reject_proposal(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    path: web::Path<i64>,
+    form: web::Form<Decision>,
+) -> Result<HttpResponse, AppError> {
+    let user = viewer.admin()?.clone();
+    viewer.check_csrf(form.csrf_token.as_deref())?;
+    let (id, actor, now) = (path.into_inner(), Actor::user(&user), state.clock.now());
+    let reason = form.reason.clone().unwrap_or_default();
+    let result = db::run(&state.pool, move |c| {
+        proposals::reject(c, id, &actor, &reason, now)
+    })
+    .await;
+    state.mail.wake();
+    match result {
+        Ok(_) => Ok(see_other("/admin/updates#proposals")),
+        Err(e) => refused(&state, &viewer, e).await,
+    }
+}
