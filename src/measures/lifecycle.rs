@@ -11,11 +11,13 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use serde_json::json;
 
+use super::base::{checked_base, in_force_now, maybe_get, stale};
 use super::input::Checked;
+use super::settle::settle_authority;
+pub use super::settle::settle_due;
 use super::store::{self, Row};
-use super::{Status, Update, disagreements, notify};
+use super::{Status, Update, notify};
 use crate::db::DbConnection;
 use crate::db::schema::{authorities, measure_updates};
 use crate::directory::edit::history::{self, Actor, FieldChange, NewChange};
@@ -25,7 +27,7 @@ use crate::error::{AppError, FieldError};
 /// when they did not say, `Some(None)` when they saw none in force.
 pub type SeenBase = Option<Option<i64>>;
 
-enum Liveness {
+pub(super) enum Liveness {
     Live,
     Archived,
     Missing,
@@ -33,7 +35,7 @@ enum Liveness {
 
 /// Locks the authority's row until the transaction ends (PostgreSQL), so
 /// that decisions about one authority's measures are taken one at a time.
-fn lock_authority(conn: &mut DbConnection, id: i64) -> QueryResult<Liveness> {
+pub(super) fn lock_authority(conn: &mut DbConnection, id: i64) -> QueryResult<Liveness> {
     let q = authorities::table.find(id).select(authorities::archived_at);
     let found: Option<Option<NaiveDateTime>> = match conn {
         DbConnection::Postgres(c) => q.for_update().first(c).optional()?,
@@ -77,39 +79,7 @@ fn wrong_state(u: &Update, doing: &str) -> AppError {
     }
 }
 
-/// 409 when `seen` is not the measure in force now, with the one that is.
-fn stale(
-    current: Option<&Update>,
-    proposed: &Update,
-    base: Option<&Update>,
-    who: &str,
-) -> AppError {
-    let conflicting: Vec<&str> = disagreements(base, current, proposed)
-        .iter()
-        .map(|d| d.label)
-        .collect();
-    let now = match current {
-        Some(c) => format!("update {} is in force now", c.id),
-        None => "no measure is in force now".to_string(),
-    };
-    let message = if conflicting.is_empty() {
-        format!("{who} was written against another measure than the one in force: {now}")
-    } else {
-        format!(
-            "{who} was written against another measure than the one in force ({now}); \
-             they disagree on: {}",
-            conflicting.join(", ")
-        )
-    };
-    AppError::StaleBase {
-        message: format!(
-            "{message}. Compare with `current`, then send `base` = its id (null: none) to go ahead"
-        ),
-        current: Box::new(json!(current)),
-    }
-}
-
-fn record(
+pub(super) fn record(
     conn: &mut DbConnection,
     authority_id: i64,
     actor: &Actor,
@@ -123,7 +93,7 @@ fn record(
     )
 }
 
-fn set_status(
+pub(super) fn set_status(
     conn: &mut DbConnection,
     id: i64,
     from: Status,
@@ -164,45 +134,6 @@ fn set_status(
         return Err(wrong_state(&u, "changed now"));
     }
     Ok(())
-}
-
-fn in_force_now(
-    conn: &mut DbConnection,
-    authority_id: i64,
-    today: NaiveDate,
-) -> Result<Option<Update>, AppError> {
-    store::in_force_id(conn, authority_id, today)
-}
-
-fn maybe_get(
-    conn: &mut DbConnection,
-    id: Option<i64>,
-    today: NaiveDate,
-) -> Result<Option<Update>, AppError> {
-    id.map(|id| store::get(conn, id, today)).transpose()
-}
-
-/// The base to record for a new submission, or 409 when the writer saw
-/// another measure than the one in force.
-fn checked_base(
-    conn: &mut DbConnection,
-    proposed: &Update,
-    seen: SeenBase,
-    today: NaiveDate,
-) -> Result<Option<i64>, AppError> {
-    let current = in_force_now(conn, proposed.authority_id, today)?;
-    let current_id = current.as_ref().map(|c| c.id);
-    let seen = seen.unwrap_or(current_id);
-    if seen != current_id {
-        let base = maybe_get(conn, seen, today)?;
-        return Err(stale(
-            current.as_ref(),
-            proposed,
-            base.as_ref(),
-            "this update",
-        ));
-    }
-    Ok(current_id)
 }
 
 /// Saves an update, as a draft or submitted for review; returns its id.
@@ -351,7 +282,7 @@ pub fn submit(
 
 /// Ends an approved update that another replaces: superseded if it was in
 /// force, expired if it had already ended.
-fn retire(
+pub(super) fn retire(
     conn: &mut DbConnection,
     old: &Update,
     from: Status,
@@ -367,7 +298,7 @@ fn retire(
 }
 
 /// The update stored as approved for an authority (at most one).
-fn stored_approved(
+pub(super) fn stored_approved(
     conn: &mut DbConnection,
     authority_id: i64,
     today: NaiveDate,
@@ -558,101 +489,4 @@ pub fn withdraw(
         }
         store::get(conn, id, today)
     })
-}
-
-/// Stores what the date has changed for one authority: a scheduled update
-/// that has begun replaces the one in force (the latest begun wins), and an
-/// approved update past its end is expired. Call inside a transaction that
-/// holds the authority's lock.
-fn settle_authority(
-    conn: &mut DbConnection,
-    authority_id: i64,
-    now: NaiveDateTime,
-) -> Result<usize, AppError> {
-    let today = now.date();
-    let begun: Vec<Update> = measure_updates::table
-        .filter(measure_updates::authority_id.eq(authority_id))
-        .filter(measure_updates::status.eq(Status::Scheduled.code()))
-        .filter(measure_updates::effective_from.le(today))
-        .order((
-            measure_updates::effective_from,
-            measure_updates::decided_at,
-            measure_updates::id,
-        ))
-        .select(Row::as_select())
-        .load(conn)?
-        .into_iter()
-        .map(|r| r.update(today))
-        .collect::<Result<_, _>>()?;
-    let mut changed = 0;
-    let scheduler = Actor::command("schedule");
-    if let Some((winner, earlier)) = begun.split_last() {
-        if let Some(old) = stored_approved(conn, authority_id, today)? {
-            retire(conn, &old, Status::Approved, today, now)?;
-            changed += 1;
-        }
-        for e in earlier {
-            set_status(conn, e.id, Status::Scheduled, Status::Superseded, None, now)?;
-            changed += 1;
-        }
-        let to = if winner.effective_until.is_some_and(|end| end < today) {
-            Status::Expired
-        } else {
-            Status::Approved
-        };
-        set_status(conn, winner.id, Status::Scheduled, to, None, now)?;
-        changed += 1;
-        record(
-            conn,
-            authority_id,
-            &scheduler,
-            "scheduled update starts",
-            vec![FieldChange {
-                field: "measures in force".into(),
-                old: None,
-                new: Some(format!(
-                    "update {} from {}",
-                    winner.id, winner.effective_from
-                )),
-            }],
-            now,
-        )?;
-    }
-    // An approved update past its end is read as expired already; storing
-    // it lets lists filter on the stored status.
-    changed += diesel::update(
-        measure_updates::table
-            .filter(measure_updates::authority_id.eq(authority_id))
-            .filter(measure_updates::status.eq(Status::Approved.code()))
-            .filter(measure_updates::effective_until.lt(today)),
-    )
-    .set(measure_updates::status.eq(Status::Expired.code()))
-    .execute(conn)?;
-    Ok(changed)
-}
-
-/// Settles every authority whose measures the date has changed; cheap when
-/// none has (one indexed read). Returns how many updates changed state.
-pub fn settle_due(conn: &mut DbConnection, now: NaiveDateTime) -> Result<usize, AppError> {
-    let today = now.date();
-    let due: Vec<i64> = measure_updates::table
-        .filter(
-            measure_updates::status
-                .eq(Status::Scheduled.code())
-                .and(measure_updates::effective_from.le(today))
-                .or(measure_updates::status
-                    .eq(Status::Approved.code())
-                    .and(measure_updates::effective_until.lt(today))),
-        )
-        .select(measure_updates::authority_id)
-        .distinct()
-        .load(conn)?;
-    let mut changed = 0;
-    for authority_id in due {
-        changed += crate::db::write_transaction(conn, |conn| {
-            lock_authority(conn, authority_id)?;
-            settle_authority(conn, authority_id, now)
-        })?;
-    }
-    Ok(changed)
 }

@@ -2,9 +2,11 @@
 //! now (during a crisis: requests by email? originals? hearings by video?),
 //! submitted by its focal point and reviewed by the secretariat.
 
+mod base;
 pub mod input;
 pub mod lifecycle;
 pub mod notify;
+mod settle;
 pub mod store;
 
 use chrono::NaiveDate;

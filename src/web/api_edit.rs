@@ -176,6 +176,9 @@ async fn write(
             .transpose()
     })
     .await?;
+    if held.is_some() {
+        state.mail.wake();
+    }
     respond_with(&state, id, actix_web::http::StatusCode::OK, held).await
 }
 

@@ -316,6 +316,7 @@ async fn save(
     match outcome {
         Ok(saved) => {
             state.directory.refresh().await?;
+            state.mail.wake();
             let word = if saved.held.is_some() {
                 "held"
             } else {

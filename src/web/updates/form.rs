@@ -309,6 +309,18 @@ pub(super) async fn create(
     let f = form.into_inner();
     let authority_id = authority_for(&viewer, f.authority_id)?;
     viewer.check_csrf(f.csrf_token.as_deref())?;
+    save(&state, &viewer, authority_id, None, f).await
+}
+
+/// Saves a new update or a draft (as a draft again, or submitted), or shows
+/// the form again with what was typed and why it was not saved.
+async fn save(
+    state: &AppState,
+    viewer: &Viewer,
+    authority_id: i64,
+    draft_id: Option<i64>,
+    f: UpdateForm,
+) -> Result<HttpResponse, AppError> {
     let user = viewer.signed_in()?.clone();
     let (input, seen) = f.input(authority_id);
     let now = state.clock.now();
@@ -317,10 +329,10 @@ pub(super) async fn create(
         Err(errors) => {
             let refused = Outcome::Refused(StatusCode::UNPROCESSABLE_ENTITY, errors);
             return answer(
-                &state,
-                &viewer,
+                state,
+                viewer,
                 authority_id,
-                None,
+                draft_id,
                 &input,
                 None,
                 None,
@@ -331,19 +343,21 @@ pub(super) async fn create(
     };
     let actor = Actor::user(&user);
     let (draft, stored) = (input.draft, checked.clone());
-    let result = db::run(&state.pool, move |c| {
-        lifecycle::create(c, authority_id, &stored, draft, seen, &actor, now)
+    let result = db::run(&state.pool, move |c| match draft_id {
+        None => lifecycle::create(c, authority_id, &stored, draft, seen, &actor, now),
+        Some(id) => lifecycle::edit_draft(c, id, &stored, !draft, seen, &actor, now).map(|u| u.id),
     })
     .await;
     state.mail.wake();
     let outcome = outcome(result)?;
+    let text = Some(&checked);
     answer(
-        &state,
-        &viewer,
+        state,
+        viewer,
         authority_id,
-        None,
+        draft_id,
         &input,
-        Some(&checked),
+        text,
         seen,
         outcome,
     )
@@ -400,45 +414,6 @@ pub(super) async fn save_draft(
     let id = path.into_inner();
     let f = form.into_inner();
     viewer.check_csrf(f.csrf_token.as_deref())?;
-    let user = viewer.signed_in()?.clone();
     let draft = own_draft(&state, &viewer, id).await?;
-    let authority_id = draft.authority_id;
-    let (input, seen) = f.input(authority_id);
-    let now = state.clock.now();
-    let checked = match input.validate(now.date()) {
-        Ok(c) => c,
-        Err(errors) => {
-            let refused = Outcome::Refused(StatusCode::UNPROCESSABLE_ENTITY, errors);
-            return answer(
-                &state,
-                &viewer,
-                authority_id,
-                Some(id),
-                &input,
-                None,
-                None,
-                refused,
-            )
-            .await;
-        }
-    };
-    let actor = Actor::user(&user);
-    let (submit, stored) = (!input.draft, checked.clone());
-    let result = db::run(&state.pool, move |c| {
-        lifecycle::edit_draft(c, id, &stored, submit, seen, &actor, now).map(|u| u.id)
-    })
-    .await;
-    state.mail.wake();
-    let outcome = outcome(result)?;
-    answer(
-        &state,
-        &viewer,
-        authority_id,
-        Some(id),
-        &input,
-        Some(&checked),
-        seen,
-        outcome,
-    )
-    .await
+    save(&state, &viewer, draft.authority_id, Some(id), f).await
 }

@@ -230,16 +230,39 @@ async fn refused(state: &AppState, viewer: &Viewer, e: AppError) -> Result<HttpR
     render(state, viewer, status, Some(message)).await
 }
 
+/// One decision taken from the queue: the admin's, with the form's token;
+/// back to the queue when done, the queue with the refusal when not.
+async fn decide<T: Send + 'static>(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    form: &Decision,
+    back_to: &str,
+    act: impl FnOnce(&mut crate::db::DbConnection, &Actor, chrono::NaiveDateTime) -> Result<T, AppError>
+    + Send
+    + 'static,
+) -> Result<HttpResponse, AppError> {
+    let user = viewer.admin()?.clone();
+    viewer.check_csrf(form.csrf_token.as_deref())?;
+    let (actor, now) = (Actor::user(&user), state.clock.now());
+    let result = db::run(&state.pool, move |c| act(c, &actor, now)).await;
+    state.mail.wake();
+    match result {
+        Ok(_) => {
+            // An approved proposal changes the directory.
+            state.directory.refresh().await?;
+            Ok(see_other(back_to))
+        }
+        Err(e) => refused(&state, &viewer, e).await,
+    }
+}
+
 pub(super) async fn approve(
     state: web::Data<AppState>,
     viewer: Viewer,
     path: web::Path<i64>,
     form: web::Form<Decision>,
 ) -> Result<HttpResponse, AppError> {
-    let user = viewer.admin()?.clone();
-    viewer.check_csrf(form.csrf_token.as_deref())?;
     let id = path.into_inner();
-    let actor = Actor::user(&user);
     // Only a ticked box says that the reviewer compared the update with the
     // measure in force now rather than with the one it was written against.
     let seen = (form.confirm.as_deref() == Some("yes")).then(|| {
@@ -247,16 +270,14 @@ pub(super) async fn approve(
             .as_deref()
             .and_then(|b| b.trim().parse::<i64>().ok())
     });
-    let now = state.clock.now();
-    let result = db::run(&state.pool, move |c| {
-        lifecycle::approve(c, id, seen, &actor, now)
-    })
-    .await;
-    state.mail.wake();
-    match result {
-        Ok(_) => Ok(see_other("/admin/updates")),
-        Err(e) => refused(&state, &viewer, e).await,
-    }
+    decide(
+        state,
+        viewer,
+        &form,
+        "/admin/updates",
+        move |c, actor, now| lifecycle::approve(c, id, seen, actor, now),
+    )
+    .await
 }
 
 pub(super) async fn reject(
@@ -265,21 +286,15 @@ pub(super) async fn reject(
     path: web::Path<i64>,
     form: web::Form<Decision>,
 ) -> Result<HttpResponse, AppError> {
-    let user = viewer.admin()?.clone();
-    viewer.check_csrf(form.csrf_token.as_deref())?;
-    let id = path.into_inner();
-    let actor = Actor::user(&user);
-    let reason = form.reason.clone().unwrap_or_default();
-    let now = state.clock.now();
-    let result = db::run(&state.pool, move |c| {
-        lifecycle::reject(c, id, &actor, &reason, now)
-    })
-    .await;
-    state.mail.wake();
-    match result {
-        Ok(_) => Ok(see_other("/admin/updates")),
-        Err(e) => refused(&state, &viewer, e).await,
-    }
+    let (id, reason) = (path.into_inner(), form.reason.clone().unwrap_or_default());
+    decide(
+        state,
+        viewer,
+        &form,
+        "/admin/updates",
+        move |c, actor, now| lifecycle::reject(c, id, actor, &reason, now),
+    )
+    .await
 }
 
 pub(super) async fn approve_proposal(
@@ -288,18 +303,15 @@ pub(super) async fn approve_proposal(
     path: web::Path<i64>,
     form: web::Form<Decision>,
 ) -> Result<HttpResponse, AppError> {
-    let user = viewer.admin()?.clone();
-    viewer.check_csrf(form.csrf_token.as_deref())?;
-    let (id, actor, now) = (path.into_inner(), Actor::user(&user), state.clock.now());
-    let result = db::run(&state.pool, move |c| proposals::approve(c, id, &actor, now)).await;
-    state.mail.wake();
-    match result {
-        Ok(_) => {
-            state.directory.refresh().await?;
-            Ok(see_other("/admin/updates#proposals"))
-        }
-        Err(e) => refused(&state, &viewer, e).await,
-    }
+    let id = path.into_inner();
+    decide(
+        state,
+        viewer,
+        &form,
+        "/admin/updates#proposals",
+        move |c, actor, now| proposals::approve(c, id, actor, now),
+    )
+    .await
 }
 
 pub(super) async fn reject_proposal(
@@ -308,17 +320,13 @@ pub(super) async fn reject_proposal(
     path: web::Path<i64>,
     form: web::Form<Decision>,
 ) -> Result<HttpResponse, AppError> {
-    let user = viewer.admin()?.clone();
-    viewer.check_csrf(form.csrf_token.as_deref())?;
-    let (id, actor, now) = (path.into_inner(), Actor::user(&user), state.clock.now());
-    let reason = form.reason.clone().unwrap_or_default();
-    let result = db::run(&state.pool, move |c| {
-        proposals::reject(c, id, &actor, &reason, now)
-    })
-    .await;
-    state.mail.wake();
-    match result {
-        Ok(_) => Ok(see_other("/admin/updates#proposals")),
-        Err(e) => refused(&state, &viewer, e).await,
-    }
+    let (id, reason) = (path.into_inner(), form.reason.clone().unwrap_or_default());
+    decide(
+        state,
+        viewer,
+        &form,
+        "/admin/updates#proposals",
+        move |c, actor, now| proposals::reject(c, id, actor, &reason, now),
+    )
+    .await
 }

@@ -1,0 +1,83 @@
+//! The measure an update was written against (its base), checked against
+//! the one in force: a submission or an approval against a measure that is
+//! no longer in force is refused with the current one and the fields in
+//! dispute, so that nobody undoes an approval without seeing it.
+
+use chrono::NaiveDate;
+use serde_json::json;
+
+use super::lifecycle::SeenBase;
+use super::{Update, disagreements, store};
+use crate::db::DbConnection;
+use crate::error::AppError;
+
+/// 409 when `seen` is not the measure in force now, with the one that is.
+pub(super) fn stale(
+    current: Option<&Update>,
+    proposed: &Update,
+    base: Option<&Update>,
+    who: &str,
+) -> AppError {
+    let conflicting: Vec<&str> = disagreements(base, current, proposed)
+        .iter()
+        .map(|d| d.label)
+        .collect();
+    let now = match current {
+        Some(c) => format!("update {} is in force now", c.id),
+        None => "no measure is in force now".to_string(),
+    };
+    let message = if conflicting.is_empty() {
+        format!("{who} was written against another measure than the one in force: {now}")
+    } else {
+        format!(
+            "{who} was written against another measure than the one in force ({now}); \
+             they disagree on: {}",
+            conflicting.join(", ")
+        )
+    };
+    AppError::StaleBase {
+        message: format!(
+            "{message}. Compare with `current`, then send `base` = its id (null: none) to go ahead"
+        ),
+        current: Box::new(json!(current)),
+    }
+}
+
+pub(super) fn in_force_now(
+    conn: &mut DbConnection,
+    authority_id: i64,
+    today: NaiveDate,
+) -> Result<Option<Update>, AppError> {
+    store::in_force_id(conn, authority_id, today)
+}
+
+pub(super) fn maybe_get(
+    conn: &mut DbConnection,
+    id: Option<i64>,
+    today: NaiveDate,
+) -> Result<Option<Update>, AppError> {
+    id.map(|id| store::get(conn, id, today)).transpose()
+}
+
+/// The base to record for a new submission, or 409 when the writer saw
+/// another measure than the one in force.
+pub(super) fn checked_base(
+    conn: &mut DbConnection,
+    proposed: &Update,
+    seen: SeenBase,
+    today: NaiveDate,
+) -> Result<Option<i64>, AppError> {
+    let current = in_force_now(conn, proposed.authority_id, today)?;
+    let current_id = current.as_ref().map(|c| c.id);
+    let seen = seen.unwrap_or(current_id);
+    if seen != current_id {
+        let base = maybe_get(conn, seen, today)?;
+        return Err(stale(
+            current.as_ref(),
+            proposed,
+            base.as_ref(),
+            "this update",
+        ));
+    }
+    Ok(current_id)
+}
