@@ -23,6 +23,7 @@ fn directory_of(size: usize) -> Directory {
         authorities: Some(size),
         seed: 1,
         today: chrono::Utc::now().date_naive(),
+        history: false,
     });
     write::insert_many(&mut conn, &records, |_| {}).unwrap();
     let (generation, list) = model::load_all(&mut conn).unwrap();
@@ -87,6 +88,7 @@ fn build(c: &mut Criterion) {
         authorities: Some(50_000),
         seed: 1,
         today: chrono::Utc::now().date_naive(),
+        history: false,
     });
     write::insert_many(&mut conn, &records, |_| {}).unwrap();
     let mut group = c.benchmark_group("reload_50000");

@@ -2,6 +2,7 @@
 //! Convention against Transnational Organized Crime, and their bulletin.
 
 pub mod auth;
+pub mod bulletin;
 pub mod cli;
 pub mod clock;
 pub mod config;
@@ -12,5 +13,6 @@ pub mod error;
 pub mod mail;
 pub mod measures;
 pub mod startup;
+pub mod tasks;
 pub mod telemetry;
 pub mod web;

@@ -108,6 +108,28 @@ pub fn load_demo_if_empty(pool: &Pool, options: DemoOptions) -> anyhow::Result<O
     Ok(Some(n))
 }
 
+/// The demo's measures, subscribers and past bulletins, on a database that
+/// has none.
+pub fn load_demo_history(pool: &Pool, settings: &Settings, seed: u64) -> anyhow::Result<()> {
+    let templates = crate::mail::message::Templates::build()?;
+    let base_url = settings.server.public_url.as_str().trim_end_matches('/');
+    let compiler = crate::bulletin::Compiler {
+        settings: &settings.bulletin,
+        templates: &templates,
+        base_url,
+    };
+    let mut conn = pool.get()?;
+    let now = chrono::Utc::now().naive_utc();
+    let made = crate::bulletin::demo::load(&mut conn, &compiler, now, seed)?;
+    if made > 0 {
+        tracing::info!(
+            bulletins = made,
+            "demo measures, subscribers and past bulletins loaded"
+        );
+    }
+    Ok(())
+}
+
 pub struct Application {
     port: u16,
     server: Server,
@@ -123,6 +145,9 @@ impl Application {
             if let Some(options) = demo {
                 load_demo_if_empty(&pool, options)?;
                 create_demo_accounts(&pool)?;
+                if options.history {
+                    load_demo_history(&pool, &prepared, options.seed)?;
+                }
             }
             let directory = DirectoryStore::load(pool.clone())?;
             Ok((pool, directory))
@@ -194,13 +219,7 @@ impl Application {
 
     /// Serves until SIGINT or SIGTERM, then finishes requests in flight.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        let watcher = self
-            .state
-            .directory
-            .clone()
-            .watch(self.state.settings.directory.refresh_interval);
-        let sender = self.state.mail.start(self.state.pool.clone());
-        let settler = settle_measures(self.state.clone());
+        let tasks = crate::tasks::Tasks::start(self.state.clone()).await?;
         let mut interrupt = signal(SignalKind::interrupt())?;
         let mut terminate = signal(SignalKind::terminate())?;
         let handle = self.server.handle();
@@ -219,34 +238,11 @@ impl Application {
             "Counterpart is serving"
         );
         let result = self.server.await;
-        sender.stop(std::time::Duration::from_secs(10)).await;
-        watcher.abort();
-        settler.abort();
+        tasks.stop(std::time::Duration::from_secs(10)).await;
         stopper.abort();
         tracing::info!("stopped");
         result.map_err(Into::into)
     }
-}
-
-/// Stores what the date changes in the measures (scheduled ones starting,
-/// ended ones expiring) soon after midnight; every read is right meanwhile.
-fn settle_measures(state: web::Data<AppState>) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut ticker = tokio::time::interval(std::time::Duration::from_secs(60));
-        loop {
-            ticker.tick().await;
-            let now = state.clock.now();
-            let result = db::run(&state.pool, move |c| {
-                crate::measures::lifecycle::settle_due(c, now)
-            })
-            .await;
-            match result {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(updates = n, "measures settled for the day"),
-                Err(e) => tracing::warn!(error = %e, "settling the measures failed"),
-            }
-        }
-    })
 }
 
 async fn log_request(

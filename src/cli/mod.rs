@@ -1,6 +1,7 @@
 //! The command line: `counterpart [--config FILE] COMMAND`.
 
 mod accounts;
+mod bulletin;
 mod transfer;
 
 use std::path::PathBuf;
@@ -78,6 +79,12 @@ pub enum Command {
     /// API tokens for programs: issue, list, revoke.
     #[command(subcommand)]
     Token(accounts::TokenCommand),
+    /// Subscriptions to the bulletin: add a confirmed one.
+    #[command(subcommand)]
+    Subscriber(bulletin::SubscriberCommand),
+    /// The bulletin: preview the next, send one now, see the schedule.
+    #[command(subcommand)]
+    Bulletin(bulletin::BulletinCommand),
 }
 
 pub fn demo_options(authorities: Option<u32>, seed: u64) -> DemoOptions {
@@ -85,6 +92,7 @@ pub fn demo_options(authorities: Option<u32>, seed: u64) -> DemoOptions {
         authorities: authorities.map(|n| n as usize),
         seed,
         today: chrono::Utc::now().date_naive(),
+        history: false,
     }
 }
 
@@ -92,7 +100,17 @@ pub fn demo_options(authorities: Option<u32>, seed: u64) -> DemoOptions {
 pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { demo } => {
-            let app = Application::build(settings, demo.then(|| demo_options(None, 1))).await?;
+            let mut settings = settings;
+            if demo {
+                // So that a newcomer watches a bulletin go out at every slot,
+                // even when nothing changed since the last one.
+                settings.bulletin.skip_when_empty = false;
+            }
+            let options = demo.then(|| DemoOptions {
+                history: true,
+                ..demo_options(None, 1)
+            });
+            let app = Application::build(settings, options).await?;
             app.run_until_stopped().await
         }
         Command::Migrate => {
@@ -154,5 +172,9 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
         Command::Token(command) => {
             tokio::task::spawn_blocking(move || accounts::token(command, &settings)).await?
         }
+        Command::Subscriber(command) => {
+            tokio::task::spawn_blocking(move || bulletin::subscriber(command, &settings)).await?
+        }
+        Command::Bulletin(command) => bulletin::bulletin(command, settings).await,
     }
 }

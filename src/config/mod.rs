@@ -15,6 +15,8 @@ use crate::db::DatabaseUrl;
 mod mail;
 pub use mail::MailSettings;
 use mail::RawMail;
+mod bulletin;
+pub use bulletin::BulletinSettings;
 
 const DEFAULTS: &str = include_str!("../../config/default.toml");
 
@@ -39,6 +41,7 @@ struct RawSettings {
     directory: RawDirectory,
     security: RawSecurity,
     mail: RawMail,
+    bulletin: bulletin::RawBulletin,
     log: LogSettings,
 }
 
@@ -60,6 +63,7 @@ struct RawDatabase {
 struct RawDirectory {
     public_contacts: bool,
     stale_after: String,
+    remind_every: String,
     refresh_interval: String,
 }
 
@@ -84,6 +88,7 @@ pub struct Settings {
     pub directory: DirectorySettings,
     pub security: SecuritySettings,
     pub mail: MailSettings,
+    pub bulletin: BulletinSettings,
     pub log: LogSettings,
 }
 
@@ -105,6 +110,8 @@ pub struct DatabaseSettings {
 pub struct DirectorySettings {
     pub public_contacts: bool,
     pub stale_after: Duration,
+    /// A focal point of a stale record is reminded at most this often.
+    pub remind_every: Duration,
     pub refresh_interval: Duration,
 }
 
@@ -204,6 +211,7 @@ impl Settings {
         };
         let connect_timeout = duration("database.connect_timeout", &raw.database.connect_timeout)?;
         let stale_after = duration("directory.stale_after", &raw.directory.stale_after)?;
+        let remind_every = duration("directory.remind_every", &raw.directory.remind_every)?;
         let session_idle = duration("security.session_idle", &raw.security.session_idle)?;
         let refresh_interval = duration(
             "directory.refresh_interval",
@@ -217,6 +225,7 @@ impl Settings {
             ));
         }
         let mail = mail::validate(&raw.mail, &raw.data_dir)?;
+        let bulletin = bulletin::validate(&raw.bulletin)?;
         if !matches!(raw.log.format.as_str(), "text" | "json") {
             return Err(invalid(
                 "log.format",
@@ -250,6 +259,7 @@ impl Settings {
             directory: DirectorySettings {
                 public_contacts: raw.directory.public_contacts,
                 stale_after,
+                remind_every,
                 refresh_interval,
             },
             security: SecuritySettings {
@@ -257,6 +267,7 @@ impl Settings {
                 session_idle,
             },
             mail,
+            bulletin,
             log: raw.log,
         })
     }

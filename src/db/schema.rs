@@ -166,6 +166,60 @@ diesel::table! {
         created_at -> Timestamp,
         sent_at -> Nullable<Timestamp>,
         updated_at -> Timestamp,
+        bulletin_id -> Nullable<BigInt>,
+        subscription_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    subscriptions (id) {
+        id -> BigInt,
+        email -> Text,
+        name -> Nullable<Text>,
+        authority_id -> Nullable<BigInt>,
+        status -> Text,
+        source -> Text,
+        confirm_sent_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        confirmed_at -> Nullable<Timestamp>,
+        unsubscribed_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    bulletins (id) {
+        id -> BigInt,
+        number -> Nullable<Integer>,
+        slot_at -> Timestamp,
+        status -> Text,
+        cause -> Text,
+        compiled_at -> Timestamp,
+        since -> Nullable<Timestamp>,
+        subject -> Text,
+        summary -> Text,
+        entries -> Text,
+        html_full -> Text,
+        text_full -> Text,
+        html_public -> Text,
+        text_public -> Text,
+    }
+}
+
+diesel::table! {
+    scheduler_state (id) {
+        id -> Integer,
+        last_slot_at -> Nullable<Timestamp>,
+        last_check_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    reminders (id) {
+        id -> BigInt,
+        authority_id -> BigInt,
+        email -> Text,
+        sent_at -> Timestamp,
     }
 }
 
@@ -188,6 +242,8 @@ diesel::table! {
 
 diesel::joinable!(designations -> authorities (authority_id));
 diesel::joinable!(proposals -> authorities (authority_id));
+diesel::joinable!(subscriptions -> authorities (authority_id));
+diesel::joinable!(reminders -> authorities (authority_id));
 diesel::joinable!(contact_persons -> authorities (authority_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -207,4 +263,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     measure_updates,
     mail_outbox,
     proposals,
+    subscriptions,
+    bulletins,
+    scheduler_state,
+    reminders,
 );

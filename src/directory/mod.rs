@@ -5,6 +5,7 @@ pub mod edit;
 mod index;
 pub mod model;
 pub mod proposals;
+pub mod reminders;
 pub mod search;
 pub mod states;
 pub mod store;

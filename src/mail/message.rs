@@ -43,13 +43,16 @@ pub struct Rendered {
 impl Templates {
     /// Loads every template and checks that each message has its three parts.
     pub fn build() -> anyhow::Result<Self> {
+        handlebars::handlebars_helper!(eq: |a: Json, b: Json| a == b);
         let mut html = Handlebars::new();
         html.set_strict_mode(true);
         html.register_embed_templates_with_extension::<EmailFiles>(".hbs")?;
+        html.register_helper("eq", Box::new(eq));
         let mut text = Handlebars::new();
         text.set_strict_mode(true);
         text.register_escape_fn(handlebars::no_escape);
         text.register_embed_templates_with_extension::<EmailFiles>(".hbs")?;
+        text.register_helper("eq", Box::new(eq));
         for name in names() {
             for part in ["subject.txt", "body.txt", "body.html"] {
                 let full = format!("{name}/{part}");

@@ -25,6 +25,12 @@ pub struct Mailer {
     templates: message::Templates,
     transport: transport::Transport,
     wake: Notify,
+    /// Signs the links that act without signing in (unsubscribe, confirm).
+    signer: crate::bulletin::tokens::Signer,
+    /// Bulletin editions encoded for sending, by (bulletin, full edition).
+    editions: std::sync::Mutex<
+        std::collections::HashMap<(i64, bool), Arc<crate::bulletin::mime::Prepared>>,
+    >,
 }
 
 impl Mailer {
@@ -40,7 +46,33 @@ impl Mailer {
             templates: message::Templates::build()?,
             transport: transport::Transport::new(&settings.mail)?,
             wake: Notify::new(),
+            signer: crate::bulletin::tokens::Signer::new(
+                crate::auth::key::load_or_create(settings)?.signing(),
+            ),
+            editions: Default::default(),
         }))
+    }
+
+    pub fn templates(&self) -> &message::Templates {
+        &self.templates
+    }
+
+    pub fn signer(&self) -> &crate::bulletin::tokens::Signer {
+        &self.signer
+    }
+
+    /// The public address without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The link that ends a subscription at once.
+    pub fn unsubscribe_url(&self, subscription_id: i64) -> String {
+        format!(
+            "{}/unsubscribe?token={}",
+            self.base_url,
+            self.signer.unsubscribe(subscription_id)
+        )
     }
 
     /// Tells the sender that mail is waiting, so it goes now rather than at

@@ -20,7 +20,10 @@ pub struct Outgoing {
     pub context: serde_json::Value,
 }
 
-pub const STATUSES: [&str; 5] = ["queued", "sending", "retry", "sent", "failed"];
+/// A message is queued, sending (leased), retry (waiting), then sent or
+/// failed; a bulletin's message to someone who unsubscribed meanwhile is
+/// cancelled.
+pub const STATUSES: [&str; 6] = ["queued", "sending", "retry", "sent", "failed", "cancelled"];
 
 /// Queues messages; they leave when the sender next looks (at once when this
 /// instance is serving and is woken).
@@ -61,6 +64,9 @@ pub struct Claimed {
     /// Counting this one.
     pub attempts: i32,
     pub created_at: NaiveDateTime,
+    /// A bulletin's delivery: which bulletin, to which subscription.
+    pub bulletin_id: Option<i64>,
+    pub subscription_id: Option<i64>,
 }
 
 /// Takes up to `limit` messages that are due, including those whose sender
@@ -85,7 +91,8 @@ pub fn claim(
          WHERE id IN (SELECT id FROM mail_outbox \
            WHERE status IN ('queued', 'retry', 'sending') AND next_attempt_at <= $2 \
            ORDER BY next_attempt_at, id LIMIT $3 {lock}) \
-         RETURNING id, template, recipient, context, message_id, attempts, created_at"
+         RETURNING id, template, recipient, context, message_id, attempts, created_at, \
+         bulletin_id, subscription_id"
     );
     let mut rows: Vec<Claimed> = diesel::sql_query(sql)
         .bind::<Timestamp, _>(until)

@@ -46,11 +46,14 @@ impl Mailer {
         SenderHandle { stop, task }
     }
 
-    async fn deliver(&self, c: &Claimed) -> Result<(), SendError> {
+    async fn deliver(&self, pool: &Pool, c: &Claimed) -> Result<(), SendError> {
         let permanent = |message: String| SendError {
             permanent: true,
             message,
         };
+        if let (Some(bulletin), Some(subscription)) = (c.bulletin_id, c.subscription_id) {
+            return self.deliver_bulletin(pool, c, bulletin, subscription).await;
+        }
         let mut context: serde_json::Value = serde_json::from_str(&c.context)
             .map_err(|e| permanent(format!("stored data unreadable: {e}")))?;
         context["base_url"] = self.base_url.clone().into();
@@ -77,6 +80,82 @@ impl Mailer {
         self.transport.send(message, &stem).await
     }
 
+    /// A bulletin's message: the stored edition, encoded once, addressed to
+    /// this subscription with its own unsubscribe link.
+    async fn deliver_bulletin(
+        &self,
+        pool: &Pool,
+        c: &Claimed,
+        bulletin: i64,
+        subscription: i64,
+    ) -> Result<(), SendError> {
+        let full = c.context.contains("\"full\"");
+        let prepared = self.edition(pool, bulletin, full).await?;
+        let token = self.signer.unsubscribe(subscription);
+        let url = format!("{}/unsubscribe?token={token}", self.base_url);
+        let (envelope, bytes) = prepared
+            .message(&c.recipient, &c.message_id, &url, &token)
+            .map_err(|message| SendError {
+                permanent: true,
+                message,
+            })?;
+        let stem = format!("bulletin-{bulletin}-{subscription}");
+        self.transport.send_raw(&envelope, bytes, &stem).await
+    }
+
+    async fn edition(
+        &self,
+        pool: &Pool,
+        bulletin: i64,
+        full: bool,
+    ) -> Result<Arc<crate::bulletin::mime::Prepared>, SendError> {
+        if let Some(p) = self
+            .editions
+            .lock()
+            .expect("not poisoned")
+            .get(&(bulletin, full))
+        {
+            return Ok(p.clone());
+        }
+        let pool = pool.clone();
+        let loaded = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+            let mut conn = pool.get()?;
+            Ok(crate::bulletin::archive::edition(
+                &mut conn, bulletin, full,
+            )?)
+        })
+        .await
+        .map_err(anyhow::Error::from)
+        .and_then(|r| r)
+        .map_err(|e| SendError {
+            permanent: false,
+            message: format!("the bulletin cannot be read: {e}"),
+        })?;
+        let (subject, compiled_at, text, html) = loaded;
+        let date =
+            UNIX_EPOCH + Duration::from_secs(compiled_at.and_utc().timestamp().max(0) as u64);
+        let prepared = crate::bulletin::mime::Prepared::new(
+            &self.settings.from,
+            bulletin,
+            &subject,
+            date,
+            &text,
+            &html,
+        )
+        .map(Arc::new)
+        .map_err(|message| SendError {
+            permanent: true,
+            message,
+        })?;
+        let mut cache = self.editions.lock().expect("not poisoned");
+        // Only the bulletins being sent now are worth keeping.
+        if cache.len() >= 8 {
+            cache.clear();
+        }
+        cache.insert((bulletin, full), prepared.clone());
+        Ok(prepared)
+    }
+
     async fn record(&self, pool: &Pool, c: &Claimed, outcome: Result<(), SendError>) {
         let (id, attempts) = (c.id, c.attempts);
         // Failed for good (true) or to be tried again (false), and why.
@@ -91,7 +170,7 @@ impl Mailer {
             }
         });
         match &verdict {
-            Ok(()) => tracing::info!(id, to = %c.recipient, template = %c.template, "mail sent"),
+            Ok(()) => tracing::debug!(id, to = %c.recipient, template = %c.template, "mail sent"),
             Err((true, error)) => {
                 tracing::error!(id, to = %c.recipient, attempts, %error, "mail failed")
             }
@@ -179,7 +258,7 @@ async fn send_batch(
         };
         let (mailer, pool) = (mailer.clone(), pool.clone());
         running.spawn(async move {
-            let outcome = mailer.deliver(&c).await;
+            let outcome = mailer.deliver(&pool, &c).await;
             mailer.record(&pool, &c, outcome).await;
             drop(slot);
         });

@@ -60,16 +60,32 @@ impl Transport {
     /// Sends one message; `file_stem` names its file in the outbox folder, so
     /// that sending the same message again replaces the file.
     pub async fn send(&self, message: Message, file_stem: &str) -> Result<(), SendError> {
+        let envelope = message.envelope().clone();
+        self.send_raw(&envelope, message.formatted(), file_stem)
+            .await
+    }
+
+    /// Sends a message already formatted (a bulletin's, built once per
+    /// edition and addressed per recipient).
+    pub async fn send_raw(
+        &self,
+        envelope: &lettre::address::Envelope,
+        bytes: Vec<u8>,
+        file_stem: &str,
+    ) -> Result<(), SendError> {
         match self {
-            Self::Smtp(smtp) => smtp.send(message).await.map(|_| ()).map_err(|e| SendError {
-                // 5xx: the server refuses this message and will again.
-                // Anything else (4xx, connection, timeout, TLS) may pass.
-                permanent: e.is_permanent(),
-                message: format!("SMTP: {e}"),
-            }),
+            Self::Smtp(smtp) => smtp
+                .send_raw(envelope, &bytes)
+                .await
+                .map(|_| ())
+                .map_err(|e| SendError {
+                    // 5xx: the server refuses this message and will again.
+                    // Anything else (4xx, connection, timeout, TLS) may pass.
+                    permanent: e.is_permanent(),
+                    message: format!("SMTP: {e}"),
+                }),
             Self::Folder(dir) => {
                 let path = dir.join(format!("{file_stem}.eml"));
-                let bytes = message.formatted();
                 let written =
                     tokio::task::spawn_blocking(move || write_atomically(&path, &bytes)).await;
                 // A full disk or a folder made unwritable may pass: retry.

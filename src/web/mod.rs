@@ -7,6 +7,7 @@ mod api;
 mod api_edit;
 mod api_proposals;
 mod api_updates;
+mod bulletin;
 mod downloads;
 mod errors;
 mod forms;
@@ -65,12 +66,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(api_edit::configure)
             .configure(api_updates::configure)
             .configure(api_proposals::configure)
+            .configure(bulletin::configure_api)
             .configure(admin_mail::configure_api),
     )
     .configure(account::configure)
     .configure(admin::configure)
     .configure(admin_mail::configure)
     .configure(updates::configure)
+    .configure(bulletin::configure)
     // Before the pages: /authorities/new and /authorities/7.vcf are not ids.
     .configure(forms::configure)
     .configure(downloads::configure)

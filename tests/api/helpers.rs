@@ -85,6 +85,7 @@ pub fn demo() -> Option<DemoOptions> {
         authorities: None,
         seed: 1,
         today: today(),
+        history: false,
     })
 }
 
@@ -103,6 +104,12 @@ pub fn settings_for(
     env.insert("COUNTERPART_DATABASE__POOL_SIZE".into(), "4".into());
     env.insert("COUNTERPART_SERVER__WORKERS".into(), "2".into());
     env.insert("COUNTERPART_LOG__LEVEL".into(), "warn".into());
+    // Tests that want the scheduler's check set it; the others are not
+    // disturbed by a bulletin compiled at a minute's turn.
+    env.insert(
+        "COUNTERPART_BULLETIN__CHECK_CRON".into(),
+        "0 0 0 1 1 *".into(),
+    );
     for (k, v) in extra {
         env.insert((*k).into(), (*v).into());
     }

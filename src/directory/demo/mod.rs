@@ -23,6 +23,8 @@ pub struct DemoOptions {
     pub seed: u64,
     /// Dates are relative to this day so that the demo never looks stale.
     pub today: NaiveDate,
+    /// With `serve --demo`: also measures, subscribers and past bulletins.
+    pub history: bool,
 }
 
 struct Generator {

@@ -8,6 +8,7 @@ fn options(authorities: Option<usize>) -> DemoOptions {
         authorities,
         seed: 1,
         today: NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(),
+        history: false,
     }
 }
 
@@ -118,6 +119,7 @@ fn demo_phones_pass_validation_unchanged() {
         authorities: None,
         seed: 3,
         today: chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
+        history: false,
     });
     let mut bad = Vec::new();
     for r in &records {

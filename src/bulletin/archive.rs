@@ -1,0 +1,168 @@
+//! The bulletins as they were sent, for the archive pages, the feed and
+//! the API: each in the edition the reader may see.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+
+use super::compile::{Summary, UNSUBSCRIBE_PLACEHOLDER};
+use crate::db::DbConnection;
+use crate::db::schema::bulletins;
+use crate::error::AppError;
+
+/// A bulletin in a list: no body.
+#[derive(Debug, Clone, Serialize)]
+pub struct Listed {
+    pub number: i32,
+    pub slot_at: NaiveDateTime,
+    pub compiled_at: NaiveDateTime,
+    pub subject: String,
+    pub summary: Summary,
+}
+
+/// A bulletin with the edition for its reader.
+#[derive(Debug, Clone, Serialize)]
+pub struct Issue {
+    #[serde(flatten)]
+    pub listed: Listed,
+    pub bulletin_id: i64,
+    /// Whether this is the edition with contact details.
+    pub full_edition: bool,
+    pub html: String,
+    pub text: String,
+}
+
+type ListRow = (Option<i32>, NaiveDateTime, NaiveDateTime, String, String);
+
+fn listed((number, slot_at, compiled_at, subject, summary): ListRow) -> Listed {
+    Listed {
+        number: number.unwrap_or_default(),
+        slot_at,
+        compiled_at,
+        subject,
+        summary: serde_json::from_str(&summary).unwrap_or_default(),
+    }
+}
+
+/// Sent bulletins, newest first.
+pub fn list(conn: &mut DbConnection, limit: i64, offset: i64) -> QueryResult<(i64, Vec<Listed>)> {
+    let total = bulletins::table
+        .filter(bulletins::number.is_not_null())
+        .count()
+        .get_result(conn)?;
+    let rows: Vec<ListRow> = bulletins::table
+        .filter(bulletins::number.is_not_null())
+        .order(bulletins::number.desc())
+        .limit(limit)
+        .offset(offset)
+        .select((
+            bulletins::number,
+            bulletins::slot_at,
+            bulletins::compiled_at,
+            bulletins::subject,
+            bulletins::summary,
+        ))
+        .load(conn)?;
+    Ok((total, rows.into_iter().map(listed).collect()))
+}
+
+/// One bulletin by number, in the full edition or the public one; the
+/// unsubscribe line of a recipient's copy becomes a link to subscribe.
+pub fn get(
+    conn: &mut DbConnection,
+    number: i32,
+    full: bool,
+    subscribe_url: &str,
+) -> Result<Issue, AppError> {
+    type Row = (
+        i64,
+        Option<i32>,
+        NaiveDateTime,
+        NaiveDateTime,
+        String,
+        String,
+        String,
+        String,
+    );
+    let row: Option<Row> = if full {
+        bulletins::table
+            .filter(bulletins::number.eq(number))
+            .select((
+                bulletins::id,
+                bulletins::number,
+                bulletins::slot_at,
+                bulletins::compiled_at,
+                bulletins::subject,
+                bulletins::summary,
+                bulletins::html_full,
+                bulletins::text_full,
+            ))
+            .first(conn)
+            .optional()?
+    } else {
+        bulletins::table
+            .filter(bulletins::number.eq(number))
+            .select((
+                bulletins::id,
+                bulletins::number,
+                bulletins::slot_at,
+                bulletins::compiled_at,
+                bulletins::subject,
+                bulletins::summary,
+                bulletins::html_public,
+                bulletins::text_public,
+            ))
+            .first(conn)
+            .optional()?
+    };
+    let (id, n, slot_at, compiled_at, subject, summary, html, text) =
+        row.ok_or_else(|| AppError::not_found(format!("no bulletin number {number}")))?;
+    Ok(Issue {
+        listed: listed((n, slot_at, compiled_at, subject, summary)),
+        bulletin_id: id,
+        full_edition: full,
+        html: html.replace(UNSUBSCRIBE_PLACEHOLDER, subscribe_url),
+        text: text.replace(UNSUBSCRIBE_PLACEHOLDER, subscribe_url),
+    })
+}
+
+/// The part of a stored HTML body between its markers: the bulletin itself,
+/// without the document around it and the recipient's footer.
+pub fn content(html: &str) -> &str {
+    let start = html
+        .find("<!--bulletin:start-->")
+        .map_or(0, |i| i + "<!--bulletin:start-->".len());
+    let end = html.find("<!--bulletin:end-->").unwrap_or(html.len());
+    html.get(start..end).unwrap_or(html)
+}
+
+/// A stored edition and its subject, by bulletin id, for the sender.
+pub fn edition(
+    conn: &mut DbConnection,
+    bulletin_id: i64,
+    full: bool,
+) -> QueryResult<(String, NaiveDateTime, String, String)> {
+    let (subject, compiled_at, hf, tf, hp, tp): (
+        String,
+        NaiveDateTime,
+        String,
+        String,
+        String,
+        String,
+    ) = bulletins::table
+        .find(bulletin_id)
+        .select((
+            bulletins::subject,
+            bulletins::compiled_at,
+            bulletins::html_full,
+            bulletins::text_full,
+            bulletins::html_public,
+            bulletins::text_public,
+        ))
+        .first(conn)?;
+    Ok(if full {
+        (subject, compiled_at, tf, hf)
+    } else {
+        (subject, compiled_at, tp, hp)
+    })
+}

@@ -1,0 +1,464 @@
+//! Compiling a bulletin: every measure in force on the slot's day, grouped by
+//! region, State and authority, each marked NEW or UPDATED against the
+//! previous bulletin; the measures withdrawn or expired since; the changes
+//! to the directory in the period; a summary. Rendered once, in the two
+//! editions of the visibility rule (with contact details, for authorities
+//! and officials; without, for everyone else), and stored as sent.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::db::DbConnection;
+use crate::db::schema::{authorities, bulletins, changes};
+use crate::directory::states;
+use crate::error::AppError;
+use crate::mail::message::Templates;
+use crate::measures::{Status, Update, describe, store};
+
+/// Stands for a recipient's own unsubscribe address in a stored body; each
+/// message replaces it (it sits on a line of its own, see `mime`).
+pub const UNSUBSCRIBE_PLACEHOLDER: &str = "https://unsubscribe.placeholder.invalid/";
+
+/// The counts at the top of a bulletin, also kept for lists and the API.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Summary {
+    pub states: usize,
+    pub authorities: usize,
+    pub new: usize,
+    pub updated: usize,
+    pub ended: usize,
+    pub directory_changes: usize,
+}
+
+impl Summary {
+    /// Nothing new since the previous bulletin.
+    pub fn is_empty(&self) -> bool {
+        self.new + self.updated + self.ended + self.directory_changes == 0
+    }
+}
+
+#[derive(Serialize)]
+struct Contact {
+    email: Option<String>,
+    phone: Option<String>,
+    urgent_contact: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Entry {
+    authority_id: i64,
+    name: String,
+    #[serde(rename = "ref")]
+    ref_: String,
+    link: String,
+    mark: Option<&'static str>,
+    update_id: i64,
+    measure: Value,
+    contact: Option<Contact>,
+}
+
+#[derive(Serialize)]
+struct StateBlock {
+    name: String,
+    code: String,
+    entries: Vec<Entry>,
+}
+
+#[derive(Serialize)]
+struct RegionBlock {
+    name: String,
+    states: Vec<StateBlock>,
+}
+
+#[derive(Serialize)]
+struct Ended {
+    name: String,
+    #[serde(rename = "ref")]
+    ref_: String,
+    state: String,
+    link: String,
+    update_id: i64,
+    how: &'static str,
+}
+
+#[derive(Serialize)]
+struct Changed {
+    name: String,
+    #[serde(rename = "ref")]
+    ref_: String,
+    state: String,
+    link: String,
+    what: String,
+}
+
+#[derive(Serialize)]
+struct Context<'a> {
+    number: i32,
+    date: String,
+    since: Option<String>,
+    full: bool,
+    summary: &'a Summary,
+    regions: &'a [RegionBlock],
+    ended: &'a [Ended],
+    changes: &'a [Changed],
+    base_url: &'a str,
+    unsubscribe_url: &'a str,
+}
+
+/// A bulletin as compiled: its two editions, rendered, and what the next
+/// one compares itself with.
+#[derive(Debug, Clone)]
+pub struct Compiled {
+    pub number: i32,
+    pub slot_at: NaiveDateTime,
+    pub since: Option<NaiveDateTime>,
+    pub subject: String,
+    pub summary: Summary,
+    /// (authority, update) of every entry.
+    pub entries: Vec<(i64, i64)>,
+    pub html_full: String,
+    pub text_full: String,
+    pub html_public: String,
+    pub text_public: String,
+}
+
+/// (authority, update) of each entry of a bulletin.
+type Entries = Vec<(i64, i64)>;
+
+/// An entry on its way to the page: the measure, its authority, its mark.
+type Placed<'a> = (&'a Update, &'a Named, Option<&'static str>);
+
+/// The newest bulletin sent before `slot`: its slot and its entries.
+fn previous(
+    conn: &mut DbConnection,
+    slot: NaiveDateTime,
+) -> Result<Option<(NaiveDateTime, Entries)>, AppError> {
+    let found: Option<(NaiveDateTime, String)> = bulletins::table
+        .filter(bulletins::number.is_not_null())
+        .filter(bulletins::slot_at.lt(slot))
+        .order(bulletins::slot_at.desc())
+        .select((bulletins::slot_at, bulletins::entries))
+        .first(conn)
+        .optional()?;
+    found
+        .map(|(at, entries)| {
+            serde_json::from_str(&entries)
+                .map(|e| (at, e))
+                .map_err(|e| AppError::internal(anyhow::anyhow!("stored bulletin entries: {e}")))
+        })
+        .transpose()
+}
+
+struct Named {
+    name: String,
+    ref_: String,
+    country: String,
+    email: Option<String>,
+    phone: Option<String>,
+    urgent_contact: Option<String>,
+}
+
+fn named(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<HashMap<i64, Named>> {
+    type Row = (
+        i64,
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let rows: Vec<Row> = authorities::table
+        .filter(authorities::id.eq_any(ids.to_vec()))
+        .select((
+            authorities::id,
+            authorities::name,
+            authorities::ref_,
+            authorities::country_code,
+            authorities::email,
+            authorities::phone,
+            authorities::urgent_contact,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, ref_, country, email, phone, urgent_contact)| {
+            (
+                id,
+                Named {
+                    name,
+                    ref_,
+                    country,
+                    email,
+                    phone,
+                    urgent_contact,
+                },
+            )
+        })
+        .collect())
+}
+
+fn state_name(code: &str) -> String {
+    states::find(code).map_or_else(|| code.to_string(), |s| s.name.clone())
+}
+
+const CONTACT_FIELDS: [&str; 8] = [
+    "address",
+    "postal_code",
+    "phone",
+    "fax",
+    "email",
+    "website",
+    "urgent_contact",
+    "contacts",
+];
+
+/// What happened to each authority in the period, in a few words.
+fn directory_changes(
+    conn: &mut DbConnection,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+    base_url: &str,
+) -> QueryResult<Vec<Changed>> {
+    let rows: Vec<(i64, String, String, String, String, String)> = changes::table
+        .inner_join(authorities::table)
+        .filter(changes::at.gt(from))
+        .filter(changes::at.le(to))
+        .order(changes::id)
+        .select((
+            changes::authority_id,
+            authorities::name,
+            authorities::ref_,
+            authorities::country_code,
+            changes::action,
+            changes::fields,
+        ))
+        .load(conn)?;
+    let mut by: BTreeMap<(String, String), (i64, String, Vec<&'static str>)> = BTreeMap::new();
+    for (id, name, ref_, country, action, fields) in rows {
+        let fields: Vec<crate::directory::edit::history::FieldChange> =
+            serde_json::from_str(&fields).unwrap_or_default();
+        let touched = |list: &[&str]| fields.iter().any(|f| list.contains(&f.field.as_str()));
+        let mut what = Vec::new();
+        match action.as_str() {
+            "create" | "import" if fields.iter().any(|f| f.field == "ref" && f.old.is_none()) => {
+                what.push("added to the directory")
+            }
+            "archive" => what.push("archived"),
+            "update" | "import" | "approve designation change" => {
+                if touched(&CONTACT_FIELDS) {
+                    what.push("contact details changed");
+                }
+                if touched(&["designations", "kind"]) {
+                    what.push("designations changed");
+                }
+                if touched(&["name", "name_local", "acronym", "territory", "city"]) {
+                    what.push("name or place changed");
+                }
+                if touched(&["languages", "channels", "requirements", "office_hours"]) {
+                    what.push("working arrangements changed");
+                }
+            }
+            // Measures have their own sections; "still correct" is no change.
+            _ => {}
+        }
+        if what.is_empty() {
+            continue;
+        }
+        let entry = by
+            .entry((state_name(&country), name))
+            .or_insert((id, ref_, Vec::new()));
+        for w in what {
+            if !entry.2.contains(&w) {
+                entry.2.push(w);
+            }
+        }
+    }
+    Ok(by
+        .into_iter()
+        .map(|((state, name), (id, ref_, what))| Changed {
+            name,
+            ref_,
+            state,
+            link: format!("{base_url}/authorities/{id}"),
+            what: what.join("; "),
+        })
+        .collect())
+}
+
+/// Gathers and renders the bulletin numbered `number` for `slot`; changes in
+/// the directory are counted from the previous bulletin's slot, or from
+/// `first_period_start` for the first one.
+pub fn compile(
+    conn: &mut DbConnection,
+    templates: &Templates,
+    number: i32,
+    slot: NaiveDateTime,
+    first_period_start: NaiveDateTime,
+    base_url: &str,
+) -> Result<Compiled, AppError> {
+    let today = slot.date();
+    let in_force = store::in_force(conn, None, today)?;
+    let prev = previous(conn, slot)?;
+    let since = prev.as_ref().map(|(at, _)| *at);
+    let before: HashMap<i64, i64> = prev
+        .as_ref()
+        .map(|(_, e)| e.iter().copied().collect())
+        .unwrap_or_default();
+    let now_ids: HashSet<i64> = in_force.iter().map(|u| u.authority_id).collect();
+    let gone: Vec<(i64, i64)> = before
+        .iter()
+        .filter(|(a, _)| !now_ids.contains(a))
+        .map(|(a, u)| (*a, *u))
+        .collect();
+    let mut ids: Vec<i64> = now_ids.iter().copied().collect();
+    ids.extend(gone.iter().map(|(a, _)| *a));
+    let names = named(conn, &ids)?;
+    let gone_updates: HashMap<i64, Update> = store::get_many(
+        conn,
+        &gone.iter().map(|(_, u)| *u).collect::<Vec<_>>(),
+        today,
+    )?
+    .into_iter()
+    .map(|u| (u.id, u))
+    .collect();
+    let archived: HashSet<i64> = authorities::table
+        .filter(authorities::id.eq_any(gone.iter().map(|(a, _)| *a).collect::<Vec<_>>()))
+        .filter(authorities::archived_at.is_not_null())
+        .select(authorities::id)
+        .load::<i64>(conn)?
+        .into_iter()
+        .collect();
+    let changes = directory_changes(conn, since.unwrap_or(first_period_start), slot, base_url)?;
+
+    let link = |id: i64| format!("{base_url}/authorities/{id}");
+    let mut ended: Vec<Ended> = gone
+        .iter()
+        .filter_map(|(a, u)| {
+            let n = names.get(a)?;
+            let how = if archived.contains(a) {
+                "the authority left the directory"
+            } else {
+                match gone_updates.get(u).map(|u| u.status) {
+                    Some(Status::Withdrawn) => "withdrawn",
+                    Some(Status::Expired) => "expired",
+                    _ => "ended",
+                }
+            };
+            Some(Ended {
+                name: n.name.clone(),
+                ref_: n.ref_.clone(),
+                state: state_name(&n.country),
+                link: link(*a),
+                update_id: *u,
+                how,
+            })
+        })
+        .collect();
+    ended.sort_by(|x, y| (&x.state, &x.name).cmp(&(&y.state, &y.name)));
+
+    let mut summary = Summary {
+        ended: ended.len(),
+        directory_changes: changes.len(),
+        ..Summary::default()
+    };
+    let mut entries: Vec<(i64, i64)> = Vec::new();
+    // Region, then State, then authority, each in reading order.
+    let mut grouped: BTreeMap<(String, String, String), Vec<Placed>> = BTreeMap::new();
+    for u in &in_force {
+        let Some(n) = names.get(&u.authority_id) else {
+            continue;
+        };
+        let state = states::find(&n.country);
+        let mark = match before.get(&u.authority_id) {
+            None => Some("NEW"),
+            Some(prev) if *prev != u.id => Some("UPDATED"),
+            Some(_) => None,
+        };
+        match mark {
+            Some("NEW") => summary.new += 1,
+            Some(_) => summary.updated += 1,
+            None => {}
+        }
+        entries.push((u.authority_id, u.id));
+        let key = (
+            state.map_or_else(String::new, |s| s.region.name.clone()),
+            state.map_or_else(|| n.country.clone(), |s| s.sort_key.clone()),
+            n.country.clone(),
+        );
+        grouped.entry(key).or_default().push((u, n, mark));
+    }
+    entries.sort_unstable();
+    summary.authorities = entries.len();
+    summary.states = grouped.len();
+
+    let render = |full: bool| -> Result<crate::mail::message::Rendered, AppError> {
+        let mut regions: Vec<RegionBlock> = Vec::new();
+        for ((region, _, code), list) in &grouped {
+            let mut block = StateBlock {
+                name: state_name(code),
+                code: code.clone(),
+                entries: list
+                    .iter()
+                    .map(|(u, n, mark)| Entry {
+                        authority_id: u.authority_id,
+                        name: n.name.clone(),
+                        ref_: n.ref_.clone(),
+                        link: link(u.authority_id),
+                        mark: *mark,
+                        update_id: u.id,
+                        measure: describe(&(*u).clone().for_reader(full)),
+                        contact: full.then(|| Contact {
+                            email: n.email.clone(),
+                            phone: n.phone.clone(),
+                            urgent_contact: n.urgent_contact.clone(),
+                        }),
+                    })
+                    .collect(),
+            };
+            block.entries.sort_by(|a, b| a.name.cmp(&b.name));
+            match regions.last_mut() {
+                Some(r) if &r.name == region => r.states.push(block),
+                _ => regions.push(RegionBlock {
+                    name: region.clone(),
+                    states: vec![block],
+                }),
+            }
+        }
+        let context = Context {
+            number,
+            date: slot.format("%-d %B %Y").to_string(),
+            since: since.map(|s| s.format("%-d %B %Y").to_string()),
+            full,
+            summary: &summary,
+            regions: &regions,
+            ended: &ended,
+            changes: &changes,
+            base_url,
+            unsubscribe_url: UNSUBSCRIBE_PLACEHOLDER,
+        };
+        let value = serde_json::to_value(&context)
+            .map_err(|e| AppError::internal(anyhow::anyhow!("bulletin context: {e}")))?;
+        templates
+            .render("bulletin", &value)
+            .map_err(|e| AppError::internal(anyhow::anyhow!(e)))
+    };
+    let full = render(true)?;
+    let public = render(false)?;
+    Ok(Compiled {
+        number,
+        slot_at: slot,
+        since,
+        subject: full.subject,
+        summary,
+        entries,
+        html_full: full.html,
+        text_full: full.text,
+        html_public: public.html,
+        text_public: public.text,
+    })
+}

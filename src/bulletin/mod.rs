@@ -1,0 +1,14 @@
+//! The fortnightly bulletin: who receives it ([`subscriptions`]), what it
+//! says ([`compile`]), when it is made ([`schedule`]), how its thousands of
+//! messages are built ([`mime`]) and the archive of what was sent
+//! ([`archive`]). Delivery is the outbox's: one pipeline for all mail.
+
+pub mod archive;
+pub mod compile;
+pub mod demo;
+pub mod mime;
+pub mod schedule;
+pub mod subscriptions;
+pub mod tokens;
+
+pub use schedule::{Compiler, Outcome};

@@ -1,0 +1,160 @@
+//! The bulletin for programs: the archive, and subscriptions (asked for by
+//! anyone, added and ended by the secretariat and by focal points).
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::super::viewer::CSRF_HEADER;
+use super::super::{AppState, Viewer};
+use super::manage::{authority_of, scope, unsubscribe_kept};
+use super::public::{address, issue, number, request};
+use crate::bulletin::archive;
+use crate::bulletin::subscriptions::{self, Filter, SubscriptionStatus};
+use crate::db;
+use crate::error::{AppError, FieldError};
+
+#[derive(Deserialize)]
+pub(super) struct PageParams {
+    page: Option<i64>,
+    per_page: Option<i64>,
+    status: Option<String>,
+    authority_id: Option<i64>,
+}
+
+impl PageParams {
+    fn limits(&self) -> Result<(i64, i64), AppError> {
+        let page = self.page.unwrap_or(1);
+        let per_page = self.per_page.unwrap_or(20);
+        if !(1..=100_000).contains(&page) {
+            return Err(AppError::bad_param("page", "must be between 1 and 100000"));
+        }
+        if !(1..=100).contains(&per_page) {
+            return Err(AppError::bad_param("per_page", "must be between 1 and 100"));
+        }
+        Ok((page, per_page))
+    }
+}
+
+pub(super) async fn list(
+    state: web::Data<AppState>,
+    params: web::Query<PageParams>,
+) -> Result<HttpResponse, AppError> {
+    let (page, per_page) = params.limits()?;
+    let (total, items) = db::run(&state.pool, move |c| {
+        Ok(archive::list(c, per_page, (page - 1) * per_page)?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .json(json!({"items": items, "total": total, "page": page, "per_page": per_page})))
+}
+
+pub(super) async fn get(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let b = issue(&state, &viewer, number(&path)?).await?;
+    Ok(HttpResponse::Ok().json(b))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct NewSubscription {
+    email: Option<String>,
+    name: Option<String>,
+    authority_ref: Option<String>,
+}
+
+fn check_csrf(req: &HttpRequest, viewer: &Viewer) -> Result<(), AppError> {
+    viewer.check_csrf(req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()))
+}
+
+/// Anyone may ask for a subscription (202: a confirmation goes to the
+/// address, and the answer is the same whatever its state); the
+/// secretariat and focal points add confirmed ones (201).
+pub(super) async fn create(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    body: web::Json<NewSubscription>,
+) -> Result<HttpResponse, AppError> {
+    let body = body.into_inner();
+    let email = address(body.email.as_deref())
+        .map_err(|m| AppError::Invalid(vec![FieldError::new("email", m)]))?;
+    let keeper = viewer
+        .user
+        .as_ref()
+        .and_then(|u| scope(u).ok().map(|s| (u.clone(), s)));
+    let Some((user, scope)) = keeper else {
+        request(&state, email).await?;
+        return Ok(HttpResponse::Accepted().json(json!({
+            "status": "requested",
+            "message": "if this address can receive the bulletin, a message with a link to confirm is on its way to it",
+        })));
+    };
+    check_csrf(&req, &viewer)?;
+    let authority = authority_of(&state, scope, body.authority_ref.as_deref())?;
+    let name = body
+        .name
+        .map(|n| n.trim().chars().take(200).collect::<String>())
+        .filter(|n| !n.is_empty());
+    let (now, source) = (state.clock.now(), user.role.code());
+    let s = db::run(&state.pool, move |c| {
+        subscriptions::add_confirmed(c, &email, name.as_deref(), authority, source, now)
+    })
+    .await?;
+    Ok(HttpResponse::build(StatusCode::CREATED).json(s))
+}
+
+pub(super) async fn index(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    params: web::Query<PageParams>,
+) -> Result<HttpResponse, AppError> {
+    let user = viewer.signed_in()?;
+    let scope = scope(user)?;
+    let (page, per_page) = params.limits()?;
+    let status = params
+        .status
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(|s| SubscriptionStatus::parse(s).map_err(|m| AppError::bad_param("status", m)))
+        .transpose()?;
+    let authority_id = match (scope, params.authority_id) {
+        (Some(own), Some(a)) if a != own => {
+            return Err(AppError::Forbidden(
+                "a focal point sees its own authority's subscriptions".into(),
+            ));
+        }
+        (Some(own), _) => Some(own),
+        (None, asked) => asked,
+    };
+    let filter = Filter {
+        authority_id,
+        status,
+    };
+    let (total, items) = db::run(&state.pool, move |c| {
+        subscriptions::list(c, &filter, per_page, (page - 1) * per_page)
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .json(json!({"items": items, "total": total, "page": page, "per_page": per_page})))
+}
+
+pub(super) async fn delete(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let user = viewer.signed_in()?;
+    let scope = scope(user)?;
+    check_csrf(&req, &viewer)?;
+    let id: i64 = path
+        .parse()
+        .map_err(|_| AppError::not_found(format!("no subscription with id {:?}", path.as_str())))?;
+    let s = unsubscribe_kept(&state, scope, id).await?;
+    Ok(HttpResponse::Ok().json(s))
+}

@@ -1,0 +1,333 @@
+//! The bulletin for those who run it: the secretariat sees the schedule and
+//! the last delivery, previews the next bulletin, sends one now, and keeps
+//! the list of subscribers; a focal point keeps its authority's.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::super::pages::page_with;
+use super::super::{AppState, Viewer};
+use super::public::address;
+use crate::auth::{Role, User};
+use crate::bulletin::subscriptions::{self, Filter, SubscriptionStatus};
+use crate::bulletin::{Compiler, Outcome, archive, schedule};
+use crate::db;
+use crate::error::{AppError, FieldError};
+
+fn see_other(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, to.to_string()))
+        .finish()
+}
+
+/// Whose subscriptions a person manages: every one (the secretariat, `None`)
+/// or its authority's (a focal point); nobody else's.
+pub(super) fn scope(user: &User) -> Result<Option<i64>, AppError> {
+    match (user.role, user.authority_id) {
+        (Role::Admin, _) => Ok(None),
+        (Role::FocalPoint, Some(own)) => Ok(Some(own)),
+        _ => Err(AppError::Forbidden(
+            "subscriptions are kept by the secretariat and by focal points for their authority"
+                .into(),
+        )),
+    }
+}
+
+/// The authority a new subscription belongs to: a focal point's own; the
+/// secretariat's choice, by ref.
+pub(super) fn authority_of(
+    state: &AppState,
+    scope: Option<i64>,
+    given_ref: Option<&str>,
+) -> Result<Option<i64>, AppError> {
+    if let Some(own) = scope {
+        return Ok(Some(own));
+    }
+    let Some(r) = given_ref.map(str::trim).filter(|r| !r.is_empty()) else {
+        return Ok(None);
+    };
+    let snapshot = state.directory.snapshot();
+    snapshot
+        .authorities()
+        .iter()
+        .find(|a| a.ref_.eq_ignore_ascii_case(r))
+        .map(|a| Some(a.id))
+        .ok_or_else(|| {
+            AppError::Invalid(vec![FieldError::new(
+                "authority",
+                format!("no authority with ref {r:?} in the directory"),
+            )])
+        })
+}
+
+#[derive(Deserialize)]
+pub(super) struct ListParams {
+    page: Option<u32>,
+    status: Option<String>,
+    done: Option<String>,
+}
+
+const PER_PAGE: i64 = 50;
+
+async fn render(
+    state: &AppState,
+    viewer: &Viewer,
+    status: StatusCode,
+    params: ListParams,
+    alert: Option<String>,
+) -> Result<HttpResponse, AppError> {
+    let user = viewer.signed_in()?.clone();
+    let scope = scope(&user)?;
+    let wanted = params
+        .status
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(|s| SubscriptionStatus::parse(s).map_err(|m| AppError::bad_param("status", m)))
+        .transpose()?;
+    let page_no = params.page.unwrap_or(1).clamp(1, 100_000) as i64;
+    let (settings, now) = (state.settings.bulletin.clone(), state.clock.now());
+    let filter = Filter {
+        authority_id: scope,
+        status: wanted,
+    };
+    let (status_now, (total, items)) = db::run(&state.pool, move |c| {
+        Ok((
+            schedule::status(c, &settings, now)?,
+            subscriptions::list(c, &filter, PER_PAGE, (page_no - 1) * PER_PAGE)?,
+        ))
+    })
+    .await?;
+    let pages = (total + PER_PAGE - 1) / PER_PAGE;
+    let notice = match params.done.as_deref() {
+        Some("added") => Some("The address is subscribed: it receives the next bulletin."),
+        Some("removed") => Some("The address is unsubscribed: it receives nothing more."),
+        Some("sent") => {
+            Some("The bulletin was compiled and is being sent; the counts below follow it.")
+        }
+        _ => None,
+    };
+    let link = |p: i64| {
+        format!(
+            "{}?page={p}&status={}",
+            if scope.is_some() {
+                "/subscriptions"
+            } else {
+                "/admin/bulletin"
+            },
+            params.status.clone().unwrap_or_default()
+        )
+    };
+    page_with(
+        state,
+        viewer,
+        status,
+        "pages/admin_bulletin",
+        &json!({
+            "title": if scope.is_some() { "Subscriptions of your authority" } else { "The bulletin" },
+            "nav": if scope.is_some() { "updates" } else { "admin-bulletin" },
+            "secretariat": scope.is_none(),
+            "action": if scope.is_some() { "/subscriptions" } else { "/admin/subscribers" },
+            "status": status_now, "items": items, "total": total,
+            "filter": params.status.clone().unwrap_or_default(),
+            "statuses": SubscriptionStatus::ALL.iter().map(|s| json!({"code": s.code(), "label": s.label()})).collect::<Vec<_>>(),
+            "notice": notice, "alert": alert,
+            "prev": (page_no > 1).then(|| link(page_no - 1)),
+            "next": (page_no < pages).then(|| link(page_no + 1)),
+        }),
+    )
+}
+
+pub(super) async fn page(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    params: web::Query<ListParams>,
+    path_is_admin: bool,
+) -> Result<HttpResponse, AppError> {
+    if viewer.user.is_none() {
+        let back = if path_is_admin {
+            "/admin/bulletin"
+        } else {
+            "/subscriptions"
+        };
+        return Ok(see_other(&format!("/login?next={back}")));
+    }
+    if path_is_admin {
+        viewer.admin()?;
+    }
+    render(&state, &viewer, StatusCode::OK, params.into_inner(), None).await
+}
+
+pub(super) async fn admin_page(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    params: web::Query<ListParams>,
+) -> Result<HttpResponse, AppError> {
+    page(state, viewer, params, true).await
+}
+
+pub(super) async fn own_page(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    params: web::Query<ListParams>,
+) -> Result<HttpResponse, AppError> {
+    page(state, viewer, params, false).await
+}
+
+#[derive(Deserialize)]
+pub(super) struct AddForm {
+    csrf_token: Option<String>,
+    email: Option<String>,
+    name: Option<String>,
+    authority: Option<String>,
+}
+
+pub(super) async fn add(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    form: web::Form<AddForm>,
+) -> Result<HttpResponse, AppError> {
+    let user = viewer.signed_in()?.clone();
+    viewer.check_csrf(form.csrf_token.as_deref())?;
+    let scope = scope(&user)?;
+    let back = if scope.is_some() {
+        "/subscriptions"
+    } else {
+        "/admin/bulletin"
+    };
+    let refused = |message: String| {
+        let params = ListParams {
+            page: None,
+            status: None,
+            done: None,
+        };
+        render(
+            &state,
+            &viewer,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            params,
+            Some(message),
+        )
+    };
+    let email = match address(form.email.as_deref()) {
+        Ok(e) => e,
+        Err(e) => return refused(format!("Email address: {e}")).await,
+    };
+    let authority = match authority_of(&state, scope, form.authority.as_deref()) {
+        Ok(a) => a,
+        Err(AppError::Invalid(f)) => return refused(format!("Authority: {}", f[0].message)).await,
+        Err(e) => return Err(e),
+    };
+    let name = form
+        .name
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(|n| n.chars().take(200).collect::<String>());
+    let (now, source) = (state.clock.now(), user.role.code());
+    db::run(&state.pool, move |c| {
+        subscriptions::add_confirmed(c, &email, name.as_deref(), authority, source, now)
+    })
+    .await?;
+    Ok(see_other(&format!("{back}?done=added")))
+}
+
+#[derive(Deserialize)]
+pub(super) struct TokenForm {
+    csrf_token: Option<String>,
+}
+
+/// Ends a subscription the person keeps; another's answers as unknown.
+pub(super) async fn remove(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    path: web::Path<i64>,
+    form: web::Form<TokenForm>,
+) -> Result<HttpResponse, AppError> {
+    let user = viewer.signed_in()?.clone();
+    viewer.check_csrf(form.csrf_token.as_deref())?;
+    let scope = scope(&user)?;
+    unsubscribe_kept(&state, scope, path.into_inner()).await?;
+    let back = if scope.is_some() {
+        "/subscriptions"
+    } else {
+        "/admin/bulletin"
+    };
+    Ok(see_other(&format!("{back}?done=removed")))
+}
+
+pub(super) async fn unsubscribe_kept(
+    state: &AppState,
+    scope: Option<i64>,
+    id: i64,
+) -> Result<subscriptions::Subscription, AppError> {
+    let now = state.clock.now();
+    db::run(&state.pool, move |c| {
+        let s = subscriptions::get(c, id)?;
+        if scope.is_some() && s.authority_id != scope {
+            return Err(AppError::not_found(format!("no subscription with id {id}")));
+        }
+        subscriptions::unsubscribe(c, id, now)
+    })
+    .await
+}
+
+pub(super) async fn preview(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+) -> Result<HttpResponse, AppError> {
+    if viewer.user.is_none() {
+        return Ok(see_other("/login?next=/admin/bulletin/preview"));
+    }
+    viewer.admin()?;
+    let now = state.clock.now();
+    let s = state.clone();
+    let compiled = db::run(&state.pool, move |c| {
+        Compiler {
+            settings: &s.settings.bulletin,
+            templates: s.mail.templates(),
+            base_url: s.mail.base_url(),
+        }
+        .preview(c, now)
+    })
+    .await?;
+    page_with(
+        &state,
+        &viewer,
+        StatusCode::OK,
+        "pages/bulletin_preview",
+        &json!({
+            "title": format!("Preview: {}", compiled.subject), "nav": "admin-bulletin",
+            "summary": compiled.summary, "empty": compiled.summary.is_empty(),
+            "content": archive::content(&compiled.html_full),
+        }),
+    )
+}
+
+pub(super) async fn send_now(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    form: web::Form<TokenForm>,
+) -> Result<HttpResponse, AppError> {
+    let user = viewer.admin()?.clone();
+    viewer.check_csrf(form.csrf_token.as_deref())?;
+    let now = state.clock.now();
+    let s = state.clone();
+    let outcome = db::run(&state.pool, move |c| {
+        Compiler {
+            settings: &s.settings.bulletin,
+            templates: s.mail.templates(),
+            base_url: s.mail.base_url(),
+        }
+        .send_now(c, now, &format!("send-now by {}", user.email))
+    })
+    .await?;
+    state.mail.wake();
+    match outcome {
+        Outcome::Compiled { number, .. } => Ok(see_other(&format!(
+            "/admin/bulletin?done=sent&number={number}"
+        ))),
+        _ => Ok(see_other("/admin/bulletin")),
+    }
+}

@@ -1,0 +1,338 @@
+//! The bulletin for everyone: asking to subscribe (and confirming by mail),
+//! leaving with one click, and the archive of what was sent, as pages and
+//! as an Atom feed.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::super::pages::page_with;
+use super::super::{AppState, Viewer};
+use crate::bulletin::archive;
+use crate::bulletin::subscriptions::{self, NotConfirmed};
+use crate::db;
+use crate::domain::Email;
+use crate::error::AppError;
+
+fn message(
+    state: &AppState,
+    viewer: &Viewer,
+    status: StatusCode,
+    title: &str,
+    lines: &[&str],
+) -> Result<HttpResponse, AppError> {
+    page_with(
+        state,
+        viewer,
+        status,
+        "pages/message",
+        &json!({"title": title, "nav": "bulletins", "lines": lines}),
+    )
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct SubscribeForm {
+    email: Option<String>,
+}
+
+pub(super) async fn subscribe_form(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+) -> Result<HttpResponse, AppError> {
+    let email = viewer
+        .user
+        .as_ref()
+        .map(|u| u.email.clone())
+        .unwrap_or_default();
+    page_with(
+        &state,
+        &viewer,
+        StatusCode::OK,
+        "pages/subscribe",
+        &json!({"title": "Subscribe to the bulletin", "nav": "bulletins", "email": email, "error": null}),
+    )
+}
+
+/// The normalised address to subscribe, or the reason it is not one.
+pub(super) fn address(raw: Option<&str>) -> Result<Email, String> {
+    let raw = raw
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .ok_or("is required")?;
+    if raw.len() > 254 {
+        return Err("is longer than 254 characters".into());
+    }
+    Email::parse(&raw.to_lowercase())
+}
+
+/// Asks for a subscription. The answer is the same whether the address was
+/// unknown, waiting or subscribed: only its owner learns which, by mail.
+pub(super) async fn subscribe(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    form: web::Form<SubscribeForm>,
+) -> Result<HttpResponse, AppError> {
+    let email = match address(form.email.as_deref()) {
+        Ok(e) => e,
+        Err(e) => {
+            return page_with(
+                &state,
+                &viewer,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "pages/subscribe",
+                &json!({"title": "Subscribe to the bulletin", "nav": "bulletins",
+                        "email": form.email.clone().unwrap_or_default(), "error": format!("Email address: {e}")}),
+            );
+        }
+    };
+    request(&state, email).await?;
+    message(
+        &state,
+        &viewer,
+        StatusCode::OK,
+        "Check your mailbox",
+        &[
+            "If this address can receive the bulletin, a message is on its way to it with a link to confirm.",
+            "The link works for seven days. Nothing is sent until it is followed.",
+        ],
+    )
+}
+
+pub(super) async fn request(state: &AppState, email: Email) -> Result<(), AppError> {
+    let now = state.clock.now();
+    let (signer, base) = (
+        state.mail.signer().clone(),
+        state.mail.base_url().to_string(),
+    );
+    db::run(&state.pool, move |c| {
+        subscriptions::request(c, &email, &signer, &base, now)
+    })
+    .await?;
+    state.mail.wake();
+    Ok(())
+}
+
+#[derive(Deserialize)]
+pub(super) struct TokenParam {
+    token: Option<String>,
+}
+
+pub(super) async fn confirm(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    params: web::Query<TokenParam>,
+) -> Result<HttpResponse, AppError> {
+    let token = params.token.clone().unwrap_or_default();
+    let (signer, now) = (state.mail.signer().clone(), state.clock.now());
+    let outcome = db::run(&state.pool, move |c| {
+        subscriptions::confirm(c, &token, &signer, now)
+    })
+    .await;
+    match outcome {
+        Ok(Ok(s)) => message(
+            &state,
+            &viewer,
+            StatusCode::OK,
+            "Subscribed",
+            &[
+                &format!("{} will receive the bulletin every two weeks.", s.email),
+                "Every message has a link to stop receiving it.",
+            ],
+        ),
+        Ok(Err(NotConfirmed::Expired)) => message(
+            &state,
+            &viewer,
+            StatusCode::GONE,
+            "This link has expired",
+            &["Confirmation links work for seven days. Ask again on the subscription page."],
+        ),
+        Ok(Err(NotConfirmed::Invalid)) | Err(AppError::NotFound(_)) => message(
+            &state,
+            &viewer,
+            StatusCode::BAD_REQUEST,
+            "This link does not work",
+            &["It may have been cut or changed. Ask again on the subscription page."],
+        ),
+        Err(e) => Err(e),
+    }
+}
+
+/// The subscription an unsubscribe link names, if the link is genuine.
+fn named(state: &AppState, token: Option<&str>) -> Option<i64> {
+    state
+        .mail
+        .signer()
+        .open_unsubscribe(token.unwrap_or_default())
+}
+
+pub(super) async fn unsubscribe_page(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    params: web::Query<TokenParam>,
+) -> Result<HttpResponse, AppError> {
+    let Some(id) = named(&state, params.token.as_deref()) else {
+        return message(
+            &state,
+            &viewer,
+            StatusCode::BAD_REQUEST,
+            "This link does not work",
+            &["It may have been cut or changed; use the link of a recent bulletin."],
+        );
+    };
+    let s = db::run(&state.pool, move |c| subscriptions::get(c, id)).await?;
+    page_with(
+        &state,
+        &viewer,
+        StatusCode::OK,
+        "pages/unsubscribe",
+        &json!({
+            "title": "Stop receiving the bulletin", "nav": "bulletins",
+            "email": s.email, "token": params.token, "already": s.status() != subscriptions::SubscriptionStatus::Confirmed,
+        }),
+    )
+}
+
+/// The button of the page, or a mail program's one-click request (RFC 8058:
+/// `List-Unsubscribe=One-Click` in the body): unsubscribed at once.
+pub(super) async fn unsubscribe(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    params: web::Query<TokenParam>,
+) -> Result<HttpResponse, AppError> {
+    let Some(id) = named(&state, params.token.as_deref()) else {
+        return message(
+            &state,
+            &viewer,
+            StatusCode::BAD_REQUEST,
+            "This link does not work",
+            &["Nothing was changed. Use the link of a recent bulletin."],
+        );
+    };
+    let now = state.clock.now();
+    let s = db::run(&state.pool, move |c| subscriptions::unsubscribe(c, id, now)).await?;
+    message(
+        &state,
+        &viewer,
+        StatusCode::OK,
+        "Unsubscribed",
+        &[
+            &format!("{} will receive no more bulletins.", s.email),
+            "Changed your mind? Subscribe again at any time.",
+        ],
+    )
+}
+
+#[derive(Deserialize)]
+pub(super) struct PageParam {
+    page: Option<u32>,
+}
+
+const PER_PAGE: i64 = 25;
+
+pub(super) async fn list(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    params: web::Query<PageParam>,
+) -> Result<HttpResponse, AppError> {
+    let page_no = params.page.unwrap_or(1).clamp(1, 100_000) as i64;
+    let (total, items) = db::run(&state.pool, move |c| {
+        Ok(archive::list(c, PER_PAGE, (page_no - 1) * PER_PAGE)?)
+    })
+    .await?;
+    let pages = (total + PER_PAGE - 1) / PER_PAGE;
+    page_with(
+        &state,
+        &viewer,
+        StatusCode::OK,
+        "pages/bulletins",
+        &json!({
+            "title": "Bulletins", "nav": "bulletins", "items": items, "total": total,
+            "prev": (page_no > 1).then(|| page_no - 1),
+            "next": (page_no < pages).then(|| page_no + 1),
+        }),
+    )
+}
+
+pub(super) fn number(raw: &str) -> Result<i32, AppError> {
+    raw.parse::<i32>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| AppError::not_found(format!("no bulletin number {raw:?}")))
+}
+
+pub(super) async fn issue(
+    state: &AppState,
+    viewer: &Viewer,
+    n: i32,
+) -> Result<archive::Issue, AppError> {
+    let full = viewer.sees_contacts;
+    let subscribe = format!("{}/subscribe", state.mail.base_url());
+    db::run(&state.pool, move |c| archive::get(c, n, full, &subscribe)).await
+}
+
+pub(super) async fn show(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let n = number(&path)?;
+    let b = issue(&state, &viewer, n).await?;
+    page_with(
+        &state,
+        &viewer,
+        StatusCode::OK,
+        "pages/bulletin",
+        &json!({
+            "title": b.listed.subject, "nav": "bulletins", "bulletin": &b,
+            "content": archive::content(&b.html),
+            "prev": (n > 1).then(|| n - 1),
+        }),
+    )
+}
+
+/// The public edition of the newest bulletins as an Atom feed.
+pub(super) async fn feed(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let subscribe = format!("{}/subscribe", state.mail.base_url());
+    let items = db::run(&state.pool, move |c| {
+        let (_, list) = archive::list(c, 20, 0)?;
+        list.into_iter()
+            .map(|l| archive::get(c, l.number, false, &subscribe))
+            .collect::<Result<Vec<_>, _>>()
+    })
+    .await?;
+    let base = state.mail.base_url();
+    let updated = items
+        .first()
+        .map(|b| b.listed.compiled_at)
+        .unwrap_or_else(|| state.clock.now());
+    let entries: Vec<serde_json::Value> = items
+        .iter()
+        .map(|b| {
+            json!({
+                "number": b.listed.number,
+                "title": b.listed.subject,
+                "updated": format!("{}Z", b.listed.compiled_at.format("%Y-%m-%dT%H:%M:%S")),
+                "link": format!("{base}/bulletins/{}", b.listed.number),
+                "summary": format!(
+                    "{} authorities in {} States; {} new, {} updated, {} withdrawn or expired.",
+                    b.listed.summary.authorities, b.listed.summary.states,
+                    b.listed.summary.new, b.listed.summary.updated, b.listed.summary.ended
+                ),
+                "content": archive::content(&b.html),
+            })
+        })
+        .collect();
+    let body = crate::web::templates::render(
+        &state.templates,
+        "feeds/bulletins",
+        &json!({
+            "base_url": base,
+            "updated": format!("{}Z", updated.format("%Y-%m-%dT%H:%M:%S")),
+            "entries": entries,
+        }),
+    )?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "application/atom+xml; charset=utf-8"))
+        .body(body))
+}
