@@ -293,15 +293,19 @@ fn directory_changes(
 /// Gathers and renders the bulletin numbered `number` for `slot`; changes in
 /// the directory are counted from the previous bulletin's slot, or from
 /// `first_period_start` for the first one.
+#[allow(clippy::too_many_arguments)]
 pub fn compile(
     conn: &mut DbConnection,
     templates: &Templates,
     number: i32,
     slot: NaiveDateTime,
+    // The moment the content is true of: the slot, or later when a slot
+    // missed while the service was down is compiled at the next check.
+    at: NaiveDateTime,
     first_period_start: NaiveDateTime,
     base_url: &str,
 ) -> Result<Compiled, AppError> {
-    let today = slot.date();
+    let today = at.date();
     let in_force = store::in_force(conn, None, today)?;
     let prev = previous(conn, slot)?;
     let since = prev.as_ref().map(|(at, _)| *at);
@@ -333,7 +337,7 @@ pub fn compile(
         .load::<i64>(conn)?
         .into_iter()
         .collect();
-    let changes = directory_changes(conn, since.unwrap_or(first_period_start), slot, base_url)?;
+    let changes = directory_changes(conn, since.unwrap_or(first_period_start), at, base_url)?;
 
     let link = |id: i64| format!("{base_url}/authorities/{id}");
     let mut ended: Vec<Ended> = gone
@@ -431,7 +435,7 @@ pub fn compile(
         }
         let context = Context {
             number,
-            date: slot.format("%-d %B %Y").to_string(),
+            date: at.format("%-d %B %Y").to_string(),
             since: since.map(|s| s.format("%-d %B %Y").to_string()),
             full,
             summary: &summary,

@@ -57,6 +57,7 @@ impl Compiler<'_> {
             self.templates,
             number,
             now,
+            now,
             self.first_period_start(now),
             self.base_url,
         )
@@ -131,13 +132,15 @@ impl Compiler<'_> {
         now: NaiveDateTime,
         deliver: bool,
     ) -> Result<Outcome, AppError> {
-        crate::measures::lifecycle::settle_due(conn, slot)?;
+        let at = now.max(slot);
+        crate::measures::lifecycle::settle_due(conn, at)?;
         let number = next_number(conn)?;
         let c = compile::compile(
             conn,
             self.templates,
             number,
             slot,
+            at,
             self.first_period_start(slot),
             self.base_url,
         )?;
@@ -168,7 +171,8 @@ impl Compiler<'_> {
             return Ok(Outcome::Skipped { slot });
         }
         let deliveries = if deliver {
-            queue_deliveries(conn, bulletin_id, now)?
+            // The outbox runs on the system's time, as its sender does.
+            queue_deliveries(conn, bulletin_id, chrono::Utc::now().naive_utc())?
         } else {
             0
         };

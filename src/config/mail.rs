@@ -18,6 +18,7 @@ pub(super) struct RawMail {
     max_attempts: u32,
     retry_after: String,
     poll_interval: String,
+    lease: String,
 }
 
 #[derive(Debug, Clone)]
@@ -33,6 +34,9 @@ pub struct MailSettings {
     pub max_attempts: u32,
     pub retry_after: Duration,
     pub poll_interval: Duration,
+    /// How long a sender holds a message it took; one still held after this
+    /// (its sender stopped) is sent again.
+    pub lease: Duration,
 }
 
 pub(super) fn validate(raw: &RawMail, data_dir: &Path) -> Result<MailSettings, ConfigError> {
@@ -128,5 +132,6 @@ pub(super) fn validate(raw: &RawMail, data_dir: &Path) -> Result<MailSettings, C
             &raw.poll_interval,
             Duration::from_millis(10),
         )?,
+        lease: duration("mail.lease", &raw.lease, Duration::from_secs(1))?,
     })
 }

@@ -16,10 +16,6 @@ use super::transport::SendError;
 use super::{Mailer, message};
 use crate::db::Pool;
 
-/// Longer than any one send can take (the SMTP timeout is 30 s a step); a
-/// message still leased after this is taken to be abandoned by a sender
-/// that stopped, and is sent again.
-const LEASE: Duration = Duration::from_secs(300);
 /// The longest wait between two attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(6 * 3600);
 
@@ -210,6 +206,7 @@ fn backoff(base: Duration, attempts: i32) -> Duration {
 async fn run(mailer: Arc<Mailer>, pool: Pool, mut stopped: watch::Receiver<bool>) {
     let settings = &mailer.settings;
     let batch_size = (settings.concurrency * 8) as i64;
+    let lease = settings.lease;
     let mut pace = (settings.max_per_second > 0).then(|| {
         let mut i = tokio::time::interval(Duration::from_secs(1) / settings.max_per_second);
         i.set_missed_tick_behavior(MissedTickBehavior::Delay);
@@ -220,7 +217,7 @@ async fn run(mailer: Arc<Mailer>, pool: Pool, mut stopped: watch::Receiver<bool>
         let claim_pool = pool.clone();
         let claimed = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<Claimed>> {
             let mut conn = claim_pool.get()?;
-            Ok(outbox::claim(&mut conn, batch_size, LEASE)?)
+            Ok(outbox::claim(&mut conn, batch_size, lease)?)
         })
         .await
         .map_err(anyhow::Error::from)

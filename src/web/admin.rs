@@ -82,6 +82,17 @@ async fn stale(state: web::Data<AppState>, viewer: Viewer) -> Result<HttpRespons
         .collect();
     // Never verified first, then the oldest.
     list.sort_by_key(|v| std::cmp::Reverse(v["days"].as_i64().unwrap_or(i64::MAX)));
+    let ids: Vec<i64> = list.iter().filter_map(|v| v["id"].as_i64()).collect();
+    let reminded = db::run(&state.pool, move |c| {
+        Ok(crate::directory::reminders::last_sent(c, &ids)?)
+    })
+    .await?;
+    for v in &mut list {
+        if let Some((at, to)) = v["id"].as_i64().and_then(|id| reminded.get(&id)) {
+            v["reminded_at"] = json!(at);
+            v["reminded_to"] = json!(to);
+        }
+    }
     page(
         &state,
         &viewer,
@@ -89,6 +100,7 @@ async fn stale(state: web::Data<AppState>, viewer: Viewer) -> Result<HttpRespons
         &json!({
             "title": "Records to verify", "nav": "admin", "items": list,
             "count": list.len(), "stale_days": stale_days,
+            "remind_days": state.settings.directory.remind_every.as_secs() / 86_400,
         }),
     )
 }

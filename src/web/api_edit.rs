@@ -231,7 +231,8 @@ async fn confirm(
     let user = viewer.editor_of(id)?.clone();
     check_csrf(&req, &viewer)?;
     let actor = Actor::user(&user);
-    db::run(&state.pool, move |c| edit::confirm(c, id, &actor)).await?;
+    let now = state.clock.now();
+    db::run(&state.pool, move |c| edit::confirm(c, id, &actor, now)).await?;
     respond(&state, id, actix_web::http::StatusCode::OK).await
 }
 

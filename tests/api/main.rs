@@ -3,6 +3,9 @@
 mod helpers;
 
 mod accounts;
+mod bulletin_delivery;
+mod bulletin_schedule;
+mod bulletin_subscriptions;
 mod cli;
 mod cli_accounts;
 mod downloads;

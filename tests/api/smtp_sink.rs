@@ -31,6 +31,8 @@ struct Shared {
     busy_for: u32,
     /// Refuse these recipients for good (550).
     refused: Vec<String>,
+    /// Wait this long before accepting each message, as a slow server does.
+    delay: Duration,
 }
 
 #[derive(Clone)]
@@ -73,6 +75,10 @@ impl Handler for Sink {
     }
 
     fn data_end(&mut self) -> Response {
+        let delay = self.shared.lock().unwrap().delay;
+        if !delay.is_zero() {
+            std::thread::sleep(delay);
+        }
         if let Some(m) = self.current.take() {
             self.shared.lock().unwrap().received.push(m);
         }
@@ -133,6 +139,10 @@ impl SmtpSink {
             .push(address.to_string());
     }
 
+    pub fn slow(&self, each: Duration) {
+        self.shared.lock().unwrap().delay = each;
+    }
+
     pub fn accept_all(&self) {
         let mut shared = self.shared.lock().unwrap();
         shared.refused.clear();
@@ -145,7 +155,11 @@ impl SmtpSink {
 
     /// Waits until `n` messages have arrived (at most ten seconds).
     pub async fn wait_for(&self, n: usize) -> Vec<Received> {
-        for _ in 0..200 {
+        self.wait_for_within(n, Duration::from_secs(10)).await
+    }
+
+    pub async fn wait_for_within(&self, n: usize, within: Duration) -> Vec<Received> {
+        for _ in 0..(within.as_millis() / 50).max(1) {
             let got = self.received();
             if got.len() >= n {
                 return got;

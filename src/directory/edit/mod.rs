@@ -277,9 +277,9 @@ pub fn confirm(
     conn: &mut DbConnection,
     id: i64,
     actor: &Actor,
+    now: NaiveDateTime,
 ) -> Result<(NaiveDate, i32), AppError> {
     crate::db::write_transaction(conn, |conn| {
-        let now = Utc::now().naive_utc();
         let current = current(conn, id)?;
         let mut record = record_of(&current);
         let today = now.date();

@@ -365,7 +365,8 @@ async fn confirm(
     let user = viewer.editor_of(id)?.clone();
     viewer.check_csrf(value(&form, "csrf_token"))?;
     let actor = Actor::user(&user);
-    db::run(&state.pool, move |c| edit::confirm(c, id, &actor)).await?;
+    let now = state.clock.now();
+    db::run(&state.pool, move |c| edit::confirm(c, id, &actor, now)).await?;
     state.directory.refresh().await?;
     Ok(see_other(&format!("/authorities/{id}")))
 }
