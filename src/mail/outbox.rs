@@ -128,8 +128,44 @@ fn finish(
     Ok(())
 }
 
-pub fn mark_sent(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
-    finish(conn, id, "sent", None, None)
+/// Records many outcomes in one transaction: the messages sent in a few
+/// statements, the others one by one (they are few).
+pub(super) fn record(
+    conn: &mut DbConnection,
+    outcomes: &[(i64, super::sender::Verdict)],
+) -> QueryResult<()> {
+    use super::sender::Verdict;
+    let now = Utc::now().naive_utc();
+    crate::db::write_transaction(conn, |conn| {
+        let sent: Vec<i64> = outcomes
+            .iter()
+            .filter(|(_, v)| matches!(v, Verdict::Sent))
+            .map(|(id, _)| *id)
+            .collect();
+        for part in sent.chunks(500) {
+            diesel::update(
+                mail_outbox::table
+                    .filter(mail_outbox::id.eq_any(part))
+                    .filter(mail_outbox::status.eq("sending")),
+            )
+            .set((
+                mail_outbox::status.eq("sent"),
+                mail_outbox::last_error.eq(None::<String>),
+                mail_outbox::next_attempt_at.eq(now),
+                mail_outbox::sent_at.eq(Some(now)),
+                mail_outbox::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+        }
+        for (id, v) in outcomes {
+            match v {
+                Verdict::Sent => {}
+                Verdict::Retry(error, next) => mark_retry(conn, *id, error, *next)?,
+                Verdict::Failed(error) => mark_failed(conn, *id, error)?,
+            }
+        }
+        Ok(())
+    })
 }
 
 pub fn mark_retry(

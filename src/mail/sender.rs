@@ -7,9 +7,9 @@ use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
 use chrono::Utc;
-use tokio::sync::{Semaphore, watch};
+use tokio::sync::{Semaphore, mpsc, watch};
 use tokio::task::{JoinHandle, JoinSet};
-use tokio::time::{Interval, MissedTickBehavior};
+use tokio::time::MissedTickBehavior;
 
 use super::outbox::{self, Claimed};
 use super::transport::SendError;
@@ -152,46 +152,67 @@ impl Mailer {
         Ok(prepared)
     }
 
-    async fn record(&self, pool: &Pool, c: &Claimed, outcome: Result<(), SendError>) {
+    /// What becomes of a message after an attempt.
+    fn verdict(&self, c: &Claimed, outcome: Result<(), SendError>) -> Verdict {
         let (id, attempts) = (c.id, c.attempts);
-        // Failed for good (true) or to be tried again (false), and why.
-        let verdict = outcome.map_err(|e| {
-            if e.permanent {
-                (true, e.message)
-            } else if attempts >= self.settings.max_attempts as i32 {
-                let why = format!("gave up after {attempts} attempts; the last: {}", e.message);
-                (true, why)
-            } else {
-                (false, e.message)
+        match outcome {
+            Ok(()) => {
+                tracing::debug!(id, to = %c.recipient, template = %c.template, "mail sent");
+                Verdict::Sent
             }
-        });
-        match &verdict {
-            Ok(()) => tracing::debug!(id, to = %c.recipient, template = %c.template, "mail sent"),
-            Err((true, error)) => {
-                tracing::error!(id, to = %c.recipient, attempts, %error, "mail failed")
+            Err(e) if e.permanent || attempts >= self.settings.max_attempts as i32 => {
+                let error = if e.permanent {
+                    e.message
+                } else {
+                    format!("gave up after {attempts} attempts; the last: {}", e.message)
+                };
+                tracing::error!(id, to = %c.recipient, attempts, %error, "mail failed");
+                Verdict::Failed(error)
             }
-            Err((false, error)) => {
-                tracing::warn!(id, to = %c.recipient, attempts, %error, "mail will be retried")
+            Err(e) => {
+                tracing::warn!(id, to = %c.recipient, attempts, error = %e.message, "mail will be retried");
+                let next = Utc::now().naive_utc()
+                    + chrono::Duration::from_std(backoff(self.settings.retry_after, attempts))
+                        .unwrap_or_default();
+                Verdict::Retry(e.message, next)
             }
         }
-        let next = Utc::now().naive_utc()
-            + chrono::Duration::from_std(backoff(self.settings.retry_after, attempts))
-                .unwrap_or_default();
+    }
+}
+
+/// The outcome of one attempt, to be recorded.
+#[derive(Debug)]
+pub(super) enum Verdict {
+    Sent,
+    Retry(String, chrono::NaiveDateTime),
+    Failed(String),
+}
+
+/// Records outcomes in batches: one transaction for up to a few hundred
+/// messages, at most a few milliseconds after they were sent. A message
+/// sent but not yet recorded when the process dies stays leased and is
+/// sent again when its lease ends: a duplicate, never a loss.
+async fn record_outcomes(pool: Pool, mut outcomes: mpsc::UnboundedReceiver<(i64, Verdict)>) {
+    const MOST: usize = 512;
+    const WAIT: Duration = Duration::from_millis(5);
+    while let Some(first) = outcomes.recv().await {
+        let mut batch = vec![first];
+        let until = tokio::time::Instant::now() + WAIT;
+        while batch.len() < MOST {
+            match tokio::time::timeout_at(until, outcomes.recv()).await {
+                Ok(Some(o)) => batch.push(o),
+                _ => break,
+            }
+        }
+        let n = batch.len();
         let pool = pool.clone();
         let saved = tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
             let mut conn = pool.get()?;
-            match verdict {
-                Ok(()) => outbox::mark_sent(&mut conn, id)?,
-                Err((true, error)) => outbox::mark_failed(&mut conn, id, &error)?,
-                Err((false, error)) => outbox::mark_retry(&mut conn, id, &error, next)?,
-            }
-            Ok(())
+            Ok(outbox::record(&mut conn, &batch)?)
         })
         .await;
         if let Err(e) | Ok(Err(e)) = saved.map_err(anyhow::Error::from) {
-            // The message stays leased and is tried again when the lease
-            // ends: a duplicate, never a loss.
-            tracing::error!(id, error = %e, "the outcome of a message could not be recorded");
+            tracing::error!(messages = n, error = %e, "the outcome of messages could not be recorded");
         }
     }
 }
@@ -205,15 +226,22 @@ fn backoff(base: Duration, attempts: i32) -> Duration {
 
 async fn run(mailer: Arc<Mailer>, pool: Pool, mut stopped: watch::Receiver<bool>) {
     let settings = &mailer.settings;
-    let batch_size = (settings.concurrency * 8) as i64;
+    let batch_size = (settings.concurrency * 32) as i64;
     let lease = settings.lease;
     let mut pace = (settings.max_per_second > 0).then(|| {
         let mut i = tokio::time::interval(Duration::from_secs(1) / settings.max_per_second);
         i.set_missed_tick_behavior(MissedTickBehavior::Delay);
         i
     });
+    // At most `concurrency` messages in flight, across batches: the next
+    // batch is claimed while the last of the previous one is being sent.
+    let slots = Arc::new(Semaphore::new(settings.concurrency));
+    let (outcomes, to_record) = mpsc::unbounded_channel();
+    let recorder = tokio::spawn(record_outcomes(pool.clone(), to_record));
+    let mut running = JoinSet::new();
     tracing::info!(to = %mailer.describe(), "mail sender started");
     while !*stopped.borrow() {
+        while running.try_join_next().is_some() {}
         let claim_pool = pool.clone();
         let claimed = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<Claimed>> {
             let mut conn = claim_pool.get()?;
@@ -224,7 +252,20 @@ async fn run(mailer: Arc<Mailer>, pool: Pool, mut stopped: watch::Receiver<bool>
         .and_then(|r| r);
         match claimed {
             Ok(batch) if !batch.is_empty() => {
-                send_batch(&mailer, &pool, batch, &mut pace).await;
+                for c in batch {
+                    if let Some(p) = pace.as_mut() {
+                        p.tick().await;
+                    }
+                    let Ok(slot) = slots.clone().acquire_owned().await else {
+                        break;
+                    };
+                    let (mailer, pool, outcomes) = (mailer.clone(), pool.clone(), outcomes.clone());
+                    running.spawn(async move {
+                        let outcome = mailer.deliver(&pool, &c).await;
+                        let _ = outcomes.send((c.id, mailer.verdict(&c, outcome)));
+                        drop(slot);
+                    });
+                }
                 continue;
             }
             Ok(_) => {}
@@ -236,31 +277,9 @@ async fn run(mailer: Arc<Mailer>, pool: Pool, mut stopped: watch::Receiver<bool>
             _ = stopped.changed() => {}
         }
     }
-}
-
-async fn send_batch(
-    mailer: &Arc<Mailer>,
-    pool: &Pool,
-    batch: Vec<Claimed>,
-    pace: &mut Option<Interval>,
-) {
-    let slots = Arc::new(Semaphore::new(mailer.settings.concurrency));
-    let mut running = JoinSet::new();
-    for c in batch {
-        if let Some(p) = pace.as_mut() {
-            p.tick().await;
-        }
-        let Ok(slot) = slots.clone().acquire_owned().await else {
-            break;
-        };
-        let (mailer, pool) = (mailer.clone(), pool.clone());
-        running.spawn(async move {
-            let outcome = mailer.deliver(&pool, &c).await;
-            mailer.record(&pool, &c, outcome).await;
-            drop(slot);
-        });
-    }
     while running.join_next().await.is_some() {}
+    drop(outcomes);
+    let _ = recorder.await;
 }
 
 #[cfg(test)]

@@ -230,9 +230,11 @@ async fn without_a_mail_server_messages_are_eml_files_in_the_outbox() {
     let outbox = app.data_dir.path().join("outbox");
     let mut files = Vec::new();
     for _ in 0..100 {
+        // A message being written is a .partial file until it is whole.
         files = std::fs::read_dir(&outbox)
             .map(|d| d.map(|e| e.unwrap().path()).collect::<Vec<_>>())
             .unwrap_or_default();
+        files.retain(|f| f.extension().is_some_and(|e| e == "eml"));
         if files.len() >= 5 {
             break;
         }
@@ -242,9 +244,14 @@ async fn without_a_mail_server_messages_are_eml_files_in_the_outbox() {
     // Two admins told of the submission, a receipt for the focal point, two
     // focal points told of the decision.
     assert_eq!(files.len(), 5, "{files:?}");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let all: Vec<_> = std::fs::read_dir(&outbox)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     assert!(
-        files.iter().all(|f| f.extension().unwrap() == "eml"),
-        "{files:?}"
+        all.iter().all(|f| f.extension().unwrap() == "eml"),
+        "nothing partial left: {all:?}"
     );
     let messages: Vec<Vec<u8>> = files.iter().map(|f| std::fs::read(f).unwrap()).collect();
     let to_focal = messages
