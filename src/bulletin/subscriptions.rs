@@ -238,7 +238,7 @@ pub fn unsubscribe(
         diesel::update(
             mail_outbox::table
                 .filter(mail_outbox::subscription_id.eq(id))
-                .filter(mail_outbox::status.eq_any(["queued", "retry"])),
+                .filter(mail_outbox::status.eq_any(["queued", "retry", "sending"])),
         )
         .set((
             mail_outbox::status.eq("cancelled"),

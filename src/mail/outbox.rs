@@ -181,6 +181,15 @@ pub fn mark_failed(conn: &mut DbConnection, id: i64, error: &str) -> QueryResult
     finish(conn, id, "failed", Some(error), None)
 }
 
+/// Which of these messages were cancelled.
+pub fn cancelled(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<i64>> {
+    mail_outbox::table
+        .filter(mail_outbox::id.eq_any(ids))
+        .filter(mail_outbox::status.eq("cancelled"))
+        .select(mail_outbox::id)
+        .load(conn)
+}
+
 /// A message as the secretariat sees it.
 #[derive(Debug, Clone, Serialize, Queryable, Selectable)]
 #[diesel(table_name = mail_outbox)]

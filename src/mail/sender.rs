@@ -224,6 +224,32 @@ fn backoff(base: Duration, attempts: i32) -> Duration {
     base.saturating_mul(1 << doublings).min(MAX_BACKOFF)
 }
 
+/// The messages of `chunk` still to send: a bulletin's message to someone
+/// who unsubscribed after it was taken is cancelled, and left out.
+async fn without_cancelled(pool: &Pool, chunk: Vec<Claimed>) -> Vec<Claimed> {
+    let bulletin: Vec<i64> = chunk
+        .iter()
+        .filter(|c| c.subscription_id.is_some())
+        .map(|c| c.id)
+        .collect();
+    if bulletin.is_empty() {
+        return chunk;
+    }
+    let pool = pool.clone();
+    let cancelled = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<i64>> {
+        let mut conn = pool.get()?;
+        Ok(outbox::cancelled(&mut conn, &bulletin)?)
+    })
+    .await
+    .map_err(anyhow::Error::from)
+    .and_then(|r| r)
+    .unwrap_or_default();
+    chunk
+        .into_iter()
+        .filter(|c| !cancelled.contains(&c.id))
+        .collect()
+}
+
 async fn run(mailer: Arc<Mailer>, pool: Pool, mut stopped: watch::Receiver<bool>) {
     let settings = &mailer.settings;
     let batch_size = (settings.concurrency * 32) as i64;
@@ -252,19 +278,28 @@ async fn run(mailer: Arc<Mailer>, pool: Pool, mut stopped: watch::Receiver<bool>
         .and_then(|r| r);
         match claimed {
             Ok(batch) if !batch.is_empty() => {
-                for c in batch {
-                    if let Some(p) = pace.as_mut() {
-                        p.tick().await;
+                let mut batch = batch.into_iter().peekable();
+                while batch.peek().is_some() {
+                    // Just before a few go out, leave out those cancelled
+                    // meanwhile (their subscriber left): one query for many.
+                    let chunk: Vec<Claimed> =
+                        batch.by_ref().take(settings.concurrency * 4).collect();
+                    let chunk = without_cancelled(&pool, chunk).await;
+                    for c in chunk {
+                        if let Some(p) = pace.as_mut() {
+                            p.tick().await;
+                        }
+                        let Ok(slot) = slots.clone().acquire_owned().await else {
+                            break;
+                        };
+                        let (mailer, pool, outcomes) =
+                            (mailer.clone(), pool.clone(), outcomes.clone());
+                        running.spawn(async move {
+                            let outcome = mailer.deliver(&pool, &c).await;
+                            let _ = outcomes.send((c.id, mailer.verdict(&c, outcome)));
+                            drop(slot);
+                        });
                     }
-                    let Ok(slot) = slots.clone().acquire_owned().await else {
-                        break;
-                    };
-                    let (mailer, pool, outcomes) = (mailer.clone(), pool.clone(), outcomes.clone());
-                    running.spawn(async move {
-                        let outcome = mailer.deliver(&pool, &c).await;
-                        let _ = outcomes.send((c.id, mailer.verdict(&c, outcome)));
-                        drop(slot);
-                    });
                 }
                 continue;
             }
