@@ -1,8 +1,14 @@
 //! Mail throughput and latency through the real sender: messages queued in a
 //! SQLite (or BENCH_DATABASE_URL PostgreSQL) outbox, sent to an SMTP server
-//! in this process, or written as .eml files.
+//! in this process, or written as .eml files; then the SMTP transport alone,
+//! one message built once and sent N times, without the outbox.
 //!
 //! cargo bench --bench mail            (N=500 messages, 5 rounds each)
+//!
+//! BENCH_MESSAGES=N changes N; BENCH_SMTP_URL=smtp://HOST:PORT sends to
+//! another server instead (e.g. postfix's `smtp-sink -c 127.0.0.1:PORT 1000`,
+//! which keeps up better than the sink in this process), and leaves out the
+//! latency, which needs the sink's count.
 
 use std::collections::HashMap;
 use std::io;
@@ -12,6 +18,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use counterpart::config::Settings;
+use counterpart::mail::transport::Transport;
 use counterpart::mail::{Mailer, Outgoing, enqueue, outbox};
 use mailin_embedded::{Handler, Response, Server, response};
 use serde_json::json;
@@ -124,6 +131,39 @@ async fn round(smtp: Option<&str>, concurrency: usize, n: usize) -> Duration {
     elapsed
 }
 
+/// `n` sends of one message straight through the transport, `concurrency`
+/// at a time, as the sender would.
+async fn transport_alone(url: &str, concurrency: usize, n: usize) -> Duration {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = settings(dir.path(), Some(url), concurrency);
+    let transport = Arc::new(Transport::new(&settings.mail).unwrap());
+    let message = counterpart::mail::message::compose(
+        &settings.mail.from,
+        "person@authority.example",
+        counterpart::mail::message::Rendered {
+            subject: "Update to review".into(),
+            text: "Requests accepted by email; originals not required.\n".repeat(40),
+            html: "<p>Requests accepted by email; originals not required.</p>\n".repeat(40),
+        },
+        "bench.1",
+        std::time::SystemTime::now(),
+    )
+    .unwrap();
+    let started = Instant::now();
+    let mut running = tokio::task::JoinSet::new();
+    for worker in 0..concurrency {
+        let (transport, message) = (transport.clone(), message.clone());
+        let share = n / concurrency + usize::from(worker < n % concurrency);
+        running.spawn(async move {
+            for _ in 0..share {
+                transport.send(message.clone(), "bench").await.unwrap();
+            }
+        });
+    }
+    while running.join_next().await.is_some() {}
+    started.elapsed()
+}
+
 /// One message at a time: queued, sender woken, accepted by the server.
 async fn latency(url: &str, count: &Arc<AtomicUsize>, rounds: usize) -> Vec<Duration> {
     let dir = tempfile::tempdir().unwrap();
@@ -161,7 +201,9 @@ async fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(500);
     let (url, count) = sink();
-    println!("{n} messages a round, 5 rounds, medians");
+    let external = std::env::var("BENCH_SMTP_URL").ok();
+    let url = external.clone().unwrap_or(url);
+    println!("{n} messages a round, 5 rounds, medians, SMTP to {url}");
     for (label, smtp, concurrency) in [
         (".eml files", None, 4),
         ("SMTP, 1 connection", Some(url.as_str()), 1),
@@ -178,6 +220,22 @@ async fn main() {
             m.as_secs_f64(),
             n as f64 / m.as_secs_f64()
         );
+    }
+    for concurrency in [1, 4, 10] {
+        let mut times = Vec::new();
+        for _ in 0..5 {
+            times.push(transport_alone(&url, concurrency, n).await);
+        }
+        let m = median(times);
+        println!(
+            "{:<22} {:>8.2} s  {:>7.0} messages/s",
+            format!("transport alone, {concurrency}"),
+            m.as_secs_f64(),
+            n as f64 / m.as_secs_f64()
+        );
+    }
+    if external.is_some() {
+        return;
     }
     let times = latency(&url, &count, 51).await;
     println!(

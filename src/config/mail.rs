@@ -12,6 +12,7 @@ use super::{ConfigError, redact_url};
 pub(super) struct RawMail {
     from: String,
     smtp_url: SecretString,
+    tls_ca_file: String,
     outbox_dir: String,
     concurrency: usize,
     max_per_second: u32,
@@ -27,6 +28,9 @@ pub struct MailSettings {
     /// `None`: messages are written into `outbox_dir`. Secret: it may hold
     /// the SMTP password.
     pub smtp_url: Option<SecretString>,
+    /// Certificates (PEM) trusted for the SMTP server besides the public
+    /// roots, for a server whose certificate comes from a private CA.
+    pub tls_ca_file: Option<PathBuf>,
     pub outbox_dir: PathBuf,
     pub concurrency: usize,
     /// 0: no limit.
@@ -80,6 +84,26 @@ pub(super) fn validate(raw: &RawMail, data_dir: &Path) -> Result<MailSettings, C
             .map_err(|e| invalid("mail.smtp_url", &shown, e.to_string()))?;
         Some(SecretString::from(url.to_string()))
     };
+    let tls_ca_file = match raw.tls_ca_file.trim() {
+        "" => None,
+        file => {
+            let pem = std::fs::read(file)
+                .map_err(|e| invalid("mail.tls_ca_file", file, format!("cannot read it: {e}")))?;
+            // lettre takes a file without any certificate as an empty list.
+            let has_certificate =
+                String::from_utf8_lossy(&pem).contains("-----BEGIN CERTIFICATE-----");
+            if !has_certificate
+                || lettre::transport::smtp::client::Certificate::from_pem(&pem).is_err()
+            {
+                return Err(invalid(
+                    "mail.tls_ca_file",
+                    file,
+                    "holds no readable PEM certificate (-----BEGIN CERTIFICATE-----)".into(),
+                ));
+            }
+            Some(PathBuf::from(file))
+        }
+    };
     let outbox_dir = match raw.outbox_dir.trim() {
         "" => data_dir.join("outbox"),
         dir => PathBuf::from(dir),
@@ -118,6 +142,7 @@ pub(super) fn validate(raw: &RawMail, data_dir: &Path) -> Result<MailSettings, C
     Ok(MailSettings {
         from,
         smtp_url,
+        tls_ca_file,
         outbox_dir,
         concurrency: raw.concurrency,
         max_per_second: raw.max_per_second,
@@ -134,4 +159,37 @@ pub(super) fn validate(raw: &RawMail, data_dir: &Path) -> Result<MailSettings, C
         )?,
         lease: duration("mail.lease", &raw.lease, Duration::from_secs(1))?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::super::Settings;
+
+    fn with_ca(file: &str) -> Result<Settings, super::ConfigError> {
+        let env: HashMap<String, String> = [
+            ("COUNTERPART_DATA_DIR", "/tmp/cp"),
+            ("COUNTERPART_MAIL__TLS_CA_FILE", file),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        Settings::load_from(None, &env)
+    }
+
+    #[test]
+    fn a_ca_file_must_hold_a_certificate() {
+        let ca = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/api/tls/ca.pem");
+        assert_eq!(
+            with_ca(ca).unwrap().mail.tls_ca_file.as_deref(),
+            Some(std::path::Path::new(ca))
+        );
+        assert!(with_ca("").unwrap().mail.tls_ca_file.is_none());
+        let key = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/api/tls/localhost.key");
+        for wrong in ["/nonexistent/ca.pem", key] {
+            let err = with_ca(wrong).unwrap_err().to_string();
+            assert!(err.contains("mail.tls_ca_file"), "{wrong}: {err}");
+        }
+    }
 }

@@ -1,10 +1,12 @@
 //! Mail, for everything the service sends: messages are queued in the
 //! database ([`outbox`]), built from templates ([`message`]) and sent by a
-//! background sender over SMTP or into `.eml` files ([`transport`]).
+//! background sender over SMTP ([`smtp`]) or into `.eml` files
+//! ([`transport`]).
 
 pub mod message;
 pub mod outbox;
 mod sender;
+pub mod smtp;
 pub mod transport;
 
 use std::sync::Arc;

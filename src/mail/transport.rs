@@ -1,13 +1,14 @@
-//! Where messages go: an SMTP server (pooled connections, TLS as the URL
-//! says), or, with no server set, `.eml` files in the outbox folder.
+//! Where messages go: an SMTP server (a pool of our own connections, TLS as
+//! the URL says, see [`super::smtp`]), or, with no server set, `.eml` files
+//! in the outbox folder.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
-use lettre::transport::smtp::PoolConfig;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::Message;
+use lettre::address::Envelope;
 use secrecy::ExposeSecret;
 
+use super::smtp;
 use crate::config::MailSettings;
 
 /// Why a message did not go, and whether trying again may help.
@@ -18,26 +19,18 @@ pub struct SendError {
 }
 
 pub enum Transport {
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Smtp(smtp::Pool),
     Folder(PathBuf),
 }
 
 impl Transport {
     pub fn new(settings: &MailSettings) -> anyhow::Result<Self> {
         match &settings.smtp_url {
-            Some(url) => {
-                let transport =
-                    AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose_secret())?
-                        .pool_config(
-                            PoolConfig::new()
-                                .max_size(settings.concurrency as u32)
-                                .min_idle(0)
-                                .idle_timeout(Duration::from_secs(60)),
-                        )
-                        .timeout(Some(Duration::from_secs(30)))
-                        .build();
-                Ok(Self::Smtp(transport))
-            }
+            Some(url) => Ok(Self::Smtp(smtp::Pool::new(
+                url.expose_secret(),
+                settings.tls_ca_file.as_deref(),
+                settings.concurrency,
+            )?)),
             None => {
                 std::fs::create_dir_all(&settings.outbox_dir).map_err(|e| {
                     anyhow::anyhow!(
@@ -52,7 +45,7 @@ impl Transport {
 
     pub fn describe(&self) -> String {
         match self {
-            Self::Smtp(_) => "SMTP".into(),
+            Self::Smtp(pool) => pool.describe(),
             Self::Folder(dir) => format!(".eml files in {}", dir.display()),
         }
     }
@@ -69,21 +62,12 @@ impl Transport {
     /// edition and addressed per recipient).
     pub async fn send_raw(
         &self,
-        envelope: &lettre::address::Envelope,
+        envelope: &Envelope,
         bytes: Vec<u8>,
         file_stem: &str,
     ) -> Result<(), SendError> {
         match self {
-            Self::Smtp(smtp) => smtp
-                .send_raw(envelope, &bytes)
-                .await
-                .map(|_| ())
-                .map_err(|e| SendError {
-                    // 5xx: the server refuses this message and will again.
-                    // Anything else (4xx, connection, timeout, TLS) may pass.
-                    permanent: e.is_permanent(),
-                    message: format!("SMTP: {e}"),
-                }),
+            Self::Smtp(pool) => pool.send(envelope, &bytes).await,
             Self::Folder(dir) => {
                 let path = dir.join(format!("{file_stem}.eml"));
                 let written =

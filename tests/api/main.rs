@@ -21,6 +21,7 @@ mod pages;
 mod people;
 mod search;
 mod service;
+mod smtp_pool;
 mod smtp_sink;
 mod transfer;
 mod updates;

@@ -6,7 +6,7 @@ use std::net::{IpAddr, TcpListener};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use mailin_embedded::{Handler, Response, Server};
+use mailin_embedded::{AuthMechanism, Handler, Response, Server, SslConfig};
 
 /// A message as the server received it.
 #[derive(Debug, Clone)]
@@ -33,6 +33,10 @@ struct Shared {
     refused: Vec<String>,
     /// Wait this long before accepting each message, as a slow server does.
     delay: Duration,
+    /// EHLO (or HELO) commands: one per connection without STARTTLS.
+    hellos: usize,
+    /// The user name and password AUTH takes, when the server asks for one.
+    login: Option<(String, String)>,
 }
 
 #[derive(Clone)]
@@ -43,7 +47,16 @@ struct Sink {
 
 impl Handler for Sink {
     fn helo(&mut self, _ip: IpAddr, _domain: &str) -> Response {
+        self.shared.lock().unwrap().hellos += 1;
         mailin_embedded::response::OK
+    }
+
+    fn auth_plain(&mut self, _authz: &str, user: &str, password: &str) -> Response {
+        let shared = self.shared.lock().unwrap();
+        match &shared.login {
+            Some((u, p)) if u == user && p == password => mailin_embedded::response::AUTH_OK,
+            _ => mailin_embedded::response::INVALID_CREDENTIALS,
+        }
     }
 
     fn rcpt(&mut self, to: &str) -> Response {
@@ -98,18 +111,43 @@ impl SmtpSink {
     }
 
     pub fn start_on(listener: TcpListener) -> Self {
+        Self::start_with(listener, None)
+    }
+
+    /// Offers STARTTLS with the certificate of `tests/api/tls/`, for
+    /// `localhost`, and asks for a user name and password after it.
+    pub fn start_tls(user: &str, password: &str) -> Self {
+        // mailin-embedded builds its TLS server with the process's default
+        // crypto provider, and the tests have two to choose from.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let sink = Self::start_with(
+            TcpListener::bind("127.0.0.1:0").expect("a free port"),
+            Some(SslConfig::SelfSigned {
+                cert_path: tls_file("localhost.pem"),
+                key_path: tls_file("localhost.key"),
+            }),
+        );
+        sink.shared.lock().unwrap().login = Some((user.into(), password.into()));
+        sink
+    }
+
+    fn start_with(listener: TcpListener, tls: Option<SslConfig>) -> Self {
         let port = listener.local_addr().unwrap().port();
         let shared = Arc::new(Mutex::new(Shared::default()));
         let handler = Sink {
             shared: shared.clone(),
             current: None,
         };
+        let mut server = Server::new(handler);
+        server
+            .with_name("sink.example")
+            .with_num_threads(32)
+            .with_tcp_listener(listener);
+        if let Some(tls) = tls {
+            server.with_ssl(tls).expect("the test certificate");
+            server.with_auth(AuthMechanism::Plain);
+        }
         std::thread::spawn(move || {
-            let mut server = Server::new(handler);
-            server
-                .with_name("sink.example")
-                .with_num_threads(32)
-                .with_tcp_listener(listener);
             let _ = server.serve();
         });
         Self { port, shared }
@@ -149,6 +187,12 @@ impl SmtpSink {
         shared.busy_for = 0;
     }
 
+    /// EHLO (or HELO) commands received: the connections opened, unless
+    /// they used STARTTLS (which says EHLO twice).
+    pub fn hellos(&self) -> usize {
+        self.shared.lock().unwrap().hellos
+    }
+
     pub fn received(&self) -> Vec<Received> {
         self.shared.lock().unwrap().received.clone()
     }
@@ -168,4 +212,11 @@ impl SmtpSink {
         }
         panic!("expected {n} messages, received {}", self.received().len());
     }
+}
+
+/// A file of `tests/api/tls/`: a test CA (`ca.pem`) and a certificate it
+/// signed for localhost and 127.0.0.1 (`localhost.pem`, `localhost.key`).
+/// For tests only; the key is public.
+pub fn tls_file(name: &str) -> String {
+    format!("{}/tests/api/tls/{name}", env!("CARGO_MANIFEST_DIR"))
 }
