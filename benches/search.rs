@@ -11,7 +11,7 @@ use counterpart::directory::demo::{self, DemoOptions};
 use counterpart::directory::model;
 use counterpart::directory::search::{Directory, SearchParams};
 use counterpart::directory::write;
-use counterpart::web::json::AuthorityJson;
+use counterpart::web::support::json::AuthorityJson;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 
 fn directory_of(size: usize) -> Directory {

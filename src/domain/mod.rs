@@ -4,6 +4,7 @@
 mod article;
 pub(crate) mod codes;
 mod contact;
+pub mod present;
 
 pub use article::{Article, Instrument};
 pub use codes::{AuthorityKind, AuthorityRef, Channel, CountryCode, Function, LanguageCode};

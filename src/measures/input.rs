@@ -28,7 +28,7 @@ pub struct UpdateInput {
     /// The measure in force the update was written against (its id, or
     /// null when none was); a submission against one no longer in force is
     /// refused with the current one. Left out: the one in force now.
-    #[serde(default, deserialize_with = "crate::web::json::present")]
+    #[serde(default, deserialize_with = "crate::domain::present::present")]
     pub base: Option<Option<i64>>,
     /// Keep as a draft instead of submitting for review.
     #[serde(default)]

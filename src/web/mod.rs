@@ -1,24 +1,14 @@
 //! HTTP: pages for people, JSON under `/api/v1` for programs.
 
-mod account;
 mod admin;
-mod admin_mail;
 mod api;
-mod api_edit;
-mod api_proposals;
-mod api_updates;
-mod bulletin;
-mod downloads;
-mod errors;
-mod forms;
-pub mod json;
-mod measures_view;
 mod pages;
-pub mod templates;
-mod updates;
-pub mod viewer;
+mod routes;
+pub mod support;
 
-pub use viewer::Viewer;
+pub use support::errors::html_error_pages;
+pub use support::templates;
+pub use support::viewer::{self, Viewer};
 
 use std::sync::Arc;
 
@@ -58,29 +48,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .limit(1 << 20)
             .error_handler(|e, _| AppError::bad_param("body", e.to_string()).into()),
     )
-    .route("/healthz", web::get().to(api::healthz))
-    .route("/readyz", web::get().to(api::readyz))
-    .service(
-        web::scope("/api/v1")
-            .configure(api::configure)
-            .configure(api_edit::configure)
-            .configure(api_updates::configure)
-            .configure(api_proposals::configure)
-            .configure(bulletin::configure_api)
-            .configure(admin_mail::configure_api),
-    )
-    .configure(account::configure)
-    .configure(admin::configure)
-    .configure(admin_mail::configure)
-    .configure(updates::configure)
-    .configure(bulletin::configure)
-    // Before the pages: /authorities/new and /authorities/7.vcf are not ids.
-    .configure(forms::configure)
-    .configure(downloads::configure)
-    .configure(pages::configure)
+    .configure(routes::table)
     .default_service(web::to(|| async {
         Err::<actix_web::HttpResponse, _>(AppError::not_found("no such page"))
     }));
 }
-
-pub use errors::html_error_pages;

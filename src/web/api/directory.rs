@@ -4,28 +4,21 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::json::{ArticleJson, AuthorityJson, CountryJson, ListJson};
-use super::{AppState, Viewer};
 use crate::db;
-use crate::directory::search::{Directory, SearchParams};
+use crate::directory::search::SearchParams;
 use crate::directory::states;
-use crate::domain::{Article, CountryCode};
+use crate::domain::Article;
 use crate::error::AppError;
+use crate::web::support::json::by_article;
+use crate::web::support::json::{ArticleJson, AuthorityJson, CountryJson, ListJson};
+use crate::web::support::params::{CounterpartParams, authority_id, country_param};
+use crate::web::{AppState, Viewer};
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/authorities", web::get().to(list_authorities))
-        .route("/authorities/{id}", web::get().to(get_authority))
-        .route("/countries", web::get().to(list_countries))
-        .route("/countries/{code}", web::get().to(get_country))
-        .route("/counterpart", web::get().to(counterpart))
-        .route("/articles", web::get().to(list_articles));
-}
-
-pub async fn healthz() -> HttpResponse {
+pub(crate) async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "ok"}))
 }
 
-pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub(crate) async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     use diesel::connection::SimpleConnection;
     db::run(&state.pool, |c| {
         c.batch_execute("SELECT 1").map_err(AppError::unavailable)
@@ -38,7 +31,7 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, AppError
     })))
 }
 
-async fn list_authorities(
+pub(crate) async fn list_authorities(
     state: web::Data<AppState>,
     viewer: Viewer,
     params: web::Query<SearchParams>,
@@ -63,13 +56,7 @@ async fn list_authorities(
     }))
 }
 
-/// An id that is not a number cannot name an authority: 404, like an unknown one.
-pub fn authority_id(raw: &str) -> Result<i64, AppError> {
-    raw.parse::<i64>()
-        .map_err(|_| AppError::not_found(format!("no authority with id {raw:?}")))
-}
-
-async fn get_authority(
+pub(crate) async fn get_authority(
     state: web::Data<AppState>,
     viewer: Viewer,
     path: web::Path<String>,
@@ -83,11 +70,11 @@ async fn get_authority(
 }
 
 #[derive(Deserialize)]
-struct CountryListParams {
+pub(crate) struct CountryListParams {
     region: Option<String>,
 }
 
-async fn list_countries(
+pub(crate) async fn list_countries(
     state: web::Data<AppState>,
     params: web::Query<CountryListParams>,
 ) -> Result<HttpResponse, AppError> {
@@ -119,41 +106,7 @@ async fn list_countries(
     }))
 }
 
-pub fn country_param(raw: &str) -> Result<CountryCode, AppError> {
-    CountryCode::parse(raw).map_err(|m| {
-        if m.starts_with("no State") {
-            AppError::not_found(m)
-        } else {
-            AppError::bad_param("code", m)
-        }
-    })
-}
-
-/// A State's authorities grouped by the articles they are designated under.
-pub fn by_article(
-    directory: &Directory,
-    country: CountryCode,
-    sees_contacts: bool,
-) -> serde_json::Value {
-    let groups: Vec<serde_json::Value> = Article::all()
-        .map(|article| {
-            let designated = directory.designated(country, article);
-            let list: Vec<AuthorityJson> = designated
-                .iter()
-                .map(|a| AuthorityJson::new(a, sees_contacts))
-                .collect();
-            json!({
-                "article": article,
-                "provision": article.provision(),
-                "title": article.title(),
-                "authorities": list,
-            })
-        })
-        .collect();
-    json!(groups)
-}
-
-async fn get_country(
+pub(crate) async fn get_country(
     state: web::Data<AppState>,
     viewer: Viewer,
     path: web::Path<String>,
@@ -172,30 +125,7 @@ async fn get_country(
     })))
 }
 
-#[derive(Deserialize)]
-pub struct CounterpartParams {
-    pub country: Option<String>,
-    pub article: Option<String>,
-}
-
-impl CounterpartParams {
-    pub fn parse(&self) -> Result<(CountryCode, Article), AppError> {
-        let required = |name: &str, v: &Option<String>| {
-            v.as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-                .ok_or_else(|| AppError::bad_param(name, "is required"))
-        };
-        let country = CountryCode::parse(&required("country", &self.country)?)
-            .map_err(|m| AppError::bad_param("country", m))?;
-        let article = Article::parse(&required("article", &self.article)?)
-            .map_err(|m| AppError::bad_param("article", m))?;
-        Ok((country, article))
-    }
-}
-
-async fn counterpart(
+pub(crate) async fn counterpart(
     state: web::Data<AppState>,
     viewer: Viewer,
     params: web::Query<CounterpartParams>,
@@ -209,7 +139,8 @@ async fn counterpart(
         .map(|a| AuthorityJson::new(a, viewer.sees_contacts))
         .collect();
     let ids: Vec<i64> = found.iter().map(|a| a.id).collect();
-    let measures = super::measures_view::in_force(&state, Some(ids), viewer.sees_contacts).await?;
+    let measures =
+        crate::web::pages::measures::in_force(&state, Some(ids), viewer.sees_contacts).await?;
     Ok(HttpResponse::Ok().json(json!({
         "country": CountryJson::new(country.state(), count),
         "article": article,
@@ -220,7 +151,7 @@ async fn counterpart(
     })))
 }
 
-async fn list_articles() -> HttpResponse {
+pub(crate) async fn list_articles() -> HttpResponse {
     let items: Vec<ArticleJson> = Article::all().map(ArticleJson::from).collect();
     let total = items.len();
     HttpResponse::Ok().json(ListJson {

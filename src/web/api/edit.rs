@@ -3,40 +3,21 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::api::authority_id;
-use super::json::AuthorityJson;
-use super::viewer::CSRF_HEADER;
-use super::{AppState, Viewer};
 use crate::auth::User;
 use crate::db;
 use crate::directory::edit::history::{self, Actor};
 use crate::directory::edit::{self, AuthorityInput, input};
 use crate::directory::proposals;
 use crate::error::{AppError, FieldError};
-
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/authorities", web::post().to(create))
-        .route("/authorities/{id}", web::put().to(replace))
-        .route("/authorities/{id}", web::patch().to(patch))
-        .route("/authorities/{id}", web::delete().to(archive))
-        .route("/authorities/{id}/confirm", web::post().to(confirm))
-        .route(
-            "/authorities/{id}/history",
-            web::get().to(authority_history),
-        )
-        .route("/changes", web::get().to(all_changes));
-}
+use crate::web::support::extract::{ApiWriter, Paging};
+use crate::web::support::json::AuthorityJson;
+use crate::web::support::params::authority_id;
+use crate::web::{AppState, Viewer};
 
 /// A write by cookie must carry the session's form token in a header; one by
 /// bearer token needs none.
-fn check_csrf(req: &HttpRequest, viewer: &Viewer) -> Result<(), AppError> {
-    let presented = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok());
-    viewer.check_csrf(presented)
-}
-
 /// The version the writer read: `If-Match: "3"` or a `version` field.
 fn expected_version(req: &HttpRequest, from_body: Option<i32>) -> Result<i32, AppError> {
     if let Some(raw) = req.headers().get(header::IF_MATCH) {
@@ -121,14 +102,12 @@ async fn respond_with(
     })
 }
 
-async fn create(
-    req: HttpRequest,
+pub(crate) async fn create(
     state: web::Data<AppState>,
-    viewer: Viewer,
+    ApiWriter(viewer): ApiWriter,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, AppError> {
     let user = viewer.admin()?.clone();
-    check_csrf(&req, &viewer)?;
     let (input, _) = input::from_json(body.into_inner()).map_err(AppError::Invalid)?;
     let record = input
         .validate(state.clock.now())
@@ -141,14 +120,13 @@ async fn create(
 async fn write(
     req: HttpRequest,
     state: web::Data<AppState>,
-    viewer: Viewer,
+    ApiWriter(viewer): ApiWriter,
     path: web::Path<String>,
     body: Value,
     partial: bool,
 ) -> Result<HttpResponse, AppError> {
     let id = authority_id(&path)?;
     let user = viewer.editor_of(id)?.clone();
-    check_csrf(&req, &viewer)?;
     let object = body_object(&body)?.clone();
     let (given, body_version) = input::from_json(body).map_err(AppError::Invalid)?;
     let expected = expected_version(&req, body_version)?;
@@ -182,35 +160,34 @@ async fn write(
     respond_with(&state, id, actix_web::http::StatusCode::OK, held).await
 }
 
-async fn replace(
+pub(crate) async fn replace(
     req: HttpRequest,
     state: web::Data<AppState>,
-    viewer: Viewer,
+    writer: ApiWriter,
     path: web::Path<String>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, AppError> {
-    write(req, state, viewer, path, body.into_inner(), false).await
+    write(req, state, writer, path, body.into_inner(), false).await
 }
 
-async fn patch(
+pub(crate) async fn patch(
     req: HttpRequest,
     state: web::Data<AppState>,
-    viewer: Viewer,
+    writer: ApiWriter,
     path: web::Path<String>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, AppError> {
-    write(req, state, viewer, path, body.into_inner(), true).await
+    write(req, state, writer, path, body.into_inner(), true).await
 }
 
-async fn archive(
+pub(crate) async fn archive(
     req: HttpRequest,
     state: web::Data<AppState>,
-    viewer: Viewer,
+    ApiWriter(viewer): ApiWriter,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = authority_id(&path)?;
     let user = viewer.admin()?.clone();
-    check_csrf(&req, &viewer)?;
     let expected = match req.headers().get(header::IF_MATCH) {
         Some(_) => Some(expected_version(&req, None)?),
         None => None,
@@ -221,70 +198,49 @@ async fn archive(
     Ok(HttpResponse::Ok().json(json!({"id": id, "archived": true, "version": version})))
 }
 
-async fn confirm(
-    req: HttpRequest,
+pub(crate) async fn confirm(
     state: web::Data<AppState>,
-    viewer: Viewer,
+    ApiWriter(viewer): ApiWriter,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = authority_id(&path)?;
     let user = viewer.editor_of(id)?.clone();
-    check_csrf(&req, &viewer)?;
     let actor = Actor::user(&user);
     let now = state.clock.now();
     db::run(&state.pool, move |c| edit::confirm(c, id, &actor, now)).await?;
     respond(&state, id, actix_web::http::StatusCode::OK).await
 }
 
-#[derive(Deserialize)]
-struct PageParams {
-    page: Option<i64>,
-    per_page: Option<i64>,
-}
-
-impl PageParams {
-    fn limits(&self) -> Result<(i64, i64, i64), AppError> {
-        let page = self.page.unwrap_or(1);
-        let per_page = self.per_page.unwrap_or(50);
-        if page < 1 {
-            return Err(AppError::bad_param("page", "must be 1 or more"));
-        }
-        if !(1..=100).contains(&per_page) {
-            return Err(AppError::bad_param("per_page", "must be between 1 and 100"));
-        }
-        Ok((page, per_page, (page - 1) * per_page))
-    }
-}
-
-async fn authority_history(
+pub(crate) async fn authority_history(
     state: web::Data<AppState>,
     viewer: Viewer,
     path: web::Path<String>,
-    params: web::Query<PageParams>,
+    paging: Paging,
 ) -> Result<HttpResponse, AppError> {
     viewer.signed_in()?;
     let id = authority_id(&path)?;
-    let (page, per_page, offset) = params.limits()?;
     let (total, items) = db::run(&state.pool, move |c| {
         edit::current(c, id)?;
-        Ok(history::list(c, Some(id), per_page, offset)?)
+        Ok(history::list(
+            c,
+            Some(id),
+            paging.per_page,
+            paging.offset(),
+        )?)
     })
     .await?;
-    Ok(HttpResponse::Ok()
-        .json(json!({"items": items, "total": total, "page": page, "per_page": per_page})))
+    Ok(HttpResponse::Ok().json(paging.envelope(items, total)))
 }
 
-async fn all_changes(
+pub(crate) async fn all_changes(
     state: web::Data<AppState>,
     viewer: Viewer,
-    params: web::Query<PageParams>,
+    paging: Paging,
 ) -> Result<HttpResponse, AppError> {
     viewer.admin()?;
-    let (page, per_page, offset) = params.limits()?;
     let (total, items) = db::run(&state.pool, move |c| {
-        Ok(history::list(c, None, per_page, offset)?)
+        Ok(history::list(c, None, paging.per_page, paging.offset())?)
     })
     .await?;
-    Ok(HttpResponse::Ok()
-        .json(json!({"items": items, "total": total, "page": page, "per_page": per_page})))
+    Ok(HttpResponse::Ok().json(paging.envelope(items, total)))
 }

@@ -11,10 +11,10 @@ use actix_web::{FromRequest, HttpRequest, web};
 use serde_json::{Value, json};
 use subtle::ConstantTimeEq;
 
-use super::AppState;
 use crate::auth::{Role, User, sessions, tokens};
 use crate::db;
 use crate::error::AppError;
+use crate::web::AppState;
 
 pub const SESSION_COOKIE: &str = "counterpart_session";
 /// Carries the form token of the sign-in form, before there is a session.

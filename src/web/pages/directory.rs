@@ -4,10 +4,6 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use serde_json::{Value, json};
 
-use super::api::{CounterpartParams, authority_id, by_article, country_param};
-use super::json::{AuthorityJson, CountryJson};
-use super::templates::{StaticFiles, render};
-use super::{AppState, Viewer, measures_view};
 use crate::db;
 use crate::directory::edit::history;
 use crate::directory::proposals::{self, ProposalStatus};
@@ -15,46 +11,13 @@ use crate::directory::search::{Directory, SearchParams};
 use crate::directory::states;
 use crate::domain::{Article, Instrument};
 use crate::error::AppError;
-
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(home))
-        .route("/counterpart", web::get().to(counterpart))
-        .route("/authorities", web::get().to(authorities))
-        .route("/authorities/{id}", web::get().to(authority))
-        .route("/countries", web::get().to(countries))
-        .route("/countries/{code}", web::get().to(country))
-        .route("/about", web::get().to(about))
-        .route("/measures", web::get().to(measures_view::list_page))
-        .route("/static/{file:.*}", web::get().to(static_file));
-}
-
-fn html(status: actix_web::http::StatusCode, body: String) -> HttpResponse {
-    HttpResponse::build(status)
-        .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
-        .body(body)
-}
-
-pub(super) fn page(
-    state: &AppState,
-    viewer: &Viewer,
-    name: &str,
-    data: &Value,
-) -> Result<HttpResponse, AppError> {
-    page_with(state, viewer, actix_web::http::StatusCode::OK, name, data)
-}
-
-/// Renders a page with the viewer the layout shows (signed in or not).
-pub(super) fn page_with(
-    state: &AppState,
-    viewer: &Viewer,
-    status: actix_web::http::StatusCode,
-    name: &str,
-    data: &Value,
-) -> Result<HttpResponse, AppError> {
-    let mut data = data.clone();
-    data["viewer"] = viewer.context();
-    Ok(html(status, render(&state.templates, name, &data)?))
-}
+use crate::web::pages::measures as measures_view;
+use crate::web::support::json::by_article;
+use crate::web::support::json::{AuthorityJson, CountryJson};
+use crate::web::support::params::{CounterpartParams, authority_id, country_param};
+use crate::web::support::respond::{page, page_with};
+use crate::web::support::templates::StaticFiles;
+use crate::web::{AppState, Viewer};
 
 /// The choices of the finder and the search filters.
 fn choices(directory: &Directory) -> Value {
@@ -81,7 +44,10 @@ fn choices(directory: &Directory) -> Value {
     json!({"states": states, "articles": articles, "regions": regions, "languages": languages})
 }
 
-async fn home(state: web::Data<AppState>, viewer: Viewer) -> Result<HttpResponse, AppError> {
+pub(crate) async fn home(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+) -> Result<HttpResponse, AppError> {
     let directory = state.directory.snapshot();
     page(
         &state,
@@ -100,7 +66,7 @@ async fn home(state: web::Data<AppState>, viewer: Viewer) -> Result<HttpResponse
     )
 }
 
-async fn counterpart(
+pub(crate) async fn counterpart(
     state: web::Data<AppState>,
     viewer: Viewer,
     params: web::Query<CounterpartParams>,
@@ -173,7 +139,7 @@ fn page_link(params: &SearchParams, page: u32) -> String {
     format!("/authorities?{}", s.finish())
 }
 
-async fn authorities(
+pub(crate) async fn authorities(
     state: web::Data<AppState>,
     viewer: Viewer,
     params: web::Query<SearchParams>,
@@ -230,11 +196,11 @@ async fn authorities(
 }
 
 #[derive(serde::Deserialize)]
-struct Done {
+pub(crate) struct Done {
     done: Option<String>,
 }
 
-async fn authority(
+pub(crate) async fn authority(
     state: web::Data<AppState>,
     viewer: Viewer,
     path: web::Path<String>,
@@ -308,7 +274,10 @@ async fn authority(
     )
 }
 
-async fn countries(state: web::Data<AppState>, viewer: Viewer) -> Result<HttpResponse, AppError> {
+pub(crate) async fn countries(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+) -> Result<HttpResponse, AppError> {
     let counts = state.directory.snapshot().counts_by_country();
     let regions: Vec<Value> = states::regions()
         .into_iter()
@@ -341,7 +310,7 @@ async fn countries(state: web::Data<AppState>, viewer: Viewer) -> Result<HttpRes
     )
 }
 
-async fn country(
+pub(crate) async fn country(
     state: web::Data<AppState>,
     viewer: Viewer,
     path: web::Path<String>,
@@ -372,7 +341,10 @@ async fn country(
     )
 }
 
-async fn about(state: web::Data<AppState>, viewer: Viewer) -> Result<HttpResponse, AppError> {
+pub(crate) async fn about(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+) -> Result<HttpResponse, AppError> {
     let directory = state.directory.snapshot();
     page(
         &state,
@@ -382,7 +354,7 @@ async fn about(state: web::Data<AppState>, viewer: Viewer) -> Result<HttpRespons
     )
 }
 
-async fn static_file(path: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub(crate) async fn static_file(path: web::Path<String>) -> Result<HttpResponse, AppError> {
     let file = StaticFiles::get(&path).ok_or_else(|| AppError::not_found("no such file"))?;
     let mime = match path.rsplit('.').next() {
         Some("css") => "text/css; charset=utf-8",

@@ -1,44 +1,29 @@
 //! The secretariat's pages: the log of every change, and the records that
 //! have not been verified for too long.
 
-use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::pages::page;
-use super::{AppState, Viewer};
 use crate::db;
 use crate::directory::edit::history;
 use crate::error::AppError;
-
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/admin/changes", web::get().to(changes))
-        .route("/admin/stale", web::get().to(stale));
-}
-
-fn to_login(path: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, format!("/login?next={path}")))
-        .finish()
-}
+use crate::web::AppState;
+use crate::web::support::extract::AdminPage;
+use crate::web::support::respond::page;
 
 #[derive(Deserialize)]
-struct PageParam {
+pub(crate) struct PageParam {
     page: Option<u32>,
 }
 
 const PER_PAGE: i64 = 50;
 
-async fn changes(
+pub(crate) async fn changes(
     state: web::Data<AppState>,
-    viewer: Viewer,
+    AdminPage(viewer): AdminPage,
     params: web::Query<PageParam>,
 ) -> Result<HttpResponse, AppError> {
-    if viewer.user.is_none() {
-        return Ok(to_login("/admin/changes"));
-    }
-    viewer.admin()?;
     let page_no = params.page.unwrap_or(1).max(1) as i64;
     let (total, items) = db::run(&state.pool, move |c| {
         Ok(history::list(c, None, PER_PAGE, (page_no - 1) * PER_PAGE)?)
@@ -57,11 +42,10 @@ async fn changes(
     )
 }
 
-async fn stale(state: web::Data<AppState>, viewer: Viewer) -> Result<HttpResponse, AppError> {
-    if viewer.user.is_none() {
-        return Ok(to_login("/admin/stale"));
-    }
-    viewer.admin()?;
+pub(crate) async fn stale(
+    state: web::Data<AppState>,
+    AdminPage(viewer): AdminPage,
+) -> Result<HttpResponse, AppError> {
     let stale_days = (state.settings.directory.stale_after.as_secs() / 86_400) as i64;
     let today = state.clock.today();
     let directory = state.directory.snapshot();

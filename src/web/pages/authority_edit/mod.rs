@@ -2,28 +2,20 @@
 //! the API, shown again with every error beside its field and with what the
 //! person typed.
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde_json::{Value, json};
 
-use super::api::authority_id;
-use super::pages::page_with;
-use super::{AppState, Viewer};
 use crate::db;
 use crate::directory::edit::history::Actor;
 use crate::directory::edit::input::{ContactInput, DesignationInput};
 use crate::directory::edit::{self, AuthorityInput};
 use crate::domain::Article;
 use crate::error::{AppError, FieldError};
-
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/authorities/new", web::get().to(new_form))
-        .route("/authorities/new", web::post().to(create))
-        .route("/authorities/{id}/edit", web::get().to(edit_form))
-        .route("/authorities/{id}/edit", web::post().to(save))
-        .route("/authorities/{id}/confirm", web::post().to(confirm))
-        .route("/authorities/{id}/archive", web::post().to(archive));
-}
+use crate::web::support::extract::{AdminPage, SignedIn};
+use crate::web::support::params::authority_id;
+use crate::web::support::respond::page_with;
+use crate::web::{AppState, Viewer};
 
 mod context;
 
@@ -31,11 +23,7 @@ use context::form_context;
 
 type Fields = Vec<(String, String)>;
 
-fn see_other(to: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, to.to_string()))
-        .finish()
-}
+use crate::web::support::respond::see_other;
 
 fn value<'a>(form: &'a Fields, name: &str) -> Option<&'a str> {
     form.iter()
@@ -159,11 +147,10 @@ fn render_form(
     )
 }
 
-async fn new_form(state: web::Data<AppState>, viewer: Viewer) -> Result<HttpResponse, AppError> {
-    if viewer.user.is_none() {
-        return Ok(see_other("/login?next=/authorities/new"));
-    }
-    viewer.admin()?;
+pub(crate) async fn new_form(
+    state: web::Data<AppState>,
+    AdminPage(viewer): AdminPage,
+) -> Result<HttpResponse, AppError> {
     let input = AuthorityInput {
         designations: Some(vec![]),
         ..AuthorityInput::default()
@@ -182,7 +169,7 @@ async fn new_form(state: web::Data<AppState>, viewer: Viewer) -> Result<HttpResp
     )
 }
 
-async fn create(
+pub(crate) async fn create(
     state: web::Data<AppState>,
     viewer: Viewer,
     form: web::Form<Fields>,
@@ -221,15 +208,12 @@ async fn create(
     }
 }
 
-async fn edit_form(
+pub(crate) async fn edit_form(
     state: web::Data<AppState>,
-    viewer: Viewer,
+    SignedIn(viewer): SignedIn,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = authority_id(&path)?;
-    if viewer.user.is_none() {
-        return Ok(see_other(&format!("/login?next=/authorities/{id}/edit")));
-    }
     viewer.editor_of(id)?;
     let current = db::run(&state.pool, move |c| edit::current(c, id)).await?;
     let input = AuthorityInput::from_authority(&current);
@@ -248,7 +232,7 @@ async fn edit_form(
     )
 }
 
-async fn save(
+pub(crate) async fn save(
     state: web::Data<AppState>,
     viewer: Viewer,
     path: web::Path<String>,
@@ -355,7 +339,7 @@ async fn save(
     }
 }
 
-async fn confirm(
+pub(crate) async fn confirm(
     state: web::Data<AppState>,
     viewer: Viewer,
     path: web::Path<String>,
@@ -371,7 +355,7 @@ async fn confirm(
     Ok(see_other(&format!("/authorities/{id}")))
 }
 
-async fn archive(
+pub(crate) async fn archive(
     state: web::Data<AppState>,
     viewer: Viewer,
     path: web::Path<String>,

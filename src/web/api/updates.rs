@@ -1,12 +1,10 @@
 //! Measure updates through the API: submit, list, read, and the review
 //! (approve, reject) and withdrawal.
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::viewer::CSRF_HEADER;
-use super::{AppState, Viewer};
 use crate::auth::{Role, User};
 use crate::db;
 use crate::directory::edit::history::Actor;
@@ -14,20 +12,8 @@ use crate::error::{AppError, FieldError};
 use crate::measures::input::UpdateInput;
 use crate::measures::lifecycle::{self, SeenBase};
 use crate::measures::{Status, Update, store};
-
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/updates", web::post().to(create))
-        .route("/updates", web::get().to(list))
-        .route("/updates/{id}", web::get().to(get))
-        .route("/updates/{id}/submit", web::post().to(submit))
-        .route("/updates/{id}/approve", web::post().to(approve))
-        .route("/updates/{id}/reject", web::post().to(reject))
-        .route("/updates/{id}/withdraw", web::post().to(withdraw));
-}
-
-fn check_csrf(req: &HttpRequest, viewer: &Viewer) -> Result<(), AppError> {
-    viewer.check_csrf(req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()))
-}
+use crate::web::support::extract::{ApiWriter, Paging};
+use crate::web::{AppState, Viewer};
 
 /// May this person act for the update's authority (focal point or admin)?
 fn acts_for(user: &User, authority_id: i64) -> Result<(), AppError> {
@@ -52,14 +38,12 @@ fn visible(viewer: &Viewer, u: &Update) -> bool {
             .is_some_and(|user| acts_for(user, u.authority_id).is_ok())
 }
 
-async fn create(
-    req: HttpRequest,
+pub(crate) async fn create(
     state: web::Data<AppState>,
-    viewer: Viewer,
+    ApiWriter(viewer): ApiWriter,
     body: web::Json<UpdateInput>,
 ) -> Result<HttpResponse, AppError> {
     let user = viewer.signed_in()?.clone();
-    check_csrf(&req, &viewer)?;
     let input = body.into_inner();
     let authority_id = match (input.authority_id, user.role) {
         (Some(a), _) => a,
@@ -88,28 +72,19 @@ async fn create(
 }
 
 #[derive(Deserialize)]
-struct ListParams {
+pub(crate) struct ListParams {
     status: Option<String>,
     authority_id: Option<i64>,
     country: Option<String>,
-    page: Option<i64>,
-    per_page: Option<i64>,
 }
 
-async fn list(
+pub(crate) async fn list(
     state: web::Data<AppState>,
     viewer: Viewer,
     params: web::Query<ListParams>,
+    paging: Paging,
 ) -> Result<HttpResponse, AppError> {
     let p = params.into_inner();
-    let page = p.page.unwrap_or(1);
-    let per_page = p.per_page.unwrap_or(20);
-    if page < 1 {
-        return Err(AppError::bad_param("page", "must be 1 or more"));
-    }
-    if !(1..=100).contains(&per_page) {
-        return Err(AppError::bad_param("per_page", "must be between 1 and 100"));
-    }
     let statuses = match p.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
         Some(raw) => Some(
@@ -119,7 +94,11 @@ async fn list(
         ),
     };
     let country = match p.country.as_deref() {
-        Some(c) => Some(super::api::country_param(c)?.as_str().to_string()),
+        Some(c) => Some(
+            crate::web::support::params::country_param(c)?
+                .as_str()
+                .to_string(),
+        ),
         None => None,
     };
     let user = viewer.user.clone();
@@ -134,12 +113,11 @@ async fn list(
         }),
         all: user.as_ref().is_some_and(User::is_admin),
     };
-    let offset = (page - 1).checked_mul(per_page).unwrap_or(i64::MAX);
     let now = state.clock.now();
     let sees_contacts = viewer.sees_contacts;
     let (total, items) = db::run(&state.pool, move |c| {
         lifecycle::settle_due(c, now)?;
-        let (total, items) = store::list(c, &filter, per_page, offset, now.date())?;
+        let (total, items) = store::list(c, &filter, paging.per_page, paging.offset(), now.date())?;
         let items: Vec<Update> = items
             .into_iter()
             .map(|u| u.for_reader(sees_contacts))
@@ -147,8 +125,7 @@ async fn list(
         Ok((total, items))
     })
     .await?;
-    Ok(HttpResponse::Ok()
-        .json(json!({"items": items, "total": total, "page": page, "per_page": per_page})))
+    Ok(HttpResponse::Ok().json(paging.envelope(items, total)))
 }
 
 fn update_id(raw: &str) -> Result<i64, AppError> {
@@ -156,7 +133,7 @@ fn update_id(raw: &str) -> Result<i64, AppError> {
         .map_err(|_| AppError::not_found(format!("no update with id {raw:?}")))
 }
 
-async fn get(
+pub(crate) async fn get(
     state: web::Data<AppState>,
     viewer: Viewer,
     path: web::Path<String>,
@@ -184,7 +161,7 @@ async fn load(state: &AppState, id: i64) -> Result<Update, AppError> {
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct SeenBody {
-    #[serde(default, deserialize_with = "super::json::present")]
+    #[serde(default, deserialize_with = "crate::domain::present::present")]
     base: SeenBase,
 }
 
@@ -213,17 +190,15 @@ async fn for_action(
     Ok((user, u))
 }
 
-async fn submit(
-    req: HttpRequest,
+pub(crate) async fn submit(
     state: web::Data<AppState>,
-    viewer: Viewer,
+    ApiWriter(viewer): ApiWriter,
     path: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let id = update_id(&path)?;
     let (user, u) = for_action(&state, &viewer, id).await?;
     acts_for(&user, u.authority_id)?;
-    check_csrf(&req, &viewer)?;
     let actor = Actor::user(&user);
     let (seen, now) = (seen(&body)?, state.clock.now());
     let u = db::run(&state.pool, move |c| {
@@ -234,17 +209,15 @@ async fn submit(
     Ok(HttpResponse::Ok().json(u))
 }
 
-async fn approve(
-    req: HttpRequest,
+pub(crate) async fn approve(
     state: web::Data<AppState>,
-    viewer: Viewer,
+    ApiWriter(viewer): ApiWriter,
     path: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let id = update_id(&path)?;
     let (_, _) = for_action(&state, &viewer, id).await?;
     let user = viewer.admin()?.clone();
-    check_csrf(&req, &viewer)?;
     let actor = Actor::user(&user);
     let (seen, now) = (seen(&body)?, state.clock.now());
     let (u, superseded) = db::run(&state.pool, move |c| {
@@ -259,22 +232,20 @@ async fn approve(
 }
 
 #[derive(Deserialize)]
-struct RejectBody {
+pub(crate) struct RejectBody {
     #[serde(default)]
     reason: String,
 }
 
-async fn reject(
-    req: HttpRequest,
+pub(crate) async fn reject(
     state: web::Data<AppState>,
-    viewer: Viewer,
+    ApiWriter(viewer): ApiWriter,
     path: web::Path<String>,
     body: web::Json<RejectBody>,
 ) -> Result<HttpResponse, AppError> {
     let id = update_id(&path)?;
     for_action(&state, &viewer, id).await?;
     let user = viewer.admin()?.clone();
-    check_csrf(&req, &viewer)?;
     let actor = Actor::user(&user);
     let reason = body.into_inner().reason;
     let now = state.clock.now();
@@ -286,16 +257,14 @@ async fn reject(
     Ok(HttpResponse::Ok().json(u))
 }
 
-async fn withdraw(
-    req: HttpRequest,
+pub(crate) async fn withdraw(
     state: web::Data<AppState>,
-    viewer: Viewer,
+    ApiWriter(viewer): ApiWriter,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = update_id(&path)?;
     let (user, u) = for_action(&state, &viewer, id).await?;
     acts_for(&user, u.authority_id)?;
-    check_csrf(&req, &viewer)?;
     let actor = Actor::user(&user);
     let now = state.clock.now();
     let u = db::run(&state.pool, move |c| {

@@ -8,10 +8,7 @@ use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::super::measures_view::view;
-use super::super::pages::page_with;
-use super::super::{AppState, Viewer};
-use super::{AuthorityLabel, acts_for, authority_for, mine_link, see_other};
+use super::{AuthorityLabel, acts_for, authority_for, mine_link};
 use crate::db;
 use crate::directory::edit::history::Actor;
 use crate::error::{AppError, FieldError};
@@ -20,9 +17,14 @@ use crate::measures::lifecycle::{self, SeenBase};
 use crate::measures::{
     Disagreement, Operations, Originals, Status, Update, YesNo, YesNoPartly, disagreements, store,
 };
+use crate::web::pages::measures::view;
+use crate::web::support::extract::SignedIn;
+use crate::web::support::respond::page_with;
+use crate::web::support::respond::see_other;
+use crate::web::{AppState, Viewer};
 
 #[derive(Deserialize)]
-pub(super) struct Which {
+pub(crate) struct Which {
     authority: Option<i64>,
 }
 
@@ -186,14 +188,11 @@ fn render(
     page_with(state, viewer, status, "pages/update_form", &json!(page))
 }
 
-pub(super) async fn new_form(
+pub(crate) async fn new_form(
     state: web::Data<AppState>,
-    viewer: Viewer,
+    SignedIn(viewer): SignedIn,
     which: web::Query<Which>,
 ) -> Result<HttpResponse, AppError> {
-    if viewer.user.is_none() {
-        return Ok(see_other("/login?next=/updates/new"));
-    }
     let authority_id = authority_for(&viewer, which.authority)?;
     let s = situation(&state, authority_id, None, None).await?;
     let input = prefill(s.current.as_ref(), false);
@@ -201,7 +200,7 @@ pub(super) async fn new_form(
 }
 
 #[derive(Deserialize)]
-pub(super) struct UpdateForm {
+pub(crate) struct UpdateForm {
     csrf_token: Option<String>,
     authority_id: Option<i64>,
     action: Option<String>,
@@ -301,7 +300,7 @@ async fn answer(
     render(state, viewer, status, s, draft_id, input, &errors)
 }
 
-pub(super) async fn create(
+pub(crate) async fn create(
     state: web::Data<AppState>,
     viewer: Viewer,
     form: web::Form<UpdateForm>,
@@ -384,15 +383,12 @@ async fn own_draft(state: &AppState, viewer: &Viewer, id: i64) -> Result<Update,
     Ok(u)
 }
 
-pub(super) async fn edit_form(
+pub(crate) async fn edit_form(
     state: web::Data<AppState>,
-    viewer: Viewer,
+    SignedIn(viewer): SignedIn,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    if viewer.user.is_none() {
-        return Ok(see_other(&format!("/login?next=/updates/{id}/edit")));
-    }
     let draft = own_draft(&state, &viewer, id).await?;
     let input = prefill(Some(&draft), true);
     let s = situation(
@@ -405,7 +401,7 @@ pub(super) async fn edit_form(
     render(&state, &viewer, StatusCode::OK, s, Some(id), &input, &[])
 }
 
-pub(super) async fn save_draft(
+pub(crate) async fn save_draft(
     state: web::Data<AppState>,
     viewer: Viewer,
     path: web::Path<i64>,

@@ -5,16 +5,10 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 
-use super::api::authority_id;
-use super::{AppState, Viewer};
 use crate::directory::transfer::{csv, json, vcard};
 use crate::error::AppError;
-
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/authorities.csv", web::get().to(as_csv))
-        .route("/authorities.json", web::get().to(as_json))
-        .route("/authorities/{id}.vcf", web::get().to(as_vcard));
-}
+use crate::web::support::params::authority_id;
+use crate::web::{AppState, Viewer};
 
 fn attachment(content_type: &str, name: &str, body: Vec<u8>) -> HttpResponse {
     HttpResponse::Ok()
@@ -49,7 +43,10 @@ async fn render(state: &AppState, viewer: &Viewer, write: Writer) -> Result<Vec<
     .map_err(|e| AppError::internal(anyhow::anyhow!("export: {e}")))
 }
 
-async fn as_csv(state: web::Data<AppState>, viewer: Viewer) -> Result<HttpResponse, AppError> {
+pub(crate) async fn as_csv(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+) -> Result<HttpResponse, AppError> {
     let body = render(&state, &viewer, |l, c, o| csv::write(l, c, o)).await?;
     Ok(attachment(
         "text/csv; charset=utf-8",
@@ -58,12 +55,15 @@ async fn as_csv(state: web::Data<AppState>, viewer: Viewer) -> Result<HttpRespon
     ))
 }
 
-async fn as_json(state: web::Data<AppState>, viewer: Viewer) -> Result<HttpResponse, AppError> {
+pub(crate) async fn as_json(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+) -> Result<HttpResponse, AppError> {
     let body = render(&state, &viewer, |l, c, o| json::write(l, c, o)).await?;
     Ok(attachment("application/json", "authorities.json", body))
 }
 
-async fn as_vcard(
+pub(crate) async fn as_vcard(
     state: web::Data<AppState>,
     viewer: Viewer,
     path: web::Path<String>,

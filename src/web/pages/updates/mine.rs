@@ -7,18 +7,20 @@ use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::super::measures_view::view;
-use super::super::pages::page_with;
-use super::super::{AppState, Viewer};
-use super::{AuthorityLabel, acts_for, authority_for, mine_link, see_other};
+use super::{AuthorityLabel, acts_for, authority_for, mine_link};
 use crate::db;
 use crate::directory::edit::history::Actor;
 use crate::error::AppError;
 use crate::measures::lifecycle;
 use crate::measures::{Status, Update, store};
+use crate::web::pages::measures::view;
+use crate::web::support::extract::SignedIn;
+use crate::web::support::respond::page_with;
+use crate::web::support::respond::see_other;
+use crate::web::{AppState, Viewer};
 
 #[derive(Deserialize)]
-pub(super) struct Params {
+pub(crate) struct Params {
     authority: Option<i64>,
     done: Option<String>,
     id: Option<i64>,
@@ -77,14 +79,11 @@ fn notice(done: Option<&str>, id: Option<i64>) -> Option<String> {
 
 const SHOWN: i64 = 200;
 
-pub(super) async fn page(
+pub(crate) async fn page(
     state: web::Data<AppState>,
-    viewer: Viewer,
+    SignedIn(viewer): SignedIn,
     params: web::Query<Params>,
 ) -> Result<HttpResponse, AppError> {
-    if viewer.user.is_none() {
-        return Ok(see_other("/login?next=/updates"));
-    }
     let p = params.into_inner();
     if p.authority.is_none() && viewer.user.as_ref().is_some_and(|u| u.is_admin()) {
         return Ok(see_other("/admin/updates"));
@@ -127,11 +126,11 @@ pub(super) async fn page(
 }
 
 #[derive(Deserialize)]
-pub(super) struct TokenForm {
+pub(crate) struct TokenForm {
     csrf_token: Option<String>,
 }
 
-pub(super) async fn withdraw(
+pub(crate) async fn withdraw(
     state: web::Data<AppState>,
     viewer: Viewer,
     path: web::Path<i64>,

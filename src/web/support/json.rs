@@ -3,6 +3,10 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
+use serde_json::json;
+
+use crate::directory::search::Directory;
+use crate::domain::CountryCode;
 
 use crate::directory::model::{Authority, ContactPerson, Designation};
 use crate::directory::states::{Region, State};
@@ -180,13 +184,26 @@ pub struct ListJson<T: Serialize> {
     pub per_page: u32,
 }
 
-/// Tells a field sent as `null` (`Some(None)`) from one left out (`None`),
-/// with `#[serde(default, deserialize_with = "present")]`.
-pub fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: serde::Deserialize<'de>,
-{
-    use serde::Deserialize;
-    Option::<T>::deserialize(d).map(Some)
+/// A State's authorities grouped by the articles they are designated under.
+pub fn by_article(
+    directory: &Directory,
+    country: CountryCode,
+    sees_contacts: bool,
+) -> serde_json::Value {
+    let groups: Vec<serde_json::Value> = Article::all()
+        .map(|article| {
+            let designated = directory.designated(country, article);
+            let list: Vec<AuthorityJson> = designated
+                .iter()
+                .map(|a| AuthorityJson::new(a, sees_contacts))
+                .collect();
+            json!({
+                "article": article,
+                "provision": article.provision(),
+                "title": article.title(),
+                "authorities": list,
+            })
+        })
+        .collect();
+    json!(groups)
 }

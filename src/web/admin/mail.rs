@@ -2,34 +2,20 @@
 //! could not be sent (with the reason), which can be sent again.
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::pages::page;
-use super::viewer::CSRF_HEADER;
-use super::{AppState, Viewer};
 use crate::db;
 use crate::error::AppError;
 use crate::mail::outbox::{self, STATUSES};
-
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/admin/mail", web::get().to(mail_page)).route(
-        "/admin/mail/{id}/send-again",
-        web::post().to(send_again_form),
-    );
-}
-
-pub fn configure_api(cfg: &mut web::ServiceConfig) {
-    cfg.route("/mail", web::get().to(list_api))
-        .route("/mail/{id}/send-again", web::post().to(send_again_api));
-}
+use crate::web::support::extract::{AdminPage, ApiWriter, Paging};
+use crate::web::support::respond::page;
+use crate::web::{AppState, Viewer};
 
 #[derive(Deserialize)]
-struct ListParams {
+pub(crate) struct ListParams {
     status: Option<String>,
-    page: Option<i64>,
-    per_page: Option<i64>,
 }
 
 /// The statuses asked for, each checked; none means all.
@@ -51,18 +37,9 @@ fn statuses(raw: Option<&str>) -> Result<Vec<String>, AppError> {
         .collect()
 }
 
-async fn load(state: &AppState, params: ListParams) -> Result<Value, AppError> {
-    let wanted = statuses(params.status.as_deref())?;
-    let page = params.page.unwrap_or(1);
-    let per_page = params.per_page.unwrap_or(50);
-    if page < 1 {
-        return Err(AppError::bad_param("page", "must be 1 or more"));
-    }
-    if !(1..=200).contains(&per_page) {
-        return Err(AppError::bad_param("per_page", "must be between 1 and 200"));
-    }
+async fn load(state: &AppState, wanted: Vec<String>, paging: Paging) -> Result<Value, AppError> {
     let (total, items, counts) = db::run(&state.pool, move |c| {
-        let (total, items) = outbox::list(c, &wanted, per_page, (page - 1) * per_page)?;
+        let (total, items) = outbox::list(c, &wanted, paging.per_page, paging.offset())?;
         Ok((total, items, outbox::counts(c)?))
     })
     .await?;
@@ -76,39 +53,32 @@ async fn load(state: &AppState, params: ListParams) -> Result<Value, AppError> {
             v
         })
         .collect();
-    Ok(
-        json!({"items": items, "total": total, "page": page, "per_page": per_page, "counts": counts}),
-    )
+    let mut list = paging.envelope(items, total);
+    list["counts"] = json!(counts);
+    Ok(list)
 }
 
-async fn list_api(
+pub(crate) async fn list_api(
     state: web::Data<AppState>,
     viewer: Viewer,
     params: web::Query<ListParams>,
+    paging: Paging,
 ) -> Result<HttpResponse, AppError> {
     viewer.admin()?;
-    Ok(HttpResponse::Ok().json(load(&state, params.into_inner()).await?))
-}
-
-async fn mail_page(
-    state: web::Data<AppState>,
-    viewer: Viewer,
-    params: web::Query<ListParams>,
-) -> Result<HttpResponse, AppError> {
-    if viewer.user.is_none() {
-        return Ok(HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, "/login?next=/admin/mail"))
-            .finish());
-    }
-    viewer.admin()?;
-    let params = params.into_inner();
     let wanted = statuses(params.status.as_deref())?;
-    let mut data = load(&state, params).await?;
-    let (page_no, per_page, total) = (
-        data["page"].as_i64().unwrap_or(1),
-        data["per_page"].as_i64().unwrap_or(1),
-        data["total"].as_i64().unwrap_or(0),
-    );
+    Ok(HttpResponse::Ok().json(load(&state, wanted, paging).await?))
+}
+
+pub(crate) async fn mail_page(
+    state: web::Data<AppState>,
+    AdminPage(viewer): AdminPage,
+    params: web::Query<ListParams>,
+    paging: Paging,
+) -> Result<HttpResponse, AppError> {
+    let wanted = statuses(params.status.as_deref())?;
+    let mut data = load(&state, wanted.clone(), paging).await?;
+    let (page_no, per_page) = (paging.page, paging.per_page);
+    let total = data["total"].as_i64().unwrap_or(0);
     let filter = wanted.join(",");
     let link = |p: i64| format!("/admin/mail?status={filter}&page={p}");
     // People read names, not identifiers.
@@ -154,23 +124,21 @@ async fn send_again(state: &AppState, id: i64) -> Result<outbox::Entry, AppError
     Ok(entry)
 }
 
-async fn send_again_api(
-    req: HttpRequest,
+pub(crate) async fn send_again_api(
     state: web::Data<AppState>,
-    viewer: Viewer,
+    ApiWriter(viewer): ApiWriter,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     viewer.admin()?;
-    viewer.check_csrf(req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()))?;
     Ok(HttpResponse::Ok().json(send_again(&state, path.into_inner()).await?))
 }
 
 #[derive(Deserialize)]
-struct TokenForm {
+pub(crate) struct TokenForm {
     csrf_token: Option<String>,
 }
 
-async fn send_again_form(
+pub(crate) async fn send_again_form(
     state: web::Data<AppState>,
     viewer: Viewer,
     path: web::Path<i64>,

@@ -7,8 +7,8 @@ use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
 use actix_web::{HttpResponse, web};
 use serde_json::json;
 
-use super::AppState;
 use crate::error::ErrorInfo;
+use crate::web::AppState;
 
 pub fn html_error_pages<B: 'static>() -> ErrorHandlers<B> {
     ErrorHandlers::new().default_handler(render)
@@ -61,7 +61,7 @@ fn render<B: 'static>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandler
             "pages/error",
             &json!({
                 "title": title, "message": message, "status": status.as_u16(), "nav": "",
-                "viewer": super::Viewer::anonymous(false),
+                "viewer": crate::web::Viewer::anonymous(false),
             }),
         )
         .unwrap_or_else(|_| format!("<h1>{}</h1>", status));

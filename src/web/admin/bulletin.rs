@@ -2,29 +2,26 @@
 //! the last delivery, previews the next bulletin, sends one now, and keeps
 //! the list of subscribers; a focal point keeps its authority's.
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::super::pages::page_with;
-use super::super::{AppState, Viewer};
-use super::public::address;
 use crate::auth::{Role, User};
 use crate::bulletin::subscriptions::{self, Filter, SubscriptionStatus};
 use crate::bulletin::{Compiler, Outcome, archive, schedule};
 use crate::db;
 use crate::error::{AppError, FieldError};
+use crate::web::pages::bulletin::address;
+use crate::web::support::extract::{AdminPage, SignedIn};
+use crate::web::support::respond::page_with;
+use crate::web::{AppState, Viewer};
 
-fn see_other(to: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, to.to_string()))
-        .finish()
-}
+use crate::web::support::respond::see_other;
 
 /// Whose subscriptions a person manages: every one (the secretariat, `None`)
 /// or its authority's (a focal point); nobody else's.
-pub(super) fn scope(user: &User) -> Result<Option<i64>, AppError> {
+pub(crate) fn scope(user: &User) -> Result<Option<i64>, AppError> {
     match (user.role, user.authority_id) {
         (Role::Admin, _) => Ok(None),
         (Role::FocalPoint, Some(own)) => Ok(Some(own)),
@@ -37,7 +34,7 @@ pub(super) fn scope(user: &User) -> Result<Option<i64>, AppError> {
 
 /// The authority a new subscription belongs to: a focal point's own; the
 /// secretariat's choice, by ref.
-pub(super) fn authority_of(
+pub(crate) fn authority_of(
     state: &AppState,
     scope: Option<i64>,
     given_ref: Option<&str>,
@@ -63,7 +60,7 @@ pub(super) fn authority_of(
 }
 
 #[derive(Deserialize)]
-pub(super) struct ListParams {
+pub(crate) struct ListParams {
     page: Option<u32>,
     status: Option<String>,
     done: Option<String>,
@@ -139,51 +136,31 @@ async fn render(
     )
 }
 
-pub(super) async fn page(
+pub(crate) async fn admin_page(
     state: web::Data<AppState>,
-    viewer: Viewer,
+    AdminPage(viewer): AdminPage,
     params: web::Query<ListParams>,
-    path_is_admin: bool,
 ) -> Result<HttpResponse, AppError> {
-    if viewer.user.is_none() {
-        let back = if path_is_admin {
-            "/admin/bulletin"
-        } else {
-            "/subscriptions"
-        };
-        return Ok(see_other(&format!("/login?next={back}")));
-    }
-    if path_is_admin {
-        viewer.admin()?;
-    }
     render(&state, &viewer, StatusCode::OK, params.into_inner(), None).await
 }
 
-pub(super) async fn admin_page(
+pub(crate) async fn own_page(
     state: web::Data<AppState>,
-    viewer: Viewer,
+    SignedIn(viewer): SignedIn,
     params: web::Query<ListParams>,
 ) -> Result<HttpResponse, AppError> {
-    page(state, viewer, params, true).await
-}
-
-pub(super) async fn own_page(
-    state: web::Data<AppState>,
-    viewer: Viewer,
-    params: web::Query<ListParams>,
-) -> Result<HttpResponse, AppError> {
-    page(state, viewer, params, false).await
+    render(&state, &viewer, StatusCode::OK, params.into_inner(), None).await
 }
 
 #[derive(Deserialize)]
-pub(super) struct AddForm {
+pub(crate) struct AddForm {
     csrf_token: Option<String>,
     email: Option<String>,
     name: Option<String>,
     authority: Option<String>,
 }
 
-pub(super) async fn add(
+pub(crate) async fn add(
     state: web::Data<AppState>,
     viewer: Viewer,
     form: web::Form<AddForm>,
@@ -234,12 +211,12 @@ pub(super) async fn add(
 }
 
 #[derive(Deserialize)]
-pub(super) struct TokenForm {
+pub(crate) struct TokenForm {
     csrf_token: Option<String>,
 }
 
 /// Ends a subscription the person keeps; another's answers as unknown.
-pub(super) async fn remove(
+pub(crate) async fn remove(
     state: web::Data<AppState>,
     viewer: Viewer,
     path: web::Path<i64>,
@@ -257,7 +234,7 @@ pub(super) async fn remove(
     Ok(see_other(&format!("{back}?done=removed")))
 }
 
-pub(super) async fn unsubscribe_kept(
+pub(crate) async fn unsubscribe_kept(
     state: &AppState,
     scope: Option<i64>,
     id: i64,
@@ -273,14 +250,10 @@ pub(super) async fn unsubscribe_kept(
     .await
 }
 
-pub(super) async fn preview(
+pub(crate) async fn preview(
     state: web::Data<AppState>,
-    viewer: Viewer,
+    AdminPage(viewer): AdminPage,
 ) -> Result<HttpResponse, AppError> {
-    if viewer.user.is_none() {
-        return Ok(see_other("/login?next=/admin/bulletin/preview"));
-    }
-    viewer.admin()?;
     let now = state.clock.now();
     let s = state.clone();
     let compiled = db::run(&state.pool, move |c| {
@@ -305,7 +278,7 @@ pub(super) async fn preview(
     )
 }
 
-pub(super) async fn send_now(
+pub(crate) async fn send_now(
     state: web::Data<AppState>,
     viewer: Viewer,
     form: web::Form<TokenForm>,

@@ -1,50 +1,18 @@
-//! Measure updates for people: a focal point writes one (pre-filled from the
-//! measure in force), keeps drafts, follows its updates and withdraws them;
-//! the secretariat reviews the queue beside what each update would replace.
+//! Measure updates for a focal point: it writes one (pre-filled from the
+//! measure in force), keeps drafts, follows its updates and withdraws them.
+//! The secretariat's review of them is in `admin::review`.
 
-mod form;
-mod mine;
-mod review;
+pub mod form;
+pub mod mine;
 
-use actix_web::http::header;
-use actix_web::{HttpResponse, web};
 use serde::Serialize;
 
-use super::{AppState, Viewer};
 use crate::auth::{Role, User};
 use crate::error::AppError;
-
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/updates", web::get().to(mine::page))
-        .route("/updates/new", web::get().to(form::new_form))
-        .route("/updates/new", web::post().to(form::create))
-        .route("/updates/{id}/edit", web::get().to(form::edit_form))
-        .route("/updates/{id}/edit", web::post().to(form::save_draft))
-        .route("/updates/{id}/withdraw", web::post().to(mine::withdraw))
-        .route("/admin/updates", web::get().to(review::queue))
-        .route(
-            "/admin/updates/{id}/approve",
-            web::post().to(review::approve),
-        )
-        .route("/admin/updates/{id}/reject", web::post().to(review::reject))
-        .route(
-            "/admin/proposals/{id}/approve",
-            web::post().to(review::approve_proposal),
-        )
-        .route(
-            "/admin/proposals/{id}/reject",
-            web::post().to(review::reject_proposal),
-        );
-}
-
-pub(super) fn see_other(to: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, to.to_string()))
-        .finish()
-}
+use crate::web::{AppState, Viewer};
 
 /// May this person act for the authority (its focal point, or an admin)?
-pub(super) fn acts_for(user: &User, authority_id: i64) -> Result<(), AppError> {
+pub(crate) fn acts_for(user: &User, authority_id: i64) -> Result<(), AppError> {
     match user.role {
         Role::Admin => Ok(()),
         Role::FocalPoint if user.authority_id == Some(authority_id) => Ok(()),
@@ -56,7 +24,7 @@ pub(super) fn acts_for(user: &User, authority_id: i64) -> Result<(), AppError> {
 }
 
 /// The authority a person writes for: a focal point's own; an admin's choice.
-pub(super) fn authority_for(viewer: &Viewer, asked: Option<i64>) -> Result<i64, AppError> {
+pub(crate) fn authority_for(viewer: &Viewer, asked: Option<i64>) -> Result<i64, AppError> {
     let user = viewer.signed_in()?;
     match (user.role, user.authority_id, asked) {
         (Role::Admin, _, Some(a)) => Ok(a),
@@ -72,7 +40,7 @@ pub(super) fn authority_for(viewer: &Viewer, asked: Option<i64>) -> Result<i64, 
 
 /// How the secretariat and focal points name an authority: name, ref, State.
 #[derive(Debug, Clone, Serialize)]
-pub(super) struct AuthorityLabel {
+pub(crate) struct AuthorityLabel {
     pub id: i64,
     pub name: String,
     #[serde(rename = "ref")]
@@ -99,7 +67,7 @@ impl AuthorityLabel {
 }
 
 /// Where a person's updates are listed, with what just happened to which.
-pub(super) fn mine_link(viewer: &Viewer, authority_id: i64, done: &str, id: i64) -> String {
+pub(crate) fn mine_link(viewer: &Viewer, authority_id: i64, done: &str, id: i64) -> String {
     let own = viewer
         .user
         .as_ref()

@@ -1,28 +1,20 @@
 //! Held changes to designations and kind through the API: the secretariat
 //! lists and decides them; a focal point sees and withdraws its own.
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::viewer::CSRF_HEADER;
-use super::{AppState, Viewer};
 use crate::auth::User;
 use crate::db;
 use crate::directory::edit::history::Actor;
 use crate::directory::proposals::{self, Proposal, ProposalStatus};
 use crate::error::AppError;
-
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/proposals", web::get().to(list))
-        .route("/proposals/{id}", web::get().to(get))
-        .route("/proposals/{id}/approve", web::post().to(approve))
-        .route("/proposals/{id}/reject", web::post().to(reject))
-        .route("/proposals/{id}/withdraw", web::post().to(withdraw));
-}
+use crate::web::support::extract::ApiWriter;
+use crate::web::{AppState, Viewer};
 
 #[derive(Deserialize)]
-struct ListParams {
+pub(crate) struct ListParams {
     status: Option<String>,
     authority_id: Option<i64>,
 }
@@ -41,7 +33,7 @@ fn scope(user: &User, asked: Option<i64>) -> Result<Option<i64>, AppError> {
     }
 }
 
-async fn list(
+pub(crate) async fn list(
     state: web::Data<AppState>,
     viewer: Viewer,
     params: web::Query<ListParams>,
@@ -81,7 +73,7 @@ async fn visible(
     Ok((user, p))
 }
 
-async fn get(
+pub(crate) async fn get(
     state: web::Data<AppState>,
     viewer: Viewer,
     path: web::Path<String>,
@@ -90,19 +82,13 @@ async fn get(
     Ok(HttpResponse::Ok().json(p))
 }
 
-fn check_csrf(req: &HttpRequest, viewer: &Viewer) -> Result<(), AppError> {
-    viewer.check_csrf(req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()))
-}
-
-async fn approve(
-    req: HttpRequest,
+pub(crate) async fn approve(
     state: web::Data<AppState>,
-    viewer: Viewer,
+    ApiWriter(viewer): ApiWriter,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let (_, p) = visible(&state, &viewer, &path).await?;
     let user = viewer.admin()?.clone();
-    check_csrf(&req, &viewer)?;
     let (actor, now) = (Actor::user(&user), state.clock.now());
     let p = db::run(&state.pool, move |c| {
         proposals::approve(c, p.id, &actor, now)
@@ -114,21 +100,19 @@ async fn approve(
 }
 
 #[derive(Deserialize)]
-struct RejectBody {
+pub(crate) struct RejectBody {
     #[serde(default)]
     reason: String,
 }
 
-async fn reject(
-    req: HttpRequest,
+pub(crate) async fn reject(
     state: web::Data<AppState>,
-    viewer: Viewer,
+    ApiWriter(viewer): ApiWriter,
     path: web::Path<String>,
     body: web::Json<RejectBody>,
 ) -> Result<HttpResponse, AppError> {
     let (_, p) = visible(&state, &viewer, &path).await?;
     let user = viewer.admin()?.clone();
-    check_csrf(&req, &viewer)?;
     let (actor, now, reason) = (
         Actor::user(&user),
         state.clock.now(),
@@ -142,10 +126,9 @@ async fn reject(
     Ok(HttpResponse::Ok().json(p))
 }
 
-async fn withdraw(
-    req: HttpRequest,
+pub(crate) async fn withdraw(
     state: web::Data<AppState>,
-    viewer: Viewer,
+    ApiWriter(viewer): ApiWriter,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let (user, p) = visible(&state, &viewer, &path).await?;
@@ -154,7 +137,6 @@ async fn withdraw(
             "only the authority's focal point or the secretariat may withdraw it".into(),
         ));
     }
-    check_csrf(&req, &viewer)?;
     let (actor, now) = (Actor::user(&user), state.clock.now());
     let p = db::run(&state.pool, move |c| {
         proposals::withdraw(c, p.id, &actor, now)

@@ -1,29 +1,21 @@
 //! Signing in and out, and the account page where a person manages the API
 //! tokens of their programs.
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 use subtle::ConstantTimeEq;
 
-use super::pages::page_with;
-use super::viewer::{
-    CSRF_FIELD, LOGIN_COOKIE, SESSION_COOKIE, make_cookie, removal_cookie, signed_cookie,
-};
-use super::{AppState, Viewer};
 use crate::auth::{limits, password, random_secret, sessions, tokens, users};
 use crate::db;
 use crate::error::AppError;
-
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/login", web::get().to(login_page))
-        .route("/login", web::post().to(login))
-        .route("/logout", web::post().to(logout))
-        .route("/account", web::get().to(account))
-        .route("/account/tokens", web::post().to(issue_token))
-        .route("/account/tokens/{id}/revoke", web::post().to(revoke_token));
-}
+use crate::web::support::extract::SignedIn;
+use crate::web::support::respond::page_with;
+use crate::web::support::viewer::{
+    CSRF_FIELD, LOGIN_COOKIE, SESSION_COOKIE, make_cookie, removal_cookie, signed_cookie,
+};
+use crate::web::{AppState, Viewer};
 
 /// Where to go after signing in: a path on this site only, never another.
 fn safe_next(next: Option<&str>) -> String {
@@ -33,14 +25,10 @@ fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-fn see_other(to: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, to.to_string()))
-        .finish()
-}
+use crate::web::support::respond::see_other;
 
 #[derive(Deserialize)]
-struct NextParam {
+pub(crate) struct NextParam {
     next: Option<String>,
 }
 
@@ -69,7 +57,7 @@ fn login_form(
     Ok(response)
 }
 
-async fn login_page(
+pub(crate) async fn login_page(
     state: web::Data<AppState>,
     viewer: Viewer,
     query: web::Query<NextParam>,
@@ -81,7 +69,7 @@ async fn login_page(
 }
 
 #[derive(Deserialize)]
-struct LoginForm {
+pub(crate) struct LoginForm {
     #[serde(default)]
     email: String,
     #[serde(default)]
@@ -91,7 +79,7 @@ struct LoginForm {
     next: Option<String>,
 }
 
-async fn login(
+pub(crate) async fn login(
     req: HttpRequest,
     state: web::Data<AppState>,
     viewer: Viewer,
@@ -185,14 +173,14 @@ async fn login(
 }
 
 #[derive(Deserialize)]
-struct CsrfForm {
+pub(crate) struct CsrfForm {
     #[serde(default)]
     csrf_token: Option<String>,
     #[serde(default)]
     label: Option<String>,
 }
 
-async fn logout(
+pub(crate) async fn logout(
     state: web::Data<AppState>,
     viewer: Viewer,
     form: web::Form<CsrfForm>,
@@ -234,14 +222,14 @@ async fn account_page(
     )
 }
 
-async fn account(state: web::Data<AppState>, viewer: Viewer) -> Result<HttpResponse, AppError> {
-    if viewer.user.is_none() {
-        return Ok(see_other("/login?next=/account"));
-    }
+pub(crate) async fn account(
+    state: web::Data<AppState>,
+    SignedIn(viewer): SignedIn,
+) -> Result<HttpResponse, AppError> {
     account_page(&state, &viewer, None).await
 }
 
-async fn issue_token(
+pub(crate) async fn issue_token(
     state: web::Data<AppState>,
     viewer: Viewer,
     form: web::Form<CsrfForm>,
@@ -262,7 +250,7 @@ async fn issue_token(
     account_page(&state, &viewer, Some(token)).await
 }
 
-async fn revoke_token(
+pub(crate) async fn revoke_token(
     state: web::Data<AppState>,
     viewer: Viewer,
     path: web::Path<i64>,

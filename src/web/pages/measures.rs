@@ -5,10 +5,10 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
-use super::AppState;
 use crate::db;
 use crate::error::AppError;
 use crate::measures::store;
+use crate::web::AppState;
 
 pub use crate::measures::describe as view;
 
@@ -64,9 +64,9 @@ pub struct MeasureFilters {
 }
 
 /// Every measure in force, filtered, as a table comparing States at a glance.
-pub async fn list_page(
+pub(crate) async fn list_page(
     state: actix_web::web::Data<AppState>,
-    viewer: super::Viewer,
+    viewer: crate::web::Viewer,
     params: actix_web::web::Query<MeasureFilters>,
 ) -> Result<actix_web::HttpResponse, AppError> {
     use crate::directory::states;
@@ -79,7 +79,7 @@ pub async fn list_page(
             .map(String::from)
     };
     let country = match blank(&f.country) {
-        Some(c) => Some(super::api::country_param(&c)?),
+        Some(c) => Some(crate::web::support::params::country_param(&c)?),
         None => None,
     };
     let region = match blank(&f.region) {
@@ -132,7 +132,7 @@ pub async fn list_page(
         .iter()
         .map(|s| json!({"code": s.alpha2, "name": s.name, "selected": country.is_some_and(|c| c.as_str() == s.alpha2)}))
         .collect();
-    super::pages::page(
+    crate::web::support::respond::page(
         &state,
         &viewer,
         "pages/measures",

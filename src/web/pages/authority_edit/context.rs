@@ -70,7 +70,7 @@ fn error_for(errors: &[FieldError], field: &str) -> Option<String> {
 }
 
 /// Everything the edit template shows.
-pub(super) fn form_context(input: &AuthorityInput, errors: &[FieldError], admin: bool) -> Value {
+pub(crate) fn form_context(input: &AuthorityInput, errors: &[FieldError], admin: bool) -> Value {
     let get = |name: &str| -> String {
         let v = serde_json::to_value(input).unwrap_or(Value::Null);
         match &v[name] {

@@ -6,51 +6,33 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::super::viewer::CSRF_HEADER;
-use super::super::{AppState, Viewer};
-use super::manage::{authority_of, scope, unsubscribe_kept};
-use super::public::{address, issue, number, request};
 use crate::bulletin::archive;
 use crate::bulletin::subscriptions::{self, Filter, SubscriptionStatus};
 use crate::db;
 use crate::error::{AppError, FieldError};
+use crate::web::admin::bulletin::{authority_of, scope, unsubscribe_kept};
+use crate::web::pages::bulletin::{address, issue, number, request};
+use crate::web::support::extract::{ApiWriter, Paging, csrf_header};
+use crate::web::{AppState, Viewer};
 
 #[derive(Deserialize)]
-pub(super) struct PageParams {
-    page: Option<i64>,
-    per_page: Option<i64>,
+pub(crate) struct FilterParams {
     status: Option<String>,
     authority_id: Option<i64>,
 }
 
-impl PageParams {
-    fn limits(&self) -> Result<(i64, i64), AppError> {
-        let page = self.page.unwrap_or(1);
-        let per_page = self.per_page.unwrap_or(20);
-        if !(1..=100_000).contains(&page) {
-            return Err(AppError::bad_param("page", "must be between 1 and 100000"));
-        }
-        if !(1..=100).contains(&per_page) {
-            return Err(AppError::bad_param("per_page", "must be between 1 and 100"));
-        }
-        Ok((page, per_page))
-    }
-}
-
-pub(super) async fn list(
+pub(crate) async fn list(
     state: web::Data<AppState>,
-    params: web::Query<PageParams>,
+    paging: Paging,
 ) -> Result<HttpResponse, AppError> {
-    let (page, per_page) = params.limits()?;
     let (total, items) = db::run(&state.pool, move |c| {
-        Ok(archive::list(c, per_page, (page - 1) * per_page)?)
+        Ok(archive::list(c, paging.per_page, paging.offset())?)
     })
     .await?;
-    Ok(HttpResponse::Ok()
-        .json(json!({"items": items, "total": total, "page": page, "per_page": per_page})))
+    Ok(HttpResponse::Ok().json(paging.envelope(items, total)))
 }
 
-pub(super) async fn get(
+pub(crate) async fn get(
     state: web::Data<AppState>,
     viewer: Viewer,
     path: web::Path<String>,
@@ -61,20 +43,16 @@ pub(super) async fn get(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(super) struct NewSubscription {
+pub(crate) struct NewSubscription {
     email: Option<String>,
     name: Option<String>,
     authority_ref: Option<String>,
 }
 
-fn check_csrf(req: &HttpRequest, viewer: &Viewer) -> Result<(), AppError> {
-    viewer.check_csrf(req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()))
-}
-
 /// Anyone may ask for a subscription (202: a confirmation goes to the
 /// address, and the answer is the same whatever its state); the
 /// secretariat and focal points add confirmed ones (201).
-pub(super) async fn create(
+pub(crate) async fn create(
     req: HttpRequest,
     state: web::Data<AppState>,
     viewer: Viewer,
@@ -94,7 +72,9 @@ pub(super) async fn create(
             "message": "if this address can receive the bulletin, a message with a link to confirm is on its way to it",
         })));
     };
-    check_csrf(&req, &viewer)?;
+    // Only a keeper's request adds a confirmed subscription, so only it
+    // needs the form token.
+    viewer.check_csrf(csrf_header(&req))?;
     let authority = authority_of(&state, scope, body.authority_ref.as_deref())?;
     let name = body
         .name
@@ -108,14 +88,14 @@ pub(super) async fn create(
     Ok(HttpResponse::build(StatusCode::CREATED).json(s))
 }
 
-pub(super) async fn index(
+pub(crate) async fn index(
     state: web::Data<AppState>,
     viewer: Viewer,
-    params: web::Query<PageParams>,
+    params: web::Query<FilterParams>,
+    paging: Paging,
 ) -> Result<HttpResponse, AppError> {
     let user = viewer.signed_in()?;
     let scope = scope(user)?;
-    let (page, per_page) = params.limits()?;
     let status = params
         .status
         .as_deref()
@@ -136,22 +116,19 @@ pub(super) async fn index(
         status,
     };
     let (total, items) = db::run(&state.pool, move |c| {
-        subscriptions::list(c, &filter, per_page, (page - 1) * per_page)
+        subscriptions::list(c, &filter, paging.per_page, paging.offset())
     })
     .await?;
-    Ok(HttpResponse::Ok()
-        .json(json!({"items": items, "total": total, "page": page, "per_page": per_page})))
+    Ok(HttpResponse::Ok().json(paging.envelope(items, total)))
 }
 
-pub(super) async fn delete(
-    req: HttpRequest,
+pub(crate) async fn delete(
     state: web::Data<AppState>,
-    viewer: Viewer,
+    ApiWriter(viewer): ApiWriter,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let user = viewer.signed_in()?;
     let scope = scope(user)?;
-    check_csrf(&req, &viewer)?;
     let id: i64 = path
         .parse()
         .map_err(|_| AppError::not_found(format!("no subscription with id {:?}", path.as_str())))?;

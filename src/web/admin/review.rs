@@ -11,16 +11,18 @@ use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::super::measures_view::view;
-use super::super::pages::page_with;
-use super::super::{AppState, Viewer};
-use super::{AuthorityLabel, see_other};
 use crate::db;
 use crate::directory::edit::history::Actor;
 use crate::directory::proposals::{self, Proposal, ProposalStatus};
 use crate::error::AppError;
 use crate::measures::lifecycle;
 use crate::measures::{Disagreement, Status, Update, disagreements, fields, store};
+use crate::web::pages::measures::view;
+use crate::web::pages::updates::AuthorityLabel;
+use crate::web::support::extract::AdminPage;
+use crate::web::support::respond::page_with;
+use crate::web::support::respond::see_other;
+use crate::web::{AppState, Viewer};
 
 /// One row of the comparison: a field before and after.
 #[derive(Serialize)]
@@ -188,19 +190,15 @@ async fn render(
     page_with(state, viewer, status, "pages/review", &data)
 }
 
-pub(super) async fn queue(
+pub(crate) async fn queue(
     state: web::Data<AppState>,
-    viewer: Viewer,
+    AdminPage(viewer): AdminPage,
 ) -> Result<HttpResponse, AppError> {
-    if viewer.user.is_none() {
-        return Ok(see_other("/login?next=/admin/updates"));
-    }
-    viewer.admin()?;
     render(&state, &viewer, StatusCode::OK, None).await
 }
 
 #[derive(Deserialize)]
-pub(super) struct Decision {
+pub(crate) struct Decision {
     csrf_token: Option<String>,
     reason: Option<String>,
     /// The measure in force the reviewer saw beside the update ("" for none).
@@ -256,7 +254,7 @@ async fn decide<T: Send + 'static>(
     }
 }
 
-pub(super) async fn approve(
+pub(crate) async fn approve(
     state: web::Data<AppState>,
     viewer: Viewer,
     path: web::Path<i64>,
@@ -280,7 +278,7 @@ pub(super) async fn approve(
     .await
 }
 
-pub(super) async fn reject(
+pub(crate) async fn reject(
     state: web::Data<AppState>,
     viewer: Viewer,
     path: web::Path<i64>,
@@ -297,7 +295,7 @@ pub(super) async fn reject(
     .await
 }
 
-pub(super) async fn approve_proposal(
+pub(crate) async fn approve_proposal(
     state: web::Data<AppState>,
     viewer: Viewer,
     path: web::Path<i64>,
@@ -314,7 +312,7 @@ pub(super) async fn approve_proposal(
     .await
 }
 
-pub(super) async fn reject_proposal(
+pub(crate) async fn reject_proposal(
     state: web::Data<AppState>,
     viewer: Viewer,
     path: web::Path<i64>,

@@ -7,13 +7,13 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::super::pages::page_with;
-use super::super::{AppState, Viewer};
 use crate::bulletin::archive;
 use crate::bulletin::subscriptions::{self, NotConfirmed};
 use crate::db;
 use crate::domain::Email;
 use crate::error::AppError;
+use crate::web::support::respond::page_with;
+use crate::web::{AppState, Viewer};
 
 fn message(
     state: &AppState,
@@ -32,11 +32,11 @@ fn message(
 }
 
 #[derive(Deserialize, Default)]
-pub(super) struct SubscribeForm {
+pub(crate) struct SubscribeForm {
     email: Option<String>,
 }
 
-pub(super) async fn subscribe_form(
+pub(crate) async fn subscribe_form(
     state: web::Data<AppState>,
     viewer: Viewer,
 ) -> Result<HttpResponse, AppError> {
@@ -55,7 +55,7 @@ pub(super) async fn subscribe_form(
 }
 
 /// The normalised address to subscribe, or the reason it is not one.
-pub(super) fn address(raw: Option<&str>) -> Result<Email, String> {
+pub(crate) fn address(raw: Option<&str>) -> Result<Email, String> {
     let raw = raw
         .map(str::trim)
         .filter(|s| !s.is_empty())
@@ -68,7 +68,7 @@ pub(super) fn address(raw: Option<&str>) -> Result<Email, String> {
 
 /// Asks for a subscription. The answer is the same whether the address was
 /// unknown, waiting or subscribed: only its owner learns which, by mail.
-pub(super) async fn subscribe(
+pub(crate) async fn subscribe(
     state: web::Data<AppState>,
     viewer: Viewer,
     form: web::Form<SubscribeForm>,
@@ -99,7 +99,7 @@ pub(super) async fn subscribe(
     )
 }
 
-pub(super) async fn request(state: &AppState, email: Email) -> Result<(), AppError> {
+pub(crate) async fn request(state: &AppState, email: Email) -> Result<(), AppError> {
     let now = state.clock.now();
     let (signer, base) = (
         state.mail.signer().clone(),
@@ -114,11 +114,11 @@ pub(super) async fn request(state: &AppState, email: Email) -> Result<(), AppErr
 }
 
 #[derive(Deserialize)]
-pub(super) struct TokenParam {
+pub(crate) struct TokenParam {
     token: Option<String>,
 }
 
-pub(super) async fn confirm(
+pub(crate) async fn confirm(
     state: web::Data<AppState>,
     viewer: Viewer,
     params: web::Query<TokenParam>,
@@ -166,7 +166,7 @@ fn named(state: &AppState, token: Option<&str>) -> Option<i64> {
         .open_unsubscribe(token.unwrap_or_default())
 }
 
-pub(super) async fn unsubscribe_page(
+pub(crate) async fn unsubscribe_page(
     state: web::Data<AppState>,
     viewer: Viewer,
     params: web::Query<TokenParam>,
@@ -195,7 +195,7 @@ pub(super) async fn unsubscribe_page(
 
 /// The button of the page, or a mail program's one-click request (RFC 8058:
 /// `List-Unsubscribe=One-Click` in the body): unsubscribed at once.
-pub(super) async fn unsubscribe(
+pub(crate) async fn unsubscribe(
     state: web::Data<AppState>,
     viewer: Viewer,
     params: web::Query<TokenParam>,
@@ -224,13 +224,13 @@ pub(super) async fn unsubscribe(
 }
 
 #[derive(Deserialize)]
-pub(super) struct PageParam {
+pub(crate) struct PageParam {
     page: Option<u32>,
 }
 
 const PER_PAGE: i64 = 25;
 
-pub(super) async fn list(
+pub(crate) async fn list(
     state: web::Data<AppState>,
     viewer: Viewer,
     params: web::Query<PageParam>,
@@ -254,14 +254,14 @@ pub(super) async fn list(
     )
 }
 
-pub(super) fn number(raw: &str) -> Result<i32, AppError> {
+pub(crate) fn number(raw: &str) -> Result<i32, AppError> {
     raw.parse::<i32>()
         .ok()
         .filter(|n| *n > 0)
         .ok_or_else(|| AppError::not_found(format!("no bulletin number {raw:?}")))
 }
 
-pub(super) async fn issue(
+pub(crate) async fn issue(
     state: &AppState,
     viewer: &Viewer,
     n: i32,
@@ -271,7 +271,7 @@ pub(super) async fn issue(
     db::run(&state.pool, move |c| archive::get(c, n, full, &subscribe)).await
 }
 
-pub(super) async fn show(
+pub(crate) async fn show(
     state: web::Data<AppState>,
     viewer: Viewer,
     path: web::Path<String>,
@@ -292,7 +292,7 @@ pub(super) async fn show(
 }
 
 /// The public edition of the newest bulletins as an Atom feed.
-pub(super) async fn feed(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub(crate) async fn feed(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let subscribe = format!("{}/subscribe", state.mail.base_url());
     let items = db::run(&state.pool, move |c| {
         let (_, list) = archive::list(c, 20, 0)?;
@@ -323,7 +323,7 @@ pub(super) async fn feed(state: web::Data<AppState>) -> Result<HttpResponse, App
             })
         })
         .collect();
-    let body = crate::web::templates::render(
+    let body = crate::web::support::templates::render(
         &state.templates,
         "feeds/bulletins",
         &json!({

@@ -1,0 +1,11 @@
+//! Pages for people: the practitioner's directory, the focal point's own
+//! pages (its authority, its updates, its subscriptions) and the public
+//! bulletin. None needs JavaScript.
+
+pub mod account;
+pub mod authority_edit;
+pub mod bulletin;
+pub mod directory;
+pub mod downloads;
+pub mod measures;
+pub mod updates;

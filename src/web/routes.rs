@@ -1,0 +1,150 @@
+//! Every path the service answers, in one table. Order matters where a
+//! literal segment and a parameter share a place: `/authorities/new` and
+//! `/authorities/7.vcf` are registered before `/authorities/{id}`.
+
+use actix_web::web::{self, ServiceConfig, delete, get, patch, post, put};
+
+use super::admin::{bulletin as admin_bulletin, changes, mail, review};
+use super::api::{bulletin as api_bulletin, directory as api, edit, proposals, updates};
+use super::pages::{
+    account, authority_edit, bulletin, directory, downloads, measures, updates as focal,
+};
+
+/// The JSON interface under `/api/v1` (DESIGN.md names its paths).
+fn api_v1(cfg: &mut ServiceConfig) {
+    cfg.route("/authorities", get().to(api::list_authorities))
+        .route("/authorities", post().to(edit::create))
+        .route("/authorities/{id}", get().to(api::get_authority))
+        .route("/authorities/{id}", put().to(edit::replace))
+        .route("/authorities/{id}", patch().to(edit::patch))
+        .route("/authorities/{id}", delete().to(edit::archive))
+        .route("/authorities/{id}/confirm", post().to(edit::confirm))
+        .route(
+            "/authorities/{id}/history",
+            get().to(edit::authority_history),
+        )
+        .route("/changes", get().to(edit::all_changes))
+        .route("/countries", get().to(api::list_countries))
+        .route("/countries/{code}", get().to(api::get_country))
+        .route("/counterpart", get().to(api::counterpart))
+        .route("/articles", get().to(api::list_articles))
+        .route("/updates", post().to(updates::create))
+        .route("/updates", get().to(updates::list))
+        .route("/updates/{id}", get().to(updates::get))
+        .route("/updates/{id}/submit", post().to(updates::submit))
+        .route("/updates/{id}/approve", post().to(updates::approve))
+        .route("/updates/{id}/reject", post().to(updates::reject))
+        .route("/updates/{id}/withdraw", post().to(updates::withdraw))
+        .route("/proposals", get().to(proposals::list))
+        .route("/proposals/{id}", get().to(proposals::get))
+        .route("/proposals/{id}/approve", post().to(proposals::approve))
+        .route("/proposals/{id}/reject", post().to(proposals::reject))
+        .route("/proposals/{id}/withdraw", post().to(proposals::withdraw))
+        .route("/bulletins", get().to(api_bulletin::list))
+        .route("/bulletins/{number}", get().to(api_bulletin::get))
+        .route("/subscriptions", post().to(api_bulletin::create))
+        .route("/subscriptions", get().to(api_bulletin::index))
+        .route("/subscriptions/{id}", delete().to(api_bulletin::delete))
+        .route("/mail", get().to(mail::list_api))
+        .route("/mail/{id}/send-again", post().to(mail::send_again_api));
+}
+
+/// Pages for people: the directory, the focal point's, then the secretariat's.
+fn pages(cfg: &mut ServiceConfig) {
+    cfg.route("/", get().to(directory::home))
+        .route("/counterpart", get().to(directory::counterpart))
+        .route("/about", get().to(directory::about))
+        .route("/static/{file:.*}", get().to(directory::static_file))
+        .route("/countries", get().to(directory::countries))
+        .route("/countries/{code}", get().to(directory::country))
+        .route("/measures", get().to(measures::list_page))
+        .route("/authorities", get().to(directory::authorities))
+        .route("/authorities.csv", get().to(downloads::as_csv))
+        .route("/authorities.json", get().to(downloads::as_json))
+        .route("/authorities/new", get().to(authority_edit::new_form))
+        .route("/authorities/new", post().to(authority_edit::create))
+        .route("/authorities/{id}.vcf", get().to(downloads::as_vcard))
+        .route("/authorities/{id}", get().to(directory::authority))
+        .route(
+            "/authorities/{id}/edit",
+            get().to(authority_edit::edit_form),
+        )
+        .route("/authorities/{id}/edit", post().to(authority_edit::save))
+        .route(
+            "/authorities/{id}/confirm",
+            post().to(authority_edit::confirm),
+        )
+        .route(
+            "/authorities/{id}/archive",
+            post().to(authority_edit::archive),
+        )
+        .route("/login", get().to(account::login_page))
+        .route("/login", post().to(account::login))
+        .route("/logout", post().to(account::logout))
+        .route("/account", get().to(account::account))
+        .route("/account/tokens", post().to(account::issue_token))
+        .route(
+            "/account/tokens/{id}/revoke",
+            post().to(account::revoke_token),
+        )
+        .route("/updates", get().to(focal::mine::page))
+        .route("/updates/new", get().to(focal::form::new_form))
+        .route("/updates/new", post().to(focal::form::create))
+        .route("/updates/{id}/edit", get().to(focal::form::edit_form))
+        .route("/updates/{id}/edit", post().to(focal::form::save_draft))
+        .route("/updates/{id}/withdraw", post().to(focal::mine::withdraw))
+        .route("/subscribe", get().to(bulletin::subscribe_form))
+        .route("/subscribe", post().to(bulletin::subscribe))
+        .route("/subscribe/confirm", get().to(bulletin::confirm))
+        .route("/unsubscribe", get().to(bulletin::unsubscribe_page))
+        .route("/unsubscribe", post().to(bulletin::unsubscribe))
+        .route("/bulletins", get().to(bulletin::list))
+        .route("/bulletins.atom", get().to(bulletin::feed))
+        .route("/bulletins/{number}", get().to(bulletin::show))
+        .route("/subscriptions", get().to(admin_bulletin::own_page))
+        .route("/subscriptions", post().to(admin_bulletin::add))
+        .route(
+            "/subscriptions/{id}/unsubscribe",
+            post().to(admin_bulletin::remove),
+        );
+}
+
+fn admin(cfg: &mut ServiceConfig) {
+    cfg.route("/admin/updates", get().to(review::queue))
+        .route("/admin/updates/{id}/approve", post().to(review::approve))
+        .route("/admin/updates/{id}/reject", post().to(review::reject))
+        .route(
+            "/admin/proposals/{id}/approve",
+            post().to(review::approve_proposal),
+        )
+        .route(
+            "/admin/proposals/{id}/reject",
+            post().to(review::reject_proposal),
+        )
+        .route("/admin/changes", get().to(changes::changes))
+        .route("/admin/stale", get().to(changes::stale))
+        .route("/admin/mail", get().to(mail::mail_page))
+        .route(
+            "/admin/mail/{id}/send-again",
+            post().to(mail::send_again_form),
+        )
+        .route("/admin/bulletin", get().to(admin_bulletin::admin_page))
+        .route("/admin/bulletin/preview", get().to(admin_bulletin::preview))
+        .route(
+            "/admin/bulletin/send-now",
+            post().to(admin_bulletin::send_now),
+        )
+        .route("/admin/subscribers", post().to(admin_bulletin::add))
+        .route(
+            "/admin/subscribers/{id}/unsubscribe",
+            post().to(admin_bulletin::remove),
+        );
+}
+
+pub fn table(cfg: &mut ServiceConfig) {
+    cfg.route("/healthz", get().to(api::healthz))
+        .route("/readyz", get().to(api::readyz))
+        .service(web::scope("/api/v1").configure(api_v1))
+        .configure(pages)
+        .configure(admin);
+}

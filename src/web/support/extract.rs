@@ -1,0 +1,188 @@
+//! The openings handlers share, as extractors: a page that needs an account
+//! sends an anonymous reader to sign in and back; an admin page also refuses
+//! other accounts; a cookie-authenticated API write carries the form token in
+//! a header; lists are paged with one policy.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::error::InternalError;
+use actix_web::{FromRequest, HttpRequest};
+
+use super::respond::see_other;
+use super::viewer::CSRF_HEADER;
+use crate::auth::User;
+use crate::error::AppError;
+use crate::web::Viewer;
+
+type Extracted<T> = Pin<Box<dyn Future<Output = Result<T, actix_web::Error>>>>;
+
+/// A signed-in person on a page; anonymous readers are redirected to the
+/// sign-in page, which brings them back to the page they asked for.
+pub struct SignedIn(pub Viewer);
+
+impl SignedIn {
+    pub fn user(&self) -> &User {
+        self.0.user.as_ref().expect("SignedIn holds an account")
+    }
+}
+
+impl FromRequest for SignedIn {
+    type Error = actix_web::Error;
+    type Future = Extracted<Self>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let viewer = Viewer::from_request(req, payload);
+        let back = req
+            .uri()
+            .path_and_query()
+            .map_or("/", |p| p.as_str())
+            .to_string();
+        Box::pin(async move {
+            let viewer = viewer.await?;
+            if viewer.user.is_none() {
+                let next: String = url::form_urlencoded::byte_serialize(back.as_bytes()).collect();
+                let to = see_other(&format!("/login?next={next}"));
+                return Err(InternalError::from_response("please sign in first", to).into());
+            }
+            Ok(SignedIn(viewer))
+        })
+    }
+}
+
+/// The secretariat on one of its pages: anonymous readers sign in first,
+/// other accounts get 403.
+pub struct AdminPage(pub Viewer);
+
+impl FromRequest for AdminPage {
+    type Error = actix_web::Error;
+    type Future = Extracted<Self>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let signed_in = SignedIn::from_request(req, payload);
+        Box::pin(async move {
+            let SignedIn(viewer) = signed_in.await?;
+            viewer.admin()?;
+            Ok(AdminPage(viewer))
+        })
+    }
+}
+
+/// A write through the API, by someone signed in (401 otherwise): with a
+/// session cookie it must carry the
+/// session's form token in the `X-CSRF-Token` header (a bearer token needs
+/// none, see [`Viewer::check_csrf`]).
+pub struct ApiWriter(pub Viewer);
+
+impl FromRequest for ApiWriter {
+    type Error = actix_web::Error;
+    type Future = Extracted<Self>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let viewer = Viewer::from_request(req, payload);
+        let presented = csrf_header(req).map(str::to_string);
+        Box::pin(async move {
+            let viewer = viewer.await?;
+            // Who is asking is said before whether the form token is right.
+            viewer.signed_in()?;
+            viewer.check_csrf(presented.as_deref())?;
+            Ok(ApiWriter(viewer))
+        })
+    }
+}
+
+/// The form token a script sends with a cookie-authenticated write.
+pub fn csrf_header(req: &HttpRequest) -> Option<&str> {
+    req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok())
+}
+
+/// `page` and `per_page` of a list, read from the query string beside the
+/// list's own filters. One policy for every list: pages from 1, 50 items
+/// unless asked, at most 100.
+#[derive(Debug, Clone, Copy)]
+pub struct Paging {
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl Paging {
+    pub const MAX_PAGE: i64 = 100_000;
+    pub const MAX_PER_PAGE: i64 = 100;
+    pub const DEFAULT_PER_PAGE: i64 = 50;
+
+    pub fn from_query(query: &str) -> Result<Self, AppError> {
+        let mut page = None;
+        let mut per_page = None;
+        for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+            let slot = match k.as_ref() {
+                "page" => &mut page,
+                "per_page" => &mut per_page,
+                _ => continue,
+            };
+            let n = v
+                .trim()
+                .parse::<i64>()
+                .map_err(|_| AppError::bad_param(&k, format!("{v:?} is not a whole number")))?;
+            *slot = Some(n);
+        }
+        let page = page.unwrap_or(1);
+        let per_page = per_page.unwrap_or(Self::DEFAULT_PER_PAGE);
+        if !(1..=Self::MAX_PAGE).contains(&page) {
+            return Err(AppError::bad_param(
+                "page",
+                format!("must be between 1 and {}", Self::MAX_PAGE),
+            ));
+        }
+        if !(1..=Self::MAX_PER_PAGE).contains(&per_page) {
+            return Err(AppError::bad_param(
+                "per_page",
+                format!("must be between 1 and {}", Self::MAX_PER_PAGE),
+            ));
+        }
+        Ok(Self { page, per_page })
+    }
+
+    pub fn offset(&self) -> i64 {
+        (self.page - 1) * self.per_page
+    }
+
+    /// The envelope every paged list answers with.
+    pub fn envelope<T: serde::Serialize>(&self, items: T, total: i64) -> serde_json::Value {
+        serde_json::json!({
+            "items": items, "total": total, "page": self.page, "per_page": self.per_page,
+        })
+    }
+}
+
+impl FromRequest for Paging {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(Self::from_query(req.query_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paging_has_one_policy_and_names_the_parameter() {
+        let p = Paging::from_query("status=sent&page=3&per_page=10").unwrap();
+        assert_eq!((p.page, p.per_page, p.offset()), (3, 10, 20));
+        assert_eq!(Paging::from_query("").unwrap().per_page, 50);
+        for (q, field) in [
+            ("page=0", "page"),
+            ("per_page=101", "per_page"),
+            ("per_page=x", "per_page"),
+            ("page=100001", "page"),
+        ] {
+            match Paging::from_query(q) {
+                Err(AppError::BadRequest(f)) => assert_eq!(f.field, field, "{q}"),
+                other => panic!("{q}: {other:?}"),
+            }
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! What every room of `web` shares: who is asking ([`viewer`]), the openings
+//! handlers have in common ([`extract`]), request parameters ([`params`]),
+//! responses ([`respond`]), templates, error pages and the JSON shapes.
+
+pub mod errors;
+pub mod extract;
+pub mod json;
+pub mod params;
+pub mod respond;
+pub mod templates;
+pub mod viewer;

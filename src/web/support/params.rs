@@ -1,0 +1,46 @@
+//! Parameters that more than one room reads from a path or a query.
+
+use serde::Deserialize;
+
+use crate::domain::{Article, CountryCode};
+use crate::error::AppError;
+
+/// An authority's id from the path. An id that is not a number cannot name
+/// an authority: 404, like an unknown one, not a bad request.
+pub fn authority_id(raw: &str) -> Result<i64, AppError> {
+    raw.parse::<i64>()
+        .map_err(|_| AppError::not_found(format!("no authority with id {raw:?}")))
+}
+
+pub fn country_param(raw: &str) -> Result<CountryCode, AppError> {
+    CountryCode::parse(raw).map_err(|m| {
+        if m.starts_with("no State") {
+            AppError::not_found(m)
+        } else {
+            AppError::bad_param("code", m)
+        }
+    })
+}
+
+#[derive(Deserialize)]
+pub struct CounterpartParams {
+    pub country: Option<String>,
+    pub article: Option<String>,
+}
+
+impl CounterpartParams {
+    pub fn parse(&self) -> Result<(CountryCode, Article), AppError> {
+        let required = |name: &str, v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .ok_or_else(|| AppError::bad_param(name, "is required"))
+        };
+        let country = CountryCode::parse(&required("country", &self.country)?)
+            .map_err(|m| AppError::bad_param("country", m))?;
+        let article = Article::parse(&required("article", &self.article)?)
+            .map_err(|m| AppError::bad_param("article", m))?;
+        Ok((country, article))
+    }
+}
