@@ -98,7 +98,7 @@ pub fn export(settings: &Settings, format: Format, output: Option<&Path>) -> any
 
 fn write(format: Format, list: &[Authority], out: impl Write) -> std::io::Result<()> {
     match format {
-        Format::Csv => transfer::csv::write(list, true, out),
+        Format::Csv => transfer::csv_file::write(list, true, out),
         Format::Json => transfer::json::write(list, true, out),
     }
 }

@@ -7,7 +7,7 @@
 //! and only a file without any is written, in one transaction.
 
 mod apply;
-pub mod csv;
+pub mod csv_file;
 pub mod json;
 pub mod vcard;
 
@@ -103,7 +103,7 @@ pub struct Entry {
     pub place: Place,
     pub input: AuthorityInput,
     /// For CSV, the columns the validator's field names stand for.
-    pub columns: Option<csv::Columns>,
+    pub columns: Option<csv_file::Columns>,
 }
 
 impl Entry {
@@ -120,7 +120,7 @@ impl Entry {
 /// only worth validating when there is none.
 pub fn read(format: Format, input: impl std::io::Read) -> Result<Vec<Entry>, Vec<Problem>> {
     let (entries, problems) = match format {
-        Format::Csv => csv::read(input),
+        Format::Csv => csv_file::read(input),
         Format::Json => json::read(input),
     };
     if problems.is_empty() {

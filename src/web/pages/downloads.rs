@@ -5,7 +5,7 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 
-use crate::directory::transfer::{csv, json, vcard};
+use crate::directory::transfer::{csv_file, json, vcard};
 use crate::error::AppError;
 use crate::web::support::params::authority_id;
 use crate::web::{AppState, Viewer};
@@ -47,7 +47,7 @@ pub(crate) async fn as_csv(
     state: web::Data<AppState>,
     viewer: Viewer,
 ) -> Result<HttpResponse, AppError> {
-    let body = render(&state, &viewer, |l, c, o| csv::write(l, c, o)).await?;
+    let body = render(&state, &viewer, |l, c, o| csv_file::write(l, c, o)).await?;
     Ok(attachment(
         "text/csv; charset=utf-8",
         "authorities.csv",

@@ -89,7 +89,7 @@ impl Columns {
 /// Reads a CSV file; line numbers are those a spreadsheet shows, counting
 /// the lines inside quoted cells.
 pub(in crate::directory::transfer) fn read(input: impl Read) -> (Vec<Entry>, Vec<Problem>) {
-    let mut reader = ::csv::ReaderBuilder::new().from_reader(input);
+    let mut reader = csv::ReaderBuilder::new().from_reader(input);
     let mut problems = Vec::new();
     let columns = match reader.headers() {
         Ok(h) if h.iter().all(str::is_empty) => {
@@ -112,7 +112,7 @@ pub(in crate::directory::transfer) fn read(input: impl Read) -> (Vec<Entry>, Vec
                 }
             }
             Err(e) => {
-                let fatal = matches!(e.kind(), ::csv::ErrorKind::Io(_));
+                let fatal = matches!(e.kind(), csv::ErrorKind::Io(_));
                 problems.push(csv_problem(&e));
                 if fatal {
                     break;
@@ -123,21 +123,21 @@ pub(in crate::directory::transfer) fn read(input: impl Read) -> (Vec<Entry>, Vec
     (entries, problems)
 }
 
-fn csv_problem(e: &::csv::Error) -> Problem {
+fn csv_problem(e: &csv::Error) -> Problem {
     let line = e.position().map_or(1, |p| p.line());
     let message = match e.kind() {
-        ::csv::ErrorKind::UnequalLengths {
+        csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
         } => {
             format!("has {len} cells where the header has {expected_len}")
         }
-        ::csv::ErrorKind::Utf8 { .. } => "is not UTF-8 text; save the file as CSV UTF-8".into(),
+        csv::ErrorKind::Utf8 { .. } => "is not UTF-8 text; save the file as CSV UTF-8".into(),
         _ => e.to_string(),
     };
     Problem::new(Place::Line(line), None, message)
 }
 
-fn read_header(header: &::csv::StringRecord, problems: &mut Vec<Problem>) -> Vec<Column> {
+fn read_header(header: &csv::StringRecord, problems: &mut Vec<Problem>) -> Vec<Column> {
     let mut seen = HashSet::new();
     let mut columns = Vec::new();
     for (i, raw) in header.iter().enumerate() {
@@ -172,7 +172,7 @@ fn read_header(header: &::csv::StringRecord, problems: &mut Vec<Problem>) -> Vec
 
 fn read_row(
     columns: &[Column],
-    record: &::csv::StringRecord,
+    record: &csv::StringRecord,
     line: u64,
     problems: &mut Vec<Problem>,
 ) -> Option<Entry> {

@@ -159,7 +159,7 @@ pub fn write<A: Borrow<Authority>>(
         .max()
         .unwrap_or(0)
         .max(MIN_CONTACTS);
-    let mut w = ::csv::WriterBuilder::new().from_writer(out);
+    let mut w = csv::WriterBuilder::new().from_writer(out);
     w.write_record(header(include_contacts, contacts))?;
     for a in records {
         let input = AuthorityInput::from_authority(a.borrow());

@@ -160,7 +160,7 @@ fn a_written_row_reads_back_as_it_was() {
         }]),
         ..Default::default()
     };
-    let mut w = ::csv::Writer::from_writer(vec![]);
+    let mut w = csv::Writer::from_writer(vec![]);
     w.write_record(header(true, 2)).unwrap();
     w.write_record(row(&input, true, 2)).unwrap();
     let text = String::from_utf8(w.into_inner().unwrap()).unwrap();
