@@ -48,8 +48,16 @@ pub struct Subscription {
 }
 
 impl Subscription {
-    pub fn status(&self) -> SubscriptionStatus {
-        SubscriptionStatus::parse(&self.status).unwrap_or(SubscriptionStatus::Unsubscribed)
+    /// A stored status this version does not know is an error, not a guess:
+    /// read as another, it would mail someone who left or drop a subscriber.
+    pub fn status(&self) -> Result<SubscriptionStatus, AppError> {
+        SubscriptionStatus::parse(&self.status).map_err(|_| {
+            AppError::internal(anyhow::anyhow!(
+                "subscription {}: unknown status {:?} in the database",
+                self.id,
+                self.status
+            ))
+        })
     }
 }
 
@@ -108,7 +116,7 @@ pub fn request(
         if s.confirm_sent_at.is_some_and(|at| now - at < RESEND_AFTER) {
             return Ok(());
         }
-        let template = if s.status() == SubscriptionStatus::Confirmed {
+        let template = if s.status()? == SubscriptionStatus::Confirmed {
             "subscription_exists"
         } else {
             diesel::update(subscriptions::table.find(s.id))
@@ -164,7 +172,7 @@ pub fn confirm(
     crate::db::write_transaction(conn, |conn| {
         let s = get(conn, id)?;
         // A link from before an unsubscription does not undo it.
-        if s.status() == SubscriptionStatus::Pending {
+        if s.status()? == SubscriptionStatus::Pending {
             diesel::update(subscriptions::table.find(id))
                 .set((
                     subscriptions::status.eq(SubscriptionStatus::Confirmed.code()),
@@ -172,7 +180,7 @@ pub fn confirm(
                     subscriptions::updated_at.eq(now),
                 ))
                 .execute(conn)?;
-        } else if s.status() == SubscriptionStatus::Unsubscribed {
+        } else if s.status()? == SubscriptionStatus::Unsubscribed {
             return Ok(Err(NotConfirmed::Invalid));
         }
         Ok(Ok(get(conn, id)?))
@@ -226,7 +234,7 @@ pub fn unsubscribe(
 ) -> Result<Subscription, AppError> {
     crate::db::write_transaction(conn, |conn| {
         let s = get(conn, id)?;
-        if s.status() != SubscriptionStatus::Unsubscribed {
+        if s.status()? != SubscriptionStatus::Unsubscribed {
             diesel::update(subscriptions::table.find(id))
                 .set((
                     subscriptions::status.eq(SubscriptionStatus::Unsubscribed.code()),

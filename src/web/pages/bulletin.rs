@@ -188,7 +188,7 @@ pub(crate) async fn unsubscribe_page(
         "pages/unsubscribe",
         &json!({
             "title": "Stop receiving the bulletin", "nav": "bulletins",
-            "email": s.email, "token": params.token, "already": s.status() != subscriptions::SubscriptionStatus::Confirmed,
+            "email": s.email, "token": params.token, "already": s.status()? != subscriptions::SubscriptionStatus::Confirmed,
         }),
     )
 }
