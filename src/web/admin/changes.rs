@@ -42,6 +42,20 @@ pub(crate) async fn changes(
     )
 }
 
+/// A record to verify, as the stale page shows it.
+#[derive(serde::Serialize)]
+struct StaleRow {
+    id: i64,
+    #[serde(rename = "ref")]
+    ref_: String,
+    name: String,
+    country_name: String,
+    verified_at: Option<chrono::NaiveDate>,
+    days: Option<i64>,
+    reminded_at: Option<chrono::NaiveDateTime>,
+    reminded_to: Option<String>,
+}
+
 pub(crate) async fn stale(
     state: web::Data<AppState>,
     AdminPage(viewer): AdminPage,
@@ -49,32 +63,35 @@ pub(crate) async fn stale(
     let stale_days = (state.settings.directory.stale_after.as_secs() / 86_400) as i64;
     let today = state.clock.today();
     let directory = state.directory.snapshot();
-    let mut list: Vec<_> = directory
+    let mut list: Vec<StaleRow> = directory
         .authorities()
         .iter()
         .filter(|a| {
             a.verified_at
                 .is_none_or(|d| (today - d).num_days() > stale_days)
         })
-        .map(|a| {
-            json!({
-                "id": a.id, "ref": a.ref_, "name": a.name, "country_name": a.country.state().name,
-                "verified_at": a.verified_at,
-                "days": a.verified_at.map(|d| (today - d).num_days()),
-            })
+        .map(|a| StaleRow {
+            id: a.id,
+            ref_: a.ref_.to_string(),
+            name: a.name.clone(),
+            country_name: a.country.state().name.clone(),
+            verified_at: a.verified_at,
+            days: a.verified_at.map(|d| (today - d).num_days()),
+            reminded_at: None,
+            reminded_to: None,
         })
         .collect();
     // Never verified first, then the oldest.
-    list.sort_by_key(|v| std::cmp::Reverse(v["days"].as_i64().unwrap_or(i64::MAX)));
-    let ids: Vec<i64> = list.iter().filter_map(|v| v["id"].as_i64()).collect();
+    list.sort_by_key(|v| std::cmp::Reverse(v.days.unwrap_or(i64::MAX)));
+    let ids: Vec<i64> = list.iter().map(|v| v.id).collect();
     let reminded = db::run(&state.pool, move |c| {
         Ok(crate::directory::reminders::last_sent(c, &ids)?)
     })
     .await?;
     for v in &mut list {
-        if let Some((at, to)) = v["id"].as_i64().and_then(|id| reminded.get(&id)) {
-            v["reminded_at"] = json!(at);
-            v["reminded_to"] = json!(to);
+        if let Some((at, to)) = reminded.get(&v.id) {
+            v.reminded_at = Some(*at);
+            v.reminded_to = Some(to.clone());
         }
     }
     page(

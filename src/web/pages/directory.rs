@@ -87,14 +87,16 @@ pub(crate) async fn counterpart(
     let status = match params.parse() {
         Ok((country, article)) => {
             let designated = directory.designated(country, article);
-            let mut found: Vec<Value> = designated
-                .iter()
-                .map(|a| json!(AuthorityJson::new(a, viewer.sees_contacts)))
-                .collect();
             let ids = designated.iter().map(|a| a.id).collect();
-            let measures =
+            let mut measures =
                 measures_view::in_force_by_authority(&state, ids, viewer.sees_contacts).await?;
-            measures_view::attach(&mut found, &measures);
+            let found: Vec<measures_view::WithMeasures> = designated
+                .iter()
+                .map(|a| measures_view::WithMeasures {
+                    authority: AuthorityJson::new(a, viewer.sees_contacts),
+                    measures: measures.remove(&a.id).unwrap_or_default(),
+                })
+                .collect();
             data["title"] = json!(format!(
                 "{}: {} ({})",
                 country.state().name,

@@ -47,12 +47,12 @@ pub async fn in_force_by_authority(
     Ok(by)
 }
 
-/// Adds `measures` to each authority (JSON with an `id`) of a list.
-pub fn attach(list: &mut [Value], by: &HashMap<i64, Vec<Value>>) {
-    for a in list {
-        let id = a["id"].as_i64().unwrap_or_default();
-        a["measures"] = json!(by.get(&id).cloned().unwrap_or_default());
-    }
+/// An authority as the finder lists it: its JSON and its measures in force.
+#[derive(serde::Serialize)]
+pub struct WithMeasures<'a> {
+    #[serde(flatten)]
+    pub authority: crate::web::support::json::AuthorityJson<'a>,
+    pub measures: Vec<Value>,
 }
 
 #[derive(serde::Deserialize)]
