@@ -9,12 +9,12 @@ use std::hint::black_box;
 use counterpart::db::{self, DatabaseUrl};
 use counterpart::directory::demo::{self, DemoOptions};
 use counterpart::directory::model;
-use counterpart::directory::search::{Directory, SearchParams};
+use counterpart::directory::search::{SearchParams, Snapshot};
 use counterpart::directory::write;
 use counterpart::web::support::json::AuthorityJson;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 
-fn directory_of(size: usize) -> Directory {
+fn directory_of(size: usize) -> Snapshot {
     let dir = tempfile::tempdir().unwrap();
     let url = DatabaseUrl::Sqlite(dir.path().join("bench.db"));
     let mut conn = url.connect().unwrap();
@@ -27,7 +27,7 @@ fn directory_of(size: usize) -> Directory {
     });
     write::insert_many(&mut conn, &records, |_| {}).unwrap();
     let (generation, list) = model::load_all(&mut conn).unwrap();
-    Directory::new(generation, list)
+    Snapshot::new(generation, list)
 }
 
 fn params(q: &str) -> SearchParams {
@@ -96,7 +96,7 @@ fn build(c: &mut Criterion) {
     group.bench_function("load_and_index", |b| {
         b.iter(|| {
             let (generation, list) = model::load_all(&mut conn).unwrap();
-            black_box(Directory::new(generation, list))
+            black_box(Snapshot::new(generation, list))
         })
     });
     group.finish();

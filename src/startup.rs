@@ -13,7 +13,7 @@ use actix_web::{App, HttpServer, web};
 use crate::config::Settings;
 use crate::db::{self, Pool};
 use crate::directory::demo::{self, DemoOptions};
-use crate::directory::{model, store::DirectoryStore, write};
+use crate::directory::{cache::DirectoryCache, model, write};
 use crate::web::{self as routes, AppState, templates};
 
 /// Opens the pool and applies pending migrations (blocking).
@@ -149,7 +149,7 @@ impl Application {
                     load_demo_history(&pool, &prepared, options.seed)?;
                 }
             }
-            let directory = DirectoryStore::load(pool.clone())?;
+            let directory = DirectoryCache::load(pool.clone())?;
             Ok((pool, directory))
         })
         .await??;

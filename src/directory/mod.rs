@@ -1,5 +1,6 @@
 //! The directory: States, authorities, their designations, search.
 
+pub mod cache;
 pub mod demo;
 pub mod edit;
 mod index;
@@ -8,7 +9,6 @@ pub mod proposals;
 pub mod reminders;
 pub mod search;
 pub mod states;
-pub mod store;
 pub mod text;
 pub mod transfer;
 pub mod write;

@@ -110,7 +110,7 @@ pub struct SearchResult {
 }
 
 /// The whole directory at one generation, immutable; replaced, never changed.
-pub struct Directory {
+pub struct Snapshot {
     pub generation: i64,
     /// In reading order: State, then central authorities first, then name.
     authorities: Vec<Arc<Authority>>,
@@ -124,7 +124,7 @@ pub struct Directory {
     rendered: Vec<[OnceLock<Box<RawValue>>; 2]>,
 }
 
-impl Directory {
+impl Snapshot {
     pub fn new(generation: i64, list: Vec<Authority>) -> Self {
         let mut authorities: Vec<Arc<Authority>> = list.into_iter().map(Arc::new).collect();
         authorities.sort_by_cached_key(|a| {

@@ -16,13 +16,13 @@ use actix_web::web;
 
 use crate::config::Settings;
 use crate::db::Pool;
-use crate::directory::store::DirectoryStore;
+use crate::directory::cache::DirectoryCache;
 use crate::error::AppError;
 
 /// What every handler may reach.
 pub struct AppState {
     pub pool: Pool,
-    pub directory: Arc<DirectoryStore>,
+    pub directory: Arc<DirectoryCache>,
     pub templates: templates::Templates,
     pub settings: Settings,
     /// Signs the session cookie.

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use crate::db;
 use crate::directory::edit::history;
 use crate::directory::proposals::{self, ProposalStatus};
-use crate::directory::search::{Directory, SearchParams};
+use crate::directory::search::{SearchParams, Snapshot};
 use crate::directory::states;
 use crate::domain::{Article, Instrument};
 use crate::error::AppError;
@@ -20,7 +20,7 @@ use crate::web::support::templates::StaticFiles;
 use crate::web::{AppState, Viewer};
 
 /// The choices of the finder and the search filters.
-fn choices(directory: &Directory) -> Value {
+fn choices(directory: &Snapshot) -> Value {
     let states: Vec<Value> = states::all()
         .iter()
         .map(|s| json!({"code": s.alpha2, "name": s.name}))

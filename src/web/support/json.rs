@@ -5,7 +5,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::directory::search::Directory;
+use crate::directory::search::Snapshot;
 use crate::domain::CountryCode;
 
 use crate::directory::model::{Authority, ContactPerson, Designation};
@@ -186,7 +186,7 @@ pub struct ListJson<T: Serialize> {
 
 /// A State's authorities grouped by the articles they are designated under.
 pub fn by_article(
-    directory: &Directory,
+    directory: &Snapshot,
     country: CountryCode,
     sees_contacts: bool,
 ) -> serde_json::Value {

@@ -1,4 +1,4 @@
-//! Holds the current [`Directory`] snapshot and replaces it when the
+//! A cache of the database's directory: holds the current [`Snapshot`] and replaces it when the
 //! database's generation moves: at once after a change made here, and within
 //! `directory.refresh_interval` after a change made by another instance.
 
@@ -8,23 +8,23 @@ use std::time::{Duration, Instant};
 use arc_swap::ArcSwap;
 
 use super::model;
-use super::search::Directory;
+use super::search::Snapshot;
 use crate::db::{self, Pool};
 use crate::error::AppError;
 
-pub struct DirectoryStore {
-    current: ArcSwap<Directory>,
+pub struct DirectoryCache {
+    current: ArcSwap<Snapshot>,
     pool: Pool,
     reload: tokio::sync::Mutex<()>,
 }
 
-impl DirectoryStore {
+impl DirectoryCache {
     /// Loads the directory (blocking: call at start, off the async runtime).
     pub fn load(pool: Pool) -> anyhow::Result<Self> {
         let mut conn = pool.get()?;
         let started = Instant::now();
         let (generation, list) = model::load_all(&mut conn)?;
-        let directory = Directory::new(generation, list);
+        let directory = Snapshot::new(generation, list);
         tracing::info!(
             authorities = directory.len(),
             terms = directory.term_count(),
@@ -38,7 +38,7 @@ impl DirectoryStore {
         })
     }
 
-    pub fn snapshot(&self) -> Arc<Directory> {
+    pub fn snapshot(&self) -> Arc<Snapshot> {
         self.current.load_full()
     }
 
@@ -53,7 +53,7 @@ impl DirectoryStore {
         }
         let started = Instant::now();
         let (generation, list) = db::run(&self.pool, |c| Ok(model::load_all(c)?)).await?;
-        let directory = actix_web::web::block(move || Directory::new(generation, list))
+        let directory = actix_web::web::block(move || Snapshot::new(generation, list))
             .await
             .map_err(|e| AppError::internal(anyhow::anyhow!("index build failed: {e}")))?;
         tracing::debug!(
