@@ -24,7 +24,7 @@ pub struct Tasks {
 
 /// What one check did, for logs and tests.
 #[derive(Debug, Default, Clone, PartialEq)]
-pub struct Checked {
+pub struct CheckReport {
     pub settled: usize,
     pub bulletin: Option<Outcome>,
     pub reminders: usize,
@@ -32,7 +32,7 @@ pub struct Checked {
 
 /// One check of the schedule: idempotent, safe to run from several
 /// instances at once and as often as wished.
-pub async fn check(state: &web::Data<AppState>) -> Result<Checked, AppError> {
+pub async fn check(state: &web::Data<AppState>) -> Result<CheckReport, AppError> {
     let now = state.clock.now();
     let s = state.clone();
     let checked = db::run(&state.pool, move |c| {
@@ -49,7 +49,7 @@ pub async fn check(state: &web::Data<AppState>) -> Result<Checked, AppError> {
             s.settings.directory.stale_after,
             s.settings.directory.remind_every,
         )?;
-        Ok(Checked {
+        Ok(CheckReport {
             settled,
             bulletin: (bulletin != Outcome::NotDue).then_some(bulletin),
             reminders,
@@ -80,7 +80,7 @@ impl Tasks {
                     return;
                 };
                 match check(&state).await {
-                    Ok(c) if c == Checked::default() => {}
+                    Ok(c) if c == CheckReport::default() => {}
                     Ok(c) => tracing::info!(?c, "scheduled check"),
                     Err(e) => tracing::warn!(error = %e, "the scheduled check failed; it runs again at the next tick"),
                 }

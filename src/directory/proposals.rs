@@ -13,7 +13,7 @@ use super::edit::history::{Actor, record_of};
 use super::edit::{self, current};
 use super::model::Authority;
 use super::states;
-use super::write::{NewDesignation, NewRecord};
+use super::write::{NewDesignation, ValidAuthority};
 use crate::auth::Role;
 use crate::db::DbConnection;
 use crate::db::schema::{authorities, proposals, users};
@@ -127,7 +127,7 @@ impl Row {
 }
 
 /// Does `wanted` change what only the secretariat may approve?
-pub fn changes_designations(current: &Authority, wanted: &NewRecord) -> bool {
+pub fn changes_designations(current: &Authority, wanted: &ValidAuthority) -> bool {
     let now = record_of(current);
     now.kind != wanted.kind || sorted(&now.designations) != sorted(&wanted.designations)
 }
@@ -138,10 +138,10 @@ pub fn changes_designations(current: &Authority, wanted: &NewRecord) -> bool {
 pub fn hold(
     conn: &mut DbConnection,
     current: &Authority,
-    wanted: &NewRecord,
+    wanted: &ValidAuthority,
     actor: &Actor,
     now: NaiveDateTime,
-) -> Result<(NewRecord, i64), AppError> {
+) -> Result<(ValidAuthority, i64), AppError> {
     let base = record_of(current);
     diesel::update(
         proposals::table

@@ -10,9 +10,10 @@ use crate::db::schema::{authorities, contact_persons, designations};
 use crate::domain::{Article, AuthorityKind, Function, join_codes};
 use crate::each_backend;
 
-/// A complete authority record, as validated input or demo data produce it.
+/// A validated authority: a complete record, as validated input or demo data
+/// produce it, ready to store.
 #[derive(Debug, Clone)]
-pub struct NewRecord {
+pub struct ValidAuthority {
     pub ref_: String,
     pub country_code: String,
     pub name: String,
@@ -57,7 +58,7 @@ pub struct NewContact {
     pub languages: Vec<String>,
 }
 
-impl NewRecord {
+impl ValidAuthority {
     pub(crate) fn row(&self) -> NewAuthority {
         let codes = |v: &[crate::domain::Channel]| {
             join_codes(&v.iter().map(|c| c.code()).collect::<Vec<_>>())
@@ -130,7 +131,7 @@ const BATCH: usize = 500;
 /// Inserts many new authorities in one transaction, in multi-row statements.
 pub fn insert_many(
     conn: &mut DbConnection,
-    records: &[NewRecord],
+    records: &[ValidAuthority],
     progress: impl FnMut(usize),
 ) -> QueryResult<usize> {
     crate::db::write_transaction(conn, |conn| {
@@ -145,12 +146,12 @@ pub fn insert_many(
 /// the new ids in the order of `records`. Does not bump the generation.
 pub fn insert_rows(
     conn: &mut DbConnection,
-    records: &[NewRecord],
+    records: &[ValidAuthority],
     mut progress: impl FnMut(usize),
 ) -> QueryResult<Vec<i64>> {
     let mut all_ids = Vec::with_capacity(records.len());
     for chunk in records.chunks(BATCH) {
-        let rows: Vec<NewAuthority> = chunk.iter().map(NewRecord::row).collect();
+        let rows: Vec<NewAuthority> = chunk.iter().map(ValidAuthority::row).collect();
         let ids: Vec<(i64, String)> = each_backend!(conn, c => {
             diesel::insert_into(authorities::table)
                 .values(&rows)

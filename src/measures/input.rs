@@ -35,9 +35,9 @@ pub struct UpdateInput {
     pub draft: bool,
 }
 
-/// The checked values, ready to store.
+/// A validated update: the values, ready to store.
 #[derive(Debug, Clone)]
-pub struct Checked {
+pub struct ValidUpdate {
     pub operations: Option<Operations>,
     pub electronic_requests: Option<YesNoPartly>,
     pub electronic_address: Option<String>,
@@ -53,7 +53,7 @@ pub struct Checked {
     pub effective_until: Option<NaiveDate>,
 }
 
-impl Checked {
+impl ValidUpdate {
     /// The update these values would make, unsaved: to compare it with the
     /// measure in force before it exists.
     pub fn preview(&self, authority_id: i64, now: chrono::NaiveDateTime) -> super::Update {
@@ -126,7 +126,7 @@ fn text(v: &Option<String>) -> Option<&str> {
 }
 
 impl UpdateInput {
-    pub fn validate(&self, today: NaiveDate) -> Result<Checked, Vec<FieldError>> {
+    pub fn validate(&self, today: NaiveDate) -> Result<ValidUpdate, Vec<FieldError>> {
         let mut errors = Vec::new();
         let mut code =
             |field: &str, value: &Option<String>, parse: &dyn Fn(&str) -> Result<(), String>| {
@@ -203,7 +203,7 @@ impl UpdateInput {
             return Err(errors);
         }
         let own = |v: &Option<String>| text(v).map(String::from);
-        Ok(Checked {
+        Ok(ValidUpdate {
             operations: text(&self.operations).and_then(|v| Operations::parse(v).ok()),
             electronic_requests: text(&self.electronic_requests)
                 .and_then(|v| YesNoPartly::parse(v).ok()),

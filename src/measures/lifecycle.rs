@@ -13,7 +13,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::base::{checked_base, in_force_now, maybe_get, stale};
-use super::input::Checked;
+use super::input::ValidUpdate;
 use super::settle::settle_authority;
 pub use super::settle::settle_due;
 use super::store::{self, Row};
@@ -142,7 +142,7 @@ pub(super) fn set_status(
 pub fn create(
     conn: &mut DbConnection,
     authority_id: i64,
-    c: &Checked,
+    c: &ValidUpdate,
     draft: bool,
     seen: SeenBase,
     actor: &Actor,
@@ -208,7 +208,7 @@ pub fn create(
 pub fn edit_draft(
     conn: &mut DbConnection,
     id: i64,
-    c: &Checked,
+    c: &ValidUpdate,
     submit: bool,
     seen: SeenBase,
     actor: &Actor,

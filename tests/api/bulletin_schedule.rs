@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use counterpart::bulletin::Outcome;
-use counterpart::tasks::{Checked, check};
+use counterpart::tasks::{CheckReport, check};
 use reqwest::Method;
 use serde_json::json;
 
@@ -50,7 +50,7 @@ async fn approve(app: &TestApp, c: &Cast, token: &str, authority: i64, remarks: 
     id
 }
 
-fn compiled(c: &Checked) -> Option<i32> {
+fn compiled(c: &CheckReport) -> Option<i32> {
     match c.bulletin {
         Some(Outcome::Compiled { number, .. }) => Some(number),
         _ => None,

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use counterpart::config::Settings;
 use counterpart::directory::demo::DemoOptions;
-use counterpart::directory::write::{self, NewDesignation, NewRecord};
+use counterpart::directory::write::{self, NewDesignation, ValidAuthority};
 use counterpart::domain::{Article, AuthorityKind, Channel, Function};
 use counterpart::startup::Application;
 use counterpart::web::AppState;
@@ -196,7 +196,7 @@ impl TestApp {
 
     /// Adds authorities straight to the database, then lets this instance
     /// see them, as an import would.
-    pub async fn insert(&self, records: Vec<NewRecord>) {
+    pub async fn insert(&self, records: Vec<ValidAuthority>) {
         let pool = self.state.pool.clone();
         tokio::task::spawn_blocking(move || {
             let mut conn = pool.get().unwrap();
@@ -221,8 +221,8 @@ impl TestApp {
 }
 
 /// A plain authority for tests to adjust.
-pub fn record(ref_: &str, country: &str, name: &str, articles: &[Article]) -> NewRecord {
-    NewRecord {
+pub fn record(ref_: &str, country: &str, name: &str, articles: &[Article]) -> ValidAuthority {
+    ValidAuthority {
         ref_: ref_.into(),
         country_code: country.into(),
         name: name.into(),

@@ -9,7 +9,7 @@ use rand::prelude::*;
 use rand_chacha::ChaCha8Rng;
 
 use super::states::{self, State};
-use super::write::{NewContact, NewDesignation, NewRecord};
+use super::write::{NewContact, NewDesignation, ValidAuthority};
 use crate::domain::{Article, AuthorityKind, Channel, Function};
 
 mod words;
@@ -132,7 +132,7 @@ impl Generator {
         kind: AuthorityKind,
         designations: Vec<NewDesignation>,
         suffix: Option<String>,
-    ) -> NewRecord {
+    ) -> ValidAuthority {
         let cc = state.alpha2.to_ascii_lowercase();
         let domain = format!("{}.{cc}.example", role.domain);
         let english = self.vocabulary.english[role.key].clone();
@@ -190,7 +190,7 @@ impl Generator {
             .map(|(_, h)| h.to_string())
             .unwrap_or_else(|| "Monday to Friday 09:00–17:00".to_string());
         let verified_days = self.rng.random_range(0..420);
-        NewRecord {
+        ValidAuthority {
             ref_: self.next_ref(state),
             country_code: state.alpha2.clone(),
             name: with_suffix(english.name),
@@ -233,7 +233,7 @@ impl Generator {
         }
     }
 
-    fn state_directory(&mut self, state: &'static State) -> Vec<NewRecord> {
+    fn state_directory(&mut self, state: &'static State) -> Vec<ValidAuthority> {
         let all = [Function::Receives, Function::Transmits, Function::Executes];
         let d = |article, functions: &[Function]| NewDesignation {
             article,
@@ -325,7 +325,7 @@ impl Generator {
     }
 
     /// Authorities for a part of a State with its own legal system.
-    fn territories(&mut self, state: &'static State) -> Vec<NewRecord> {
+    fn territories(&mut self, state: &'static State) -> Vec<ValidAuthority> {
         let list: &[(&str, &str, &str, &str, &str)] = match state.alpha2.as_str() {
             "CN" => &[
                 (
@@ -377,7 +377,7 @@ impl Generator {
     }
 
     /// More authorities than real life has, for measuring at scale.
-    fn synthetic(&mut self, state: &'static State, n: usize) -> NewRecord {
+    fn synthetic(&mut self, state: &'static State, n: usize) -> ValidAuthority {
         let roles: [&Role; 5] = [
             &MLA_ROLES[3],
             &MLA_ROLES[0],
@@ -409,7 +409,7 @@ impl Generator {
 }
 
 /// The demo directory, in a stable order for a given seed and day.
-pub fn generate(options: DemoOptions) -> Vec<NewRecord> {
+pub fn generate(options: DemoOptions) -> Vec<ValidAuthority> {
     let mut g = Generator {
         rng: ChaCha8Rng::seed_from_u64(options.seed),
         retry_rng: ChaCha8Rng::seed_from_u64(options.seed ^ 0x5eed),
@@ -420,7 +420,7 @@ pub fn generate(options: DemoOptions) -> Vec<NewRecord> {
     };
     let mut by_code: Vec<&'static State> = states::all().iter().collect();
     by_code.sort_by(|a, b| a.alpha2.cmp(&b.alpha2));
-    let mut out: Vec<NewRecord> = Vec::new();
+    let mut out: Vec<ValidAuthority> = Vec::new();
     for state in &by_code {
         out.extend(g.state_directory(state));
     }

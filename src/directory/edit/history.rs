@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::db::DbConnection;
 use crate::db::schema::{authorities, changes};
 use crate::directory::model::Authority;
-use crate::directory::write::NewRecord;
+use crate::directory::write::ValidAuthority;
 
 /// Who made a change: an account, or a command run on the server.
 #[derive(Debug, Clone)]
@@ -54,7 +54,7 @@ pub struct Change {
 }
 
 /// A record as named text values, in reading order, for comparing two.
-pub fn flatten(r: &NewRecord) -> Vec<(&'static str, Option<String>)> {
+pub fn flatten(r: &ValidAuthority) -> Vec<(&'static str, Option<String>)> {
     let join = |v: Vec<String>| Some(v.join("; ")).filter(|s| !s.is_empty());
     vec![
         ("ref", Some(r.ref_.clone())),
@@ -127,7 +127,7 @@ pub fn flatten(r: &NewRecord) -> Vec<(&'static str, Option<String>)> {
 }
 
 /// The fields that differ between two versions of a record.
-pub fn diff(old: Option<&NewRecord>, new: &NewRecord) -> Vec<FieldChange> {
+pub fn diff(old: Option<&ValidAuthority>, new: &ValidAuthority) -> Vec<FieldChange> {
     let before = old.map(flatten);
     flatten(new)
         .into_iter()
@@ -144,9 +144,9 @@ pub fn diff(old: Option<&NewRecord>, new: &NewRecord) -> Vec<FieldChange> {
 }
 
 /// A stored authority as a record, to compare with an edited one.
-pub fn record_of(a: &Authority) -> NewRecord {
+pub fn record_of(a: &Authority) -> ValidAuthority {
     use crate::directory::write::{NewContact, NewDesignation};
-    NewRecord {
+    ValidAuthority {
         ref_: a.ref_.clone(),
         country_code: a.country.as_str().to_string(),
         name: a.name.clone(),

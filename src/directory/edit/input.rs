@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::directory::model::Authority;
-use crate::directory::write::{NewContact, NewDesignation, NewRecord};
+use crate::directory::write::{NewContact, NewDesignation, ValidAuthority};
 use crate::domain::{
     Article, AuthorityKind, AuthorityRef, Channel, CountryCode, Email, Function, LanguageCode,
     Phone, TimeZone, WebUrl,
@@ -241,7 +241,7 @@ impl AuthorityInput {
     }
 
     /// Checks every field and returns the record to store, or every problem.
-    pub fn validate(&self, now: chrono::NaiveDateTime) -> Result<NewRecord, Vec<FieldError>> {
+    pub fn validate(&self, now: chrono::NaiveDateTime) -> Result<ValidAuthority, Vec<FieldError>> {
         let mut v = Validator::default();
         let ref_ = v.required("ref", &self.ref_, |s| {
             AuthorityRef::parse(s).map(|r| r.as_str().to_string())
@@ -366,7 +366,7 @@ impl AuthorityInput {
         if !v.errors.is_empty() {
             return Err(v.errors);
         }
-        Ok(NewRecord {
+        Ok(ValidAuthority {
             ref_: ref_.expect("required fields were checked"),
             country_code: country
                 .map(|c| c.as_str().to_string())

@@ -12,7 +12,7 @@ use diesel::prelude::*;
 use self::history::{Actor, FieldChange, NewChange, diff, record_of};
 pub use self::input::AuthorityInput;
 use super::model::{self, Authority, bump_generation};
-use super::write::NewRecord;
+use super::write::ValidAuthority;
 use crate::db::DbConnection;
 use crate::db::schema::{authorities, contact_persons, designations};
 use crate::each_backend;
@@ -64,7 +64,7 @@ fn ref_taken(conn: &mut DbConnection, ref_: &str, except: Option<i64>) -> Result
     }
 }
 
-fn replace_children(conn: &mut DbConnection, id: i64, record: &NewRecord) -> QueryResult<()> {
+fn replace_children(conn: &mut DbConnection, id: i64, record: &ValidAuthority) -> QueryResult<()> {
     diesel::delete(designations::table.filter(designations::authority_id.eq(id))).execute(conn)?;
     diesel::delete(contact_persons::table.filter(contact_persons::authority_id.eq(id)))
         .execute(conn)?;
@@ -79,7 +79,11 @@ fn replace_children(conn: &mut DbConnection, id: i64, record: &NewRecord) -> Que
 }
 
 /// Adds an authority; returns its id.
-pub fn create(conn: &mut DbConnection, record: &NewRecord, actor: &Actor) -> Result<i64, AppError> {
+pub fn create(
+    conn: &mut DbConnection,
+    record: &ValidAuthority,
+    actor: &Actor,
+) -> Result<i64, AppError> {
     crate::db::write_transaction(conn, |conn| {
         ref_taken(conn, &record.ref_, None)?;
         let id: i64 = each_backend!(conn, c => diesel::insert_into(authorities::table)
@@ -125,7 +129,7 @@ pub fn update(
     conn: &mut DbConnection,
     id: i64,
     expected: i32,
-    record: &NewRecord,
+    record: &ValidAuthority,
     actor: &Actor,
     action: &str,
 ) -> Result<(Vec<FieldChange>, i32), AppError> {
@@ -165,7 +169,7 @@ pub fn update_holding(
     conn: &mut DbConnection,
     id: i64,
     expected: i32,
-    record: &NewRecord,
+    record: &ValidAuthority,
     actor: &Actor,
     hold: bool,
 ) -> Result<Saved, AppError> {
@@ -194,7 +198,7 @@ fn write_row(
     conn: &mut DbConnection,
     id: i64,
     expected: i32,
-    record: &NewRecord,
+    record: &ValidAuthority,
     now: NaiveDateTime,
     archived_at: Option<NaiveDateTime>,
 ) -> Result<(), AppError> {

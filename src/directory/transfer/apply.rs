@@ -9,12 +9,12 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 
-use super::{PROGRESS_EVERY, Valid};
+use super::{PROGRESS_EVERY, ValidEntry};
 use crate::db::DbConnection;
 use crate::db::schema::{authorities, contact_persons, designations};
 use crate::directory::edit::history::{self, Actor, FieldChange, NewChange, diff, record_of};
 use crate::directory::model::{self, Authority, bump_generation};
-use crate::directory::write::{self, NewRecord};
+use crate::directory::write::{self, ValidAuthority};
 use crate::each_backend;
 use crate::error::AppError;
 
@@ -171,7 +171,7 @@ struct Staged {
 }
 
 impl Staged {
-    fn new(u: &Update, now: NaiveDateTime) -> Self {
+    fn new(u: &Replacement, now: NaiveDateTime) -> Self {
         let r = u.record.row();
         Self {
             id: u.id,
@@ -204,11 +204,11 @@ impl Staged {
     }
 }
 
-/// An existing authority the file changes.
-struct Update {
+/// An existing authority the file changes: its new record and what differs.
+struct Replacement {
     id: i64,
     version: i32,
-    record: NewRecord,
+    record: ValidAuthority,
     fields: Vec<FieldChange>,
 }
 
@@ -216,7 +216,7 @@ struct Update {
 /// file names (with when they were archived).
 fn current(
     conn: &mut DbConnection,
-    records: &[Valid],
+    records: &[ValidEntry],
 ) -> Result<HashMap<String, (Authority, Option<NaiveDateTime>)>, AppError> {
     let (_, live) = model::load_all(conn)?;
     let mut by_ref: HashMap<String, (Authority, Option<NaiveDateTime>)> = live
@@ -242,7 +242,7 @@ fn current(
 /// `progress` is told the number of authorities written so far, now and then.
 pub fn apply(
     conn: &mut DbConnection,
-    records: Vec<Valid>,
+    records: Vec<ValidEntry>,
     dry_run: bool,
     now: NaiveDateTime,
     mut progress: impl FnMut(usize),
@@ -255,7 +255,7 @@ pub fn apply(
         };
         let mut added = Vec::new();
         let mut updates = Vec::new();
-        for Valid { record, .. } in records {
+        for ValidEntry { record, .. } in records {
             let Some((stored, archived_at)) = current.get(&record.ref_) else {
                 added.push(record);
                 continue;
@@ -272,7 +272,7 @@ pub fn apply(
             if fields.is_empty() {
                 summary.unchanged += 1;
             } else {
-                updates.push(Update {
+                updates.push(Replacement {
                     id: stored.id,
                     version: stored.version,
                     record,
@@ -341,7 +341,7 @@ pub fn apply(
 
 /// Stages a batch of changed authorities and replaces their designations
 /// and contact persons.
-fn stage(conn: &mut DbConnection, chunk: &[Update], now: NaiveDateTime) -> QueryResult<()> {
+fn stage(conn: &mut DbConnection, chunk: &[Replacement], now: NaiveDateTime) -> QueryResult<()> {
     let rows: Vec<Staged> = chunk.iter().map(|u| Staged::new(u, now)).collect();
     each_backend!(conn, c => diesel::insert_into(import_rows::table).values(&rows).execute(c)?);
     let mut designation_rows = Vec::new();

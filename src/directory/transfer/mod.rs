@@ -19,7 +19,7 @@ use chrono::NaiveDateTime;
 
 pub use self::apply::{Summary, apply};
 use super::edit::input::AuthorityInput;
-use super::write::NewRecord;
+use super::write::ValidAuthority;
 use crate::error::FieldError;
 
 /// Records between two progress reports on large files.
@@ -132,9 +132,9 @@ pub fn read(format: Format, input: impl std::io::Read) -> Result<Vec<Entry>, Vec
 
 /// A record that passed validation, with where it came from.
 #[derive(Debug, Clone)]
-pub struct Valid {
+pub struct ValidEntry {
     pub place: Place,
-    pub record: NewRecord,
+    pub record: ValidAuthority,
 }
 
 /// Validates every entry and checks that no ref appears twice; returns the
@@ -143,7 +143,7 @@ pub fn validate(
     entries: &[Entry],
     now: NaiveDateTime,
     mut progress: impl FnMut(usize),
-) -> Result<Vec<Valid>, Vec<Problem>> {
+) -> Result<Vec<ValidEntry>, Vec<Problem>> {
     let mut problems = Vec::new();
     let mut valid = Vec::with_capacity(entries.len());
     let mut first_of: HashMap<&str, Place> = HashMap::with_capacity(entries.len());
@@ -166,7 +166,7 @@ pub fn validate(
                 // Stored designations are read back in article order; in
                 // file order a re-import would always look like a change.
                 record.designations.sort_by_key(|d| d.article);
-                valid.push(Valid {
+                valid.push(ValidEntry {
                     place: entry.place,
                     record,
                 })

@@ -12,7 +12,7 @@ use super::{AuthorityLabel, acts_for, authority_for, mine_link};
 use crate::db;
 use crate::directory::edit::history::Actor;
 use crate::error::{AppError, FieldError};
-use crate::measures::input::{Checked, UpdateInput};
+use crate::measures::input::{UpdateInput, ValidUpdate};
 use crate::measures::lifecycle::{self, SeenBase};
 use crate::measures::{
     Disagreement, Operations, Originals, Status, Update, YesNo, YesNoPartly, disagreements, store,
@@ -278,7 +278,7 @@ async fn answer(
     authority_id: i64,
     draft_id: Option<i64>,
     input: &UpdateInput,
-    checked: Option<&Checked>,
+    checked: Option<&ValidUpdate>,
     seen: SeenBase,
     outcome: Outcome,
 ) -> Result<HttpResponse, AppError> {
