@@ -1,6 +1,7 @@
 //! Counterpart: the directory of authorities designated under the UN
 //! Convention against Transnational Organized Crime, and their bulletin.
 
+pub mod audit;
 pub mod auth;
 pub mod bulletin;
 pub mod cli;

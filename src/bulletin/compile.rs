@@ -240,7 +240,7 @@ fn directory_changes(
         .load(conn)?;
     let mut by: BTreeMap<(String, String), (i64, String, Vec<&'static str>)> = BTreeMap::new();
     for (id, name, ref_, country, action, fields) in rows {
-        let fields: Vec<crate::directory::edit::history::FieldChange> =
+        let fields: Vec<crate::audit::FieldChange> =
             serde_json::from_str(&fields).unwrap_or_default();
         let touched = |list: &[&str]| fields.iter().any(|f| list.contains(&f.field.as_str()));
         let mut what = Vec::new();

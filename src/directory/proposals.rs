@@ -9,11 +9,12 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::edit::history::{Actor, record_of};
+use super::edit::diff::record_of;
 use super::edit::{self, current};
 use super::model::Authority;
 use super::states;
 use super::write::{NewDesignation, ValidAuthority};
+use crate::audit::Actor;
 use crate::auth::Role;
 use crate::db::DbConnection;
 use crate::db::schema::{authorities, proposals, users};

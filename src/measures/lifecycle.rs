@@ -18,9 +18,9 @@ use super::settle::settle_authority;
 pub use super::settle::settle_due;
 use super::store::{self, Row};
 use super::{Status, Update, notify};
+use crate::audit::{self, Actor, FieldChange, NewChange};
 use crate::db::DbConnection;
 use crate::db::schema::{authorities, measure_updates};
-use crate::directory::edit::history::{self, Actor, FieldChange, NewChange};
 use crate::error::{AppError, FieldError};
 
 /// The measure in force that a writer or reviewer says they saw: `None`
@@ -87,7 +87,7 @@ pub(super) fn record(
     fields: Vec<FieldChange>,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
-    history::record(
+    audit::record(
         conn,
         &[NewChange::new(authority_id, actor, action, &fields, now)],
     )

@@ -8,10 +8,10 @@ use diesel::prelude::*;
 use serde_json::{Value, json};
 
 use super::{Status, Update, describe};
+use crate::audit::Actor;
 use crate::auth::Role;
 use crate::db::DbConnection;
 use crate::db::schema::{authorities, measure_updates, users};
-use crate::directory::edit::history::Actor;
 use crate::directory::states;
 use crate::mail::{Outgoing, enqueue};
 

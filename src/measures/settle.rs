@@ -10,9 +10,9 @@ use diesel::prelude::*;
 use super::lifecycle::{lock_authority, record, retire, set_status, stored_approved};
 use super::store::Row;
 use super::{Status, Update};
+use crate::audit::{Actor, FieldChange};
 use crate::db::DbConnection;
 use crate::db::schema::measure_updates;
-use crate::directory::edit::history::{Actor, FieldChange};
 use crate::error::AppError;
 
 /// Stores what the date has changed for one authority: a scheduled update

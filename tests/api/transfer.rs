@@ -5,8 +5,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
+use counterpart::audit;
 use counterpart::db::{DatabaseUrl, DbConnection};
-use counterpart::directory::edit::{self, history};
+use counterpart::directory::edit;
 
 use crate::cli::{counterpart, run};
 use crate::helpers::{TestDatabase, fresh_database};
@@ -54,8 +55,8 @@ impl Setup {
         DatabaseUrl::parse(&self.db.url).unwrap().connect().unwrap()
     }
 
-    fn history(&self) -> Vec<history::Change> {
-        history::list(&mut self.conn(), None, 1000, 0).unwrap().1
+    fn history(&self) -> Vec<audit::Change> {
+        audit::list(&mut self.conn(), None, 1000, 0).unwrap().1
     }
 }
 
@@ -195,7 +196,7 @@ fn an_archived_authority_named_in_the_file_comes_back() {
     let mut conn = s.conn();
     let (_, list) = counterpart::directory::model::load_all(&mut conn).unwrap();
     let de = list.iter().find(|a| a.ref_ == "DE-1").unwrap();
-    edit::archive(&mut conn, de.id, None, &history::Actor::command("test")).unwrap();
+    edit::archive(&mut conn, de.id, None, &audit::Actor::command("test")).unwrap();
     assert!(!s.export("csv").contains("DE-1"));
     let out = s.import(&path, &[]);
     assert!(out.starts_with("added 0, changed 1, unchanged 2"), "{out}");

@@ -3,16 +3,17 @@
 //! changed and by whom, and bumps the directory generation, all in one
 //! transaction.
 
-pub mod history;
+pub mod diff;
 pub mod input;
 
 use chrono::{NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
-use self::history::{Actor, FieldChange, NewChange, diff, record_of};
+use self::diff::{diff, record_of};
 pub use self::input::AuthorityInput;
 use super::model::{self, Authority, bump_generation};
 use super::write::ValidAuthority;
+use crate::audit::{self, Actor, FieldChange, NewChange};
 use crate::db::DbConnection;
 use crate::db::schema::{authorities, contact_persons, designations};
 use crate::each_backend;
@@ -92,7 +93,7 @@ pub fn create(
             .get_result(c)?);
         replace_children(conn, id, record)?;
         let changes = diff(None, record);
-        history::record(
+        audit::record(
             conn,
             &[NewChange::new(
                 id,
@@ -148,7 +149,7 @@ pub fn update(
         }
         write_row(conn, id, expected, record, now, None)?;
         replace_children(conn, id, record)?;
-        history::record(conn, &[NewChange::new(id, actor, action, &changes, now)])?;
+        audit::record(conn, &[NewChange::new(id, actor, action, &changes, now)])?;
         bump_generation(conn)?;
         Ok((changes, expected + 1))
     })
@@ -270,7 +271,7 @@ pub fn archive(
             old: None,
             new: Some(now.format("%Y-%m-%d %H:%M").to_string()),
         }];
-        history::record(conn, &[NewChange::new(id, actor, "archive", &changes, now)])?;
+        audit::record(conn, &[NewChange::new(id, actor, "archive", &changes, now)])?;
         bump_generation(conn)?;
         Ok(expected + 1)
     })
@@ -294,7 +295,7 @@ pub fn confirm(
             old: current.verified_at.map(|d| d.to_string()),
             new: Some(today.to_string()),
         }];
-        history::record(conn, &[NewChange::new(id, actor, "confirm", &changes, now)])?;
+        audit::record(conn, &[NewChange::new(id, actor, "confirm", &changes, now)])?;
         bump_generation(conn)?;
         Ok((today, current.version + 1))
     })

@@ -10,9 +10,10 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 
 use super::{PROGRESS_EVERY, ValidEntry};
+use crate::audit::{self, Actor, FieldChange, NewChange};
 use crate::db::DbConnection;
 use crate::db::schema::{authorities, contact_persons, designations};
-use crate::directory::edit::history::{self, Actor, FieldChange, NewChange, diff, record_of};
+use crate::directory::edit::diff::{diff, record_of};
 use crate::directory::model::{self, Authority, bump_generation};
 use crate::directory::write::{self, ValidAuthority};
 use crate::each_backend;
@@ -302,7 +303,7 @@ pub fn apply(
                 .zip(ids)
                 .map(|(r, id)| NewChange::new(*id, &actor, "import", &diff(None, r), now))
                 .collect();
-            history::record(conn, &rows)?;
+            audit::record(conn, &rows)?;
         }
         let mut written = added.len();
         if !updates.is_empty() {
@@ -314,7 +315,7 @@ pub fn apply(
                 .iter()
                 .map(|u| NewChange::new(u.id, &actor, "import", &u.fields, now))
                 .collect();
-            history::record(conn, &rows)?;
+            audit::record(conn, &rows)?;
             written += chunk.len();
             report(written);
         }

@@ -5,8 +5,8 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::audit;
 use crate::db;
-use crate::directory::edit::history;
 use crate::error::AppError;
 use crate::web::AppState;
 use crate::web::support::extract::AdminPage;
@@ -26,7 +26,7 @@ pub(crate) async fn changes(
 ) -> Result<HttpResponse, AppError> {
     let page_no = params.page.unwrap_or(1).max(1) as i64;
     let (total, items) = db::run(&state.pool, move |c| {
-        Ok(history::list(c, None, PER_PAGE, (page_no - 1) * PER_PAGE)?)
+        Ok(audit::list(c, None, PER_PAGE, (page_no - 1) * PER_PAGE)?)
     })
     .await?;
     let pages = (total + PER_PAGE - 1) / PER_PAGE;

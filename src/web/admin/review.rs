@@ -11,8 +11,8 @@ use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use crate::audit::Actor;
 use crate::db;
-use crate::directory::edit::history::Actor;
 use crate::directory::proposals::{self, Proposal, ProposalStatus};
 use crate::error::AppError;
 use crate::measures::lifecycle;

@@ -5,9 +5,9 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
+use crate::audit::{self, Actor};
 use crate::auth::User;
 use crate::db;
-use crate::directory::edit::history::{self, Actor};
 use crate::directory::edit::{self, AuthorityInput, input};
 use crate::directory::proposals;
 use crate::error::{AppError, FieldError};
@@ -221,12 +221,7 @@ pub(crate) async fn authority_history(
     let id = authority_id(&path)?;
     let (total, items) = db::run(&state.pool, move |c| {
         edit::current(c, id)?;
-        Ok(history::list(
-            c,
-            Some(id),
-            paging.per_page,
-            paging.offset(),
-        )?)
+        Ok(audit::list(c, Some(id), paging.per_page, paging.offset())?)
     })
     .await?;
     Ok(HttpResponse::Ok().json(paging.envelope(items, total)))
@@ -239,7 +234,7 @@ pub(crate) async fn all_changes(
 ) -> Result<HttpResponse, AppError> {
     viewer.admin()?;
     let (total, items) = db::run(&state.pool, move |c| {
-        Ok(history::list(c, None, paging.per_page, paging.offset())?)
+        Ok(audit::list(c, None, paging.per_page, paging.offset())?)
     })
     .await?;
     Ok(HttpResponse::Ok().json(paging.envelope(items, total)))

@@ -5,9 +5,9 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::audit::Actor;
 use crate::auth::User;
 use crate::db;
-use crate::directory::edit::history::Actor;
 use crate::directory::proposals::{self, Proposal, ProposalStatus};
 use crate::error::AppError;
 use crate::web::support::extract::ApiWriter;

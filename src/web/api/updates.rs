@@ -5,9 +5,9 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::audit::Actor;
 use crate::auth::{Role, User};
 use crate::db;
-use crate::directory::edit::history::Actor;
 use crate::error::{AppError, FieldError};
 use crate::measures::input::UpdateInput;
 use crate::measures::lifecycle::{self, SeenBase};

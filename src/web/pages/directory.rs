@@ -4,8 +4,8 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use serde_json::{Value, json};
 
+use crate::audit;
 use crate::db;
-use crate::directory::edit::history;
 use crate::directory::proposals::{self, ProposalStatus};
 use crate::directory::search::{SearchParams, Snapshot};
 use crate::directory::states;
@@ -225,7 +225,7 @@ pub(crate) async fn authority(
         Some(_) => {
             let today = state.clock.today();
             db::run(&state.pool, move |c| {
-                let history = history::list(c, Some(id), 20, 0)?.1;
+                let history = audit::list(c, Some(id), 20, 0)?.1;
                 if !may_edit {
                     return Ok((history, None, Vec::new()));
                 }

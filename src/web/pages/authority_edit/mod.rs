@@ -6,8 +6,8 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde_json::{Value, json};
 
+use crate::audit::Actor;
 use crate::db;
-use crate::directory::edit::history::Actor;
 use crate::directory::edit::input::{ContactInput, DesignationInput};
 use crate::directory::edit::{self, AuthorityInput};
 use crate::domain::Article;

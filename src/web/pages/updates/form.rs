@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::{AuthorityLabel, acts_for, authority_for, mine_link};
+use crate::audit::Actor;
 use crate::db;
-use crate::directory::edit::history::Actor;
 use crate::error::{AppError, FieldError};
 use crate::measures::input::{UpdateInput, ValidUpdate};
 use crate::measures::lifecycle::{self, SeenBase};
