@@ -119,7 +119,7 @@ fn assemble(rows: Vec<ChangeRow>) -> Vec<Change> {
                 authority_id,
                 authority_name,
                 authority_ref,
-                country_name: crate::directory::states::find(&country_code)
+                country_name: crate::domain::states::find(&country_code)
                     .map_or_else(|| country_code.clone(), |s| s.name.clone()),
                 country_code,
                 actor,

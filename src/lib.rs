@@ -13,6 +13,7 @@ pub mod domain;
 pub mod error;
 pub mod mail;
 pub mod measures;
+pub mod redact;
 pub mod startup;
 pub mod tasks;
 pub mod telemetry;

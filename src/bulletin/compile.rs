@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use crate::db::DbConnection;
 use crate::db::schema::{authorities, bulletins, changes};
-use crate::directory::states;
+use crate::domain::states;
 use crate::error::AppError;
 use crate::mail::message::Templates;
 use crate::measures::{Status, Update, describe, store};

@@ -6,7 +6,8 @@ use std::time::Duration;
 use secrecy::SecretString;
 use serde::Deserialize;
 
-use super::{ConfigError, redact_url};
+use super::ConfigError;
+use crate::redact::redact_url;
 
 #[derive(Debug, Clone, Deserialize)]
 pub(super) struct RawMail {

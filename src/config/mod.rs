@@ -11,6 +11,7 @@ use secrecy::SecretString;
 use serde::Deserialize;
 
 use crate::db::DatabaseUrl;
+use crate::redact::redact_url;
 
 mod mail;
 pub use mail::MailSettings;
@@ -273,17 +274,6 @@ impl Settings {
     }
 }
 
-/// Hides a password in a database URL before it is printed.
-pub fn redact_url(raw: &str) -> String {
-    match url::Url::parse(raw) {
-        Ok(mut u) if u.password().is_some() => {
-            let _ = u.set_password(Some("***"));
-            u.to_string()
-        }
-        _ => raw.to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -386,13 +376,5 @@ mod tests {
         let err =
             Settings::load_from(Some(Path::new("/nonexistent/c.toml")), &env(&[])).unwrap_err();
         assert!(err.to_string().contains("no such file"));
-    }
-
-    #[test]
-    fn passwords_are_redacted() {
-        assert_eq!(
-            redact_url("postgres://u:secret@h/db"),
-            "postgres://u:***@h/db"
-        );
     }
 }

@@ -73,7 +73,7 @@ impl DatabaseUrl {
     pub fn display(&self) -> String {
         match self {
             Self::Sqlite(p) => format!("sqlite://{}", p.display()),
-            Self::Postgres(u) => crate::config::redact_url(u),
+            Self::Postgres(u) => crate::redact::redact_url(u),
         }
     }
 

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use super::model::Authority;
-use super::text::{fold, tokens};
+use crate::domain::text::{fold, tokens};
 
 /// How much a match in each field counts.
 #[derive(Clone, Copy)]

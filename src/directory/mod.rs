@@ -8,7 +8,5 @@ pub mod model;
 pub mod proposals;
 pub mod reminders;
 pub mod search;
-pub mod states;
-pub mod text;
 pub mod transfer;
 pub mod write;

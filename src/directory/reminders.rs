@@ -13,7 +13,7 @@ use serde_json::json;
 use crate::auth::Role;
 use crate::db::DbConnection;
 use crate::db::schema::{authorities, reminders, scheduler_state, users};
-use crate::directory::states;
+use crate::domain::states;
 use crate::error::AppError;
 use crate::mail::{Outgoing, enqueue};
 

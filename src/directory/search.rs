@@ -9,7 +9,7 @@ use serde_json::value::RawValue;
 
 use super::index::{Hit, SearchIndex};
 use super::model::Authority;
-use super::states::{self, Region};
+use crate::domain::states::{self, Region};
 use crate::domain::{Article, CountryCode, LanguageCode};
 use crate::error::AppError;
 
@@ -131,7 +131,7 @@ impl Snapshot {
             (
                 a.country.state().sort_key.clone(),
                 a.kind_rank(),
-                super::text::sort_key(&a.name),
+                crate::domain::text::sort_key(&a.name),
                 a.id,
             )
         });

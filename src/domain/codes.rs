@@ -1,6 +1,6 @@
 use serde::{Serialize, Serializer};
 
-use crate::directory::states::{self, State};
+use super::states::{self, State};
 
 macro_rules! code_enum {
     ($(#[$meta:meta])* $name:ident, $what:literal { $($variant:ident => $code:literal, $label:literal;)+ }) => {

@@ -5,6 +5,8 @@ mod article;
 pub(crate) mod codes;
 mod contact;
 pub mod present;
+pub mod states;
+pub mod text;
 
 pub use article::{Article, Instrument};
 pub use codes::{AuthorityKind, AuthorityRef, Channel, CountryCode, Function, LanguageCode};

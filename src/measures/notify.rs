@@ -12,7 +12,7 @@ use crate::audit::Actor;
 use crate::auth::Role;
 use crate::db::DbConnection;
 use crate::db::schema::{authorities, measure_updates, users};
-use crate::directory::states;
+use crate::domain::states;
 use crate::mail::{Outgoing, enqueue};
 
 fn context(conn: &mut DbConnection, u: &Update, actor: &Actor) -> QueryResult<Value> {

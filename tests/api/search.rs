@@ -198,7 +198,7 @@ async fn filters_combine_with_words_and_each_other() {
         .await;
     for a in body["items"].as_array().unwrap() {
         let code = a["country_code"].as_str().unwrap();
-        let state = counterpart::directory::states::find(code).unwrap();
+        let state = counterpart::domain::states::find(code).unwrap();
         assert_eq!(state.region.name, "Africa", "{code}");
     }
 }

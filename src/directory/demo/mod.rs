@@ -8,8 +8,8 @@ use chrono::{Duration, NaiveDate, NaiveDateTime};
 use rand::prelude::*;
 use rand_chacha::ChaCha8Rng;
 
-use super::states::{self, State};
 use super::write::{NewContact, NewDesignation, ValidAuthority};
+use crate::domain::states::{self, State};
 use crate::domain::{Article, AuthorityKind, Channel, Function};
 
 mod words;

@@ -6,8 +6,8 @@ use serde_json::json;
 
 use crate::db;
 use crate::directory::search::SearchParams;
-use crate::directory::states;
 use crate::domain::Article;
+use crate::domain::states;
 use crate::error::AppError;
 use crate::web::support::json::by_article;
 use crate::web::support::json::{ArticleJson, AuthorityJson, CountryJson, ListJson};

@@ -8,7 +8,7 @@ use crate::audit;
 use crate::db;
 use crate::directory::proposals::{self, ProposalStatus};
 use crate::directory::search::{SearchParams, Snapshot};
-use crate::directory::states;
+use crate::domain::states;
 use crate::domain::{Article, Instrument};
 use crate::error::AppError;
 use crate::web::pages::measures as measures_view;

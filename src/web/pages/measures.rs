@@ -69,7 +69,7 @@ pub(crate) async fn list_page(
     viewer: crate::web::Viewer,
     params: actix_web::web::Query<MeasureFilters>,
 ) -> Result<actix_web::HttpResponse, AppError> {
-    use crate::directory::states;
+    use crate::domain::states;
     use crate::measures::{YesNo, YesNoPartly};
     let f = params.into_inner();
     let blank = |v: &Option<String>| {

@@ -9,7 +9,7 @@ use crate::directory::search::Snapshot;
 use crate::domain::CountryCode;
 
 use crate::directory::model::{Authority, ContactPerson, Designation};
-use crate::directory::states::{Region, State};
+use crate::domain::states::{Region, State};
 use crate::domain::{Article, AuthorityKind, Channel, Instrument, LanguageCode};
 
 #[derive(Serialize)]
@@ -129,7 +129,7 @@ pub struct CountryJson<'a> {
     pub alpha3: Option<&'a str>,
     pub numeric: Option<&'a str>,
     pub name: &'a str,
-    pub status: crate::directory::states::StateStatus,
+    pub status: crate::domain::states::StateStatus,
     pub region: &'a Region,
     pub subregion: Option<&'a Region>,
     pub languages: &'a [String],

@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use crate::directory::edit::AuthorityInput;
-use crate::directory::states;
+use crate::domain::states;
 use crate::domain::{Article, AuthorityKind, Channel, Function};
 use crate::error::FieldError;
 
