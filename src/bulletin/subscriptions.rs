@@ -136,6 +136,7 @@ pub fn request(
                 to: s.email.clone(),
                 context,
             }],
+            now,
         )?;
         Ok(())
     })

@@ -169,7 +169,7 @@ pub fn hold(
         .returning(proposals::id)
         .get_result(c)?);
     let proposal = get(conn, id)?;
-    notify(conn, &proposal, actor, "proposal_submitted")?;
+    notify(conn, &proposal, actor, "proposal_submitted", now)?;
     let mut applied = wanted.clone();
     applied.kind = base.kind;
     applied.designations = base.designations;
@@ -292,7 +292,7 @@ pub fn approve(
             "approve designation change",
         )?;
         let p = get(conn, id)?;
-        notify(conn, &p, actor, "proposal_decided")?;
+        notify(conn, &p, actor, "proposal_decided", now)?;
         Ok(p)
     })
 }
@@ -315,7 +315,7 @@ pub fn reject(
         pending(conn, id)?;
         set_status(conn, id, ProposalStatus::Rejected, actor, Some(reason), now)?;
         let p = get(conn, id)?;
-        notify(conn, &p, actor, "proposal_decided")?;
+        notify(conn, &p, actor, "proposal_decided", now)?;
         Ok(p)
     })
 }
@@ -372,6 +372,7 @@ fn notify(
     p: &Proposal,
     actor: &Actor,
     template: &'static str,
+    now: NaiveDateTime,
 ) -> Result<(), AppError> {
     let (ref_, name, country): (String, String, String) = authorities::table
         .find(p.authority_id)
@@ -417,5 +418,5 @@ fn notify(
             context: context.clone(),
         })
         .collect();
-    Ok(enqueue(conn, &messages)?)
+    Ok(enqueue(conn, &messages, now)?)
 }

@@ -205,9 +205,9 @@ async fn two_instances_share_the_outbox_and_send_each_message_once() {
     let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let second = spawn_instance_on(&first.database_url, &pairs).await;
     let messages = messages(60);
-    let pool = first.state.pool.clone();
+    let (pool, now) = (first.state.pool.clone(), first.state.clock.now());
     tokio::task::spawn_blocking(move || {
-        counterpart::mail::enqueue(&mut pool.get().unwrap(), &messages).unwrap()
+        counterpart::mail::enqueue(&mut pool.get().unwrap(), &messages, now).unwrap()
     })
     .await
     .unwrap();
@@ -235,7 +235,7 @@ async fn a_message_left_by_a_sender_that_stopped_goes_out_after_its_lease() {
     let sink = SmtpSink::start();
     let app = spawn_with_env(&smtp_env(&sink.url())).await;
     let c = cast(&app).await;
-    let pool = app.state.pool.clone();
+    let (pool, now) = (app.state.pool.clone(), app.state.clock.now());
     // Queued and taken by a sender that then died: the row is "sending",
     // with a lease that has already run out.
     let taken = tokio::task::spawn_blocking(move || {
@@ -248,8 +248,9 @@ async fn a_message_left_by_a_sender_that_stopped_goes_out_after_its_lease() {
                     to: "orphan@authority.example".into(),
                     ..messages(1).remove(0)
                 }],
+                now,
             )?;
-            counterpart::mail::outbox::claim(conn, 10, Duration::ZERO)
+            counterpart::mail::outbox::claim(conn, now, 10, Duration::ZERO)
         })
         .unwrap()
     })
@@ -269,10 +270,10 @@ async fn the_sender_keeps_to_its_rate() {
     env.push(("COUNTERPART_MAIL__MAX_PER_SECOND", "10".into()));
     let app = spawn_with_env(&env).await;
     let messages = messages(11);
-    let pool = app.state.pool.clone();
+    let (pool, now) = (app.state.pool.clone(), app.state.clock.now());
     let started = std::time::Instant::now();
     tokio::task::spawn_blocking(move || {
-        counterpart::mail::enqueue(&mut pool.get().unwrap(), &messages).unwrap()
+        counterpart::mail::enqueue(&mut pool.get().unwrap(), &messages, now).unwrap()
     })
     .await
     .unwrap();
