@@ -290,6 +290,7 @@ pub fn approve(
             &record,
             actor,
             "approve designation change",
+            now,
         )?;
         let p = get(conn, id)?;
         notify(conn, &p, actor, "proposal_decided", now)?;

@@ -6,7 +6,7 @@
 pub mod history;
 pub mod input;
 
-use chrono::{NaiveDate, NaiveDateTime, Utc};
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use self::history::{Actor, FieldChange, NewChange, diff, record_of};
@@ -128,9 +128,9 @@ pub fn update(
     record: &NewRecord,
     actor: &Actor,
     action: &str,
+    now: NaiveDateTime,
 ) -> Result<(Vec<FieldChange>, i32), AppError> {
     crate::db::write_transaction(conn, |conn| {
-        let now = Utc::now().naive_utc();
         let current = current(conn, id)?;
         if current.version != expected {
             return Err(conflict(current.version));
@@ -168,6 +168,7 @@ pub fn update_holding(
     record: &NewRecord,
     actor: &Actor,
     hold: bool,
+    now: NaiveDateTime,
 ) -> Result<Saved, AppError> {
     crate::db::write_transaction(conn, |conn| {
         let current = current(conn, id)?;
@@ -175,13 +176,12 @@ pub fn update_holding(
             return Err(conflict(current.version));
         }
         let (record, held) = if hold && super::proposals::changes_designations(&current, record) {
-            let now = Utc::now().naive_utc();
             let (applied, proposal) = super::proposals::hold(conn, &current, record, actor, now)?;
             (applied, Some(proposal))
         } else {
             (record.clone(), None)
         };
-        let (changes, version) = update(conn, id, expected, &record, actor, "update")?;
+        let (changes, version) = update(conn, id, expected, &record, actor, "update", now)?;
         Ok(Saved {
             changes,
             version,
@@ -252,9 +252,9 @@ pub fn archive(
     id: i64,
     expected: Option<i32>,
     actor: &Actor,
+    now: NaiveDateTime,
 ) -> Result<i32, AppError> {
     crate::db::write_transaction(conn, |conn| {
-        let now = Utc::now().naive_utc();
         let current = current(conn, id)?;
         let expected = expected.unwrap_or(current.version);
         if current.version != expected {
