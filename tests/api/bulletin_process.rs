@@ -7,6 +7,8 @@ use std::collections::HashMap;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
+use counterpart::clock::Clock;
+
 use crate::bulletin_delivery::bulletins;
 use crate::cli::{counterpart, run};
 use crate::helpers::fresh_database;
@@ -74,6 +76,21 @@ fn kill(child: &mut Child) {
     let _ = child.wait();
 }
 
+/// The slot the schedule compiled last, as the database holds it.
+fn last_slot(database_url: &str) -> Option<chrono::NaiveDateTime> {
+    use counterpart::db::schema::scheduler_state;
+    use diesel::prelude::*;
+    let mut conn = counterpart::db::DatabaseUrl::parse(database_url)
+        .unwrap()
+        .connect()
+        .unwrap();
+    scheduler_state::table
+        .find(1)
+        .select(scheduler_state::last_slot_at)
+        .first(&mut conn)
+        .unwrap()
+}
+
 async fn until(within: Duration, mut done: impl FnMut() -> bool) -> bool {
     let start = Instant::now();
     while start.elapsed() < within {
@@ -99,9 +116,15 @@ async fn serve_sends_a_bulletin_every_slot_and_survives_a_kill() {
     assert!(got_two, "{:?}", per_address(&sink));
     kill(&mut server);
     let before = bulletins(&sink).len();
-    // Down across a slot or two, then back: the missed slot is compiled
-    // once, and the rhythm goes on.
-    tokio::time::sleep(Duration::from_secs(5)).await;
+    // Down across a slot, then back: the missed slot is compiled once, and
+    // the rhythm goes on. The program runs on the system's clock, so the
+    // slot after the last one compiled has to come in real time.
+    let last = last_slot(&db.url).expect("a slot was compiled");
+    let missed = until(Duration::from_secs(10), || {
+        Clock::system().now() >= last + chrono::Duration::seconds(3)
+    })
+    .await;
+    assert!(missed, "the next slot after {last} never came");
     let mut server = serve(&db.url, dir.path(), &sink, "3s", &[]);
     let more = until(Duration::from_secs(20), || {
         bulletins(&sink).len() >= before + 10
