@@ -137,6 +137,7 @@ async fn main() {
         .unwrap();
     }
     let mailer = Mailer::new(&settings).unwrap();
+    let clock = std::sync::Arc::new(counterpart::clock::Clock::system());
     let compiled_at = Instant::now();
     let outcome = {
         let mut conn = pool.get().unwrap();
@@ -145,7 +146,7 @@ async fn main() {
             templates: mailer.templates(),
             base_url: mailer.base_url(),
         }
-        .send_now(&mut conn, chrono::Utc::now().naive_utc(), "bench")
+        .send_now(&mut conn, clock.now(), "bench")
         .unwrap()
     };
     let compile = compiled_at.elapsed();
@@ -164,7 +165,7 @@ async fn main() {
         text.len() + html.len()
     };
     let started = Instant::now();
-    let sender = mailer.start(pool.clone());
+    let sender = mailer.start(pool.clone(), clock);
     mailer.wake();
     loop {
         tokio::time::sleep(Duration::from_millis(100)).await;

@@ -17,6 +17,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use counterpart::clock::Clock;
 use counterpart::config::Settings;
 use counterpart::mail::transport::Transport;
 use counterpart::mail::{Mailer, Outgoing, enqueue, outbox};
@@ -101,17 +102,18 @@ async fn round(smtp: Option<&str>, concurrency: usize, n: usize) -> Duration {
             .unwrap();
     }
     let mailer = Mailer::new(&settings).unwrap();
-    let list = messages(n);
+    let clock = Arc::new(Clock::system());
+    let (list, now) = (messages(n), clock.now());
     let p = pool.clone();
     let started = Instant::now();
     tokio::task::spawn_blocking(move || {
         use diesel::Connection;
         let mut conn = p.get().unwrap();
-        conn.transaction(|c| enqueue(c, &list)).unwrap();
+        conn.transaction(|c| enqueue(c, &list, now)).unwrap();
     })
     .await
     .unwrap();
-    let sender = mailer.start(pool.clone());
+    let sender = mailer.start(pool.clone(), clock);
     loop {
         let p = pool.clone();
         let sent =
@@ -170,15 +172,18 @@ async fn latency(url: &str, count: &Arc<AtomicUsize>, rounds: usize) -> Vec<Dura
     let settings = settings(dir.path(), Some(url), 4);
     let pool = counterpart::startup::prepare_database(&settings).unwrap();
     let mailer = Mailer::new(&settings).unwrap();
-    let sender = mailer.start(pool.clone());
+    let clock = Arc::new(Clock::system());
+    let sender = mailer.start(pool.clone(), clock.clone());
     let mut times = Vec::new();
     for _ in 0..rounds {
         let before = count.load(Ordering::SeqCst);
-        let p = pool.clone();
+        let (p, now) = (pool.clone(), clock.now());
         let started = Instant::now();
-        tokio::task::spawn_blocking(move || enqueue(&mut p.get().unwrap(), &messages(1)).unwrap())
-            .await
-            .unwrap();
+        tokio::task::spawn_blocking(move || {
+            enqueue(&mut p.get().unwrap(), &messages(1), now).unwrap()
+        })
+        .await
+        .unwrap();
         mailer.wake();
         while count.load(Ordering::SeqCst) == before {
             tokio::time::sleep(Duration::from_micros(200)).await;

@@ -33,7 +33,7 @@ pub fn prepare_database(settings: &Settings) -> anyhow::Result<Pool> {
 
 /// With `serve --demo` and no accounts yet: one admin and one focal point,
 /// whose sign-in details are printed once.
-pub fn create_demo_accounts(pool: &Pool) -> anyhow::Result<()> {
+pub fn create_demo_accounts(pool: &Pool, now: chrono::NaiveDateTime) -> anyhow::Result<()> {
     use crate::auth::{Role, password, users};
     let mut conn = pool.get()?;
     if !users::list(&mut conn)?.is_empty() {
@@ -66,6 +66,7 @@ pub fn create_demo_accounts(pool: &Pool) -> anyhow::Result<()> {
                 name: Some(name),
                 password: &password,
             },
+            now,
         );
         match added {
             Ok(u) => lines.push(format!(
@@ -110,7 +111,12 @@ pub fn load_demo_if_empty(pool: &Pool, options: DemoOptions) -> anyhow::Result<O
 
 /// The demo's measures, subscribers and past bulletins, on a database that
 /// has none.
-pub fn load_demo_history(pool: &Pool, settings: &Settings, seed: u64) -> anyhow::Result<()> {
+pub fn load_demo_history(
+    pool: &Pool,
+    settings: &Settings,
+    seed: u64,
+    now: chrono::NaiveDateTime,
+) -> anyhow::Result<()> {
     let templates = crate::mail::message::Templates::build()?;
     let base_url = settings.server.public_url.as_str().trim_end_matches('/');
     let compiler = crate::bulletin::Compiler {
@@ -119,7 +125,6 @@ pub fn load_demo_history(pool: &Pool, settings: &Settings, seed: u64) -> anyhow:
         base_url,
     };
     let mut conn = pool.get()?;
-    let now = chrono::Utc::now().naive_utc();
     let made = crate::bulletin::demo::load(&mut conn, &compiler, now, seed)?;
     if made > 0 {
         tracing::info!(
@@ -139,14 +144,18 @@ pub struct Application {
 impl Application {
     /// Everything but serving: database, directory, templates, listener.
     pub async fn build(settings: Settings, demo: Option<DemoOptions>) -> anyhow::Result<Self> {
+        // Made first, so that the demo data is dated by the same clock as
+        // everything the application does afterwards.
+        let clock = Arc::new(crate::clock::Clock::system());
+        let now = clock.now();
         let prepared = settings.clone();
         let (pool, directory) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
             let pool = prepare_database(&prepared)?;
             if let Some(options) = demo {
                 load_demo_if_empty(&pool, options)?;
-                create_demo_accounts(&pool)?;
+                create_demo_accounts(&pool, now)?;
                 if options.history {
-                    load_demo_history(&pool, &prepared, options.seed)?;
+                    load_demo_history(&pool, &prepared, options.seed, now)?;
                 }
             }
             let directory = DirectoryCache::load(pool.clone())?;
@@ -173,7 +182,7 @@ impl Application {
             settings,
             key,
             mail,
-            clock: Arc::new(crate::clock::Clock::system()),
+            clock,
         });
         let app_state = state.clone();
         let server = HttpServer::new(move || {

@@ -68,7 +68,7 @@ impl Tasks {
             .directory
             .clone()
             .watch(state.settings.directory.refresh_interval);
-        let sender = state.mail.start(state.pool.clone());
+        let sender = state.mail.start(state.pool.clone(), state.clock.clone());
         let scheduler = JobScheduler::new().await?;
         // A check still running when the next is due is not doubled.
         let running = Arc::new(Mutex::new(()));

@@ -1,7 +1,7 @@
 //! A limit on failed sign-ins, per account and per address. The attempts are
 //! counted in the database, so every instance enforces the same limit.
 
-use chrono::{NaiveDateTime, Utc};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::DbConnection;
@@ -13,13 +13,14 @@ pub const PER_ACCOUNT: i64 = 5;
 pub const PER_ADDRESS: i64 = 20;
 pub const WINDOW_MINUTES: i64 = 15;
 
-fn since() -> NaiveDateTime {
-    Utc::now().naive_utc() - chrono::Duration::minutes(WINDOW_MINUTES)
-}
-
-/// Refuses with 429 while either limit is reached.
-pub fn check(conn: &mut DbConnection, email: &str, address: &str) -> Result<(), AppError> {
-    let since = since();
+/// Refuses with 429 while either limit is reached at `now`.
+pub fn check(
+    conn: &mut DbConnection,
+    email: &str,
+    address: &str,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    let since = now - chrono::Duration::minutes(WINDOW_MINUTES);
     let by_account: i64 = login_failures::table
         .filter(login_failures::email.eq(email))
         .filter(login_failures::at.gt(since))
@@ -38,8 +39,12 @@ pub fn check(conn: &mut DbConnection, email: &str, address: &str) -> Result<(), 
     Ok(())
 }
 
-pub fn record_failure(conn: &mut DbConnection, email: &str, address: &str) -> QueryResult<()> {
-    let now = Utc::now().naive_utc();
+pub fn record_failure(
+    conn: &mut DbConnection,
+    email: &str,
+    address: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
     diesel::insert_into(login_failures::table)
         .values((
             login_failures::email.eq(email),

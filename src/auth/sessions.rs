@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use chrono::{NaiveDateTime, Utc};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::{User, hash_secret, random_secret, users};
@@ -18,9 +18,8 @@ pub struct Session {
 
 /// Starts a session; returns the id for the cookie. A new id at every
 /// sign-in, so an id planted before sign-in is worth nothing after it.
-pub fn start(conn: &mut DbConnection, user_id: i64) -> QueryResult<String> {
+pub fn start(conn: &mut DbConnection, user_id: i64, now: NaiveDateTime) -> QueryResult<String> {
     let id = random_secret();
-    let now = Utc::now().naive_utc();
     diesel::insert_into(sessions::table)
         .values((
             sessions::id_hash.eq(hash_secret(&id)),
@@ -34,8 +33,13 @@ pub fn start(conn: &mut DbConnection, user_id: i64) -> QueryResult<String> {
 }
 
 /// The live session of a cookie id, or nothing when it is unknown, idle for
-/// longer than `idle`, or its account is disabled.
-pub fn resume(conn: &mut DbConnection, id: &str, idle: Duration) -> QueryResult<Option<Session>> {
+/// longer than `idle` at `now`, or its account is disabled.
+pub fn resume(
+    conn: &mut DbConnection,
+    id: &str,
+    idle: Duration,
+    now: NaiveDateTime,
+) -> QueryResult<Option<Session>> {
     let hash = hash_secret(id);
     let found: Option<(i64, String, NaiveDateTime)> = sessions::table
         .find(&hash)
@@ -49,7 +53,6 @@ pub fn resume(conn: &mut DbConnection, id: &str, idle: Duration) -> QueryResult<
     let Some((user_id, csrf_token, last_seen)) = found else {
         return Ok(None);
     };
-    let now = Utc::now().naive_utc();
     let idle = chrono::Duration::from_std(idle).unwrap_or(chrono::Duration::MAX);
     if now - last_seen > idle {
         diesel::delete(sessions::table.find(&hash)).execute(conn)?;
@@ -69,13 +72,4 @@ pub fn resume(conn: &mut DbConnection, id: &str, idle: Duration) -> QueryResult<
 
 pub fn end(conn: &mut DbConnection, id: &str) -> QueryResult<usize> {
     diesel::delete(sessions::table.find(hash_secret(id))).execute(conn)
-}
-
-/// Moves a session's last activity back, as if the person had been away.
-#[doc(hidden)]
-pub fn age(conn: &mut DbConnection, id: &str, by: Duration) -> QueryResult<usize> {
-    let then = Utc::now().naive_utc() - chrono::Duration::from_std(by).unwrap_or_default();
-    diesel::update(sessions::table.find(hash_secret(id)))
-        .set(sessions::last_seen_at.eq(then))
-        .execute(conn)
 }

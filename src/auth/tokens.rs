@@ -1,7 +1,7 @@
 //! Bearer tokens for programs: shown once when issued, stored hashed, listed
 //! by a short prefix, revocable.
 
-use chrono::{NaiveDateTime, Utc};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
 
@@ -24,7 +24,12 @@ pub struct TokenInfo {
 }
 
 /// Issues a token for an account and returns it; it cannot be shown again.
-pub fn issue(conn: &mut DbConnection, user_id: i64, label: Option<&str>) -> QueryResult<String> {
+pub fn issue(
+    conn: &mut DbConnection,
+    user_id: i64,
+    label: Option<&str>,
+    now: NaiveDateTime,
+) -> QueryResult<String> {
     let token = format!("{PREFIX}{}", random_secret());
     diesel::insert_into(api_tokens::table)
         .values((
@@ -32,14 +37,18 @@ pub fn issue(conn: &mut DbConnection, user_id: i64, label: Option<&str>) -> Quer
             api_tokens::label.eq(label.map(str::trim).filter(|l| !l.is_empty())),
             api_tokens::token_hash.eq(hash_secret(&token)),
             api_tokens::prefix.eq(&token[..PREFIX.len() + 8]),
-            api_tokens::created_at.eq(Utc::now().naive_utc()),
+            api_tokens::created_at.eq(now),
         ))
         .execute(conn)?;
     Ok(token)
 }
 
 /// The account a token acts for, if the token is live.
-pub fn authenticate(conn: &mut DbConnection, token: &str) -> QueryResult<Option<User>> {
+pub fn authenticate(
+    conn: &mut DbConnection,
+    token: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Option<User>> {
     if !token.starts_with(PREFIX) {
         return Ok(None);
     }
@@ -56,7 +65,6 @@ pub fn authenticate(conn: &mut DbConnection, token: &str) -> QueryResult<Option<
     let Some((id, user_id, last_used)) = found else {
         return Ok(None);
     };
-    let now = Utc::now().naive_utc();
     if last_used.is_none_or(|t| now - t > chrono::Duration::seconds(60)) {
         diesel::update(api_tokens::table.find(id))
             .set(api_tokens::last_used_at.eq(Some(now)))
@@ -87,7 +95,12 @@ pub fn list(conn: &mut DbConnection, user_id: Option<i64>) -> QueryResult<Vec<To
 }
 
 /// Revokes a token; an account other than an admin may revoke only its own.
-pub fn revoke(conn: &mut DbConnection, id: i64, owner: Option<i64>) -> Result<(), AppError> {
+pub fn revoke(
+    conn: &mut DbConnection,
+    id: i64,
+    owner: Option<i64>,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
     let mut target = api_tokens::table
         .filter(api_tokens::id.eq(id))
         .filter(api_tokens::revoked_at.is_null())
@@ -100,7 +113,7 @@ pub fn revoke(conn: &mut DbConnection, id: i64, owner: Option<i64>) -> Result<()
         return Err(AppError::not_found(format!("no live token with id {id}")));
     };
     diesel::update(api_tokens::table.find(found))
-        .set(api_tokens::revoked_at.eq(Some(Utc::now().naive_utc())))
+        .set(api_tokens::revoked_at.eq(Some(now)))
         .execute(conn)?;
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! Accounts: added from the command line (and by `serve --demo`), listed and
 //! disabled. Disabling ends the account's sessions and tokens at once.
 
-use chrono::{NaiveDateTime, Utc};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::{Role, User, password};
@@ -62,7 +62,11 @@ pub fn normalise_email(raw: &str) -> String {
     raw.trim().to_lowercase()
 }
 
-pub fn add(conn: &mut DbConnection, new: NewUser<'_>) -> Result<User, AppError> {
+pub fn add(
+    conn: &mut DbConnection,
+    new: NewUser<'_>,
+    now: NaiveDateTime,
+) -> Result<User, AppError> {
     let email = Email::parse(new.email)
         .map_err(|m| AppError::Invalid(vec![FieldError::new("email", m)]))?;
     let email = normalise_email(email.as_str());
@@ -117,7 +121,7 @@ pub fn add(conn: &mut DbConnection, new: NewUser<'_>) -> Result<User, AppError> 
         role: new.role.code().to_string(),
         authority_id,
         password_hash: password::hash(new.password).map_err(AppError::internal)?,
-        created_at: Utc::now().naive_utc(),
+        created_at: now,
     };
     diesel::insert_into(users::table)
         .values(&row)
@@ -162,10 +166,9 @@ pub fn authority_ref(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Str
         .optional()
 }
 
-pub fn disable(conn: &mut DbConnection, email: &str) -> Result<User, AppError> {
+pub fn disable(conn: &mut DbConnection, email: &str, now: NaiveDateTime) -> Result<User, AppError> {
     let row = find(conn, email)?
         .ok_or_else(|| AppError::not_found(format!("no account for {}", normalise_email(email))))?;
-    let now = Utc::now().naive_utc();
     crate::db::write_transaction(conn, |conn| {
         diesel::update(users::table.find(row.id))
             .set(users::disabled_at.eq(Some(now)))

@@ -200,7 +200,7 @@ mod tests {
             &from,
             3,
             "Bulletin no. 3 — 1 December",
-            SystemTime::now(),
+            SystemTime::UNIX_EPOCH,
             &text,
             &html,
         )

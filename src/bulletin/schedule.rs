@@ -171,8 +171,7 @@ impl Compiler<'_> {
             return Ok(Outcome::Skipped { slot });
         }
         let deliveries = if deliver {
-            // The outbox runs on the system's time, as its sender does.
-            queue_deliveries(conn, bulletin_id, chrono::Utc::now().naive_utc())?
+            queue_deliveries(conn, bulletin_id, now)?
         } else {
             0
         };

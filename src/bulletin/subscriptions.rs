@@ -144,6 +144,7 @@ pub fn request(
                 to: s.email.clone(),
                 context,
             }],
+            now,
         )?;
         Ok(())
     })

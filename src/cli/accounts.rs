@@ -6,6 +6,7 @@ use std::io::{BufRead, IsTerminal};
 use clap::Subcommand;
 
 use crate::auth::{Role, password, tokens, users};
+use crate::clock::Clock;
 use crate::config::Settings;
 use crate::error::AppError;
 use crate::startup;
@@ -95,6 +96,7 @@ pub fn user(command: UserCommand, settings: &Settings) -> anyhow::Result<()> {
                     name: name.as_deref(),
                     password: &password,
                 },
+                Clock::system().now(),
             )
             .map_err(explain)?;
             println!("added {} ({})", user.email, user.role.code());
@@ -122,7 +124,7 @@ pub fn user(command: UserCommand, settings: &Settings) -> anyhow::Result<()> {
             }
         }
         UserCommand::Disable { email } => {
-            let user = users::disable(&mut conn, &email).map_err(explain)?;
+            let user = users::disable(&mut conn, &email, Clock::system().now()).map_err(explain)?;
             println!(
                 "disabled {}; its sessions and tokens have ended",
                 user.email
@@ -142,7 +144,7 @@ pub fn token(command: TokenCommand, settings: &Settings) -> anyhow::Result<()> {
                 .ok_or_else(|| {
                     anyhow::anyhow!("no active account for {}", users::normalise_email(&email))
                 })?;
-            let token = tokens::issue(&mut conn, row.id, label.as_deref())?;
+            let token = tokens::issue(&mut conn, row.id, label.as_deref(), Clock::system().now())?;
             // Only the token on stdout, so that scripts can capture it.
             println!("{token}");
             eprintln!("token issued for {}; it will not be shown again", row.email);
@@ -178,7 +180,7 @@ pub fn token(command: TokenCommand, settings: &Settings) -> anyhow::Result<()> {
             }
         }
         TokenCommand::Revoke { id } => {
-            tokens::revoke(&mut conn, id, None).map_err(explain)?;
+            tokens::revoke(&mut conn, id, None, Clock::system().now()).map_err(explain)?;
             println!("revoked token {id}");
         }
     }

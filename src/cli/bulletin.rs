@@ -2,6 +2,7 @@
 //! bulletin from the server's command line, beside a running `serve` or not.
 
 use std::io::{IsTerminal, Write};
+use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Subcommand;
@@ -9,6 +10,7 @@ use diesel::prelude::*;
 
 use crate::bulletin::subscriptions;
 use crate::bulletin::{Compiler, Outcome, schedule};
+use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::schema::{authorities, mail_outbox};
 use crate::mail::Mailer;
@@ -67,7 +69,7 @@ pub fn subscriber(command: SubscriberCommand, settings: &Settings) -> anyhow::Re
                 .ok_or_else(|| anyhow::anyhow!("--authority: no authority with ref {r:?}"))?,
         ),
     };
-    let now = chrono::Utc::now().naive_utc();
+    let now = Clock::system().now();
     let s = subscriptions::add_confirmed(
         &mut conn,
         &email,
@@ -85,7 +87,8 @@ pub async fn bulletin(command: BulletinCommand, settings: Settings) -> anyhow::R
     let prepared = settings.clone();
     let pool = tokio::task::spawn_blocking(move || startup::prepare_database(&prepared)).await??;
     let mailer = Mailer::new(&settings)?;
-    let now = chrono::Utc::now().naive_utc();
+    let clock = Arc::new(Clock::system());
+    let now = clock.now();
     let compiler = || Compiler {
         settings: &settings.bulletin,
         templates: mailer.templates(),
@@ -159,7 +162,7 @@ pub async fn bulletin(command: BulletinCommand, settings: Settings) -> anyhow::R
             };
             drop(conn);
             eprintln!("bulletin no. {number} compiled: {deliveries} messages to send");
-            let sender = mailer.start(pool.clone());
+            let sender = mailer.start(pool.clone(), clock.clone());
             mailer.wake();
             let tty = std::io::stderr().is_terminal();
             let counts = loop {

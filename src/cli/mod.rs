@@ -91,7 +91,7 @@ pub fn demo_options(authorities: Option<u32>, seed: u64) -> DemoOptions {
     DemoOptions {
         authorities: authorities.map(|n| n as usize),
         seed,
-        today: chrono::Utc::now().date_naive(),
+        today: crate::clock::Clock::system().today(),
         history: false,
     }
 }

@@ -43,7 +43,7 @@ pub fn import(
     if large {
         eprintln!("read {total} authorities; validating");
     }
-    let now = chrono::Utc::now().naive_utc();
+    let now = crate::clock::Clock::system().now();
     let valid = transfer::validate(&entries, now, |n| eprintln!("  validated {n} of {total}"))
         .map_err(refuse)?;
     drop(entries);

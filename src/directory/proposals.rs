@@ -170,7 +170,7 @@ pub fn hold(
         .returning(proposals::id)
         .get_result(c)?);
     let proposal = get(conn, id)?;
-    notify(conn, &proposal, actor, "proposal_submitted")?;
+    notify(conn, &proposal, actor, "proposal_submitted", now)?;
     let mut applied = wanted.clone();
     applied.kind = base.kind;
     applied.designations = base.designations;
@@ -291,9 +291,10 @@ pub fn approve(
             &record,
             actor,
             "approve designation change",
+            now,
         )?;
         let p = get(conn, id)?;
-        notify(conn, &p, actor, "proposal_decided")?;
+        notify(conn, &p, actor, "proposal_decided", now)?;
         Ok(p)
     })
 }
@@ -316,7 +317,7 @@ pub fn reject(
         pending(conn, id)?;
         set_status(conn, id, ProposalStatus::Rejected, actor, Some(reason), now)?;
         let p = get(conn, id)?;
-        notify(conn, &p, actor, "proposal_decided")?;
+        notify(conn, &p, actor, "proposal_decided", now)?;
         Ok(p)
     })
 }
@@ -373,6 +374,7 @@ fn notify(
     p: &Proposal,
     actor: &Actor,
     template: &'static str,
+    now: NaiveDateTime,
 ) -> Result<(), AppError> {
     let (ref_, name, country): (String, String, String) = authorities::table
         .find(p.authority_id)
@@ -418,5 +420,5 @@ fn notify(
             context: context.clone(),
         })
         .collect();
-    Ok(enqueue(conn, &messages)?)
+    Ok(enqueue(conn, &messages, now)?)
 }

@@ -79,6 +79,7 @@ pub fn send_due(
                     to: email.clone(),
                     context,
                 }],
+                now,
             )?;
             diesel::insert_into(reminders::table)
                 .values((

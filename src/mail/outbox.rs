@@ -4,7 +4,7 @@
 //! its next attempt), or failed (refused for good, or out of attempts).
 //! Failed rows stay, for the secretariat to see and send again.
 
-use chrono::{NaiveDateTime, Utc};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use rand::Rng;
 use serde::Serialize;
@@ -25,10 +25,13 @@ pub struct Outgoing {
 /// cancelled.
 pub const STATUSES: [&str; 6] = ["queued", "sending", "retry", "sent", "failed", "cancelled"];
 
-/// Queues messages; they leave when the sender next looks (at once when this
-/// instance is serving and is woken).
-pub fn enqueue(conn: &mut DbConnection, messages: &[Outgoing]) -> QueryResult<()> {
-    let now = Utc::now().naive_utc();
+/// Queues messages, due at `now`; they leave when the sender next looks (at
+/// once when this instance is serving and is woken).
+pub fn enqueue(
+    conn: &mut DbConnection,
+    messages: &[Outgoing],
+    now: NaiveDateTime,
+) -> QueryResult<()> {
     for m in messages {
         // The part of the Message-ID left of the @; the sender adds the
         // sender's domain. Fixed here, so a message sent twice (a crash
@@ -69,17 +72,17 @@ pub struct Claimed {
     pub subscription_id: Option<i64>,
 }
 
-/// Takes up to `limit` messages that are due, including those whose sender
-/// stopped before finishing (its lease ran out). One statement, so that two
-/// senders never take the same message: PostgreSQL skips rows another has
-/// locked, SQLite runs one writer at a time.
+/// Takes up to `limit` messages that are due at `now`, including those whose
+/// sender stopped before finishing (its lease ran out). One statement, so
+/// that two senders never take the same message: PostgreSQL skips rows
+/// another has locked, SQLite runs one writer at a time.
 pub fn claim(
     conn: &mut DbConnection,
+    now: NaiveDateTime,
     limit: i64,
     lease: std::time::Duration,
 ) -> QueryResult<Vec<Claimed>> {
     use diesel::sql_types::{BigInt, Timestamp};
-    let now = Utc::now().naive_utc();
     let until = now + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::minutes(5));
     let lock = match conn {
         DbConnection::Postgres(_) => "FOR UPDATE SKIP LOCKED",
@@ -109,8 +112,8 @@ fn finish(
     status: &str,
     error: Option<&str>,
     next: Option<NaiveDateTime>,
+    now: NaiveDateTime,
 ) -> QueryResult<()> {
-    let now = Utc::now().naive_utc();
     // Only the sender holding the message records its outcome.
     diesel::update(
         mail_outbox::table
@@ -133,9 +136,9 @@ fn finish(
 pub(super) fn record(
     conn: &mut DbConnection,
     outcomes: &[(i64, super::sender::Verdict)],
+    now: NaiveDateTime,
 ) -> QueryResult<()> {
     use super::sender::Verdict;
-    let now = Utc::now().naive_utc();
     crate::db::write_transaction(conn, |conn| {
         let sent: Vec<i64> = outcomes
             .iter()
@@ -160,8 +163,8 @@ pub(super) fn record(
         for (id, v) in outcomes {
             match v {
                 Verdict::Sent => {}
-                Verdict::Retry(error, next) => mark_retry(conn, *id, error, *next)?,
-                Verdict::Failed(error) => mark_failed(conn, *id, error)?,
+                Verdict::Retry(error, next) => mark_retry(conn, *id, error, *next, now)?,
+                Verdict::Failed(error) => mark_failed(conn, *id, error, now)?,
             }
         }
         Ok(())
@@ -173,12 +176,18 @@ pub fn mark_retry(
     id: i64,
     error: &str,
     next: NaiveDateTime,
+    now: NaiveDateTime,
 ) -> QueryResult<()> {
-    finish(conn, id, "retry", Some(error), Some(next))
+    finish(conn, id, "retry", Some(error), Some(next), now)
 }
 
-pub fn mark_failed(conn: &mut DbConnection, id: i64, error: &str) -> QueryResult<()> {
-    finish(conn, id, "failed", Some(error), None)
+pub fn mark_failed(
+    conn: &mut DbConnection,
+    id: i64,
+    error: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    finish(conn, id, "failed", Some(error), None, now)
 }
 
 /// Which of these messages were cancelled.
@@ -266,9 +275,8 @@ pub fn counts(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>> {
 }
 
 /// Puts a failed message back in the queue with its attempts counted from
-/// zero; false when it was not failed.
-pub fn send_again(conn: &mut DbConnection, id: i64) -> QueryResult<bool> {
-    let now = Utc::now().naive_utc();
+/// zero, due at `now`; false when it was not failed.
+pub fn send_again(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> QueryResult<bool> {
     let n = diesel::update(
         mail_outbox::table
             .filter(mail_outbox::id.eq(id))

@@ -6,7 +6,6 @@
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
-use chrono::Utc;
 use tokio::sync::{Semaphore, mpsc, watch};
 use tokio::task::{JoinHandle, JoinSet};
 use tokio::time::MissedTickBehavior;
@@ -14,6 +13,7 @@ use tokio::time::MissedTickBehavior;
 use super::outbox::{self, Claimed};
 use super::transport::SendError;
 use super::{Mailer, message};
+use crate::clock::Clock;
 use crate::db::Pool;
 
 /// The longest wait between two attempts.
@@ -36,9 +36,11 @@ impl SenderHandle {
 }
 
 impl Mailer {
-    pub fn start(self: &Arc<Self>, pool: Pool) -> SenderHandle {
+    /// Starts sending. Due messages, leases and the waits between attempts
+    /// are reckoned by `clock`: the one of the application that queues them.
+    pub fn start(self: &Arc<Self>, pool: Pool, clock: Arc<Clock>) -> SenderHandle {
         let (stop, stopped) = watch::channel(false);
-        let task = tokio::spawn(run(self.clone(), pool, stopped));
+        let task = tokio::spawn(run(self.clone(), pool, clock, stopped));
         SenderHandle { stop, task }
     }
 
@@ -152,8 +154,13 @@ impl Mailer {
         Ok(prepared)
     }
 
-    /// What becomes of a message after an attempt.
-    fn verdict(&self, c: &Claimed, outcome: Result<(), SendError>) -> Verdict {
+    /// What becomes of a message after an attempt that ended at `now`.
+    fn verdict(
+        &self,
+        c: &Claimed,
+        outcome: Result<(), SendError>,
+        now: chrono::NaiveDateTime,
+    ) -> Verdict {
         let (id, attempts) = (c.id, c.attempts);
         match outcome {
             Ok(()) => {
@@ -171,7 +178,7 @@ impl Mailer {
             }
             Err(e) => {
                 tracing::warn!(id, to = %c.recipient, attempts, error = %e.message, "mail will be retried");
-                let next = Utc::now().naive_utc()
+                let next = now
                     + chrono::Duration::from_std(backoff(self.settings.retry_after, attempts))
                         .unwrap_or_default();
                 Verdict::Retry(e.message, next)
@@ -192,7 +199,11 @@ pub(super) enum Verdict {
 /// messages, at most a few milliseconds after they were sent. A message
 /// sent but not yet recorded when the process dies stays leased and is
 /// sent again when its lease ends: a duplicate, never a loss.
-async fn record_outcomes(pool: Pool, mut outcomes: mpsc::UnboundedReceiver<(i64, Verdict)>) {
+async fn record_outcomes(
+    pool: Pool,
+    clock: Arc<Clock>,
+    mut outcomes: mpsc::UnboundedReceiver<(i64, Verdict)>,
+) {
     const MOST: usize = 512;
     const WAIT: Duration = Duration::from_millis(5);
     while let Some(first) = outcomes.recv().await {
@@ -204,11 +215,11 @@ async fn record_outcomes(pool: Pool, mut outcomes: mpsc::UnboundedReceiver<(i64,
                 _ => break,
             }
         }
-        let n = batch.len();
+        let (n, now) = (batch.len(), clock.now());
         let pool = pool.clone();
         let saved = tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
             let mut conn = pool.get()?;
-            Ok(outbox::record(&mut conn, &batch)?)
+            Ok(outbox::record(&mut conn, &batch, now)?)
         })
         .await;
         if let Err(e) | Ok(Err(e)) = saved.map_err(anyhow::Error::from) {
@@ -250,7 +261,12 @@ async fn without_cancelled(pool: &Pool, chunk: Vec<Claimed>) -> Vec<Claimed> {
         .collect()
 }
 
-async fn run(mailer: Arc<Mailer>, pool: Pool, mut stopped: watch::Receiver<bool>) {
+async fn run(
+    mailer: Arc<Mailer>,
+    pool: Pool,
+    clock: Arc<Clock>,
+    mut stopped: watch::Receiver<bool>,
+) {
     let settings = &mailer.settings;
     let batch_size = (settings.concurrency * 32) as i64;
     let lease = settings.lease;
@@ -263,15 +279,15 @@ async fn run(mailer: Arc<Mailer>, pool: Pool, mut stopped: watch::Receiver<bool>
     // batch is claimed while the last of the previous one is being sent.
     let slots = Arc::new(Semaphore::new(settings.concurrency));
     let (outcomes, to_record) = mpsc::unbounded_channel();
-    let recorder = tokio::spawn(record_outcomes(pool.clone(), to_record));
+    let recorder = tokio::spawn(record_outcomes(pool.clone(), clock.clone(), to_record));
     let mut running = JoinSet::new();
     tracing::info!(to = %mailer.describe(), "mail sender started");
     while !*stopped.borrow() {
         while running.try_join_next().is_some() {}
-        let claim_pool = pool.clone();
+        let (claim_pool, now) = (pool.clone(), clock.now());
         let claimed = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<Claimed>> {
             let mut conn = claim_pool.get()?;
-            Ok(outbox::claim(&mut conn, batch_size, lease)?)
+            Ok(outbox::claim(&mut conn, now, batch_size, lease)?)
         })
         .await
         .map_err(anyhow::Error::from)
@@ -292,11 +308,16 @@ async fn run(mailer: Arc<Mailer>, pool: Pool, mut stopped: watch::Receiver<bool>
                         let Ok(slot) = slots.clone().acquire_owned().await else {
                             break;
                         };
-                        let (mailer, pool, outcomes) =
-                            (mailer.clone(), pool.clone(), outcomes.clone());
+                        let (mailer, pool, outcomes, clock) = (
+                            mailer.clone(),
+                            pool.clone(),
+                            outcomes.clone(),
+                            clock.clone(),
+                        );
                         running.spawn(async move {
                             let outcome = mailer.deliver(&pool, &c).await;
-                            let _ = outcomes.send((c.id, mailer.verdict(&c, outcome)));
+                            let verdict = mailer.verdict(&c, outcome, clock.now());
+                            let _ = outcomes.send((c.id, verdict));
                             drop(slot);
                         });
                     }

@@ -198,7 +198,7 @@ pub fn create(
                 // update as stored; the refusal rolls it back.
                 checked_base(conn, &submitted, seen, today)?;
             }
-            notify::submitted(conn, &submitted, actor)?;
+            notify::submitted(conn, &submitted, actor, now)?;
         }
         Ok(id)
     })
@@ -266,7 +266,7 @@ fn submit_in(
         .execute(conn)?;
     set_status(conn, id, Status::Draft, Status::Submitted, None, now)?;
     let u = store::get(conn, id, today)?;
-    notify::submitted(conn, &u, actor)?;
+    notify::submitted(conn, &u, actor, now)?;
     Ok(u)
 }
 
@@ -392,7 +392,7 @@ pub fn approve(
             now,
         )?;
         let approved = store::get(conn, id, today)?;
-        notify::decided(conn, &approved, actor)?;
+        notify::decided(conn, &approved, actor, now)?;
         Ok((approved, superseded))
     })
 }
@@ -444,7 +444,7 @@ pub fn reject(
             now,
         )?;
         let rejected = store::get(conn, id, today)?;
-        notify::decided(conn, &rejected, actor)?;
+        notify::decided(conn, &rejected, actor, now)?;
         Ok(rejected)
     })
 }

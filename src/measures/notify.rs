@@ -4,6 +4,7 @@
 //! decision is never recorded without its mail, nor mail sent for a change
 //! that was rolled back.
 
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde_json::{Value, json};
 
@@ -38,7 +39,12 @@ fn context(conn: &mut DbConnection, u: &Update, actor: &Actor) -> QueryResult<Va
 }
 
 /// To every active admin but the one who submitted.
-pub fn submitted(conn: &mut DbConnection, u: &Update, actor: &Actor) -> QueryResult<()> {
+pub fn submitted(
+    conn: &mut DbConnection,
+    u: &Update,
+    actor: &Actor,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
     let mut q = users::table
         .filter(users::role.eq(Role::Admin.code()))
         .filter(users::disabled_at.is_null())
@@ -48,7 +54,7 @@ pub fn submitted(conn: &mut DbConnection, u: &Update, actor: &Actor) -> QueryRes
     }
     let to: Vec<String> = q.select(users::email).order(users::id).load(conn)?;
     let context = context(conn, u, actor)?;
-    queue(conn, "update_submitted", to, context.clone())?;
+    queue(conn, "update_submitted", to, context.clone(), now)?;
     // A receipt for the person who submitted: what was recorded, and that
     // the secretariat will decide.
     if let Some(me) = actor.user_id {
@@ -57,14 +63,19 @@ pub fn submitted(conn: &mut DbConnection, u: &Update, actor: &Actor) -> QueryRes
             .filter(users::disabled_at.is_null())
             .select(users::email)
             .load(conn)?;
-        queue(conn, "update_received", mine, context)?;
+        queue(conn, "update_received", mine, context, now)?;
     }
     Ok(())
 }
 
 /// To the authority's active focal points and whoever wrote the update,
 /// except the person deciding.
-pub fn decided(conn: &mut DbConnection, u: &Update, actor: &Actor) -> QueryResult<()> {
+pub fn decided(
+    conn: &mut DbConnection,
+    u: &Update,
+    actor: &Actor,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
     let template = match u.status {
         Status::Approved | Status::Scheduled | Status::Expired => "update_approved",
         Status::Rejected => "update_rejected",
@@ -88,7 +99,7 @@ pub fn decided(conn: &mut DbConnection, u: &Update, actor: &Actor) -> QueryResul
     }
     let to: Vec<String> = q.select(users::email).order(users::id).load(conn)?;
     let context = context(conn, u, actor)?;
-    queue(conn, template, to, context)
+    queue(conn, template, to, context, now)
 }
 
 fn queue(
@@ -96,6 +107,7 @@ fn queue(
     template: &'static str,
     to: Vec<String>,
     context: Value,
+    now: NaiveDateTime,
 ) -> QueryResult<()> {
     let messages: Vec<Outgoing> = to
         .into_iter()
@@ -105,5 +117,5 @@ fn queue(
             context: context.clone(),
         })
         .collect();
-    enqueue(conn, &messages)
+    enqueue(conn, &messages, now)
 }

@@ -85,6 +85,12 @@ async fn a_wrong_password_is_refused_and_repeated_failures_are_limited() {
         .await;
     assert_eq!(r.status(), 429);
     assert!(r.text().await.unwrap().contains("Too many failed sign-ins"));
+    // Once the window has passed, the right password works again.
+    app.advance(chrono::Duration::minutes(16)).await;
+    let r = app
+        .try_sign_in(&browser, "ana@justice.example", PASSWORD)
+        .await;
+    assert_eq!(r.status(), 303);
     // Another account from another browser is not locked out by Ana's.
     app.add_user("ben@justice.example", Role::Reader, None)
         .await;
@@ -139,7 +145,7 @@ async fn forms_without_their_token_change_nothing() {
 
 #[tokio::test]
 async fn sessions_end_when_idle_and_get_a_new_id_at_each_sign_in() {
-    let app = spawn_app_with(&[("COUNTERPART_SECURITY__SESSION_IDLE", "2s")], demo()).await;
+    let app = spawn_app_with(&[("COUNTERPART_SECURITY__SESSION_IDLE", "30m")], demo()).await;
     app.add_user("ana@justice.example", Role::Reader, None)
         .await;
     let browser = app.browser();
@@ -165,7 +171,12 @@ async fn sessions_end_when_idle_and_get_a_new_id_at_each_sign_in() {
         .await;
     assert_ne!(first_cookie, cookie(&second), "a new session id at sign-in");
     assert_eq!(browser.get("/account").await.status(), 200);
-    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    // Idle time counts from the last request, not from the sign-in.
+    app.advance(chrono::Duration::minutes(29)).await;
+    assert_eq!(browser.get("/account").await.status(), 200);
+    app.advance(chrono::Duration::minutes(29)).await;
+    assert_eq!(browser.get("/account").await.status(), 200);
+    app.advance(chrono::Duration::minutes(31)).await;
     let r = browser.get("/account").await;
     assert_eq!(r.status(), 303, "idle session ended: back to sign-in");
     assert!(

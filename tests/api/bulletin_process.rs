@@ -7,6 +7,8 @@ use std::collections::HashMap;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
+use counterpart::clock::Clock;
+
 use crate::bulletin_delivery::bulletins;
 use crate::cli::{counterpart, run};
 use crate::helpers::fresh_database;
@@ -74,6 +76,62 @@ fn kill(child: &mut Child) {
     let _ = child.wait();
 }
 
+fn connect(database_url: &str) -> counterpart::db::DbConnection {
+    counterpart::db::DatabaseUrl::parse(database_url)
+        .unwrap()
+        .connect()
+        .unwrap()
+}
+
+/// The slot the schedule compiled last, as the database holds it.
+fn last_slot(database_url: &str) -> Option<chrono::NaiveDateTime> {
+    use counterpart::db::schema::scheduler_state;
+    use diesel::prelude::*;
+    scheduler_state::table
+        .find(1)
+        .select(scheduler_state::last_slot_at)
+        .first(&mut connect(database_url))
+        .unwrap()
+}
+
+/// Messages queued or being sent (taken, their outcome not yet recorded).
+fn in_flight(database_url: &str) -> i64 {
+    use counterpart::db::schema::mail_outbox;
+    use diesel::prelude::*;
+    mail_outbox::table
+        .filter(mail_outbox::status.eq_any(["queued", "sending"]))
+        .count()
+        .get_result(&mut connect(database_url))
+        .unwrap()
+}
+
+/// Kills `server` at a moment when it holds no message: frozen first
+/// (SIGSTOP), so that what the outbox says cannot change before the kill.
+async fn kill_between_deliveries(server: &mut Child, database_url: &str) {
+    let signal = |name: &str| {
+        let pid = server.id().to_string();
+        let status = std::process::Command::new("kill")
+            .args([name, &pid])
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill {name} {pid}");
+    };
+    let start = Instant::now();
+    loop {
+        signal("-STOP");
+        if in_flight(database_url) == 0 {
+            break;
+        }
+        signal("-CONT");
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the server was never between deliveries"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    kill(server);
+}
+
 async fn until(within: Duration, mut done: impl FnMut() -> bool) -> bool {
     let start = Instant::now();
     while start.elapsed() < within {
@@ -97,11 +155,20 @@ async fn serve_sends_a_bulletin_every_slot_and_survives_a_kill() {
     })
     .await;
     assert!(got_two, "{:?}", per_address(&sink));
-    kill(&mut server);
+    // Killed between deliveries: a message received but not yet recorded as
+    // sent would rightly go again after its lease (the next test kills in
+    // the middle of sending).
+    kill_between_deliveries(&mut server, &db.url).await;
     let before = bulletins(&sink).len();
-    // Down across a slot or two, then back: the missed slot is compiled
-    // once, and the rhythm goes on.
-    tokio::time::sleep(Duration::from_secs(5)).await;
+    // Down across a slot, then back: the missed slot is compiled once, and
+    // the rhythm goes on. The program runs on the system's clock, so the
+    // slot after the last one compiled has to come in real time.
+    let last = last_slot(&db.url).expect("a slot was compiled");
+    let missed = until(Duration::from_secs(10), || {
+        Clock::system().now() >= last + chrono::Duration::seconds(3)
+    })
+    .await;
+    assert!(missed, "the next slot after {last} never came");
     let mut server = serve(&db.url, dir.path(), &sink, "3s", &[]);
     let more = until(Duration::from_secs(20), || {
         bulletins(&sink).len() >= before + 10

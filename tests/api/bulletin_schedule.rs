@@ -96,7 +96,7 @@ async fn marks_skips_and_downtime_follow_the_schedule() {
     // A day later: FR-001 has a new measure, DE-001 its first.
     approve(&app, &c, &c.focal, c.own, "Second measure.").await;
     let de = approve(&app, &c, &c.other_focal, c.other, "German measure.").await;
-    app.state.clock.advance(chrono::Duration::days(1));
+    app.advance(chrono::Duration::days(1)).await;
     assert_eq!(compiled(&check(&app.state).await.unwrap()), Some(2));
     let t = text(&app, &c.admin, 2).await;
     assert!(
@@ -110,7 +110,7 @@ async fn marks_skips_and_downtime_follow_the_schedule() {
     // DE-001 withdraws; FR-001's entry stays, unmarked.
     let (s, _) = act(&app, &c.other_focal, de, "withdraw", None).await;
     assert_eq!(s, 200);
-    app.state.clock.advance(chrono::Duration::days(1));
+    app.advance(chrono::Duration::days(1)).await;
     assert_eq!(compiled(&check(&app.state).await.unwrap()), Some(3));
     let t = text(&app, &c.admin, 3).await;
     assert!(t.contains(&format!("update {de} withdrawn")), "{t}");
@@ -121,7 +121,7 @@ async fn marks_skips_and_downtime_follow_the_schedule() {
     assert!(!t.contains("German measure."));
 
     // Nothing new: the slot is recorded as skipped, without a number.
-    app.state.clock.advance(chrono::Duration::days(1));
+    app.advance(chrono::Duration::days(1)).await;
     let skipped = check(&app.state).await.unwrap();
     assert!(
         matches!(skipped.bulletin, Some(Outcome::Skipped { .. })),
@@ -133,9 +133,7 @@ async fn marks_skips_and_downtime_follow_the_schedule() {
     // Down for five days and a half: one bulletin, for the latest slot, and
     // the next slot is the schedule's, not a day after the restart.
     approve(&app, &c, &c.focal, c.own, "Third measure.").await;
-    app.state
-        .clock
-        .advance(chrono::Duration::hours(5 * 24 + 12));
+    app.advance(chrono::Duration::hours(5 * 24 + 12)).await;
     let after = check(&app.state).await.unwrap();
     assert_eq!(compiled(&after), Some(4));
     assert_eq!(check(&app.state).await.unwrap().bulletin, None);
@@ -157,13 +155,13 @@ async fn marks_skips_and_downtime_follow_the_schedule() {
         chrono::Duration::days(6),
         "the latest slot, on the schedule"
     );
-    app.state.clock.advance(chrono::Duration::hours(11));
+    app.advance(chrono::Duration::hours(11)).await;
     assert_eq!(
         check(&app.state).await.unwrap().bulletin,
         None,
         "not yet the next slot"
     );
-    app.state.clock.advance(chrono::Duration::hours(2));
+    app.advance(chrono::Duration::hours(2)).await;
     assert!(
         check(&app.state).await.unwrap().bulletin.is_some(),
         "the next slot, on time"
@@ -171,7 +169,7 @@ async fn marks_skips_and_downtime_follow_the_schedule() {
 
     // The subscriber received each numbered bulletin once.
     wait_for_bulletins(&sink, 4, Duration::from_secs(10)).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.mail_settled().await;
     let got = bulletins_to(&sink, "desk@fr.example");
     let mut ids: Vec<String> = got
         .iter()
@@ -204,12 +202,12 @@ async fn two_instances_checking_at_once_compile_a_slot_once_and_send_it_once() {
             .count();
         assert_eq!(made, 1, "round {round}: one instance compiles the slot");
         approve(&a, &c, &c.focal, c.own, &format!("Round {round}.")).await;
-        a.state.clock.advance(chrono::Duration::days(1));
-        b.state.clock.advance(chrono::Duration::days(1));
+        a.advance(chrono::Duration::days(1)).await;
+        b.advance(chrono::Duration::days(1)).await;
     }
     // Both senders share the deliveries: each address gets each once.
     wait_for_bulletins(&sink, 120, Duration::from_secs(20)).await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    a.mail_settled().await;
     assert_eq!(bulletins(&sink).len(), 120);
     for e in &list {
         assert_eq!(bulletins_to(&sink, e).len(), 3, "{e}");
@@ -242,18 +240,13 @@ async fn a_stale_record_is_reminded_once_in_a_while_until_confirmed() {
         .await;
     assert_eq!(r.status(), 303);
     check(&app.state).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.mail_settled().await;
     assert_eq!(reminders(&sink), 0);
     // Half a year and more later it is stale: reminded once.
-    app.state.clock.advance(chrono::Duration::days(200));
+    app.advance(chrono::Duration::days(200)).await;
     let first = check(&app.state).await.unwrap();
     assert!(first.reminders >= 1, "{first:?}");
-    for _ in 0..100 {
-        if reminders(&sink) > 0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    app.mail_settled().await;
     assert_eq!(reminders(&sink), 1);
     let m = sink
         .to("focal@fr.example")
@@ -274,18 +267,13 @@ async fn a_stale_record_is_reminded_once_in_a_while_until_confirmed() {
         "{text}"
     );
     // Not again before remind_every; again after it.
-    app.state.clock.advance(chrono::Duration::days(10));
+    app.advance(chrono::Duration::days(10)).await;
     check(&app.state).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.mail_settled().await;
     assert_eq!(reminders(&sink), 1);
-    app.state.clock.advance(chrono::Duration::days(25));
+    app.advance(chrono::Duration::days(25)).await;
     check(&app.state).await.unwrap();
-    for _ in 0..100 {
-        if reminders(&sink) > 1 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    app.mail_settled().await;
     assert_eq!(reminders(&sink), 2);
     // The secretariat sees who was reminded.
     let admin = app.sign_in("secretariat@unodc.example").await;
@@ -294,13 +282,15 @@ async fn a_stale_record_is_reminded_once_in_a_while_until_confirmed() {
         stale.contains("focal@fr.example"),
         "who was reminded: {stale}"
     );
-    // Confirmed: no more reminders, however long.
+    // Confirmed: no more reminders, however long. (Months have passed on
+    // the app's clock: the focal point's session has ended meanwhile.)
+    let focal = app.sign_in("focal@fr.example").await;
     let r = focal
         .post_form(&format!("/authorities/{}/confirm", c.own), &[])
         .await;
     assert_eq!(r.status(), 303);
-    app.state.clock.advance(chrono::Duration::days(31));
+    app.advance(chrono::Duration::days(31)).await;
     check(&app.state).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.mail_settled().await;
     assert_eq!(reminders(&sink), 2);
 }

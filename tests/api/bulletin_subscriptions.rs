@@ -101,7 +101,7 @@ async fn subscribing_takes_a_link_by_mail_and_tells_a_stranger_nothing() {
     // Asking again at once: the same answer, one row, no second message.
     let (_, again) = post_subscribe(&app, me).await;
     assert_eq!(again, page, "the same page whatever the address's state");
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    app.mail_settled().await;
     assert_eq!(sink.received().len(), 1, "nobody floods a mailbox");
 
     // A forged or changed link does nothing.
@@ -130,7 +130,7 @@ async fn subscribing_takes_a_link_by_mail_and_tells_a_stranger_nothing() {
 
     // Later, asking again for a subscribed address: the same page; its owner
     // (only) is told it already receives the bulletin.
-    app.state.clock.advance(chrono::Duration::minutes(11));
+    app.advance(chrono::Duration::minutes(11)).await;
     let (_, third) = post_subscribe(&app, me).await;
     assert_eq!(third, page);
     let got = sink.wait_for(2).await;
@@ -184,7 +184,7 @@ async fn subscribing_takes_a_link_by_mail_and_tells_a_stranger_nothing() {
         stranger,
         "https://counterpart.example/subscribe/confirm",
     ));
-    app.state.clock.advance(chrono::Duration::days(8));
+    app.advance(chrono::Duration::days(8)).await;
     let (s, html) = app.get_html(&link).await;
     assert_eq!(s, 410, "{html}");
     assert_eq!(

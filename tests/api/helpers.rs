@@ -3,6 +3,7 @@
 //! set (e.g. postgres://root@127.0.0.1:5432/postgres).
 
 use std::collections::HashMap;
+use std::time::{Duration, Instant};
 
 use counterpart::config::Settings;
 use counterpart::directory::demo::DemoOptions;
@@ -192,6 +193,59 @@ impl TestApp {
             .unwrap_or_default();
         assert!(ct.starts_with("text/html"), "{path}: content type {ct}");
         (status, r.text().await.unwrap())
+    }
+
+    /// The outbox's messages by status.
+    pub async fn mail_counts(&self) -> HashMap<String, i64> {
+        let pool = self.state.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            counterpart::mail::outbox::counts(&mut pool.get().unwrap()).unwrap()
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .collect()
+    }
+
+    /// Waits until the outbox's counts by status satisfy `done`; returns them.
+    pub async fn wait_for_mail(
+        &self,
+        done: impl Fn(&HashMap<String, i64>) -> bool,
+    ) -> HashMap<String, i64> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let counts = self.mail_counts().await;
+            if done(&counts) {
+                return counts;
+            }
+            assert!(Instant::now() < deadline, "the outbox stays at {counts:?}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Waits until no message is queued or being sent; those waiting for
+    /// their next attempt may remain.
+    pub async fn mail_idle(&self) -> HashMap<String, i64> {
+        self.wait_for_mail(|n| n["queued"] + n["sending"] == 0)
+            .await
+    }
+
+    /// Waits until every message has its outcome (none queued, being sent or
+    /// waiting to be retried): the mail server then holds all it will get,
+    /// so a test can count what arrived without waiting "long enough".
+    pub async fn mail_settled(&self) -> HashMap<String, i64> {
+        self.wait_for_mail(|n| n["queued"] + n["sending"] + n["retry"] == 0)
+            .await
+    }
+
+    /// Moves the application's clock on, as time passing would. The mail
+    /// being sent finishes first: a jump past its lease would make it due
+    /// again and send it twice, which real sending, done in milliseconds,
+    /// never does. The sender is then woken for what has become due.
+    pub async fn advance(&self, by: chrono::Duration) {
+        self.mail_idle().await;
+        self.state.clock.advance(by);
+        self.state.mail.wake();
     }
 
     /// Adds authorities straight to the database, then lets this instance

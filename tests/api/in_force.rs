@@ -205,9 +205,9 @@ async fn a_future_start_is_scheduled_and_takes_over_on_its_day() {
     );
 
     // The day before, nothing changes; on the day, the finder switches.
-    app.state.clock.advance(chrono::Duration::days(59));
+    app.advance(chrono::Duration::days(59)).await;
     assert_eq!(in_force_ids(&app).await, [now]);
-    app.state.clock.advance(chrono::Duration::days(1));
+    app.advance(chrono::Duration::days(1)).await;
     assert_eq!(in_force_ids(&app).await, [later]);
     let (_, html) = app.get_html("/counterpart?country=FR&article=18").await;
     assert!(html.contains("Back to normal from spring."), "{html}");

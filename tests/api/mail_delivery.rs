@@ -47,9 +47,22 @@ async fn outbox(app: &TestApp, token: &str, status: &str) -> Value {
 
 /// Waits until the outbox holds `n` messages with `status`.
 async fn wait_for_status(app: &TestApp, token: &str, status: &str, n: i64) -> Value {
+    wait_for_attempts(app, token, status, n, None).await
+}
+
+/// Waits until the outbox holds `n` messages with `status`, each tried
+/// `attempts` times when that is given.
+async fn wait_for_attempts(
+    app: &TestApp,
+    token: &str,
+    status: &str,
+    n: i64,
+    attempts: Option<i64>,
+) -> Value {
     for _ in 0..200 {
         let body = outbox(app, token, status).await;
-        if body["total"] == n {
+        let tried = |m: &Value| attempts.is_none_or(|a| m["attempts"] == a);
+        if body["total"] == n && body["items"].as_array().unwrap().iter().all(tried) {
             return body;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -57,15 +70,27 @@ async fn wait_for_status(app: &TestApp, token: &str, status: &str, n: i64) -> Va
     panic!("no {n} {status} messages: {}", outbox(app, token, "").await);
 }
 
+/// Settings for an app that sends to `url` and tries a message again a
+/// minute after a passing failure: only when a test moves its clock.
+fn retrying_after_a_minute(url: &str) -> Vec<(&'static str, String)> {
+    let mut env = smtp_env(url);
+    env.push(("COUNTERPART_MAIL__RETRY_AFTER", "1m".into()));
+    env
+}
+
 #[tokio::test]
 async fn a_busy_server_is_tried_again_until_it_takes_the_message() {
     let sink = SmtpSink::start();
     sink.busy_for(2);
-    let app = spawn_with_env(&smtp_env(&sink.url())).await;
+    let app = spawn_with_env(&retrying_after_a_minute(&sink.url())).await;
     let c = cast(&app).await;
     post(&app, &c.focal, "/api/v1/updates", Some(by_email())).await;
     // Two admins are told and the focal point gets a receipt; the server
-    // turns the first two tries away.
+    // turns the first two tries away, which wait for their next attempt.
+    wait_for_status(&app, &c.admin, "retry", 2).await;
+    app.mail_idle().await;
+    assert_eq!(sink.received().len(), 1, "not tried again before its time");
+    app.advance(chrono::Duration::minutes(1)).await;
     sink.wait_for(3).await;
     let sent = wait_for_status(&app, &c.admin, "sent", 3).await;
     let attempts: i64 = sent["items"]
@@ -75,7 +100,7 @@ async fn a_busy_server_is_tried_again_until_it_takes_the_message() {
         .map(|m| m["attempts"].as_i64().unwrap())
         .sum();
     assert_eq!(attempts, 5, "two refusals, then all three sent: {sent}");
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    app.mail_settled().await;
     assert_eq!(sink.received().len(), 3, "each sent once");
     assert_eq!(sink.to(ADMIN).len(), 1);
 }
@@ -162,12 +187,16 @@ async fn a_refused_message_is_kept_for_the_secretariat_and_can_be_sent_again() {
 async fn a_message_that_never_gets_through_fails_after_its_attempts() {
     let sink = SmtpSink::start();
     sink.busy_for(1000);
-    let mut env = smtp_env(&sink.url());
+    let mut env = retrying_after_a_minute(&sink.url());
     env.push(("COUNTERPART_MAIL__MAX_ATTEMPTS", "3".into()));
-    env.push(("COUNTERPART_MAIL__RETRY_AFTER", "50ms".into()));
     let app = spawn_with_env(&env).await;
     let c = cast(&app).await;
     post(&app, &c.focal, "/api/v1/updates", Some(by_email())).await;
+    // Tried at once, a minute later, then two minutes after that.
+    wait_for_attempts(&app, &c.admin, "retry", 3, Some(1)).await;
+    app.advance(chrono::Duration::minutes(1)).await;
+    wait_for_attempts(&app, &c.admin, "retry", 3, Some(2)).await;
+    app.advance(chrono::Duration::minutes(2)).await;
     let failed = wait_for_status(&app, &c.admin, "failed", 3).await;
     for entry in failed["items"].as_array().unwrap() {
         assert_eq!(entry["attempts"], 3);
@@ -185,13 +214,17 @@ async fn mail_waits_while_the_server_is_down_and_goes_when_it_is_back() {
         .local_addr()
         .unwrap()
         .port();
-    let app = spawn_with_env(&smtp_env(&format!("smtp://127.0.0.1:{port}"))).await;
+    let app = spawn_with_env(&retrying_after_a_minute(&format!(
+        "smtp://127.0.0.1:{port}"
+    )))
+    .await;
     let c = cast(&app).await;
     post(&app, &c.focal, "/api/v1/updates", Some(by_email())).await;
     let waiting = wait_for_status(&app, &c.admin, "retry", 3).await;
     let error = waiting["items"][0]["last_error"].as_str().unwrap();
     assert!(error.starts_with("SMTP"), "{error}");
     let sink = SmtpSink::start_on(std::net::TcpListener::bind(("127.0.0.1", port)).unwrap());
+    app.advance(chrono::Duration::minutes(1)).await;
     sink.wait_for(3).await;
     assert_eq!(sink.to(ADMIN).len(), 1);
     wait_for_status(&app, &c.admin, "sent", 3).await;
@@ -205,16 +238,17 @@ async fn two_instances_share_the_outbox_and_send_each_message_once() {
     let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let second = spawn_instance_on(&first.database_url, &pairs).await;
     let messages = messages(60);
-    let pool = first.state.pool.clone();
+    let (pool, now) = (first.state.pool.clone(), first.state.clock.now());
     tokio::task::spawn_blocking(move || {
-        counterpart::mail::enqueue(&mut pool.get().unwrap(), &messages).unwrap()
+        counterpart::mail::enqueue(&mut pool.get().unwrap(), &messages, now).unwrap()
     })
     .await
     .unwrap();
     first.state.mail.wake();
     second.state.mail.wake();
     let got = sink.wait_for(60).await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    let counts = first.mail_settled().await;
+    assert_eq!(counts["sent"], 60, "{counts:?}");
     let got_after = sink.received();
     assert_eq!(got_after.len(), 60, "no message twice");
     let mut ids: Vec<String> = got
@@ -235,9 +269,9 @@ async fn a_message_left_by_a_sender_that_stopped_goes_out_after_its_lease() {
     let sink = SmtpSink::start();
     let app = spawn_with_env(&smtp_env(&sink.url())).await;
     let c = cast(&app).await;
-    let pool = app.state.pool.clone();
+    let (pool, now) = (app.state.pool.clone(), app.state.clock.now());
     // Queued and taken by a sender that then died: the row is "sending",
-    // with a lease that has already run out.
+    // leased for five minutes.
     let taken = tokio::task::spawn_blocking(move || {
         use diesel::Connection;
         let mut conn = pool.get().unwrap();
@@ -248,14 +282,18 @@ async fn a_message_left_by_a_sender_that_stopped_goes_out_after_its_lease() {
                     to: "orphan@authority.example".into(),
                     ..messages(1).remove(0)
                 }],
+                now,
             )?;
-            counterpart::mail::outbox::claim(conn, 10, Duration::ZERO)
+            counterpart::mail::outbox::claim(conn, now, 10, Duration::from_secs(300))
         })
         .unwrap()
     })
     .await
     .unwrap();
     assert_eq!(taken.len(), 1);
+    // Not `app.advance`, which would wait for the orphan to be sent.
+    app.state.clock.advance(chrono::Duration::seconds(301));
+    app.state.mail.wake();
     let got = sink.wait_for(1).await;
     assert_eq!(got[0].to, ["orphan@authority.example"]);
     let sent = wait_for_status(&app, &c.admin, "sent", 1).await;
@@ -269,10 +307,10 @@ async fn the_sender_keeps_to_its_rate() {
     env.push(("COUNTERPART_MAIL__MAX_PER_SECOND", "10".into()));
     let app = spawn_with_env(&env).await;
     let messages = messages(11);
-    let pool = app.state.pool.clone();
+    let (pool, now) = (app.state.pool.clone(), app.state.clock.now());
     let started = std::time::Instant::now();
     tokio::task::spawn_blocking(move || {
-        counterpart::mail::enqueue(&mut pool.get().unwrap(), &messages).unwrap()
+        counterpart::mail::enqueue(&mut pool.get().unwrap(), &messages, now).unwrap()
     })
     .await
     .unwrap();

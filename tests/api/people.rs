@@ -36,7 +36,7 @@ pub fn csrf_of(html: &str) -> String {
 impl TestApp {
     /// Adds an account with the test password.
     pub async fn add_user(&self, email: &str, role: Role, authority_ref: Option<&str>) -> i64 {
-        let pool = self.state.pool.clone();
+        let (pool, now) = (self.state.pool.clone(), self.state.clock.now());
         let (email, authority_ref) = (email.to_string(), authority_ref.map(String::from));
         tokio::task::spawn_blocking(move || {
             let mut conn = pool.get().unwrap();
@@ -49,6 +49,7 @@ impl TestApp {
                     name: None,
                     password: PASSWORD,
                 },
+                now,
             )
             .unwrap()
             .id
@@ -58,9 +59,9 @@ impl TestApp {
     }
 
     pub async fn token_for(&self, user_id: i64) -> String {
-        let pool = self.state.pool.clone();
+        let (pool, now) = (self.state.pool.clone(), self.state.clock.now());
         tokio::task::spawn_blocking(move || {
-            tokens::issue(&mut pool.get().unwrap(), user_id, Some("test")).unwrap()
+            tokens::issue(&mut pool.get().unwrap(), user_id, Some("test"), now).unwrap()
         })
         .await
         .unwrap()

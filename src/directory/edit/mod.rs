@@ -6,7 +6,7 @@
 pub mod diff;
 pub mod input;
 
-use chrono::{NaiveDate, NaiveDateTime, Utc};
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use self::diff::{diff, record_of};
@@ -133,9 +133,9 @@ pub fn update(
     record: &ValidAuthority,
     actor: &Actor,
     action: &str,
+    now: NaiveDateTime,
 ) -> Result<(Vec<FieldChange>, i32), AppError> {
     crate::db::write_transaction(conn, |conn| {
-        let now = Utc::now().naive_utc();
         let current = current(conn, id)?;
         if current.version != expected {
             return Err(conflict(current.version));
@@ -173,6 +173,7 @@ pub fn update_holding(
     record: &ValidAuthority,
     actor: &Actor,
     hold: bool,
+    now: NaiveDateTime,
 ) -> Result<Saved, AppError> {
     crate::db::write_transaction(conn, |conn| {
         let current = current(conn, id)?;
@@ -180,13 +181,12 @@ pub fn update_holding(
             return Err(conflict(current.version));
         }
         let (record, held) = if hold && super::proposals::changes_designations(&current, record) {
-            let now = Utc::now().naive_utc();
             let (applied, proposal) = super::proposals::hold(conn, &current, record, actor, now)?;
             (applied, Some(proposal))
         } else {
             (record.clone(), None)
         };
-        let (changes, version) = update(conn, id, expected, &record, actor, "update")?;
+        let (changes, version) = update(conn, id, expected, &record, actor, "update", now)?;
         Ok(Saved {
             changes,
             version,
@@ -257,9 +257,9 @@ pub fn archive(
     id: i64,
     expected: Option<i32>,
     actor: &Actor,
+    now: NaiveDateTime,
 ) -> Result<i32, AppError> {
     crate::db::write_transaction(conn, |conn| {
-        let now = Utc::now().naive_utc();
         let current = current(conn, id)?;
         let expected = expected.unwrap_or(current.version);
         if current.version != expected {

@@ -223,7 +223,7 @@ mod tests {
 
     #[test]
     fn duplicate_refs_name_the_first_occurrence() {
-        let now = chrono::Utc::now().naive_utc();
+        let now = crate::clock::Clock::system().now();
         let entries = vec![
             entry(Place::Item(1), "A-1", Some("One")),
             entry(Place::Item(2), "B-1", None),

@@ -104,8 +104,9 @@ pub(crate) async fn mail_page(
 }
 
 async fn send_again(state: &AppState, id: i64) -> Result<outbox::Entry, AppError> {
+    let now = state.clock.now();
     let entry = db::run(&state.pool, move |c| {
-        let again = outbox::send_again(c, id)?;
+        let again = outbox::send_again(c, id, now)?;
         let entry = outbox::get(c, id)?
             .ok_or_else(|| AppError::not_found(format!("no message with id {id}")))?;
         if !again {

@@ -147,7 +147,7 @@ async fn write(
             return Err(edit::conflict(current.version));
         }
         let record = after.validate(now).map_err(AppError::Invalid)?;
-        let saved = edit::update_holding(c, id, expected, &record, &actor, hold)?;
+        let saved = edit::update_holding(c, id, expected, &record, &actor, hold, now)?;
         saved
             .held
             .map(|p| proposals::get(c, p).map(|p| proposals::describe(&p)))
@@ -192,8 +192,11 @@ pub(crate) async fn archive(
         Some(_) => Some(expected_version(&req, None)?),
         None => None,
     };
-    let actor = Actor::user(&user);
-    let version = db::run(&state.pool, move |c| edit::archive(c, id, expected, &actor)).await?;
+    let (actor, now) = (Actor::user(&user), state.clock.now());
+    let version = db::run(&state.pool, move |c| {
+        edit::archive(c, id, expected, &actor, now)
+    })
+    .await?;
     state.directory.refresh().await?;
     Ok(HttpResponse::Ok().json(json!({"id": id, "archived": true, "version": version})))
 }

@@ -120,9 +120,9 @@ pub(crate) async fn login(
         .map(|a| a.ip().to_string())
         .unwrap_or_default();
     let password = form.password;
-    let who = email.clone();
+    let (who, now) = (email.clone(), state.clock.now());
     let outcome = db::run(&state.pool, move |c| {
-        limits::check(c, &who, &address)?;
+        limits::check(c, &who, &address, now)?;
         let row = users::find(c, &who)?;
         let hash = row
             .as_ref()
@@ -131,10 +131,10 @@ pub(crate) async fn login(
         match row {
             Some(r) if matches && r.disabled_at.is_none() => {
                 limits::clear(c, &who)?;
-                Ok(Some(sessions::start(c, r.id)?))
+                Ok(Some(sessions::start(c, r.id, now)?))
             }
             _ => {
-                limits::record_failure(c, &who, &address)?;
+                limits::record_failure(c, &who, &address, now)?;
                 Ok(None)
             }
         }
@@ -243,8 +243,9 @@ pub(crate) async fn issue_token(
             "is longer than 100 characters",
         ));
     }
+    let now = state.clock.now();
     let token = db::run(&state.pool, move |c| {
-        Ok(tokens::issue(c, user.id, label.as_deref())?)
+        Ok(tokens::issue(c, user.id, label.as_deref(), now)?)
     })
     .await?;
     account_page(&state, &viewer, Some(token)).await
@@ -259,7 +260,7 @@ pub(crate) async fn revoke_token(
     let user = viewer.signed_in()?.clone();
     viewer.check_csrf(form.csrf_token.as_deref())?;
     let id = path.into_inner();
-    let owner = (!user.is_admin()).then_some(user.id);
-    db::run(&state.pool, move |c| tokens::revoke(c, id, owner)).await?;
+    let (owner, now) = ((!user.is_admin()).then_some(user.id), state.clock.now());
+    db::run(&state.pool, move |c| tokens::revoke(c, id, owner, now)).await?;
     Ok(see_other("/account"))
 }

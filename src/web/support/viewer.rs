@@ -165,8 +165,11 @@ impl FromRequest for Viewer {
         Box::pin(async move {
             let public = state.settings.directory.public_contacts;
             if let Some(token) = bearer {
-                let user =
-                    db::run(&state.pool, move |c| Ok(tokens::authenticate(c, &token)?)).await?;
+                let now = state.clock.now();
+                let user = db::run(&state.pool, move |c| {
+                    Ok(tokens::authenticate(c, &token, now)?)
+                })
+                .await?;
                 let Some(user) = user else {
                     return Err(AppError::Unauthorized(
                         "the bearer token is unknown or revoked".into(),
@@ -186,10 +189,10 @@ impl FromRequest for Viewer {
                     ..Viewer::default()
                 });
             };
-            let idle = state.settings.security.session_idle;
+            let (idle, now) = (state.settings.security.session_idle, state.clock.now());
             let lookup = id.clone();
             let session = db::run(&state.pool, move |c| {
-                Ok(sessions::resume(c, &lookup, idle)?)
+                Ok(sessions::resume(c, &lookup, idle, now)?)
             })
             .await?;
             Ok(match session {

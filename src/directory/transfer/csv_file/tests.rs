@@ -117,7 +117,7 @@ fn problems_name_the_columns_they_come_from() {
                 B,FR,Y,,,,,\n";
     let (entries, problems) = read_text(text);
     assert!(problems.is_empty(), "{problems:?}");
-    let now = chrono::Utc::now().naive_utc();
+    let now = crate::clock::Clock::system().now();
     let found: Vec<String> = super::super::validate(&entries, now, |_| {})
         .unwrap_err()
         .iter()

@@ -274,7 +274,8 @@ pub(crate) async fn save(
             Some(message),
         );
     }
-    let record = match input.validate(state.clock.now()) {
+    let now = state.clock.now();
+    let record = match input.validate(now) {
         Ok(r) => r,
         Err(errors) => {
             return render_form(
@@ -294,7 +295,7 @@ pub(crate) async fn save(
     let actor = Actor::user(&user);
     let hold = !user.is_admin();
     let outcome = db::run(&state.pool, move |c| {
-        edit::update_holding(c, id, expected, &record, &actor, hold)
+        edit::update_holding(c, id, expected, &record, &actor, hold, now)
     })
     .await;
     match outcome {
@@ -365,8 +366,11 @@ pub(crate) async fn archive(
     let user = viewer.admin()?.clone();
     viewer.check_csrf(value(&form, "csrf_token"))?;
     let expected = value(&form, "version").and_then(|v| v.parse().ok());
-    let actor = Actor::user(&user);
-    db::run(&state.pool, move |c| edit::archive(c, id, expected, &actor)).await?;
+    let (actor, now) = (Actor::user(&user), state.clock.now());
+    db::run(&state.pool, move |c| {
+        edit::archive(c, id, expected, &actor, now)
+    })
+    .await?;
     state.directory.refresh().await?;
     Ok(see_other("/authorities"))
 }
