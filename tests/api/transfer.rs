@@ -197,14 +197,7 @@ fn an_archived_authority_named_in_the_file_comes_back() {
     let (_, list) = counterpart::directory::model::load_all(&mut conn).unwrap();
     let de = list.iter().find(|a| a.ref_ == "DE-1").unwrap();
     let now = counterpart::clock::Clock::system().now();
-    edit::archive(
-        &mut conn,
-        de.id,
-        None,
-        &audit::Actor::command("test"),
-        now,
-    )
-    .unwrap();
+    edit::archive(&mut conn, de.id, None, &audit::Actor::command("test"), now).unwrap();
     assert!(!s.export("csv").contains("DE-1"));
     let out = s.import(&path, &[]);
     assert!(out.starts_with("added 0, changed 1, unchanged 2"), "{out}");
