@@ -77,8 +77,7 @@ async fn main() {
         .unwrap();
         let n: i64 = authorities::table.count().get_result(&mut conn).unwrap();
         if n == 0 {
-            let records =
-                counterpart::directory::demo::generate(counterpart::cli::demo_options(None, 1));
+            let records = counterpart::demo::generate(counterpart::demo::options(None, 1));
             counterpart::directory::write::insert_many(&mut conn, &records, |_| {}).unwrap();
         }
         let ids: Vec<(i64, String)> = authorities::table

@@ -12,8 +12,8 @@ use actix_web::{App, HttpServer, web};
 
 use crate::config::Settings;
 use crate::db::{self, Pool};
-use crate::directory::demo::{self, DemoOptions};
-use crate::directory::{cache::DirectoryCache, model, write};
+use crate::directory::cache::DirectoryCache;
+use crate::directory::demo::DemoOptions;
 use crate::web::{self as routes, AppState, templates};
 
 /// Opens the pool and applies pending migrations (blocking).
@@ -29,110 +29,6 @@ pub fn prepare_database(settings: &Settings) -> anyhow::Result<Pool> {
         tracing::info!(?applied, "database migrated");
     }
     Ok(pool)
-}
-
-/// With `serve --demo` and no accounts yet: one admin and one focal point,
-/// whose sign-in details are printed once.
-pub fn create_demo_accounts(pool: &Pool, now: chrono::NaiveDateTime) -> anyhow::Result<()> {
-    use crate::auth::{Role, password, users};
-    let mut conn = pool.get()?;
-    if !users::list(&mut conn)?.is_empty() {
-        return Ok(());
-    }
-    let focal_ref = "FR-001";
-    let accounts = [
-        (
-            "secretariat@counterpart.example",
-            Role::Admin,
-            None,
-            "Demo Secretariat",
-        ),
-        (
-            "focal.point@fr-001.example",
-            Role::FocalPoint,
-            Some(focal_ref),
-            "Demo Focal Point",
-        ),
-    ];
-    let mut lines = Vec::new();
-    for (email, role, authority_ref, name) in accounts {
-        let password = password::generate();
-        let added = users::add(
-            &mut conn,
-            users::NewUser {
-                email,
-                role,
-                authority_ref,
-                name: Some(name),
-                password: &password,
-            },
-            now,
-        );
-        match added {
-            Ok(u) => lines.push(format!(
-                "  {:<12} {:<34} password {password}{}",
-                u.role.code(),
-                u.email,
-                authority_ref
-                    .map(|r| format!("  (authority {r})"))
-                    .unwrap_or_default()
-            )),
-            // The demo directory may have been replaced by one without FR-001.
-            Err(e) => tracing::warn!(email, error = %e, "demo account not created"),
-        }
-    }
-    if !lines.is_empty() {
-        println!(
-            "Demo accounts (shown once; sign in at /login):\n{}",
-            lines.join("\n")
-        );
-    }
-    Ok(())
-}
-
-/// Fills an empty directory with the demo data; leaves a non-empty one alone.
-pub fn load_demo_if_empty(pool: &Pool, options: DemoOptions) -> anyhow::Result<Option<usize>> {
-    let mut conn = pool.get()?;
-    let existing = model::count(&mut conn)?;
-    if existing > 0 {
-        tracing::info!(existing, "the directory is not empty; demo data not loaded");
-        return Ok(None);
-    }
-    let started = Instant::now();
-    let records = demo::generate(options);
-    let n = write::insert_many(&mut conn, &records, |_| {})?;
-    tracing::info!(
-        authorities = n,
-        elapsed_ms = started.elapsed().as_millis() as u64,
-        "demo directory loaded"
-    );
-    Ok(Some(n))
-}
-
-/// The demo's measures, subscribers and past bulletins, on a database that
-/// has none.
-pub fn load_demo_history(
-    pool: &Pool,
-    settings: &Settings,
-    seed: u64,
-    now: chrono::NaiveDateTime,
-) -> anyhow::Result<()> {
-    let templates = crate::mail::message::Templates::build()?;
-    let base_url = settings.server.public_url.as_str().trim_end_matches('/');
-    let compiler = crate::bulletin::Compiler {
-        settings: &settings.bulletin,
-        templates: &templates,
-        base_url,
-    };
-    let mut conn = pool.get()?;
-    let made = crate::bulletin::demo::load(&mut conn, &compiler, now, seed)?;
-    if made > 0 {
-        tracing::info!(
-            bulletins = made,
-            "demo measures, subscribers and past bulletins loaded"
-        );
-    }
-    Ok(())
 }
 
 pub struct Application {
@@ -152,10 +48,10 @@ impl Application {
         let (pool, directory) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
             let pool = prepare_database(&prepared)?;
             if let Some(options) = demo {
-                load_demo_if_empty(&pool, options)?;
-                create_demo_accounts(&pool, now)?;
+                crate::demo::directory_if_empty(&pool, options)?;
+                crate::demo::accounts(&pool, now)?;
                 if options.history {
-                    load_demo_history(&pool, &prepared, options.seed, now)?;
+                    crate::demo::history(&pool, &prepared, options.seed, now)?;
                 }
             }
             let directory = DirectoryCache::load(pool.clone())?;

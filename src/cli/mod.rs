@@ -10,7 +10,7 @@ use std::time::Instant;
 use clap::{Parser, Subcommand};
 
 use crate::config::Settings;
-use crate::directory::demo::{self, DemoOptions};
+use crate::directory::demo::DemoOptions;
 use crate::directory::transfer::Format;
 use crate::directory::{model, write};
 use crate::startup::{self, Application};
@@ -87,15 +87,6 @@ pub enum Command {
     Bulletin(bulletin::BulletinCommand),
 }
 
-pub fn demo_options(authorities: Option<u32>, seed: u64) -> DemoOptions {
-    DemoOptions {
-        authorities: authorities.map(|n| n as usize),
-        seed,
-        today: crate::clock::Clock::system().today(),
-        history: false,
-    }
-}
-
 /// Runs a command; the error is printed by `main` and exits non-zero.
 pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
     match cli.command {
@@ -108,7 +99,7 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             }
             let options = demo.then(|| DemoOptions {
                 history: true,
-                ..demo_options(None, 1)
+                ..crate::demo::options(None, 1)
             });
             let app = Application::build(settings, options).await?;
             app.run_until_stopped().await
@@ -137,14 +128,15 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
                 println!("deleted {existing} authorities");
             }
             let started = Instant::now();
-            let records = demo::generate(demo_options(authorities, seed));
-            let total = records.len();
-            let step = (total / 10).max(1000);
-            let n = write::insert_many(&mut conn, &records, |done| {
-                if done % step < 500 && done < total {
-                    eprintln!("  {done} of {total}");
-                }
-            })?;
+            let n = crate::demo::insert_directory(
+                &mut conn,
+                crate::demo::options(authorities, seed),
+                |done, total| {
+                    if done % (total / 10).max(1000) < 500 && done < total {
+                        eprintln!("  {done} of {total}");
+                    }
+                },
+            )?;
             println!(
                 "added {n} demo authorities in {:.1} s",
                 started.elapsed().as_secs_f64()
