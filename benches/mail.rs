@@ -121,7 +121,7 @@ async fn round(smtp: Option<&str>, concurrency: usize, n: usize) -> Duration {
                 .await
                 .unwrap()
                 .into_iter()
-                .find(|(s, _)| s == "sent")
+                .find(|(s, _)| *s == outbox::MailStatus::Sent)
                 .map_or(0, |(_, n)| n);
         if sent as usize >= n {
             break;

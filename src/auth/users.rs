@@ -30,8 +30,12 @@ impl UserRow {
             email: self.email.clone(),
             name: self.name.clone(),
             // Written through `Role::code`; an unknown value can only come
-            // from a hand edit, and then the account may do the least.
-            role: Role::parse(&self.role).unwrap_or(Role::Reader),
+            // from a hand edit, and then the account may do the least, and
+            // the log says so.
+            role: Role::parse(&self.role).unwrap_or_else(|_| {
+                tracing::error!(user = self.id, role = %self.role, "unknown role in the database; treated as reader");
+                Role::Reader
+            }),
             authority_id: self.authority_id,
         }
     }

@@ -216,8 +216,10 @@ fn queue_deliveries(
            CASE WHEN s.authority_id IS NOT NULL OR EXISTS \
              (SELECT 1 FROM users u WHERE u.email = s.email AND u.disabled_at IS NULL) \
            THEN '{{\"edition\":\"full\"}}' ELSE '{{\"edition\":\"public\"}}' END, \
-           'cp.b{bulletin_id}.s' || CAST(s.id AS TEXT), 'queued', 0, $1, $1, $1, {bulletin_id}, s.id \
-         FROM subscriptions s WHERE s.status = 'confirmed'"
+           'cp.b{bulletin_id}.s' || CAST(s.id AS TEXT), '{queued}', 0, $1, $1, $1, {bulletin_id}, s.id \
+         FROM subscriptions s WHERE s.status = '{confirmed}'",
+        queued = crate::mail::outbox::MailStatus::Queued.code(),
+        confirmed = super::subscriptions::SubscriptionStatus::Confirmed.code(),
     );
     diesel::sql_query(sql)
         .bind::<Timestamp, _>(now)

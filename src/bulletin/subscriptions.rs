@@ -15,6 +15,7 @@ use crate::db::schema::{authorities, mail_outbox, subscriptions};
 use crate::domain::Email;
 use crate::domain::codes::code_enum;
 use crate::error::AppError;
+use crate::mail::outbox::MailStatus;
 use crate::mail::{Outgoing, enqueue};
 
 code_enum! {
@@ -247,10 +248,14 @@ pub fn unsubscribe(
         diesel::update(
             mail_outbox::table
                 .filter(mail_outbox::subscription_id.eq(id))
-                .filter(mail_outbox::status.eq_any(["queued", "retry", "sending"])),
+                .filter(mail_outbox::status.eq_any([
+                    MailStatus::Queued.code(),
+                    MailStatus::Retry.code(),
+                    MailStatus::Sending.code(),
+                ])),
         )
         .set((
-            mail_outbox::status.eq("cancelled"),
+            mail_outbox::status.eq(MailStatus::Cancelled.code()),
             mail_outbox::last_error.eq(Some("unsubscribed")),
             mail_outbox::updated_at.eq(now),
         ))

@@ -14,6 +14,7 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::schema::{authorities, mail_outbox};
 use crate::mail::Mailer;
+use crate::mail::outbox::MailStatus;
 use crate::startup;
 
 #[derive(Debug, Subcommand)]
@@ -212,16 +213,16 @@ fn progress(pool: &crate::db::Pool, bulletin_id: i64) -> anyhow::Result<Progress
         .load(&mut conn)?;
     let mut p = Progress::default();
     for (status, attempts) in rows {
-        match status.as_str() {
-            "sent" => {
+        match MailStatus::parse(&status) {
+            Ok(MailStatus::Sent) => {
                 p.sent += 1;
                 if attempts > 1 {
                     p.retried += 1;
                 }
             }
-            "failed" => p.failed += 1,
-            "cancelled" => p.cancelled += 1,
-            "retry" => p.retry += 1,
+            Ok(MailStatus::Failed) => p.failed += 1,
+            Ok(MailStatus::Cancelled) => p.cancelled += 1,
+            Ok(MailStatus::Retry) => p.retry += 1,
             _ => p.waiting += 1,
         }
     }

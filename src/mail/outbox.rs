@@ -22,8 +22,48 @@ pub struct Outgoing {
 
 /// A message is queued, sending (leased), retry (waiting), then sent or
 /// failed; a bulletin's message to someone who unsubscribed meanwhile is
-/// cancelled.
-pub const STATUSES: [&str; 6] = ["queued", "sending", "retry", "sent", "failed", "cancelled"];
+/// cancelled. Stored as [`MailStatus::code`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailStatus {
+    Queued,
+    Sending,
+    Retry,
+    Sent,
+    Failed,
+    Cancelled,
+}
+
+impl MailStatus {
+    pub const ALL: [MailStatus; 6] = [
+        Self::Queued,
+        Self::Sending,
+        Self::Retry,
+        Self::Sent,
+        Self::Failed,
+        Self::Cancelled,
+    ];
+
+    pub const fn code(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Sending => "sending",
+            Self::Retry => "retry",
+            Self::Sent => "sent",
+            Self::Failed => "failed",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.code() == raw)
+            .ok_or_else(|| {
+                let codes: Vec<&str> = Self::ALL.iter().map(|s| s.code()).collect();
+                format!("{raw:?} is not one of {}", codes.join(", "))
+            })
+    }
+}
 
 /// Queues messages, due at `now`; they leave when the sender next looks (at
 /// once when this instance is serving and is woken).
@@ -43,7 +83,7 @@ pub fn enqueue(
                 mail_outbox::recipient.eq(&m.to),
                 mail_outbox::context.eq(m.context.to_string()),
                 mail_outbox::message_id.eq(local),
-                mail_outbox::status.eq("queued"),
+                mail_outbox::status.eq(MailStatus::Queued.code()),
                 mail_outbox::attempts.eq(0),
                 mail_outbox::next_attempt_at.eq(now),
                 mail_outbox::created_at.eq(now),
@@ -109,7 +149,7 @@ pub fn claim(
 fn finish(
     conn: &mut DbConnection,
     id: i64,
-    status: &str,
+    status: MailStatus,
     error: Option<&str>,
     next: Option<NaiveDateTime>,
     now: NaiveDateTime,
@@ -118,13 +158,13 @@ fn finish(
     diesel::update(
         mail_outbox::table
             .filter(mail_outbox::id.eq(id))
-            .filter(mail_outbox::status.eq("sending")),
+            .filter(mail_outbox::status.eq(MailStatus::Sending.code())),
     )
     .set((
-        mail_outbox::status.eq(status),
+        mail_outbox::status.eq(status.code()),
         mail_outbox::last_error.eq(error),
         mail_outbox::next_attempt_at.eq(next.unwrap_or(now)),
-        mail_outbox::sent_at.eq((status == "sent").then_some(now)),
+        mail_outbox::sent_at.eq((status == MailStatus::Sent).then_some(now)),
         mail_outbox::updated_at.eq(now),
     ))
     .execute(conn)?;
@@ -149,10 +189,10 @@ pub(super) fn record(
             diesel::update(
                 mail_outbox::table
                     .filter(mail_outbox::id.eq_any(part))
-                    .filter(mail_outbox::status.eq("sending")),
+                    .filter(mail_outbox::status.eq(MailStatus::Sending.code())),
             )
             .set((
-                mail_outbox::status.eq("sent"),
+                mail_outbox::status.eq(MailStatus::Sent.code()),
                 mail_outbox::last_error.eq(None::<String>),
                 mail_outbox::next_attempt_at.eq(now),
                 mail_outbox::sent_at.eq(Some(now)),
@@ -178,7 +218,7 @@ pub fn mark_retry(
     next: NaiveDateTime,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
-    finish(conn, id, "retry", Some(error), Some(next), now)
+    finish(conn, id, MailStatus::Retry, Some(error), Some(next), now)
 }
 
 pub fn mark_failed(
@@ -187,14 +227,14 @@ pub fn mark_failed(
     error: &str,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
-    finish(conn, id, "failed", Some(error), None, now)
+    finish(conn, id, MailStatus::Failed, Some(error), None, now)
 }
 
 /// Which of these messages were cancelled.
 pub fn cancelled(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<i64>> {
     mail_outbox::table
         .filter(mail_outbox::id.eq_any(ids))
-        .filter(mail_outbox::status.eq("cancelled"))
+        .filter(mail_outbox::status.eq(MailStatus::Cancelled.code()))
         .select(mail_outbox::id)
         .load(conn)
 }
@@ -238,14 +278,14 @@ impl Entry {
 /// Messages with these statuses (all when empty), newest first.
 pub fn list(
     conn: &mut DbConnection,
-    statuses: &[String],
+    statuses: &[MailStatus],
     limit: i64,
     offset: i64,
 ) -> QueryResult<(i64, Vec<Entry>)> {
     let build = || {
         let mut q = mail_outbox::table.into_boxed::<crate::db::MultiBackend>();
         if !statuses.is_empty() {
-            q = q.filter(mail_outbox::status.eq_any(statuses.to_vec()));
+            q = q.filter(mail_outbox::status.eq_any(statuses.iter().map(|s| s.code())));
         }
         q
     };
@@ -259,17 +299,20 @@ pub fn list(
     Ok((total, items))
 }
 
-/// How many messages are in each status, in the order of [`STATUSES`].
-pub fn counts(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>> {
+/// How many messages are in each status, in the order of [`MailStatus::ALL`].
+pub fn counts(conn: &mut DbConnection) -> QueryResult<Vec<(MailStatus, i64)>> {
     let found: Vec<(String, i64)> = mail_outbox::table
         .group_by(mail_outbox::status)
         .select((mail_outbox::status, diesel::dsl::count_star()))
         .load(conn)?;
-    Ok(STATUSES
-        .iter()
+    Ok(MailStatus::ALL
+        .into_iter()
         .map(|s| {
-            let n = found.iter().find(|(f, _)| f == s).map_or(0, |(_, n)| *n);
-            (s.to_string(), n)
+            let n = found
+                .iter()
+                .find(|(f, _)| f == s.code())
+                .map_or(0, |(_, n)| *n);
+            (s, n)
         })
         .collect())
 }
@@ -280,10 +323,10 @@ pub fn send_again(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> Query
     let n = diesel::update(
         mail_outbox::table
             .filter(mail_outbox::id.eq(id))
-            .filter(mail_outbox::status.eq("failed")),
+            .filter(mail_outbox::status.eq(MailStatus::Failed.code())),
     )
     .set((
-        mail_outbox::status.eq("queued"),
+        mail_outbox::status.eq(MailStatus::Queued.code()),
         mail_outbox::attempts.eq(0),
         mail_outbox::next_attempt_at.eq(now),
         mail_outbox::updated_at.eq(now),

@@ -204,6 +204,7 @@ impl TestApp {
         .await
         .unwrap()
         .into_iter()
+        .map(|(status, n)| (status.code().to_string(), n))
         .collect()
     }
 

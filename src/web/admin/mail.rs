@@ -1,14 +1,16 @@
 //! Mail as the secretariat sees it: what is waiting, what was sent, and what
 //! could not be sent (with the reason), which can be sent again.
 
+use std::collections::BTreeMap;
+
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 use crate::db;
 use crate::error::AppError;
-use crate::mail::outbox::{self, STATUSES};
+use crate::mail::outbox::{self, MailStatus};
 use crate::web::support::extract::{AdminPage, ApiWriter, Paging};
 use crate::web::support::respond::page;
 use crate::web::{AppState, Viewer};
@@ -19,43 +21,81 @@ pub(crate) struct ListParams {
 }
 
 /// The statuses asked for, each checked; none means all.
-fn statuses(raw: Option<&str>) -> Result<Vec<String>, AppError> {
+fn statuses(raw: Option<&str>) -> Result<Vec<MailStatus>, AppError> {
     raw.unwrap_or("")
         .split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())
-        .map(|s| {
-            if STATUSES.contains(&s) {
-                Ok(s.to_string())
-            } else {
-                Err(AppError::bad_param(
-                    "status",
-                    format!("{s:?} is not one of {}", STATUSES.join(", ")),
-                ))
-            }
-        })
+        .map(|s| MailStatus::parse(s).map_err(|m| AppError::bad_param("status", m)))
         .collect()
 }
 
-async fn load(state: &AppState, wanted: Vec<String>, paging: Paging) -> Result<Value, AppError> {
-    let (total, items, counts) = db::run(&state.pool, move |c| {
+/// A message in the list: the stored entry, and what it is about.
+#[derive(Serialize)]
+struct Item {
+    #[serde(flatten)]
+    entry: outbox::Entry,
+    about: Option<String>,
+    /// The template's name in words, for people.
+    kind: String,
+}
+
+/// One page of the outbox, with the count in each status.
+#[derive(Serialize)]
+struct MailList {
+    items: Vec<Item>,
+    total: i64,
+    page: i64,
+    per_page: i64,
+    counts: BTreeMap<&'static str, i64>,
+}
+
+async fn load(
+    state: &AppState,
+    wanted: Vec<MailStatus>,
+    paging: Paging,
+) -> Result<MailList, AppError> {
+    let (total, entries, counts) = db::run(&state.pool, move |c| {
         let (total, items) = outbox::list(c, &wanted, paging.per_page, paging.offset())?;
         Ok((total, items, outbox::counts(c)?))
     })
     .await?;
-    let counts: serde_json::Map<String, Value> =
-        counts.into_iter().map(|(s, n)| (s, json!(n))).collect();
-    let items: Vec<Value> = items
+    let items = entries
         .into_iter()
-        .map(|e| {
-            let mut v = json!(e);
-            v["about"] = json!(e.about());
-            v
+        .map(|entry| Item {
+            about: entry.about(),
+            kind: entry.template.replace('_', " "),
+            entry,
         })
         .collect();
-    let mut list = paging.envelope(items, total);
-    list["counts"] = json!(counts);
-    Ok(list)
+    Ok(MailList {
+        items,
+        total,
+        page: paging.page,
+        per_page: paging.per_page,
+        counts: counts.into_iter().map(|(s, n)| (s.code(), n)).collect(),
+    })
+}
+
+/// A status tab of the mail page.
+#[derive(Serialize)]
+struct Tab {
+    status: &'static str,
+    count: i64,
+    current: bool,
+}
+
+#[derive(Serialize)]
+struct MailPage {
+    title: &'static str,
+    nav: &'static str,
+    filter: String,
+    transport: String,
+    tabs: Vec<Tab>,
+    prev: Option<String>,
+    next: Option<String>,
+    #[serde(flatten)]
+    list: MailList,
 }
 
 pub(crate) async fn list_api(
@@ -76,31 +116,32 @@ pub(crate) async fn mail_page(
     paging: Paging,
 ) -> Result<HttpResponse, AppError> {
     let wanted = statuses(params.status.as_deref())?;
-    let mut data = load(&state, wanted.clone(), paging).await?;
-    let (page_no, per_page) = (paging.page, paging.per_page);
-    let total = data["total"].as_i64().unwrap_or(0);
-    let filter = wanted.join(",");
+    let list = load(&state, wanted.clone(), paging).await?;
+    let filter = wanted
+        .iter()
+        .map(|s| s.code())
+        .collect::<Vec<_>>()
+        .join(",");
     let link = |p: i64| format!("/admin/mail?status={filter}&page={p}");
-    // People read names, not identifiers.
-    if let Some(items) = data["items"].as_array_mut() {
-        for item in items {
-            let template = item["template"].as_str().unwrap_or_default();
-            item["kind"] = json!(template.replace('_', " "));
-        }
-    }
-    data["title"] = json!("Mail");
-    data["nav"] = json!("mail");
-    data["filter"] = json!(filter);
-    data["transport"] = json!(state.mail.describe());
-    data["tabs"] = json!(
-        STATUSES
-            .iter()
-            .map(|s| json!({"status": s, "count": data["counts"][s], "current": wanted == [s.to_string()]}))
-            .collect::<Vec<_>>()
-    );
-    data["prev"] = json!((page_no > 1).then(|| link(page_no - 1)));
-    data["next"] = json!((page_no * per_page < total).then(|| link(page_no + 1)));
-    page(&state, &viewer, "pages/mail", &data)
+    let tabs = MailStatus::ALL
+        .iter()
+        .map(|s| Tab {
+            status: s.code(),
+            count: list.counts.get(s.code()).copied().unwrap_or(0),
+            current: wanted == [*s],
+        })
+        .collect();
+    let view = MailPage {
+        title: "Mail",
+        nav: "mail",
+        transport: state.mail.describe(),
+        tabs,
+        prev: (paging.page > 1).then(|| link(paging.page - 1)),
+        next: (paging.page * paging.per_page < list.total).then(|| link(paging.page + 1)),
+        filter,
+        list,
+    };
+    page(&state, &viewer, "pages/mail", &json!(view))
 }
 
 async fn send_again(state: &AppState, id: i64) -> Result<outbox::Entry, AppError> {
