@@ -81,7 +81,7 @@ fn messages(n: usize) -> Vec<Outgoing> {
     });
     (0..n)
         .map(|i| Outgoing {
-            template: "update_submitted",
+            template: counterpart::mail::message::Template::UpdateSubmitted,
             to: format!("person{i}@authority.example"),
             context: context.clone(),
         })

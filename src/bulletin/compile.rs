@@ -16,7 +16,7 @@ use crate::db::DbConnection;
 use crate::db::schema::{authorities, bulletins, changes};
 use crate::domain::states;
 use crate::error::AppError;
-use crate::mail::message::Templates;
+use crate::mail::message::{Template, Templates};
 use crate::measures::{Status, Update, describe, store};
 
 /// Stands for a recipient's own unsubscribe address in a stored body; each
@@ -448,7 +448,7 @@ pub fn compile(
         let value = serde_json::to_value(&context)
             .map_err(|e| AppError::internal(anyhow::anyhow!("bulletin context: {e}")))?;
         templates
-            .render("bulletin", &value)
+            .render(Template::Bulletin.name(), &value)
             .map_err(|e| AppError::internal(anyhow::anyhow!(e)))
     };
     let full = render(true)?;

@@ -212,12 +212,13 @@ fn queue_deliveries(
     let sql = format!(
         "INSERT INTO mail_outbox (template, recipient, context, message_id, status, attempts, \
            next_attempt_at, created_at, updated_at, bulletin_id, subscription_id) \
-         SELECT 'bulletin', s.email, \
+         SELECT '{template}', s.email, \
            CASE WHEN s.authority_id IS NOT NULL OR EXISTS \
              (SELECT 1 FROM users u WHERE u.email = s.email AND u.disabled_at IS NULL) \
            THEN '{{\"edition\":\"full\"}}' ELSE '{{\"edition\":\"public\"}}' END, \
            'cp.b{bulletin_id}.s' || CAST(s.id AS TEXT), '{queued}', 0, $1, $1, $1, {bulletin_id}, s.id \
          FROM subscriptions s WHERE s.status = '{confirmed}'",
+        template = crate::mail::message::Template::Bulletin.name(),
         queued = crate::mail::outbox::MailStatus::Queued.code(),
         confirmed = super::subscriptions::SubscriptionStatus::Confirmed.code(),
     );

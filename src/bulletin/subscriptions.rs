@@ -15,6 +15,7 @@ use crate::db::schema::{authorities, mail_outbox, subscriptions};
 use crate::domain::Email;
 use crate::domain::codes::code_enum;
 use crate::error::AppError;
+use crate::mail::message::Template;
 use crate::mail::outbox::MailStatus;
 use crate::mail::{Outgoing, enqueue};
 
@@ -118,7 +119,7 @@ pub fn request(
             return Ok(());
         }
         let template = if s.status()? == SubscriptionStatus::Confirmed {
-            "subscription_exists"
+            Template::SubscriptionExists
         } else {
             diesel::update(subscriptions::table.find(s.id))
                 .set((
@@ -126,7 +127,7 @@ pub fn request(
                     subscriptions::updated_at.eq(now),
                 ))
                 .execute(conn)?;
-            "subscription_confirm"
+            Template::SubscriptionConfirm
         };
         diesel::update(subscriptions::table.find(s.id))
             .set(subscriptions::confirm_sent_at.eq(Some(now)))

@@ -21,6 +21,7 @@ use crate::domain::codes::code_enum;
 use crate::domain::states;
 use crate::domain::{Article, AuthorityKind, Function};
 use crate::error::{AppError, FieldError};
+use crate::mail::message::Template;
 use crate::mail::{Outgoing, enqueue};
 
 code_enum! {
@@ -170,7 +171,7 @@ pub fn hold(
         .returning(proposals::id)
         .get_result(c)?);
     let proposal = get(conn, id)?;
-    notify(conn, &proposal, actor, "proposal_submitted", now)?;
+    notify(conn, &proposal, actor, Template::ProposalSubmitted, now)?;
     let mut applied = wanted.clone();
     applied.kind = base.kind;
     applied.designations = base.designations;
@@ -294,7 +295,7 @@ pub fn approve(
             now,
         )?;
         let p = get(conn, id)?;
-        notify(conn, &p, actor, "proposal_decided", now)?;
+        notify(conn, &p, actor, Template::ProposalDecided, now)?;
         Ok(p)
     })
 }
@@ -317,7 +318,7 @@ pub fn reject(
         pending(conn, id)?;
         set_status(conn, id, ProposalStatus::Rejected, actor, Some(reason), now)?;
         let p = get(conn, id)?;
-        notify(conn, &p, actor, "proposal_decided", now)?;
+        notify(conn, &p, actor, Template::ProposalDecided, now)?;
         Ok(p)
     })
 }
@@ -373,7 +374,7 @@ fn notify(
     conn: &mut DbConnection,
     p: &Proposal,
     actor: &Actor,
-    template: &'static str,
+    template: Template,
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
     let (ref_, name, country): (String, String, String) = authorities::table
@@ -391,7 +392,7 @@ fn notify(
     let mut q = users::table
         .filter(users::disabled_at.is_null())
         .into_boxed::<crate::db::MultiBackend>();
-    q = if template == "proposal_submitted" {
+    q = if template == Template::ProposalSubmitted {
         q.filter(users::role.eq(Role::Admin.code()))
     } else {
         q.filter(

@@ -75,7 +75,7 @@ pub fn send_due(
             enqueue(
                 conn,
                 &[Outgoing {
-                    template: "freshness_reminder",
+                    template: crate::mail::message::Template::FreshnessReminder,
                     to: email.clone(),
                     context,
                 }],

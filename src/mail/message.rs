@@ -17,7 +17,54 @@ use serde_json::Value;
 #[include = "*.hbs"]
 struct EmailFiles;
 
-/// The names of the templates (`update_approved`, ...).
+/// Every message the service sends, by its template in
+/// `templates/email/<name>/`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Template {
+    UpdateSubmitted,
+    UpdateReceived,
+    UpdateApproved,
+    UpdateRejected,
+    ProposalSubmitted,
+    ProposalDecided,
+    SubscriptionConfirm,
+    SubscriptionExists,
+    FreshnessReminder,
+    Bulletin,
+}
+
+impl Template {
+    pub const ALL: [Template; 10] = [
+        Self::UpdateSubmitted,
+        Self::UpdateReceived,
+        Self::UpdateApproved,
+        Self::UpdateRejected,
+        Self::ProposalSubmitted,
+        Self::ProposalDecided,
+        Self::SubscriptionConfirm,
+        Self::SubscriptionExists,
+        Self::FreshnessReminder,
+        Self::Bulletin,
+    ];
+
+    /// The folder under `templates/email/`, and what the outbox stores.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::UpdateSubmitted => "update_submitted",
+            Self::UpdateReceived => "update_received",
+            Self::UpdateApproved => "update_approved",
+            Self::UpdateRejected => "update_rejected",
+            Self::ProposalSubmitted => "proposal_submitted",
+            Self::ProposalDecided => "proposal_decided",
+            Self::SubscriptionConfirm => "subscription_confirm",
+            Self::SubscriptionExists => "subscription_exists",
+            Self::FreshnessReminder => "freshness_reminder",
+            Self::Bulletin => "bulletin",
+        }
+    }
+}
+
+/// The names of the template folders found (`update_approved`, ...).
 pub fn names() -> Vec<String> {
     let mut names: Vec<String> = EmailFiles::iter()
         .filter_map(|f| f.split_once('/').map(|(name, _)| name.to_string()))
@@ -53,7 +100,13 @@ impl Templates {
         text.register_escape_fn(handlebars::no_escape);
         text.register_embed_templates_with_extension::<EmailFiles>(".hbs")?;
         text.register_helper("eq", Box::new(eq));
-        for name in names() {
+        for found in names() {
+            anyhow::ensure!(
+                Template::ALL.iter().any(|t| t.name() == found),
+                "templates/email/{found}/ is not a message the service sends (add it to mail::Template)"
+            );
+        }
+        for name in Template::ALL.map(Template::name) {
             for part in ["subject.txt", "body.txt", "body.html"] {
                 let full = format!("{name}/{part}");
                 anyhow::ensure!(

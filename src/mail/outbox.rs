@@ -9,13 +9,14 @@ use diesel::prelude::*;
 use rand::Rng;
 use serde::Serialize;
 
+use super::message::Template;
 use crate::db::DbConnection;
 use crate::db::schema::mail_outbox;
 
 /// A message to send: which template, to whom, and the data it shows.
 #[derive(Debug, Clone)]
 pub struct Outgoing {
-    pub template: &'static str,
+    pub template: Template,
     pub to: String,
     pub context: serde_json::Value,
 }
@@ -79,7 +80,7 @@ pub fn enqueue(
         let local = format!("cp.{:032x}", rand::rng().random::<u128>());
         diesel::insert_into(mail_outbox::table)
             .values((
-                mail_outbox::template.eq(m.template),
+                mail_outbox::template.eq(m.template.name()),
                 mail_outbox::recipient.eq(&m.to),
                 mail_outbox::context.eq(m.context.to_string()),
                 mail_outbox::message_id.eq(local),

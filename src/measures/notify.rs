@@ -14,6 +14,7 @@ use crate::auth::Role;
 use crate::db::DbConnection;
 use crate::db::schema::{authorities, measure_updates, users};
 use crate::domain::states;
+use crate::mail::message::Template;
 use crate::mail::{Outgoing, enqueue};
 
 fn context(conn: &mut DbConnection, u: &Update, actor: &Actor) -> QueryResult<Value> {
@@ -54,7 +55,7 @@ pub fn submitted(
     }
     let to: Vec<String> = q.select(users::email).order(users::id).load(conn)?;
     let context = context(conn, u, actor)?;
-    queue(conn, "update_submitted", to, context.clone(), now)?;
+    queue(conn, Template::UpdateSubmitted, to, context.clone(), now)?;
     // A receipt for the person who submitted: what was recorded, and that
     // the secretariat will decide.
     if let Some(me) = actor.user_id {
@@ -63,7 +64,7 @@ pub fn submitted(
             .filter(users::disabled_at.is_null())
             .select(users::email)
             .load(conn)?;
-        queue(conn, "update_received", mine, context, now)?;
+        queue(conn, Template::UpdateReceived, mine, context, now)?;
     }
     Ok(())
 }
@@ -77,8 +78,8 @@ pub fn decided(
     now: NaiveDateTime,
 ) -> QueryResult<()> {
     let template = match u.status {
-        Status::Approved | Status::Scheduled | Status::Expired => "update_approved",
-        Status::Rejected => "update_rejected",
+        Status::Approved | Status::Scheduled | Status::Expired => Template::UpdateApproved,
+        Status::Rejected => Template::UpdateRejected,
         _ => return Ok(()),
     };
     let author: Option<i64> = measure_updates::table
@@ -104,7 +105,7 @@ pub fn decided(
 
 fn queue(
     conn: &mut DbConnection,
-    template: &'static str,
+    template: Template,
     to: Vec<String>,
     context: Value,
     now: NaiveDateTime,
