@@ -189,3 +189,53 @@ pub fn disable(conn: &mut DbConnection, email: &str, now: NaiveDateTime) -> Resu
     })?;
     Ok(row.user())
 }
+
+/// Who is told of something: the addresses of active accounts, never the
+/// person who did it (`except`).
+pub mod recipients {
+    use super::*;
+
+    /// Every active admin.
+    pub fn admins(conn: &mut DbConnection, except: Option<i64>) -> QueryResult<Vec<String>> {
+        let mut q = users::table
+            .filter(users::role.eq(Role::Admin.code()))
+            .filter(users::disabled_at.is_null())
+            .into_boxed::<crate::db::MultiBackend>();
+        if let Some(me) = except {
+            q = q.filter(users::id.ne(me));
+        }
+        q.select(users::email).order(users::id).load(conn)
+    }
+
+    /// An authority's active focal points, and the account that wrote the
+    /// thing decided (`author`), whatever its role.
+    pub fn of_authority(
+        conn: &mut DbConnection,
+        authority_id: i64,
+        author: Option<i64>,
+        except: Option<i64>,
+    ) -> QueryResult<Vec<String>> {
+        let mut q = users::table
+            .filter(users::disabled_at.is_null())
+            .filter(
+                users::role
+                    .eq(Role::FocalPoint.code())
+                    .and(users::authority_id.eq(authority_id))
+                    .or(users::id.eq_any(author.into_iter().collect::<Vec<_>>())),
+            )
+            .into_boxed::<crate::db::MultiBackend>();
+        if let Some(me) = except {
+            q = q.filter(users::id.ne(me));
+        }
+        q.select(users::email).order(users::id).load(conn)
+    }
+
+    /// The account's own address, if it is active.
+    pub fn own(conn: &mut DbConnection, id: i64) -> QueryResult<Vec<String>> {
+        users::table
+            .filter(users::id.eq(id))
+            .filter(users::disabled_at.is_null())
+            .select(users::email)
+            .load(conn)
+    }
+}

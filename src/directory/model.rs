@@ -340,3 +340,31 @@ pub fn load_one(
         .load(conn)?;
     Ok(assemble(row, designations, contacts))
 }
+
+/// An authority as mail names it: ref, name and State.
+#[derive(Debug, Clone, Serialize)]
+pub struct MailLabel {
+    pub id: i64,
+    #[serde(rename = "ref")]
+    pub ref_: String,
+    pub name: String,
+    pub country_name: String,
+}
+
+pub fn mail_label(conn: &mut DbConnection, id: i64) -> QueryResult<MailLabel> {
+    let (ref_, name, country): (String, String, String) = authorities::table
+        .find(id)
+        .select((
+            authorities::ref_,
+            authorities::name,
+            authorities::country_code,
+        ))
+        .first(conn)?;
+    let country_name = crate::domain::states::find(&country).map_or(country, |s| s.name.clone());
+    Ok(MailLabel {
+        id,
+        ref_,
+        name,
+        country_name,
+    })
+}

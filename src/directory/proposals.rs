@@ -14,11 +14,10 @@ use super::edit::{self, current};
 use super::model::Authority;
 use super::write::{NewDesignation, ValidAuthority};
 use crate::audit::Actor;
-use crate::auth::Role;
+use crate::auth::users::recipients;
 use crate::db::DbConnection;
-use crate::db::schema::{authorities, proposals, users};
+use crate::db::schema::{proposals, users};
 use crate::domain::codes::code_enum;
-use crate::domain::states;
 use crate::domain::{Article, AuthorityKind, Function};
 use crate::error::{AppError, FieldError};
 use crate::mail::message::Template;
@@ -377,38 +376,18 @@ fn notify(
     template: Template,
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
-    let (ref_, name, country): (String, String, String) = authorities::table
-        .find(p.authority_id)
-        .select((
-            authorities::ref_,
-            authorities::name,
-            authorities::country_code,
-        ))
-        .first(conn)?;
+    let authority = super::model::mail_label(conn, p.authority_id)?;
     let author: Option<i64> = proposals::table
         .find(p.id)
         .select(proposals::created_by)
         .first(conn)?;
-    let mut q = users::table
-        .filter(users::disabled_at.is_null())
-        .into_boxed::<crate::db::MultiBackend>();
-    q = if template == Template::ProposalSubmitted {
-        q.filter(users::role.eq(Role::Admin.code()))
+    let to = if template == Template::ProposalSubmitted {
+        recipients::admins(conn, actor.user_id)?
     } else {
-        q.filter(
-            users::role
-                .eq(Role::FocalPoint.code())
-                .and(users::authority_id.eq(p.authority_id))
-                .or(users::id.eq_any(author.into_iter().collect::<Vec<_>>())),
-        )
+        recipients::of_authority(conn, p.authority_id, author, actor.user_id)?
     };
-    if let Some(me) = actor.user_id {
-        q = q.filter(users::id.ne(me));
-    }
-    let to: Vec<String> = q.select(users::email).order(users::id).load(conn)?;
-    let country_name = states::find(&country).map_or(country.clone(), |s| s.name.clone());
     let context = json!({
-        "authority": {"id": p.authority_id, "ref": ref_, "name": name, "country_name": country_name},
+        "authority": authority,
         "proposal": describe(p),
         "approved": p.status == ProposalStatus::Approved,
         "by": actor.label,

@@ -10,29 +10,21 @@ use serde_json::{Value, json};
 
 use super::{Status, Update, describe};
 use crate::audit::Actor;
-use crate::auth::Role;
+use crate::auth::users::recipients;
 use crate::db::DbConnection;
-use crate::db::schema::{authorities, measure_updates, users};
-use crate::domain::states;
+use crate::db::schema::measure_updates;
+use crate::directory::model;
 use crate::mail::message::Template;
 use crate::mail::{Outgoing, enqueue};
 
 fn context(conn: &mut DbConnection, u: &Update, actor: &Actor) -> QueryResult<Value> {
-    let (ref_, name, country): (String, String, String) = authorities::table
-        .find(u.authority_id)
-        .select((
-            authorities::ref_,
-            authorities::name,
-            authorities::country_code,
-        ))
-        .first(conn)?;
-    let country_name = states::find(&country).map_or(country.clone(), |s| s.name.clone());
+    let authority = model::mail_label(conn, u.authority_id)?;
     let mut update = describe(u);
     update["status"] = json!(u.status.code());
     update["scheduled"] = json!(u.status == Status::Scheduled);
     update["ended"] = json!(u.status == Status::Expired);
     Ok(json!({
-        "authority": {"id": u.authority_id, "ref": ref_, "name": name, "country_name": country_name},
+        "authority": authority,
         "update": update,
         "reason": u.rejection_reason,
         "by": actor.label,
@@ -46,24 +38,13 @@ pub fn submitted(
     actor: &Actor,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
-    let mut q = users::table
-        .filter(users::role.eq(Role::Admin.code()))
-        .filter(users::disabled_at.is_null())
-        .into_boxed::<crate::db::MultiBackend>();
-    if let Some(me) = actor.user_id {
-        q = q.filter(users::id.ne(me));
-    }
-    let to: Vec<String> = q.select(users::email).order(users::id).load(conn)?;
+    let to = recipients::admins(conn, actor.user_id)?;
     let context = context(conn, u, actor)?;
     queue(conn, Template::UpdateSubmitted, to, context.clone(), now)?;
     // A receipt for the person who submitted: what was recorded, and that
     // the secretariat will decide.
     if let Some(me) = actor.user_id {
-        let mine: Vec<String> = users::table
-            .filter(users::id.eq(me))
-            .filter(users::disabled_at.is_null())
-            .select(users::email)
-            .load(conn)?;
+        let mine = recipients::own(conn, me)?;
         queue(conn, Template::UpdateReceived, mine, context, now)?;
     }
     Ok(())
@@ -86,19 +67,7 @@ pub fn decided(
         .find(u.id)
         .select(measure_updates::created_by)
         .first(conn)?;
-    let mut q = users::table
-        .filter(users::disabled_at.is_null())
-        .filter(
-            users::role
-                .eq(Role::FocalPoint.code())
-                .and(users::authority_id.eq(u.authority_id))
-                .or(users::id.eq_any(author.into_iter().collect::<Vec<_>>())),
-        )
-        .into_boxed::<crate::db::MultiBackend>();
-    if let Some(me) = actor.user_id {
-        q = q.filter(users::id.ne(me));
-    }
-    let to: Vec<String> = q.select(users::email).order(users::id).load(conn)?;
+    let to = recipients::of_authority(conn, u.authority_id, author, actor.user_id)?;
     let context = context(conn, u, actor)?;
     queue(conn, template, to, context, now)
 }
