@@ -261,15 +261,23 @@ impl Entry {
     /// What the message is about, as the secretariat names it: the
     /// authority with its ref and State, and who caused the message.
     pub fn about(&self) -> Option<String> {
-        let c: serde_json::Value = serde_json::from_str(&self.context).ok()?;
-        let a = c.get("authority")?;
-        let mut about = format!(
-            "{} {} ({})",
-            a["ref"].as_str()?,
-            a["name"].as_str()?,
-            a["country_name"].as_str().unwrap_or_default()
-        );
-        if let Some(by) = c.get("by").and_then(|b| b.as_str()) {
+        /// The part of a stored context that names its authority.
+        #[derive(serde::Deserialize)]
+        struct Named {
+            authority: Authority,
+            by: Option<String>,
+        }
+        #[derive(serde::Deserialize)]
+        struct Authority {
+            #[serde(rename = "ref")]
+            ref_: String,
+            name: String,
+            #[serde(default)]
+            country_name: String,
+        }
+        let Named { authority: a, by } = serde_json::from_str(&self.context).ok()?;
+        let mut about = format!("{} {} ({})", a.ref_, a.name, a.country_name);
+        if let Some(by) = by {
             about.push_str(&format!(" · by {by}"));
         }
         Some(about)
