@@ -11,6 +11,7 @@ use crate::db;
 use crate::directory::proposals::{self, Proposal, ProposalStatus};
 use crate::error::AppError;
 use crate::web::support::extract::ApiWriter;
+use crate::web::support::params::RejectBody;
 use crate::web::{AppState, Viewer};
 
 #[derive(Deserialize)]
@@ -97,12 +98,6 @@ pub(crate) async fn approve(
     state.directory.refresh().await?;
     state.mail.wake();
     Ok(HttpResponse::Ok().json(p))
-}
-
-#[derive(Deserialize)]
-pub(crate) struct RejectBody {
-    #[serde(default)]
-    reason: String,
 }
 
 pub(crate) async fn reject(

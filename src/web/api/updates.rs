@@ -13,6 +13,7 @@ use crate::measures::input::UpdateInput;
 use crate::measures::lifecycle::{self, SeenBase};
 use crate::measures::{Status, Update, store};
 use crate::web::support::extract::{ApiWriter, Paging};
+use crate::web::support::params::RejectBody;
 use crate::web::{AppState, Viewer};
 
 /// May this person act for the update's authority (focal point or admin)?
@@ -229,12 +230,6 @@ pub(crate) async fn approve(
         serde_json::to_value(&u).map_err(|e| AppError::internal(anyhow::Error::from(e)))?;
     body["superseded"] = json!(superseded);
     Ok(HttpResponse::Ok().json(body))
-}
-
-#[derive(Deserialize)]
-pub(crate) struct RejectBody {
-    #[serde(default)]
-    reason: String,
 }
 
 pub(crate) async fn reject(

@@ -44,3 +44,10 @@ impl CounterpartParams {
         Ok((country, article))
     }
 }
+
+/// The body of a rejection, through the API: the reason the author is told.
+#[derive(Deserialize)]
+pub struct RejectBody {
+    #[serde(default)]
+    pub reason: String,
+}
