@@ -265,3 +265,66 @@ async fn programs_use_bearer_tokens_that_can_be_revoked() {
     let (status, _) = api(&app, Method::GET, &path, Some(&token), None, None).await;
     assert_eq!(status, 200);
 }
+
+/// A page that needs an account sends an anonymous reader to sign in and,
+/// once signed in, back to the page and query asked for; an admin page
+/// answers other accounts with 403.
+#[tokio::test]
+async fn pages_that_need_an_account_bring_the_reader_back_after_sign_in() {
+    let app = spawn_app().await;
+    app.add_user("reader@ministry.example", Role::Reader, None)
+        .await;
+    let browser = app.browser();
+    let asked = "/admin/mail?status=failed";
+    let r = browser
+        .client
+        .get(format!("{}{asked}", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(to, "/login?next=%2Fadmin%2Fmail%3Fstatus%3Dfailed");
+
+    // The sign-in form carries the page back, and signing in goes there.
+    let login = browser
+        .client
+        .get(format!("{}{to}", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let next = scraper::Html::parse_document(&login)
+        .select(&scraper::Selector::parse("input[name=next]").unwrap())
+        .next()
+        .and_then(|e| e.value().attr("value").map(str::to_string));
+    assert_eq!(next.as_deref(), Some(asked), "{login}");
+    let r = browser
+        .client
+        .post(format!("{}/login", app.address))
+        .form(&[
+            ("email", "reader@ministry.example"),
+            ("password", PASSWORD),
+            (
+                "csrf_token",
+                &csrf_of(&login[login.find("action=\"/login\"").unwrap()..]),
+            ),
+            ("next", asked),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], asked);
+
+    // A reader is not the secretariat.
+    let r = browser
+        .client
+        .get(format!("{}{asked}", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+}
