@@ -11,7 +11,7 @@ use crate::domain::states;
 use crate::error::AppError;
 use crate::web::support::json::by_article;
 use crate::web::support::json::{ArticleJson, AuthorityJson, CountryJson, ListJson};
-use crate::web::support::params::{CounterpartParams, authority_id, country_param};
+use crate::web::support::params::{CounterpartParams, authority_id, country_param, live_authority};
 use crate::web::{AppState, Viewer};
 
 pub(crate) async fn healthz() -> HttpResponse {
@@ -62,10 +62,7 @@ pub(crate) async fn get_authority(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = authority_id(&path)?;
-    let directory = state.directory.snapshot();
-    let a = directory
-        .get(id)
-        .ok_or_else(|| AppError::not_found(format!("no authority with id {id}")))?;
+    let a = live_authority(&state, id)?;
     Ok(HttpResponse::Ok().json(AuthorityJson::new(&a, viewer.sees_contacts)))
 }
 

@@ -13,7 +13,7 @@ use crate::directory::proposals;
 use crate::error::{AppError, FieldError};
 use crate::web::support::extract::{ApiWriter, Paging};
 use crate::web::support::json::AuthorityJson;
-use crate::web::support::params::authority_id;
+use crate::web::support::params::{authority_id, live_authority};
 use crate::web::{AppState, Viewer};
 
 /// A write by cookie must carry the session's form token in a header; one by
@@ -83,11 +83,7 @@ async fn respond_with(
     held: Option<Value>,
 ) -> Result<HttpResponse, AppError> {
     state.directory.refresh().await?;
-    let a = state
-        .directory
-        .snapshot()
-        .get(id)
-        .ok_or_else(|| AppError::not_found(format!("no authority with id {id}")))?;
+    let a = live_authority(state, id)?;
     let mut response = HttpResponse::build(status);
     response
         .insert_header((header::ETAG, format!("\"{}\"", a.version)))

@@ -14,7 +14,7 @@ use crate::error::AppError;
 use crate::web::pages::measures as measures_view;
 use crate::web::support::json::by_article;
 use crate::web::support::json::{AuthorityJson, CountryJson};
-use crate::web::support::params::{CounterpartParams, authority_id, country_param};
+use crate::web::support::params::{CounterpartParams, authority_id, country_param, live_authority};
 use crate::web::support::respond::{page, page_with};
 use crate::web::support::templates::StaticFiles;
 use crate::web::{AppState, Viewer};
@@ -209,10 +209,7 @@ pub(crate) async fn authority(
     done: web::Query<Done>,
 ) -> Result<HttpResponse, AppError> {
     let id = authority_id(&path)?;
-    let directory = state.directory.snapshot();
-    let a = directory
-        .get(id)
-        .ok_or_else(|| AppError::not_found(format!("no authority with id {id}")))?;
+    let a = live_authority(&state, id)?;
     let stale_days = state.settings.directory.stale_after.as_secs() / 86_400;
     let today = state.clock.today();
     let stale = a

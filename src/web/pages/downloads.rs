@@ -7,7 +7,7 @@ use actix_web::{HttpResponse, web};
 
 use crate::directory::transfer::{csv_file, json, vcard};
 use crate::error::AppError;
-use crate::web::support::params::authority_id;
+use crate::web::support::params::{authority_id, live_authority};
 use crate::web::{AppState, Viewer};
 
 fn attachment(content_type: &str, name: &str, body: Vec<u8>) -> HttpResponse {
@@ -69,11 +69,7 @@ pub(crate) async fn as_vcard(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = authority_id(&path)?;
-    let a = state
-        .directory
-        .snapshot()
-        .get(id)
-        .ok_or_else(|| AppError::not_found(format!("no authority with id {id}")))?;
+    let a = live_authority(&state, id)?;
     if !viewer.sees_contacts {
         // A card without a way to reach anyone is no card; say how to get one.
         return Err(AppError::Unauthorized(

@@ -12,6 +12,19 @@ pub fn authority_id(raw: &str) -> Result<i64, AppError> {
         .map_err(|_| AppError::not_found(format!("no authority with id {raw:?}")))
 }
 
+/// The authority with this id in the current directory (archived ones are
+/// not in it); 404 otherwise.
+pub fn live_authority(
+    state: &crate::web::AppState,
+    id: i64,
+) -> Result<std::sync::Arc<crate::directory::model::Authority>, AppError> {
+    state
+        .directory
+        .snapshot()
+        .get(id)
+        .ok_or_else(|| AppError::not_found(format!("no authority with id {id}")))
+}
+
 pub fn country_param(raw: &str) -> Result<CountryCode, AppError> {
     CountryCode::parse(raw).map_err(|m| {
         if m.starts_with("no State") {

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::auth::{Role, User};
 use crate::error::AppError;
+use crate::web::support::params::live_authority;
 use crate::web::{AppState, Viewer};
 
 /// May this person act for the authority (its focal point, or an admin)?
@@ -52,10 +53,7 @@ pub(crate) struct AuthorityLabel {
 impl AuthorityLabel {
     /// An authority in the directory; 404 for one archived or unknown.
     pub fn live(state: &AppState, id: i64) -> Result<Self, AppError> {
-        let directory = state.directory.snapshot();
-        let a = directory
-            .get(id)
-            .ok_or_else(|| AppError::not_found(format!("no authority with id {id}")))?;
+        let a = live_authority(state, id)?;
         Ok(Self {
             id,
             name: a.name.clone(),
