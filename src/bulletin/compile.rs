@@ -14,6 +14,7 @@ use serde_json::Value;
 
 use crate::db::DbConnection;
 use crate::db::schema::{authorities, bulletins, changes};
+use crate::directory::fields::{self, Topic};
 use crate::domain::states;
 use crate::error::AppError;
 use crate::mail::message::{Template, Templates};
@@ -206,16 +207,14 @@ fn state_name(code: &str) -> String {
     states::find(code).map_or_else(|| code.to_string(), |s| s.name.clone())
 }
 
-const CONTACT_FIELDS: [&str; 8] = [
-    "address",
-    "postal_code",
-    "phone",
-    "fax",
-    "email",
-    "website",
-    "urgent_contact",
-    "contacts",
-];
+/// What a changed field (or child list) in the history is about.
+fn topic(field: &str) -> Option<Topic> {
+    match field {
+        "designations" => Some(Topic::Designation),
+        "contacts" => Some(Topic::Contact),
+        _ => fields::field(field).map(|f| f.topic),
+    }
+}
 
 /// What happened to each authority in the period, in a few words.
 fn directory_changes(
@@ -242,7 +241,7 @@ fn directory_changes(
     for (id, name, ref_, country, action, fields) in rows {
         let fields: Vec<crate::audit::FieldChange> =
             serde_json::from_str(&fields).unwrap_or_default();
-        let touched = |list: &[&str]| fields.iter().any(|f| list.contains(&f.field.as_str()));
+        let touched = |t: Topic| fields.iter().any(|f| topic(&f.field) == Some(t));
         let mut what = Vec::new();
         match action.as_str() {
             "create" | "import" if fields.iter().any(|f| f.field == "ref" && f.old.is_none()) => {
@@ -250,17 +249,15 @@ fn directory_changes(
             }
             "archive" => what.push("archived"),
             "update" | "import" | "approve designation change" => {
-                if touched(&CONTACT_FIELDS) {
-                    what.push("contact details changed");
-                }
-                if touched(&["designations", "kind"]) {
-                    what.push("designations changed");
-                }
-                if touched(&["name", "name_local", "acronym", "territory", "city"]) {
-                    what.push("name or place changed");
-                }
-                if touched(&["languages", "channels", "requirements", "office_hours"]) {
-                    what.push("working arrangements changed");
+                for (t, words) in [
+                    (Topic::Contact, "contact details changed"),
+                    (Topic::Designation, "designations changed"),
+                    (Topic::NameOrPlace, "name or place changed"),
+                    (Topic::Arrangements, "working arrangements changed"),
+                ] {
+                    if touched(t) {
+                        what.push(words);
+                    }
                 }
             }
             // Measures have their own sections; "still correct" is no change.

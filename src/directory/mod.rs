@@ -3,6 +3,7 @@
 pub mod cache;
 pub mod demo;
 pub mod edit;
+pub mod fields;
 mod index;
 pub mod model;
 pub mod proposals;

@@ -3,10 +3,11 @@
 
 use std::collections::HashMap;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
 
+use super::fields::AuthorityColumns;
 use crate::db::DbConnection;
 use crate::db::schema::{authorities, contact_persons, designations, directory_state};
 use crate::domain::{
@@ -17,29 +18,8 @@ use crate::domain::{
 #[diesel(table_name = authorities)]
 pub struct AuthorityRow {
     pub id: i64,
-    pub ref_: String,
-    pub country_code: String,
-    pub name: String,
-    pub name_local: Option<String>,
-    pub acronym: Option<String>,
-    pub kind: String,
-    pub territory: Option<String>,
-    pub address: Option<String>,
-    pub postal_code: Option<String>,
-    pub city: Option<String>,
-    pub phone: Option<String>,
-    pub fax: Option<String>,
-    pub email: Option<String>,
-    pub website: Option<String>,
-    pub languages: String,
-    pub language_note: Option<String>,
-    pub channels: String,
-    pub urgent_contact: Option<String>,
-    pub office_hours: Option<String>,
-    pub time_zone: Option<String>,
-    pub requirements: Option<String>,
-    pub notes: Option<String>,
-    pub verified_at: Option<NaiveDate>,
+    #[diesel(embed)]
+    pub columns: AuthorityColumns,
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -50,29 +30,8 @@ pub struct AuthorityRow {
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = authorities, treat_none_as_default_value = false)]
 pub struct NewAuthority {
-    pub ref_: String,
-    pub country_code: String,
-    pub name: String,
-    pub name_local: Option<String>,
-    pub acronym: Option<String>,
-    pub kind: String,
-    pub territory: Option<String>,
-    pub address: Option<String>,
-    pub postal_code: Option<String>,
-    pub city: Option<String>,
-    pub phone: Option<String>,
-    pub fax: Option<String>,
-    pub email: Option<String>,
-    pub website: Option<String>,
-    pub languages: String,
-    pub language_note: Option<String>,
-    pub channels: String,
-    pub urgent_contact: Option<String>,
-    pub office_hours: Option<String>,
-    pub time_zone: Option<String>,
-    pub requirements: Option<String>,
-    pub notes: Option<String>,
-    pub verified_at: Option<NaiveDate>,
+    #[diesel(embed)]
+    pub columns: AuthorityColumns,
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -104,37 +63,29 @@ pub struct ContactRow {
     pub languages: String,
 }
 
-/// An authority with everything a reader may see of it.
+/// An authority with everything a reader may see of it: its stored
+/// fields (read through `Deref`), the ones with a type parsed once, and its
+/// designations and contact persons.
 #[derive(Debug, Clone)]
 pub struct Authority {
     pub id: i64,
-    pub ref_: String,
+    pub columns: AuthorityColumns,
     pub country: CountryCode,
-    pub name: String,
-    pub name_local: Option<String>,
-    pub acronym: Option<String>,
     pub kind: AuthorityKind,
-    pub territory: Option<String>,
-    pub address: Option<String>,
-    pub postal_code: Option<String>,
-    pub city: Option<String>,
-    pub phone: Option<String>,
-    pub fax: Option<String>,
-    pub email: Option<String>,
-    pub website: Option<String>,
     pub languages: Vec<LanguageCode>,
-    pub language_note: Option<String>,
     pub channels: Vec<Channel>,
-    pub urgent_contact: Option<String>,
-    pub office_hours: Option<String>,
-    pub time_zone: Option<String>,
-    pub requirements: Option<String>,
-    pub notes: Option<String>,
-    pub verified_at: Option<NaiveDate>,
     pub version: i32,
     pub updated_at: NaiveDateTime,
     pub designations: Vec<Designation>,
     pub contacts: Vec<ContactPerson>,
+}
+
+impl std::ops::Deref for Authority {
+    type Target = AuthorityColumns;
+
+    fn deref(&self) -> &AuthorityColumns {
+        &self.columns
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -157,6 +108,30 @@ pub struct ContactPerson {
 }
 
 impl Authority {
+    /// The authority of these stored columns, with its typed fields parsed;
+    /// `None` when its State is not one this version knows.
+    pub fn new(
+        id: i64,
+        columns: AuthorityColumns,
+        version: i32,
+        updated_at: NaiveDateTime,
+        designations: Vec<Designation>,
+        contacts: Vec<ContactPerson>,
+    ) -> Option<Self> {
+        Some(Authority {
+            id,
+            country: CountryCode::parse(&columns.country_code).ok()?,
+            kind: AuthorityKind::parse(&columns.kind).unwrap_or(AuthorityKind::CompetentAuthority),
+            languages: parse_list(&columns.languages, LanguageCode::parse),
+            channels: parse_list(&columns.channels, Channel::parse),
+            columns,
+            version,
+            updated_at,
+            designations,
+            contacts,
+        })
+    }
+
     /// Convention articles under which this authority is designated.
     pub fn articles(&self) -> impl Iterator<Item = Article> + '_ {
         self.designations.iter().map(|d| d.article)
@@ -192,8 +167,6 @@ fn assemble(
     designations: Vec<DesignationRow>,
     contacts: Vec<ContactRow>,
 ) -> Option<Authority> {
-    let country = CountryCode::parse(&row.country_code).ok()?;
-    let kind = AuthorityKind::parse(&row.kind).unwrap_or(AuthorityKind::CompetentAuthority);
     let mut designations: Vec<Designation> = designations
         .into_iter()
         .filter_map(|d| {
@@ -220,36 +193,14 @@ fn assemble(
             languages: parse_list(&c.languages, LanguageCode::parse),
         })
         .collect();
-    Some(Authority {
-        id: row.id,
-        ref_: row.ref_,
-        country,
-        name: row.name,
-        name_local: row.name_local,
-        acronym: row.acronym,
-        kind,
-        territory: row.territory,
-        address: row.address,
-        postal_code: row.postal_code,
-        city: row.city,
-        phone: row.phone,
-        fax: row.fax,
-        email: row.email,
-        website: row.website,
-        languages: parse_list(&row.languages, LanguageCode::parse),
-        language_note: row.language_note,
-        channels: parse_list(&row.channels, Channel::parse),
-        urgent_contact: row.urgent_contact,
-        office_hours: row.office_hours,
-        time_zone: row.time_zone,
-        requirements: row.requirements,
-        notes: row.notes,
-        verified_at: row.verified_at,
-        version: row.version,
-        updated_at: row.updated_at,
+    Authority::new(
+        row.id,
+        row.columns,
+        row.version,
+        row.updated_at,
         designations,
         contacts,
-    })
+    )
 }
 
 /// The directory generation: bumped by every change to the directory.

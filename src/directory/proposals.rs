@@ -130,7 +130,8 @@ impl Row {
 /// Does `wanted` change what only the secretariat may approve?
 pub fn changes_designations(current: &Authority, wanted: &ValidAuthority) -> bool {
     let now = record_of(current);
-    now.kind != wanted.kind || sorted(&now.designations) != sorted(&wanted.designations)
+    now.columns.kind != wanted.columns.kind
+        || sorted(&now.designations) != sorted(&wanted.designations)
 }
 
 /// Holds the kind and designations of `wanted` for review; returns the
@@ -158,9 +159,9 @@ pub fn hold(
     let values = (
         proposals::authority_id.eq(current.id),
         proposals::status.eq(ProposalStatus::Pending.code()),
-        proposals::kind.eq(wanted.kind.code()),
+        proposals::kind.eq(&wanted.columns.kind),
         proposals::designations.eq(text(&wanted.designations)),
-        proposals::base_kind.eq(base.kind.code()),
+        proposals::base_kind.eq(&base.columns.kind),
         proposals::base_designations.eq(text(&base.designations)),
         proposals::created_by.eq(actor.user_id),
         proposals::created_at.eq(now),
@@ -172,7 +173,7 @@ pub fn hold(
     let proposal = get(conn, id)?;
     notify(conn, &proposal, actor, Template::ProposalSubmitted, now)?;
     let mut applied = wanted.clone();
-    applied.kind = base.kind;
+    applied.columns.kind = base.columns.kind;
     applied.designations = base.designations;
     Ok((applied, id))
 }
@@ -276,7 +277,7 @@ pub fn approve(
         let p = pending(conn, id)?;
         let authority = current(conn, p.authority_id)?;
         let mut record = record_of(&authority);
-        record.kind = p.kind;
+        record.columns.kind = p.kind.code().to_string();
         record.designations = p
             .designations
             .iter()

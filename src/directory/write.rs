@@ -1,45 +1,39 @@
 //! Writing authorities. Every write bumps the directory generation in the same
 //! transaction, so that every instance reloads its in-memory copy.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::fields::AuthorityColumns;
 use super::model::{ContactRow, DesignationRow, NewAuthority, bump_generation};
 use crate::db::DbConnection;
 use crate::db::schema::{authorities, contact_persons, designations};
-use crate::domain::{Article, AuthorityKind, Function, join_codes};
+use crate::domain::{Article, Function, join_codes};
 use crate::each_backend;
 
 /// A validated authority: a complete record, as validated input or demo data
 /// produce it, ready to store.
 #[derive(Debug, Clone)]
 pub struct ValidAuthority {
-    pub ref_: String,
-    pub country_code: String,
-    pub name: String,
-    pub name_local: Option<String>,
-    pub acronym: Option<String>,
-    pub kind: AuthorityKind,
-    pub territory: Option<String>,
-    pub address: Option<String>,
-    pub postal_code: Option<String>,
-    pub city: Option<String>,
-    pub phone: Option<String>,
-    pub fax: Option<String>,
-    pub email: Option<String>,
-    pub website: Option<String>,
-    pub languages: Vec<String>,
-    pub language_note: Option<String>,
-    pub channels: Vec<crate::domain::Channel>,
-    pub urgent_contact: Option<String>,
-    pub office_hours: Option<String>,
-    pub time_zone: Option<String>,
-    pub requirements: Option<String>,
-    pub notes: Option<String>,
-    pub verified_at: Option<NaiveDate>,
+    pub columns: AuthorityColumns,
     pub created_at: NaiveDateTime,
     pub designations: Vec<NewDesignation>,
     pub contacts: Vec<NewContact>,
+}
+
+/// Its fields read and written as `record.name`.
+impl std::ops::Deref for ValidAuthority {
+    type Target = AuthorityColumns;
+
+    fn deref(&self) -> &AuthorityColumns {
+        &self.columns
+    }
+}
+
+impl std::ops::DerefMut for ValidAuthority {
+    fn deref_mut(&mut self) -> &mut AuthorityColumns {
+        &mut self.columns
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -60,33 +54,8 @@ pub struct NewContact {
 
 impl ValidAuthority {
     pub(crate) fn row(&self) -> NewAuthority {
-        let codes = |v: &[crate::domain::Channel]| {
-            join_codes(&v.iter().map(|c| c.code()).collect::<Vec<_>>())
-        };
         NewAuthority {
-            ref_: self.ref_.clone(),
-            country_code: self.country_code.clone(),
-            name: self.name.clone(),
-            name_local: self.name_local.clone(),
-            acronym: self.acronym.clone(),
-            kind: self.kind.code().to_string(),
-            territory: self.territory.clone(),
-            address: self.address.clone(),
-            postal_code: self.postal_code.clone(),
-            city: self.city.clone(),
-            phone: self.phone.clone(),
-            fax: self.fax.clone(),
-            email: self.email.clone(),
-            website: self.website.clone(),
-            languages: join_codes(&self.languages),
-            language_note: self.language_note.clone(),
-            channels: codes(&self.channels),
-            urgent_contact: self.urgent_contact.clone(),
-            office_hours: self.office_hours.clone(),
-            time_zone: self.time_zone.clone(),
-            requirements: self.requirements.clone(),
-            notes: self.notes.clone(),
-            verified_at: self.verified_at,
+            columns: self.columns.clone(),
             version: 1,
             created_at: self.created_at,
             updated_at: self.created_at,
@@ -163,7 +132,7 @@ pub fn insert_rows(
         let mut all_designations = Vec::new();
         let mut all_contacts = Vec::new();
         for record in chunk {
-            let id = id_of[record.ref_.as_str()];
+            let id = id_of[record.columns.ref_.as_str()];
             let (d, c) = record.children(id);
             all_designations.extend(d);
             all_contacts.extend(c);

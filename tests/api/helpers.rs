@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use counterpart::config::Settings;
 use counterpart::directory::demo::DemoOptions;
+use counterpart::directory::fields::AuthorityColumns;
 use counterpart::directory::write::{self, NewDesignation, ValidAuthority};
 use counterpart::domain::{Article, AuthorityKind, Channel, Function};
 use counterpart::startup::Application;
@@ -278,29 +279,21 @@ impl TestApp {
 /// A plain authority for tests to adjust.
 pub fn record(ref_: &str, country: &str, name: &str, articles: &[Article]) -> ValidAuthority {
     ValidAuthority {
-        ref_: ref_.into(),
-        country_code: country.into(),
-        name: name.into(),
-        name_local: None,
-        acronym: None,
-        kind: AuthorityKind::CompetentAuthority,
-        territory: None,
-        address: Some("1 Test Street".into()),
-        postal_code: None,
-        city: Some("Testville".into()),
-        phone: Some("+15555550100".into()),
-        fax: None,
-        email: Some(format!("{}@test.example", ref_.to_lowercase())),
-        website: None,
-        languages: vec!["en".into()],
-        language_note: None,
-        channels: vec![Channel::Email],
-        urgent_contact: Some("Duty desk +15555550199".into()),
-        office_hours: None,
-        time_zone: None,
-        requirements: None,
-        notes: None,
-        verified_at: Some(today()),
+        columns: AuthorityColumns {
+            ref_: ref_.into(),
+            country_code: country.into(),
+            name: name.into(),
+            kind: AuthorityKind::CompetentAuthority.code().into(),
+            address: Some("1 Test Street".into()),
+            city: Some("Testville".into()),
+            phone: Some("+15555550100".into()),
+            email: Some(format!("{}@test.example", ref_.to_lowercase())),
+            languages: "en".into(),
+            channels: Channel::Email.code().into(),
+            urgent_contact: Some("Duty desk +15555550199".into()),
+            verified_at: Some(today()),
+            ..AuthorityColumns::default()
+        },
         created_at: chrono::Utc::now().naive_utc(),
         designations: articles
             .iter()

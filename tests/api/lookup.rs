@@ -1,4 +1,4 @@
-use counterpart::domain::{Article, AuthorityKind};
+use counterpart::domain::{Article, AuthorityKind, join_codes};
 
 use crate::helpers::{record, spawn_app};
 
@@ -11,8 +11,8 @@ async fn the_counterpart_lookup_answers_with_the_designated_authorities() {
         "Quolliq Liaison Desk",
         &[Article::MUTUAL_LEGAL_ASSISTANCE],
     );
-    focal.kind = AuthorityKind::FocalPoint;
-    focal.languages = vec!["de".into(), "fr".into()];
+    focal.kind = AuthorityKind::FocalPoint.code().into();
+    focal.languages = join_codes(&["de", "fr"]);
     app.insert(vec![focal]).await;
 
     let (status, body) = app

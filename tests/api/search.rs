@@ -1,5 +1,5 @@
 use counterpart::directory::write::NewContact;
-use counterpart::domain::{Article, AuthorityKind};
+use counterpart::domain::{Article, AuthorityKind, join_codes};
 
 use crate::helpers::{TestApp, record, spawn_app, spawn_app_with};
 
@@ -15,8 +15,8 @@ async fn app_with_fixtures() -> TestApp {
     );
     a.name_local = Some("Ministère Quolliq de la Coopération".into());
     a.acronym = Some("ZAQ".into());
-    a.kind = AuthorityKind::CentralAuthority;
-    a.languages = vec!["fr".into(), "en".into()];
+    a.kind = AuthorityKind::CentralAuthority.code().into();
+    a.languages = join_codes(&["fr", "en"]);
     let mut b = record(
         "T-2",
         "ES",
@@ -24,7 +24,7 @@ async fn app_with_fixtures() -> TestApp {
         &[Article::PREVENTION],
     );
     b.city = Some("Xantoria".into());
-    b.languages = vec!["es".into()];
+    b.languages = join_codes(&["es"]);
     let mut c = record(
         "T-3",
         "KE",
@@ -45,7 +45,7 @@ async fn app_with_fixtures() -> TestApp {
         &[Article::TRANSFER],
     );
     d.name_local = Some("国际合作局".into());
-    d.languages = vec!["zh".into()];
+    d.languages = join_codes(&["zh"]);
     app.insert(vec![a, b, c, d]).await;
     app
 }

@@ -3,37 +3,17 @@
 use super::super::model::Authority;
 use super::super::write::ValidAuthority;
 use crate::audit::FieldChange;
+use crate::directory::fields::FIELDS;
 
 /// A record as named text values, in reading order, for comparing two.
 pub fn flatten(r: &ValidAuthority) -> Vec<(&'static str, Option<String>)> {
     let join = |v: Vec<String>| Some(v.join("; ")).filter(|s| !s.is_empty());
-    vec![
-        ("ref", Some(r.ref_.clone())),
-        ("country_code", Some(r.country_code.clone())),
-        ("name", Some(r.name.clone())),
-        ("name_local", r.name_local.clone()),
-        ("acronym", r.acronym.clone()),
-        ("kind", Some(r.kind.code().to_string())),
-        ("territory", r.territory.clone()),
-        ("address", r.address.clone()),
-        ("postal_code", r.postal_code.clone()),
-        ("city", r.city.clone()),
-        ("phone", r.phone.clone()),
-        ("fax", r.fax.clone()),
-        ("email", r.email.clone()),
-        ("website", r.website.clone()),
-        ("languages", join(r.languages.clone())),
-        ("language_note", r.language_note.clone()),
-        (
-            "channels",
-            join(r.channels.iter().map(|c| c.code().to_string()).collect()),
-        ),
-        ("urgent_contact", r.urgent_contact.clone()),
-        ("office_hours", r.office_hours.clone()),
-        ("time_zone", r.time_zone.clone()),
-        ("requirements", r.requirements.clone()),
-        ("notes", r.notes.clone()),
-        ("verified_at", r.verified_at.map(|d| d.to_string())),
+    let mut out: Vec<(&'static str, Option<String>)> = FIELDS
+        .iter()
+        .zip(r.columns.texts())
+        .map(|(f, stored)| (f.name, f.display(stored)))
+        .collect();
+    out.extend([
         (
             "designations",
             join(
@@ -74,7 +54,8 @@ pub fn flatten(r: &ValidAuthority) -> Vec<(&'static str, Option<String>)> {
                     .collect(),
             ),
         ),
-    ]
+    ]);
+    out
 }
 
 /// The fields that differ between two versions of a record.
@@ -98,29 +79,7 @@ pub fn diff(old: Option<&ValidAuthority>, new: &ValidAuthority) -> Vec<FieldChan
 pub fn record_of(a: &Authority) -> ValidAuthority {
     use crate::directory::write::{NewContact, NewDesignation};
     ValidAuthority {
-        ref_: a.ref_.clone(),
-        country_code: a.country.as_str().to_string(),
-        name: a.name.clone(),
-        name_local: a.name_local.clone(),
-        acronym: a.acronym.clone(),
-        kind: a.kind,
-        territory: a.territory.clone(),
-        address: a.address.clone(),
-        postal_code: a.postal_code.clone(),
-        city: a.city.clone(),
-        phone: a.phone.clone(),
-        fax: a.fax.clone(),
-        email: a.email.clone(),
-        website: a.website.clone(),
-        languages: a.languages.iter().map(|l| l.as_str().to_string()).collect(),
-        language_note: a.language_note.clone(),
-        channels: a.channels.clone(),
-        urgent_contact: a.urgent_contact.clone(),
-        office_hours: a.office_hours.clone(),
-        time_zone: a.time_zone.clone(),
-        requirements: a.requirements.clone(),
-        notes: a.notes.clone(),
-        verified_at: a.verified_at,
+        columns: a.columns.clone(),
         created_at: a.updated_at,
         designations: a
             .designations

@@ -5,6 +5,7 @@
 
 pub mod diff;
 pub mod input;
+mod validate;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -18,37 +19,6 @@ use crate::db::DbConnection;
 use crate::db::schema::{authorities, contact_persons, designations};
 use crate::each_backend;
 use crate::error::{AppError, FieldError};
-
-#[derive(AsChangeset)]
-#[diesel(table_name = authorities, treat_none_as_null = true)]
-struct AuthorityChanges {
-    ref_: String,
-    country_code: String,
-    name: String,
-    name_local: Option<String>,
-    acronym: Option<String>,
-    kind: String,
-    territory: Option<String>,
-    address: Option<String>,
-    postal_code: Option<String>,
-    city: Option<String>,
-    phone: Option<String>,
-    fax: Option<String>,
-    email: Option<String>,
-    website: Option<String>,
-    languages: String,
-    language_note: Option<String>,
-    channels: String,
-    urgent_contact: Option<String>,
-    office_hours: Option<String>,
-    time_zone: Option<String>,
-    requirements: Option<String>,
-    notes: Option<String>,
-    verified_at: Option<NaiveDate>,
-    version: i32,
-    updated_at: NaiveDateTime,
-    archived_at: Option<NaiveDateTime>,
-}
 
 fn ref_taken(conn: &mut DbConnection, ref_: &str, except: Option<i64>) -> Result<(), AppError> {
     let other: Option<i64> = authorities::table
@@ -86,7 +56,7 @@ pub fn create(
     actor: &Actor,
 ) -> Result<i64, AppError> {
     crate::db::write_transaction(conn, |conn| {
-        ref_taken(conn, &record.ref_, None)?;
+        ref_taken(conn, &record.columns.ref_, None)?;
         let id: i64 = each_backend!(conn, c => diesel::insert_into(authorities::table)
             .values(&record.row())
             .returning(authorities::id)
@@ -140,8 +110,8 @@ pub fn update(
         if current.version != expected {
             return Err(conflict(current.version));
         }
-        if record.ref_ != current.ref_ {
-            ref_taken(conn, &record.ref_, Some(id))?;
+        if record.columns.ref_ != current.ref_ {
+            ref_taken(conn, &record.columns.ref_, Some(id))?;
         }
         let changes = diff(Some(&record_of(&current)), record);
         if changes.is_empty() {
@@ -203,35 +173,12 @@ fn write_row(
     now: NaiveDateTime,
     archived_at: Option<NaiveDateTime>,
 ) -> Result<(), AppError> {
-    let row = record.row();
-    let changes = AuthorityChanges {
-        ref_: row.ref_,
-        country_code: row.country_code,
-        name: row.name,
-        name_local: row.name_local,
-        acronym: row.acronym,
-        kind: row.kind,
-        territory: row.territory,
-        address: row.address,
-        postal_code: row.postal_code,
-        city: row.city,
-        phone: row.phone,
-        fax: row.fax,
-        email: row.email,
-        website: row.website,
-        languages: row.languages,
-        language_note: row.language_note,
-        channels: row.channels,
-        urgent_contact: row.urgent_contact,
-        office_hours: row.office_hours,
-        time_zone: row.time_zone,
-        requirements: row.requirements,
-        notes: row.notes,
-        verified_at: row.verified_at,
-        version: expected + 1,
-        updated_at: now,
-        archived_at,
-    };
+    let changes = (
+        &record.columns,
+        authorities::version.eq(expected + 1),
+        authorities::updated_at.eq(now),
+        authorities::archived_at.eq(archived_at),
+    );
     // The version in the WHERE clause makes the check and the write one step,
     // whatever another instance does between them.
     let n = diesel::update(
@@ -239,7 +186,7 @@ fn write_row(
             .filter(authorities::id.eq(id))
             .filter(authorities::version.eq(expected)),
     )
-    .set(&changes)
+    .set(changes)
     .execute(conn)?;
     if n == 0 {
         let now_at: i32 = authorities::table
@@ -288,7 +235,7 @@ pub fn confirm(
         let current = current(conn, id)?;
         let mut record = record_of(&current);
         let today = now.date();
-        record.verified_at = Some(today);
+        record.columns.verified_at = Some(today);
         write_row(conn, id, current.version, &record, now, None)?;
         let changes = [FieldChange {
             field: "verified_at".into(),

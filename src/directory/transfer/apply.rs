@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 
@@ -14,6 +14,7 @@ use crate::audit::{self, Actor, FieldChange, NewChange};
 use crate::db::DbConnection;
 use crate::db::schema::{authorities, contact_persons, designations};
 use crate::directory::edit::diff::{diff, record_of};
+use crate::directory::fields::staging::{self, Staged};
 use crate::directory::model::{self, Authority, bump_generation};
 use crate::directory::write::{self, ValidAuthority};
 use crate::each_backend;
@@ -56,153 +57,36 @@ impl fmt::Display for Summary {
 // Changed authorities are loaded into a temporary table and applied in one
 // UPDATE: with a statement per authority, an import changing 50,000 of them
 // waited on PostgreSQL once per row and took 40 s on the development
-// machine; this way it takes 15 s.
-diesel::table! {
-    import_rows (id) {
-        id -> BigInt,
-        #[sql_name = "ref"]
-        ref_ -> Text,
-        country_code -> Text,
-        name -> Text,
-        name_local -> Nullable<Text>,
-        acronym -> Nullable<Text>,
-        kind -> Text,
-        territory -> Nullable<Text>,
-        address -> Nullable<Text>,
-        postal_code -> Nullable<Text>,
-        city -> Nullable<Text>,
-        phone -> Nullable<Text>,
-        fax -> Nullable<Text>,
-        email -> Nullable<Text>,
-        website -> Nullable<Text>,
-        languages -> Text,
-        language_note -> Nullable<Text>,
-        channels -> Text,
-        urgent_contact -> Nullable<Text>,
-        office_hours -> Nullable<Text>,
-        time_zone -> Nullable<Text>,
-        requirements -> Nullable<Text>,
-        notes -> Nullable<Text>,
-        verified_at -> Nullable<Date>,
-        version -> Integer,
-        updated_at -> Timestamp,
-    }
+// machine; this way it takes 15 s. The table's columns come from the field
+// table (`fields::staging`).
+fn create_staging() -> String {
+    let columns: Vec<String> = staging::columns()
+        .into_iter()
+        .map(|(_, here, sql)| format!("{here} {sql}"))
+        .collect();
+    format!(
+        "CREATE TEMPORARY TABLE import_rows (id BIGINT PRIMARY KEY, {}, \
+         version INTEGER NOT NULL, updated_at TIMESTAMP NOT NULL)",
+        columns.join(", ")
+    )
 }
-
-/// Columns copied from `import_rows` to `authorities`.
-const STAGED_COLUMNS: &[&str] = &[
-    "ref",
-    "country_code",
-    "name",
-    "name_local",
-    "acronym",
-    "kind",
-    "territory",
-    "address",
-    "postal_code",
-    "city",
-    "phone",
-    "fax",
-    "email",
-    "website",
-    "languages",
-    "language_note",
-    "channels",
-    "urgent_contact",
-    "office_hours",
-    "time_zone",
-    "requirements",
-    "notes",
-    "verified_at",
-    "version",
-    "updated_at",
-];
-
-const CREATE_STAGING: &str = "CREATE TEMPORARY TABLE import_rows (
-    id BIGINT PRIMARY KEY, ref TEXT NOT NULL, country_code TEXT NOT NULL, name TEXT NOT NULL,
-    name_local TEXT, acronym TEXT, kind TEXT NOT NULL, territory TEXT, address TEXT,
-    postal_code TEXT, city TEXT, phone TEXT, fax TEXT, email TEXT, website TEXT,
-    languages TEXT NOT NULL, language_note TEXT, channels TEXT NOT NULL, urgent_contact TEXT,
-    office_hours TEXT, time_zone TEXT, requirements TEXT, notes TEXT, verified_at DATE,
-    version INTEGER NOT NULL, updated_at TIMESTAMP NOT NULL)";
 
 /// The staged rows over the stored ones, each only if still at the version
 /// read (UPDATE ... FROM: PostgreSQL, and SQLite since 3.33).
 fn update_from_staging() -> String {
-    let set: Vec<String> = STAGED_COLUMNS
-        .iter()
-        .map(|c| format!("{c} = s.{c}"))
+    let set: Vec<String> = staging::columns()
+        .into_iter()
+        .map(|(column, here, _)| format!("{column} = s.{here}"))
+        .chain([
+            "version = s.version".into(),
+            "updated_at = s.updated_at".into(),
+        ])
         .collect();
     format!(
         "UPDATE authorities SET {}, archived_at = NULL FROM import_rows AS s \
          WHERE authorities.id = s.id AND authorities.version = s.version - 1",
         set.join(", ")
     )
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = import_rows, treat_none_as_default_value = false)]
-struct Staged {
-    id: i64,
-    ref_: String,
-    country_code: String,
-    name: String,
-    name_local: Option<String>,
-    acronym: Option<String>,
-    kind: String,
-    territory: Option<String>,
-    address: Option<String>,
-    postal_code: Option<String>,
-    city: Option<String>,
-    phone: Option<String>,
-    fax: Option<String>,
-    email: Option<String>,
-    website: Option<String>,
-    languages: String,
-    language_note: Option<String>,
-    channels: String,
-    urgent_contact: Option<String>,
-    office_hours: Option<String>,
-    time_zone: Option<String>,
-    requirements: Option<String>,
-    notes: Option<String>,
-    verified_at: Option<NaiveDate>,
-    version: i32,
-    updated_at: NaiveDateTime,
-}
-
-impl Staged {
-    fn new(u: &Replacement, now: NaiveDateTime) -> Self {
-        let r = u.record.row();
-        Self {
-            id: u.id,
-            ref_: r.ref_,
-            country_code: r.country_code,
-            name: r.name,
-            name_local: r.name_local,
-            acronym: r.acronym,
-            kind: r.kind,
-            territory: r.territory,
-            address: r.address,
-            postal_code: r.postal_code,
-            city: r.city,
-            phone: r.phone,
-            fax: r.fax,
-            email: r.email,
-            website: r.website,
-            languages: r.languages,
-            language_note: r.language_note,
-            channels: r.channels,
-            urgent_contact: r.urgent_contact,
-            office_hours: r.office_hours,
-            time_zone: r.time_zone,
-            requirements: r.requirements,
-            notes: r.notes,
-            verified_at: r.verified_at,
-            version: u.version + 1,
-            updated_at: now,
-        }
-    }
 }
 
 /// An existing authority the file changes: its new record and what differs.
@@ -224,7 +108,10 @@ fn current(
         .into_iter()
         .map(|a| (a.ref_.clone(), (a, None)))
         .collect();
-    let wanted: HashSet<&str> = records.iter().map(|v| v.record.ref_.as_str()).collect();
+    let wanted: HashSet<&str> = records
+        .iter()
+        .map(|v| v.record.columns.ref_.as_str())
+        .collect();
     let archived: Vec<(i64, String, Option<NaiveDateTime>)> = authorities::table
         .filter(authorities::archived_at.is_not_null())
         .select((authorities::id, authorities::ref_, authorities::archived_at))
@@ -257,7 +144,7 @@ pub fn apply(
         let mut added = Vec::new();
         let mut updates = Vec::new();
         for ValidEntry { record, .. } in records {
-            let Some((stored, archived_at)) = current.get(&record.ref_) else {
+            let Some((stored, archived_at)) = current.get(&record.columns.ref_) else {
                 added.push(record);
                 continue;
             };
@@ -307,7 +194,7 @@ pub fn apply(
         }
         let mut written = added.len();
         if !updates.is_empty() {
-            conn.batch_execute(CREATE_STAGING)?;
+            conn.batch_execute(&create_staging())?;
         }
         for chunk in updates.chunks(BATCH) {
             stage(conn, chunk, now)?;
@@ -343,8 +230,11 @@ pub fn apply(
 /// Stages a batch of changed authorities and replaces their designations
 /// and contact persons.
 fn stage(conn: &mut DbConnection, chunk: &[Replacement], now: NaiveDateTime) -> QueryResult<()> {
-    let rows: Vec<Staged> = chunk.iter().map(|u| Staged::new(u, now)).collect();
-    each_backend!(conn, c => diesel::insert_into(import_rows::table).values(&rows).execute(c)?);
+    let rows: Vec<Staged> = chunk
+        .iter()
+        .map(|u| Staged::new(u.id, u.record.columns.clone(), u.version + 1, now))
+        .collect();
+    each_backend!(conn, c => diesel::insert_into(staging::import_rows::table).values(&rows).execute(c)?);
     let mut designation_rows = Vec::new();
     let mut contact_rows = Vec::new();
     for u in chunk {

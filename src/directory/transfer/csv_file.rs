@@ -10,47 +10,10 @@ use std::io::Write;
 
 use serde_json::Value;
 
-use crate::directory::edit::input::AuthorityInput;
+use crate::directory::edit::input::{AuthorityInput, InputValue};
+use crate::directory::fields::FIELDS;
 use crate::directory::model::Authority;
 use crate::domain::Article;
-
-/// An authority's own columns, in the order written.
-pub const FIELDS: &[&str] = &[
-    "ref",
-    "country_code",
-    "name",
-    "name_local",
-    "acronym",
-    "kind",
-    "territory",
-    "address",
-    "postal_code",
-    "city",
-    "phone",
-    "fax",
-    "email",
-    "website",
-    "languages",
-    "language_note",
-    "channels",
-    "urgent_contact",
-    "office_hours",
-    "time_zone",
-    "requirements",
-    "notes",
-    "verified_at",
-];
-
-/// Columns left out of the anonymous download (with every contact column).
-pub const PRIVATE_FIELDS: &[&str] = &[
-    "address",
-    "postal_code",
-    "phone",
-    "fax",
-    "email",
-    "website",
-    "urgent_contact",
-];
 
 /// The columns of one contact person: `contact1_name`, `contact1_position`...
 pub const CONTACT_PARTS: &[&str] = &["name", "position", "email", "phone", "languages"];
@@ -70,35 +33,6 @@ const DESIGNATED: &str = "x";
 pub fn article_column(a: Article) -> String {
     format!("art_{}", a.slug().replace('-', "_"))
 }
-
-macro_rules! text_fields {
-    ($($field:ident => $name:literal),* $(,)?) => {
-        fn get_text<'a>(i: &'a AuthorityInput, column: &str) -> Option<&'a str> {
-            match column {
-                $($name => i.$field.as_deref(),)*
-                _ => None,
-            }
-        }
-
-        fn set_text(i: &mut AuthorityInput, column: &str, value: String) {
-            match column {
-                $($name => i.$field = Some(value),)*
-                _ => {}
-            }
-        }
-    };
-}
-
-text_fields!(
-    ref_ => "ref", country_code => "country_code", name => "name",
-    name_local => "name_local", acronym => "acronym", kind => "kind",
-    territory => "territory", address => "address", postal_code => "postal_code",
-    city => "city", phone => "phone", fax => "fax", email => "email",
-    website => "website", language_note => "language_note",
-    urgent_contact => "urgent_contact", office_hours => "office_hours",
-    time_zone => "time_zone", requirements => "requirements", notes => "notes",
-    verified_at => "verified_at",
-);
 
 fn list(items: &Option<Vec<String>>) -> String {
     items.as_deref().unwrap_or_default().join(SEP)
@@ -146,8 +80,8 @@ fn article_of(v: &Value) -> Option<Article> {
 }
 
 /// Writes the records as CSV, in the order given. Without contacts it is the
-/// anonymous download: no address, telephone, email, website, urgent contact
-/// or contact persons.
+/// anonymous download: no contact fields (see the field table) and no
+/// contact persons.
 pub fn write<A: Borrow<Authority>>(
     records: &[A],
     include_contacts: bool,
@@ -171,8 +105,8 @@ pub fn write<A: Borrow<Authority>>(
 fn header(include_contacts: bool, contacts: usize) -> Vec<String> {
     let mut h: Vec<String> = FIELDS
         .iter()
-        .filter(|f| include_contacts || !PRIVATE_FIELDS.contains(f))
-        .map(|f| f.to_string())
+        .filter(|f| f.visible(include_contacts))
+        .map(|f| f.name.to_string())
         .collect();
     for a in Article::all() {
         let column = article_column(a);
@@ -189,14 +123,11 @@ fn header(include_contacts: bool, contacts: usize) -> Vec<String> {
 
 fn row(i: &AuthorityInput, include_contacts: bool, contacts: usize) -> Vec<String> {
     let mut r = Vec::new();
-    for f in FIELDS {
-        if !include_contacts && PRIVATE_FIELDS.contains(f) {
-            continue;
-        }
-        r.push(match *f {
-            "languages" => list(&i.languages),
-            "channels" => list(&i.channels),
-            _ => get_text(i, f).unwrap_or_default().to_string(),
+    for f in FIELDS.iter().filter(|f| f.visible(include_contacts)) {
+        r.push(match i.value(f.name) {
+            Some(InputValue::List(l)) => l.join(SEP),
+            Some(InputValue::Text(t)) => t.clone(),
+            None => String::new(),
         });
     }
     let designations = i.designations.as_deref().unwrap_or_default();

@@ -4,65 +4,17 @@
 use std::borrow::Borrow;
 use std::io::{Read, Write};
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
 use super::{Entry, Place, Problem};
-use crate::directory::edit::input::{self, AuthorityInput, DesignationInput};
+use crate::directory::edit::input::{self, AuthorityInput};
 use crate::directory::model::Authority;
 
-/// What the anonymous download shows of an authority: everything but the
-/// contact fields, in the same order as the full record.
-#[derive(Serialize)]
-struct Public<'a> {
-    #[serde(rename = "ref")]
-    ref_: &'a Option<String>,
-    country_code: &'a Option<String>,
-    name: &'a Option<String>,
-    name_local: &'a Option<String>,
-    acronym: &'a Option<String>,
-    kind: &'a Option<String>,
-    territory: &'a Option<String>,
-    city: &'a Option<String>,
-    languages: &'a Option<Vec<String>>,
-    language_note: &'a Option<String>,
-    channels: &'a Option<Vec<String>>,
-    office_hours: &'a Option<String>,
-    time_zone: &'a Option<String>,
-    requirements: &'a Option<String>,
-    notes: &'a Option<String>,
-    verified_at: &'a Option<String>,
-    designations: &'a Option<Vec<DesignationInput>>,
-}
-
-impl<'a> From<&'a AuthorityInput> for Public<'a> {
-    fn from(i: &'a AuthorityInput) -> Self {
-        Public {
-            ref_: &i.ref_,
-            country_code: &i.country_code,
-            name: &i.name,
-            name_local: &i.name_local,
-            acronym: &i.acronym,
-            kind: &i.kind,
-            territory: &i.territory,
-            city: &i.city,
-            languages: &i.languages,
-            language_note: &i.language_note,
-            channels: &i.channels,
-            office_hours: &i.office_hours,
-            time_zone: &i.time_zone,
-            requirements: &i.requirements,
-            notes: &i.notes,
-            verified_at: &i.verified_at,
-            designations: &i.designations,
-        }
-    }
-}
-
 /// Writes the records as a pretty-printed JSON array, in the order given.
-/// Without contacts it is the anonymous download: no address, telephone,
-/// email, website, urgent contact or contact persons.
+/// Without contacts it is the anonymous download: no contact fields (see the
+/// field table) and no contact persons.
 pub fn write<A: Borrow<Authority>>(
     records: &[A],
     include_contacts: bool,
@@ -72,12 +24,8 @@ pub fn write<A: Borrow<Authority>>(
         .iter()
         .map(|a| AuthorityInput::from_authority(a.borrow()))
         .collect();
-    if include_contacts {
-        serde_json::to_writer_pretty(&mut out, &inputs)?;
-    } else {
-        let public: Vec<Public> = inputs.iter().map(Public::from).collect();
-        serde_json::to_writer_pretty(&mut out, &public)?;
-    }
+    let shown: Vec<_> = inputs.iter().map(|i| i.shown(include_contacts)).collect();
+    serde_json::to_writer_pretty(&mut out, &shown)?;
     out.write_all(b"\n")?;
     out.flush()
 }
@@ -193,7 +141,7 @@ mod tests {
             assert!(problems.is_empty(), "{problems:?}");
             assert_eq!(entries.len(), 1);
             assert_eq!(entries[0].place, Place::Item(1));
-            assert_eq!(entries[0].input.ref_.as_deref(), Some("A-1"));
+            assert_eq!(entries[0].input.text("ref"), Some("A-1"));
             assert_eq!(
                 entries[0].input.designations.as_ref().map(Vec::len),
                 Some(1)

@@ -148,7 +148,7 @@ pub fn validate(
     let mut valid = Vec::with_capacity(entries.len());
     let mut first_of: HashMap<&str, Place> = HashMap::with_capacity(entries.len());
     for (i, entry) in entries.iter().enumerate() {
-        if let Some(ref_) = entry.input.ref_.as_deref().map(str::trim)
+        if let Some(ref_) = entry.input.text("ref").map(str::trim)
             && !ref_.is_empty()
         {
             if let Some(first) = first_of.get(ref_) {
@@ -207,15 +207,16 @@ mod tests {
     fn entry(place: Place, ref_: &str, name: Option<&str>) -> Entry {
         Entry {
             place,
-            input: AuthorityInput {
-                ref_: Some(ref_.into()),
-                country_code: Some("FR".into()),
-                name: name.map(str::to_string),
-                designations: Some(vec![super::super::edit::input::DesignationInput {
+            input: {
+                let mut input = AuthorityInput::default();
+                input.designations = Some(vec![super::super::edit::input::DesignationInput {
                     article: serde_json::json!(18),
                     ..Default::default()
-                }]),
-                ..Default::default()
+                }]);
+                input.set_text("ref", Some(ref_.into()));
+                input.set_text("country_code", Some("FR".into()));
+                input.set_text("name", name.map(str::to_string));
+                input
             },
             columns: None,
         }

@@ -108,45 +108,32 @@ fn fold(line: &str, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{AuthorityKind, CountryCode, LanguageCode};
+    use crate::directory::fields::AuthorityColumns;
 
     fn authority() -> Authority {
-        Authority {
-            id: 1,
+        let columns = AuthorityColumns {
             ref_: "FR-1".into(),
-            country: CountryCode::parse("FR").unwrap(),
+            country_code: "FR".into(),
             name: "Bureau de l'entraide pénale internationale, Ministère; Justice".into(),
-            name_local: None,
             acronym: Some("BEPI".into()),
-            kind: AuthorityKind::CentralAuthority,
-            territory: None,
+            kind: "central_authority".into(),
             address: Some("13 place Vendôme\nCS 10001".into()),
             postal_code: Some("75042".into()),
             city: Some("Paris".into()),
             phone: Some("+33144778899".into()),
-            fax: None,
             email: Some("bepi@justice.fr.example".into()),
             website: Some("https://www.justice.fr.example/".into()),
-            languages: vec![
-                LanguageCode::parse("fr").unwrap(),
-                LanguageCode::parse("en").unwrap(),
-            ],
+            languages: "fr,en".into(),
             language_note: Some("Translations into French, please.".into()),
-            channels: vec![],
             urgent_contact: Some("Duty officer, +33 1 44 77 00 00".into()),
-            office_hours: None,
             time_zone: Some("Europe/Paris".into()),
-            requirements: None,
-            notes: None,
-            verified_at: None,
-            version: 3,
-            updated_at: chrono::NaiveDate::from_ymd_opt(2026, 11, 29)
-                .unwrap()
-                .and_hms_opt(10, 15, 0)
-                .unwrap(),
-            designations: vec![],
-            contacts: vec![],
-        }
+            ..AuthorityColumns::default()
+        };
+        let updated_at = chrono::NaiveDate::from_ymd_opt(2026, 11, 29)
+            .unwrap()
+            .and_hms_opt(10, 15, 0)
+            .unwrap();
+        Authority::new(1, columns, 3, updated_at, vec![], vec![]).unwrap()
     }
 
     fn unfold(card: &str) -> String {
@@ -187,7 +174,7 @@ mod tests {
     #[test]
     fn folds_long_lines_without_splitting_characters() {
         let mut a = authority();
-        a.name =
+        a.columns.name =
             "وزارة العدل، إدارة التعاون الدولي في المسائل الجنائية - 司法部国际合作局".repeat(3);
         let card = render(&a);
         for line in card.split("\r\n") {

@@ -50,11 +50,11 @@ fn admin_only_fields(
         return Ok(());
     }
     let mut errors = Vec::new();
-    if before.ref_ != after.ref_ {
+    if before.text("ref") != after.text("ref") {
         errors.push(FieldError::new("ref", "is set by the secretariat"));
     }
-    if before.country_code.as_deref().map(str::to_uppercase)
-        != after.country_code.as_deref().map(str::to_uppercase)
+    if before.text("country_code").map(str::to_uppercase)
+        != after.text("country_code").map(str::to_uppercase)
     {
         errors.push(FieldError::new("country_code", "is set by the secretariat"));
     }

@@ -1,66 +1,28 @@
 //! The JSON shapes of DESIGN.md's interfaces. Pages render from the same
 //! values, so a page and the API never disagree.
 
-use chrono::{NaiveDate, NaiveDateTime};
-use serde::Serialize;
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
 use serde_json::json;
 
 use crate::directory::search::Snapshot;
 use crate::domain::CountryCode;
 
-use crate::directory::model::{Authority, ContactPerson, Designation};
+use crate::directory::fields::{Check, FIELDS, Shown};
+use crate::directory::model::Authority;
 use crate::domain::states::{Region, State};
-use crate::domain::{Article, AuthorityKind, Channel, Instrument, LanguageCode};
+use crate::domain::{Article, Instrument, split_codes};
 
-#[derive(Serialize)]
+/// An authority as the API and the pages show it: `id`, its fields as the
+/// field table says this reader sees them (with `country_name` beside
+/// `country_code`), `articles`, `version`, then on the full record its
+/// designations and `updated_at`, and, for readers allowed contacts, its
+/// contact persons.
 pub struct AuthorityJson<'a> {
-    pub id: i64,
-    #[serde(rename = "ref")]
-    pub ref_: &'a str,
-    pub country_code: &'a str,
-    pub country_name: &'a str,
-    pub name: &'a str,
-    pub name_local: Option<&'a str>,
-    pub acronym: Option<&'a str>,
-    pub kind: AuthorityKind,
-    pub territory: Option<&'a str>,
-    /// Convention articles, as integers.
-    pub articles: Vec<i32>,
-    pub languages: &'a [LanguageCode],
-    pub language_note: Option<&'a str>,
-    pub channels: &'a [Channel],
-    pub city: Option<&'a str>,
-    pub verified_at: Option<NaiveDate>,
-    pub version: i32,
-    /// Left out of lists, which stay small; `GET /authorities/{id}` has it.
-    #[serde(flatten)]
-    pub detail: Option<DetailJson<'a>>,
-    /// False when contact details were left out for this reader.
-    pub contacts_visible: bool,
-    #[serde(flatten)]
-    pub contact: Option<ContactJson<'a>>,
-}
-
-#[derive(Serialize)]
-pub struct DetailJson<'a> {
-    pub designations: &'a [Designation],
-    pub time_zone: Option<&'a str>,
-    pub office_hours: Option<&'a str>,
-    pub requirements: Option<&'a str>,
-    pub notes: Option<&'a str>,
-    pub updated_at: NaiveDateTime,
-}
-
-#[derive(Serialize)]
-pub struct ContactJson<'a> {
-    pub address: Option<&'a str>,
-    pub postal_code: Option<&'a str>,
-    pub phone: Option<&'a str>,
-    pub fax: Option<&'a str>,
-    pub email: Option<&'a str>,
-    pub website: Option<&'a str>,
-    pub urgent_contact: Option<&'a str>,
-    pub contacts: &'a [ContactPerson],
+    a: &'a Authority,
+    /// Lists leave out the fields shown on the full record only.
+    full: bool,
+    sees_contacts: bool,
 }
 
 impl<'a> AuthorityJson<'a> {
@@ -69,57 +31,64 @@ impl<'a> AuthorityJson<'a> {
         serde_json::value::to_raw_value(self).expect("an authority always serialises")
     }
 
-    /// The record as a list shows it: without the detail of designations,
-    /// hours, requirements and notes.
+    /// The record as a list shows it: without designations and the fields
+    /// shown on the full record only.
     pub fn summary(a: &'a Authority, sees_contacts: bool) -> Self {
         Self {
-            detail: None,
-            ..Self::new(a, sees_contacts)
+            a,
+            full: false,
+            sees_contacts,
         }
     }
 
     pub fn new(a: &'a Authority, sees_contacts: bool) -> Self {
         Self {
-            id: a.id,
-            ref_: &a.ref_,
-            country_code: a.country.as_str(),
-            country_name: &a.country.state().name,
-            name: &a.name,
-            name_local: a.name_local.as_deref(),
-            acronym: a.acronym.as_deref(),
-            kind: a.kind,
-            territory: a.territory.as_deref(),
-            articles: a
-                .articles()
-                .filter(|art| art.instrument() == Instrument::Convention)
-                .map(Article::number)
-                .collect(),
-            languages: &a.languages,
-            language_note: a.language_note.as_deref(),
-            channels: &a.channels,
-            city: a.city.as_deref(),
-            verified_at: a.verified_at,
-            version: a.version,
-            detail: Some(DetailJson {
-                designations: &a.designations,
-                time_zone: a.time_zone.as_deref(),
-                office_hours: a.office_hours.as_deref(),
-                requirements: a.requirements.as_deref(),
-                notes: a.notes.as_deref(),
-                updated_at: a.updated_at,
-            }),
-            contacts_visible: sees_contacts,
-            contact: sees_contacts.then(|| ContactJson {
-                address: a.address.as_deref(),
-                postal_code: a.postal_code.as_deref(),
-                phone: a.phone.as_deref(),
-                fax: a.fax.as_deref(),
-                email: a.email.as_deref(),
-                website: a.website.as_deref(),
-                urgent_contact: a.urgent_contact.as_deref(),
-                contacts: &a.contacts,
-            }),
+            a,
+            full: true,
+            sees_contacts,
         }
+    }
+}
+
+impl Serialize for AuthorityJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let a = self.a;
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("id", &a.id)?;
+        let shown = FIELDS
+            .iter()
+            .zip(a.columns.texts())
+            .filter(|(f, _)| f.visible(self.sees_contacts))
+            .filter(|(f, _)| self.full || f.shown != Shown::OnRecord);
+        for (f, stored) in shown {
+            if f.check.is_list() {
+                let items: Vec<&str> = split_codes(stored.as_deref().unwrap_or_default()).collect();
+                map.serialize_entry(f.name, &items)?;
+            } else {
+                map.serialize_entry(f.name, &stored)?;
+            }
+            if f.check == Check::Country {
+                map.serialize_entry("country_name", &a.country.state().name)?;
+            }
+        }
+        // Convention articles, as integers.
+        let articles: Vec<i32> = a
+            .articles()
+            .filter(|art| art.instrument() == Instrument::Convention)
+            .map(Article::number)
+            .collect();
+        map.serialize_entry("articles", &articles)?;
+        map.serialize_entry("version", &a.version)?;
+        if self.full {
+            map.serialize_entry("designations", &a.designations)?;
+            map.serialize_entry("updated_at", &a.updated_at)?;
+        }
+        // False when contact details were left out for this reader.
+        map.serialize_entry("contacts_visible", &self.sees_contacts)?;
+        if self.sees_contacts {
+            map.serialize_entry("contacts", &a.contacts)?;
+        }
+        map.end()
     }
 }
 

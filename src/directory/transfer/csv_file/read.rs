@@ -5,21 +5,22 @@ use std::io::Read;
 
 use serde_json::Value;
 
-use super::{CONTACT_PARTS, DESIGNATED, FIELDS, article_column, restore, set_text, split};
+use super::{CONTACT_PARTS, DESIGNATED, article_column, restore, split};
 use crate::directory::edit::input::{AuthorityInput, ContactInput, DesignationInput};
+use crate::directory::fields::{self, Field};
 use crate::directory::transfer::{Entry, Place, Problem};
 use crate::domain::Article;
 
 /// What a column of the file holds.
 #[derive(Debug, Clone, Copy)]
 enum Column {
-    Field(&'static str),
+    Field(&'static Field),
     Article { article: Article, note: bool },
     Contact { n: usize, part: &'static str },
 }
 
 fn column(name: &str) -> Option<Column> {
-    if let Some(f) = FIELDS.iter().find(|f| **f == name) {
+    if let Some(f) = fields::field(name) {
         return Some(Column::Field(f));
     }
     for article in Article::all() {
@@ -161,7 +162,7 @@ fn read_header(header: &csv::StringRecord, problems: &mut Vec<Problem>) -> Vec<C
             Some(c) => columns.push(c),
         }
     }
-    for required in ["ref", "country_code", "name"] {
+    for required in fields::FIELDS.iter().filter(|f| f.required).map(|f| f.name) {
         if !seen.contains(required) {
             let m = format!("the column {required} is missing");
             problems.push(Problem::new(Place::Line(1), None, m));
@@ -190,9 +191,8 @@ fn read_row(
         }
         any = true;
         match *column {
-            Column::Field("languages") => input.languages = Some(split(cell)),
-            Column::Field("channels") => input.channels = Some(split(cell)),
-            Column::Field(f) => set_text(&mut input, f, cell.to_string()),
+            Column::Field(f) if f.check.is_list() => input.set_list(f.name, Some(split(cell))),
+            Column::Field(f) => input.set_text(f.name, Some(cell.to_string())),
             Column::Article { article, note } => {
                 let i = Article::all()
                     .position(|a| a == article)

@@ -1,64 +1,98 @@
 //! What the edit template shows: every field with its value as typed and its
 //! error, the choices of channels, articles and functions, contact rows.
 
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 
 use crate::directory::edit::AuthorityInput;
+use crate::directory::edit::input::{ContactInput, InputValue};
+use crate::directory::fields::{Control, FIELDS};
 use crate::domain::states;
 use crate::domain::{Article, AuthorityKind, Channel, Function};
 use crate::error::FieldError;
 
-/// Labels, kinds and hints of the plain fields, in the order of the form.
-const FIELDS: &[(&str, &str, &str, &str)] = &[
-    ("name", "Name in English", "text", ""),
-    ("name_local", "Name in the State's language", "text", ""),
-    ("acronym", "Acronym", "text", ""),
-    (
-        "territory",
-        "Territory",
-        "text",
-        "Only when the authority serves part of the State",
-    ),
-    ("address", "Postal address", "textarea", ""),
-    ("postal_code", "Postal code", "text", ""),
-    ("city", "City", "text", ""),
-    (
-        "phone",
-        "Phone",
-        "tel",
-        "With the country code, e.g. +43 1 26060",
-    ),
-    ("fax", "Fax", "tel", ""),
-    ("email", "Email", "email", ""),
-    ("website", "Website", "url", "https://…"),
-    (
-        "languages",
-        "Languages accepted",
-        "text",
-        "ISO 639-1 codes in order of preference, e.g. fr, en",
-    ),
-    (
-        "language_note",
-        "Note on languages",
-        "textarea",
-        "e.g. certified translation required (art. 18(14))",
-    ),
-    (
-        "urgent_contact",
-        "Urgent or out-of-hours contact",
-        "text",
-        "",
-    ),
-    ("office_hours", "Office hours", "text", ""),
-    (
-        "time_zone",
-        "Time zone",
-        "text",
-        "IANA name, e.g. Europe/Vienna",
-    ),
-    ("requirements", "Procedural requirements", "textarea", ""),
-    ("notes", "Notes", "textarea", ""),
-];
+/// Everything the edit template shows.
+#[derive(Serialize)]
+pub(crate) struct FormView<'a> {
+    admin: bool,
+    #[serde(rename = "ref")]
+    ref_: &'a str,
+    ref_error: Option<String>,
+    country_code: String,
+    country_error: Option<String>,
+    states: Vec<Choice<'a>>,
+    kinds: Vec<Choice<'a>>,
+    kind_error: Option<String>,
+    /// The plain fields of the field table, in its order.
+    fields: Vec<FieldView>,
+    channels: Vec<Choice<'a>>,
+    channels_error: Option<String>,
+    articles: Vec<ArticleView>,
+    designations_error: Option<String>,
+    contacts: Vec<ContactView>,
+    errors: &'a [FieldError],
+    error_count: usize,
+}
+
+/// One option of a choice: a State, a kind, a channel, a function.
+#[derive(Serialize)]
+struct Choice<'a> {
+    code: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    label: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    name: &'a str,
+    /// Both words, for selects and checkboxes.
+    selected: bool,
+    checked: bool,
+}
+
+impl<'a> Choice<'a> {
+    fn new(code: &'a str, label: &'a str, on: bool) -> Self {
+        Choice {
+            code,
+            label,
+            name: "",
+            selected: on,
+            checked: on,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct FieldView {
+    name: &'static str,
+    label: &'static str,
+    hint: &'static str,
+    value: String,
+    textarea: bool,
+    #[serde(rename = "type")]
+    type_: &'static str,
+    required: bool,
+    error: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ArticleView {
+    slug: &'static str,
+    provision: &'static str,
+    title: &'static str,
+    checked: bool,
+    functions: Vec<Choice<'static>>,
+    note: String,
+}
+
+#[derive(Serialize, Default)]
+struct ContactView {
+    i: usize,
+    number: usize,
+    name: String,
+    position: String,
+    email: String,
+    phone: String,
+    languages: String,
+    error: Option<String>,
+}
 
 fn error_for(errors: &[FieldError], field: &str) -> Option<String> {
     let list: Vec<&str> = errors
@@ -69,115 +103,128 @@ fn error_for(errors: &[FieldError], field: &str) -> Option<String> {
     (!list.is_empty()).then(|| list.join("; "))
 }
 
-/// Everything the edit template shows.
-pub(crate) fn form_context(input: &AuthorityInput, errors: &[FieldError], admin: bool) -> Value {
-    let get = |name: &str| -> String {
-        let v = serde_json::to_value(input).unwrap_or(Value::Null);
-        match &v[name] {
-            Value::String(s) => s.clone(),
-            Value::Array(a) => a
-                .iter()
-                .filter_map(Value::as_str)
-                .collect::<Vec<_>>()
-                .join(", "),
-            _ => String::new(),
-        }
+fn article_of(v: &Value) -> Option<Article> {
+    let raw = match v {
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => s.clone(),
+        _ => return None,
     };
-    let fields: Vec<Value> = FIELDS
+    Article::parse(&raw).ok()
+}
+
+fn contact_view(c: &ContactInput) -> ContactView {
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    ContactView {
+        name: text(&c.name),
+        position: text(&c.position),
+        email: text(&c.email),
+        phone: text(&c.phone),
+        languages: c.languages.clone().unwrap_or_default().join(", "),
+        ..ContactView::default()
+    }
+}
+
+/// Everything the edit template shows.
+pub(crate) fn form_context<'a>(
+    input: &'a AuthorityInput,
+    errors: &'a [FieldError],
+    admin: bool,
+) -> FormView<'a> {
+    let fields = FIELDS
         .iter()
-        .map(|(name, label, kind, hint)| {
-            json!({
-                "name": name, "label": label, "value": get(name), "textarea": *kind == "textarea",
-                "type": kind, "hint": hint, "error": error_for(errors, name),
-                "required": *name == "name",
-            })
+        .filter(|f| f.control.is_plain())
+        .map(|f| FieldView {
+            name: f.name,
+            label: f.label,
+            hint: f.hint,
+            value: match input.value(f.name) {
+                Some(InputValue::Text(t)) => t.clone(),
+                Some(InputValue::List(l)) => l.join(", "),
+                None => String::new(),
+            },
+            textarea: f.control == Control::Textarea,
+            type_: f.control.input_type(),
+            required: f.required,
+            error: error_for(errors, f.name),
         })
         .collect();
-    let chosen_channels = input.channels.clone().unwrap_or_default();
-    let channels: Vec<Value> = Channel::ALL
-        .iter()
-        .map(|c| json!({"code": c.code(), "label": c.label(), "checked": chosen_channels.iter().any(|x| x == c.code())}))
-        .collect();
-    let designations = input.designations.clone().unwrap_or_default();
-    let articles: Vec<Value> = Article::all()
-        .map(|a| {
-            let found = designations.iter().find(|d| {
-                let raw = match &d.article {
-                    Value::Number(n) => n.to_string(),
-                    Value::String(s) => s.clone(),
-                    _ => String::new(),
-                };
-                Article::parse(&raw).ok() == Some(a)
-            });
-            let functions: Vec<Value> = Function::ALL
-                .iter()
-                .map(|f| {
-                    let on = found
-                        .and_then(|d| d.functions.as_ref())
-                        .is_some_and(|list| list.iter().any(|x| x == f.code()));
-                    json!({"code": f.code(), "label": f.label(), "checked": on})
-                })
-                .collect();
-            json!({
-                "slug": a.slug(), "provision": a.provision(), "title": a.title(),
-                "checked": found.is_some(), "functions": functions,
-                "note": found.and_then(|d| d.note.clone()).unwrap_or_default(),
-            })
-        })
-        .collect();
-    let mut contacts: Vec<Value> = input
-        .contacts
-        .clone()
-        .unwrap_or_default()
+    let chosen_channels = input.list("channels").unwrap_or_default();
+    let channels = Channel::ALL
         .iter()
         .map(|c| {
-            json!({
-                "name": c.name.clone().unwrap_or_default(), "position": c.position.clone().unwrap_or_default(),
-                "email": c.email.clone().unwrap_or_default(), "phone": c.phone.clone().unwrap_or_default(),
-                "languages": c.languages.clone().unwrap_or_default().join(", "),
-            })
+            let on = chosen_channels.iter().any(|x| x == c.code());
+            Choice::new(c.code(), c.label(), on)
         })
         .collect();
+    let designations = input.designations.as_deref().unwrap_or_default();
+    let articles = Article::all()
+        .map(|a| {
+            let found = designations
+                .iter()
+                .find(|d| article_of(&d.article) == Some(a));
+            let chosen = found
+                .and_then(|d| d.functions.as_deref())
+                .unwrap_or_default();
+            let functions = Function::ALL
+                .iter()
+                .map(|f| Choice::new(f.code(), f.label(), chosen.iter().any(|x| x == f.code())))
+                .collect();
+            ArticleView {
+                slug: a.slug(),
+                provision: a.provision(),
+                title: a.title(),
+                checked: found.is_some(),
+                functions,
+                note: found.and_then(|d| d.note.clone()).unwrap_or_default(),
+            }
+        })
+        .collect();
+    let mut contacts: Vec<ContactView> =
+        input.contacts.iter().flatten().map(contact_view).collect();
     // Room for one more person (two on a new record).
-    let blank = json!({"name": "", "position": "", "email": "", "phone": "", "languages": ""});
-    contacts.push(blank.clone());
+    contacts.push(ContactView::default());
     if contacts.len() < 2 {
-        contacts.push(blank);
+        contacts.push(ContactView::default());
     }
     for (i, c) in contacts.iter_mut().enumerate() {
-        c["i"] = json!(i);
-        c["number"] = json!(i + 1);
-        c["error"] = json!(error_for(errors, &format!("contacts[{i}]")));
+        c.i = i;
+        c.number = i + 1;
+        c.error = error_for(errors, &format!("contacts[{i}]"));
     }
-    let kinds: Vec<Value> = AuthorityKind::ALL
+    let kind = input
+        .text("kind")
+        .unwrap_or(AuthorityKind::CompetentAuthority.code());
+    let kinds = AuthorityKind::ALL
         .iter()
-        .map(|k| json!({"code": k.code(), "label": k.label(), "selected": input.kind.as_deref().unwrap_or("competent_authority") == k.code()}))
+        .map(|k| Choice::new(k.code(), k.label(), k.code() == kind))
         .collect();
     let country = input
-        .country_code
-        .clone()
+        .text("country_code")
         .unwrap_or_default()
         .to_uppercase();
-    let states: Vec<Value> = states::all()
+    let states = states::all()
         .iter()
-        .map(|s| json!({"code": s.alpha2, "name": s.name, "selected": s.alpha2 == country}))
+        .map(|s| Choice {
+            name: &s.name,
+            ..Choice::new(&s.alpha2, "", s.alpha2 == country)
+        })
         .collect();
-    json!({
-        "admin": admin,
-        "ref": input.ref_.clone().unwrap_or_default(),
-        "ref_error": error_for(errors, "ref"),
-        "country_code": country,
-        "country_error": error_for(errors, "country_code"),
-        "states": states,
-        "kinds": kinds,
-        "kind_error": error_for(errors, "kind"),
-        "fields": fields,
-        "channels": channels,
-        "channels_error": error_for(errors, "channels"),
-        "articles": articles,
-        "designations_error": error_for(errors, "designations"),
-        "contacts": contacts,
-        "errors": errors,
-        "error_count": errors.len(),
-    })
+    FormView {
+        admin,
+        ref_: input.text("ref").unwrap_or_default(),
+        ref_error: error_for(errors, "ref"),
+        country_error: error_for(errors, "country_code"),
+        country_code: country,
+        states,
+        kinds,
+        kind_error: error_for(errors, "kind"),
+        fields,
+        channels,
+        channels_error: error_for(errors, "channels"),
+        articles,
+        designations_error: error_for(errors, "designations"),
+        contacts,
+        errors,
+        error_count: errors.len(),
+    }
 }

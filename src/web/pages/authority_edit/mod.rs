@@ -10,6 +10,7 @@ use crate::audit::Actor;
 use crate::db;
 use crate::directory::edit::input::{ContactInput, DesignationInput};
 use crate::directory::edit::{self, AuthorityInput};
+use crate::directory::fields::FIELDS;
 use crate::domain::Article;
 use crate::error::{AppError, FieldError};
 use crate::web::support::extract::{AdminPage, SignedIn};
@@ -57,35 +58,20 @@ fn code_list(raw: Option<String>) -> Option<Vec<String>> {
 
 /// The form's fields over `base`; `ref` and `country_code` only from an admin.
 fn read_form(form: &Fields, mut base: AuthorityInput, admin: bool) -> AuthorityInput {
-    macro_rules! scalar {
-        ($($field:ident),*) => { $(base.$field = text(form, stringify!($field));)* };
+    for f in FIELDS.iter().filter(|f| f.control.is_plain()) {
+        if f.check.is_list() {
+            base.set_list(f.name, code_list(text(form, f.name)).or(Some(vec![])));
+        } else {
+            base.set_text(f.name, text(form, f.name));
+        }
     }
-    scalar!(
-        name,
-        name_local,
-        acronym,
-        kind,
-        territory,
-        address,
-        postal_code,
-        city,
-        phone,
-        fax,
-        email,
-        website,
-        language_note,
-        urgent_contact,
-        office_hours,
-        time_zone,
-        requirements,
-        notes
-    );
+    // The fields with controls of their own (see edit.hbs).
+    base.set_text("kind", text(form, "kind"));
     if admin {
-        base.ref_ = text(form, "ref");
-        base.country_code = text(form, "country_code");
+        base.set_text("ref", text(form, "ref"));
+        base.set_text("country_code", text(form, "country_code"));
     }
-    base.languages = code_list(text(form, "languages")).or(Some(vec![]));
-    base.channels = Some(values(form, "channels"));
+    base.set_list("channels", Some(values(form, "channels")));
     let designated = values(form, "designated");
     base.designations = Some(
         Article::all()
@@ -151,10 +137,8 @@ pub(crate) async fn new_form(
     state: web::Data<AppState>,
     AdminPage(viewer): AdminPage,
 ) -> Result<HttpResponse, AppError> {
-    let input = AuthorityInput {
-        designations: Some(vec![]),
-        ..AuthorityInput::default()
-    };
+    let mut input = AuthorityInput::default();
+    input.designations = Some(vec![]);
     render_form(
         &state,
         &viewer,

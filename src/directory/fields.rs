@@ -1,0 +1,413 @@
+//! The authority's own fields, written once. Each line below gives a field's
+//! stored column, its name in JSON and CSV, its label and hint on the form,
+//! how its input is checked, and who sees it. Storage, validation, the form,
+//! JSON, CSV, downloads and the history all read this table, so adding a
+//! field is a migration (and its line in `db/schema.rs`) and one line here.
+//!
+//! Designations and contact persons are the authority's children, with their
+//! own tables; they are not fields.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+use crate::db::schema::authorities;
+
+/// How a field's input is checked and written down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Check {
+    /// The authority's reference (`AuthorityRef`).
+    Ref,
+    /// An ISO 3166 alpha-2 code of a State.
+    Country,
+    /// One of `AuthorityKind`; empty means a competent authority.
+    Kind,
+    /// Free text of at most this many characters, no control characters.
+    Text(usize),
+    /// A telephone number, read in the authority's State when not
+    /// international.
+    Phone,
+    Email,
+    /// An http(s) address.
+    Url,
+    /// An IANA time zone name.
+    TimeZone,
+    /// A date (`YYYY-MM-DD`) not after today.
+    PastDate,
+    /// A list of ISO 639-1 codes, in order of preference.
+    Languages,
+    /// A list of `Channel` codes.
+    Channels,
+}
+
+impl Check {
+    /// Whether the field holds a list (an array in JSON, one cell in CSV).
+    pub fn is_list(self) -> bool {
+        matches!(self, Check::Languages | Check::Channels)
+    }
+}
+
+/// How the edit form shows a field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    Text,
+    Textarea,
+    Tel,
+    Email,
+    Url,
+    /// The form has a control of its own (a choice, checkboxes, or a box
+    /// only the secretariat may change).
+    Own,
+    /// Not on the form (set by an action, such as "still correct").
+    Absent,
+}
+
+impl Control {
+    /// A plain input or text area, drawn from this table alone.
+    pub fn is_plain(self) -> bool {
+        !matches!(self, Control::Own | Control::Absent)
+    }
+
+    /// The `type` of the HTML input.
+    pub fn input_type(self) -> &'static str {
+        match self {
+            Control::Tel => "tel",
+            Control::Email => "email",
+            Control::Url => "url",
+            Control::Textarea => "textarea",
+            _ => "text",
+        }
+    }
+}
+
+/// Who sees a field, and where.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shown {
+    /// Everyone, in lists and on the record.
+    Everywhere,
+    /// Everyone, on the full record only (lists stay small).
+    OnRecord,
+    /// A contact detail: readers allowed contacts only, never anonymous
+    /// downloads.
+    ToContacts,
+}
+
+/// What a field is about, for saying in a few words what changed (the
+/// bulletin's directory changes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Topic {
+    /// Which record this is: ref, State.
+    Identity,
+    /// What the authority is called and where it is.
+    NameOrPlace,
+    /// Its kind, which goes with its designations.
+    Designation,
+    /// How to reach it.
+    Contact,
+    /// How it works: languages, channels, hours, requirements.
+    Arrangements,
+    /// Notes and the date last verified.
+    Other,
+}
+
+/// One field of an authority.
+#[derive(Debug, Clone, Copy)]
+pub struct Field {
+    /// The name in JSON, CSV, forms and the history.
+    pub name: &'static str,
+    pub label: &'static str,
+    /// Shown under the input on the form.
+    pub hint: &'static str,
+    pub check: Check,
+    pub required: bool,
+    pub control: Control,
+    pub shown: Shown,
+    pub topic: Topic,
+}
+
+impl Field {
+    const fn new(name: &'static str, label: &'static str, check: Check) -> Self {
+        Field {
+            name,
+            label,
+            hint: "",
+            check,
+            required: false,
+            control: Control::Text,
+            shown: Shown::Everywhere,
+            topic: Topic::NameOrPlace,
+        }
+    }
+
+    const fn topic(mut self, topic: Topic) -> Self {
+        self.topic = topic;
+        self
+    }
+
+    const fn hint(mut self, hint: &'static str) -> Self {
+        self.hint = hint;
+        self
+    }
+
+    const fn required(mut self) -> Self {
+        self.required = true;
+        self
+    }
+
+    const fn control(mut self, control: Control) -> Self {
+        self.control = control;
+        self
+    }
+
+    const fn on_record(mut self) -> Self {
+        self.shown = Shown::OnRecord;
+        self
+    }
+
+    /// A contact detail: about reaching the authority, and shown only to
+    /// readers allowed contacts.
+    const fn contact(mut self) -> Self {
+        self.shown = Shown::ToContacts;
+        self.topic = Topic::Contact;
+        self
+    }
+
+    /// Whether a reader who may (or may not) see contacts sees this field.
+    pub fn visible(&self, sees_contacts: bool) -> bool {
+        sees_contacts || self.shown != Shown::ToContacts
+    }
+
+    /// A stored value as people read it: lists as `a; b`.
+    pub fn display(&self, stored: Option<String>) -> Option<String> {
+        if self.check.is_list() {
+            let items: Vec<&str> = crate::domain::split_codes(stored.as_deref()?).collect();
+            return (!items.is_empty()).then(|| items.join("; "));
+        }
+        stored
+    }
+}
+
+/// A stored column's type: how its value reads as text and back. Values
+/// are validated before they are stored, so reading back cannot fail.
+pub trait Cell {
+    /// The column in SQL, for the import's staging table.
+    const SQL: &'static str;
+    fn text(&self) -> Option<String>;
+    fn from_text(text: Option<String>) -> Self;
+}
+
+impl Cell for String {
+    const SQL: &'static str = "TEXT NOT NULL";
+    fn text(&self) -> Option<String> {
+        (!self.is_empty()).then(|| self.clone())
+    }
+    fn from_text(text: Option<String>) -> Self {
+        text.unwrap_or_default()
+    }
+}
+
+impl Cell for Option<String> {
+    const SQL: &'static str = "TEXT";
+    fn text(&self) -> Option<String> {
+        self.clone()
+    }
+    fn from_text(text: Option<String>) -> Self {
+        text
+    }
+}
+
+impl Cell for Option<NaiveDate> {
+    const SQL: &'static str = "DATE";
+    fn text(&self) -> Option<String> {
+        self.map(|d| d.to_string())
+    }
+    fn from_text(text: Option<String>) -> Self {
+        text.and_then(|t| NaiveDate::parse_from_str(&t, "%Y-%m-%d").ok())
+    }
+}
+
+macro_rules! authority_fields {
+    ($( $column:ident ($sql:ty): $ty:ty = $field:expr; )*) => {
+        /// The authority's own columns, as stored: embedded in the row read,
+        /// the row inserted and the change written.
+        #[derive(Debug, Clone, Default, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+        #[diesel(
+            table_name = authorities,
+            treat_none_as_default_value = false,
+            treat_none_as_null = true
+        )]
+        pub struct AuthorityColumns {
+            $(pub $column: $ty,)*
+        }
+
+        /// Every field, in the order of the form, CSV and JSON.
+        pub const FIELDS: &[Field] = &[$($field,)*];
+
+        impl AuthorityColumns {
+            /// Each field's stored value as text, in the order of [`FIELDS`].
+            pub fn texts(&self) -> Vec<Option<String>> {
+                vec![$(Cell::text(&self.$column),)*]
+            }
+
+            /// The inverse of [`Self::texts`].
+            pub fn from_texts(texts: Vec<Option<String>>) -> Self {
+                let mut texts = texts.into_iter();
+                AuthorityColumns {
+                    $($column: Cell::from_text(texts.next().flatten()),)*
+                }
+            }
+        }
+
+        /// The import's staging table: the same columns, with the id and
+        /// version of the row each replaces.
+        pub(crate) mod staging {
+            use chrono::NaiveDate;
+
+            use diesel::prelude::*;
+
+            use super::{AuthorityColumns, Cell};
+
+            diesel::table! {
+                import_rows (id) {
+                    id -> BigInt,
+                    $($column -> $sql,)*
+                    version -> Integer,
+                    updated_at -> Timestamp,
+                }
+            }
+
+            #[derive(Insertable)]
+            #[diesel(table_name = import_rows, treat_none_as_default_value = false)]
+            pub struct Staged {
+                pub id: i64,
+                $(pub $column: $ty,)*
+                pub version: i32,
+                pub updated_at: chrono::NaiveDateTime,
+            }
+
+            impl Staged {
+                pub fn new(
+                    id: i64,
+                    c: AuthorityColumns,
+                    version: i32,
+                    updated_at: chrono::NaiveDateTime,
+                ) -> Self {
+                    Staged { id, $($column: c.$column,)* version, updated_at }
+                }
+            }
+
+            /// Each field's column in `authorities`, its column here (named
+            /// as in Rust: `ref` is a keyword) and its SQL type.
+            pub fn columns() -> Vec<(&'static str, &'static str, &'static str)> {
+                let here = [$((stringify!($column), <$ty as Cell>::SQL),)*];
+                super::FIELDS
+                    .iter()
+                    .zip(here)
+                    .map(|(f, (column, sql))| (f.name, column, sql))
+                    .collect()
+            }
+        }
+    };
+}
+
+use Check as C;
+use Control as F;
+use Topic as T;
+
+authority_fields! {
+    ref_(Text): String = Field::new("ref", "Reference", C::Ref)
+        .required().control(F::Own).topic(T::Identity);
+    country_code(Text): String = Field::new("country_code", "State", C::Country)
+        .required().control(F::Own).topic(T::Identity);
+    name(Text): String = Field::new("name", "Name in English", C::Text(300)).required();
+    name_local(Nullable<Text>): Option<String> =
+        Field::new("name_local", "Name in the State's language", C::Text(300));
+    acronym(Nullable<Text>): Option<String> = Field::new("acronym", "Acronym", C::Text(30));
+    kind(Text): String = Field::new("kind", "Type of authority", C::Kind)
+        .control(F::Own).topic(T::Designation);
+    territory(Nullable<Text>): Option<String> = Field::new("territory", "Territory", C::Text(200))
+        .hint("Only when the authority serves part of the State");
+    address(Nullable<Text>): Option<String> =
+        Field::new("address", "Postal address", C::Text(500)).control(F::Textarea).contact();
+    postal_code(Nullable<Text>): Option<String> =
+        Field::new("postal_code", "Postal code", C::Text(30)).contact();
+    city(Nullable<Text>): Option<String> = Field::new("city", "City", C::Text(120));
+    phone(Nullable<Text>): Option<String> = Field::new("phone", "Phone", C::Phone)
+        .control(F::Tel).hint("With the country code, e.g. +43 1 26060").contact();
+    fax(Nullable<Text>): Option<String> = Field::new("fax", "Fax", C::Phone).control(F::Tel).contact();
+    email(Nullable<Text>): Option<String> =
+        Field::new("email", "Email", C::Email).control(F::Email).contact();
+    website(Nullable<Text>): Option<String> =
+        Field::new("website", "Website", C::Url).control(F::Url).hint("https://…").contact();
+    languages(Text): String = Field::new("languages", "Languages accepted", C::Languages)
+        .hint("ISO 639-1 codes in order of preference, e.g. fr, en").topic(T::Arrangements);
+    language_note(Nullable<Text>): Option<String> =
+        Field::new("language_note", "Note on languages", C::Text(1000))
+            .control(F::Textarea).hint("e.g. certified translation required (art. 18(14))")
+            .topic(T::Arrangements);
+    channels(Text): String = Field::new("channels", "Channels", C::Channels)
+        .control(F::Own).topic(T::Arrangements);
+    urgent_contact(Nullable<Text>): Option<String> =
+        Field::new("urgent_contact", "Urgent or out-of-hours contact", C::Text(500)).contact();
+    office_hours(Nullable<Text>): Option<String> =
+        Field::new("office_hours", "Office hours", C::Text(300))
+            .on_record().topic(T::Arrangements);
+    time_zone(Nullable<Text>): Option<String> = Field::new("time_zone", "Time zone", C::TimeZone)
+        .hint("IANA name, e.g. Europe/Vienna").on_record().topic(T::Arrangements);
+    requirements(Nullable<Text>): Option<String> =
+        Field::new("requirements", "Procedural requirements", C::Text(4000))
+            .control(F::Textarea).on_record().topic(T::Arrangements);
+    notes(Nullable<Text>): Option<String> =
+        Field::new("notes", "Notes", C::Text(4000))
+            .control(F::Textarea).on_record().topic(T::Other);
+    verified_at(Nullable<Date>): Option<NaiveDate> =
+        Field::new("verified_at", "Last verified", C::PastDate)
+            .control(F::Absent).topic(T::Other);
+}
+
+/// The field of this name.
+pub fn field(name: &str) -> Option<&'static Field> {
+    FIELDS.iter().find(|f| f.name == name)
+}
+
+/// The position of a field in [`FIELDS`]; names given by the code itself.
+pub fn index(name: &str) -> usize {
+    FIELDS
+        .iter()
+        .position(|f| f.name == name)
+        .unwrap_or_else(|| panic!("{name:?} is not a field of an authority"))
+}
+
+impl AuthorityColumns {
+    /// A field's stored value as text.
+    pub fn get(&self, name: &str) -> Option<String> {
+        self.texts().swap_remove(index(name))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_columns_line_up() {
+        let mut names: Vec<&str> = FIELDS.iter().map(|f| f.name).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), FIELDS.len());
+        assert_eq!(staging::columns().len(), FIELDS.len());
+        let c = AuthorityColumns {
+            ref_: "FR-001".into(),
+            name: "X".into(),
+            languages: "fr,en".into(),
+            verified_at: NaiveDate::from_ymd_opt(2026, 1, 2),
+            ..Default::default()
+        };
+        assert_eq!(AuthorityColumns::from_texts(c.texts()), c);
+        assert_eq!(c.get("ref").as_deref(), Some("FR-001"));
+        assert_eq!(c.get("verified_at").as_deref(), Some("2026-01-02"));
+        assert_eq!(
+            field("languages").unwrap().display(c.get("languages")),
+            Some("fr; en".into())
+        );
+    }
+}
