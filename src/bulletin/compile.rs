@@ -10,7 +10,6 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::db::DbConnection;
 use crate::db::schema::{authorities, bulletins, changes};
@@ -18,6 +17,7 @@ use crate::directory::fields::{self, Topic};
 use crate::domain::states;
 use crate::error::AppError;
 use crate::mail::message::{Template, Templates};
+use crate::measures::Described;
 use crate::measures::{Status, Update, describe, store};
 
 /// Stands for a recipient's own unsubscribe address in a stored body; each
@@ -58,7 +58,7 @@ struct Entry {
     link: String,
     mark: Option<&'static str>,
     update_id: i64,
-    measure: Value,
+    measure: Described,
     contact: Option<Contact>,
 }
 

@@ -10,7 +10,6 @@ use lettre::Message;
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use rust_embed::RustEmbed;
-use serde_json::Value;
 
 #[derive(RustEmbed)]
 #[folder = "templates/email/"]
@@ -118,9 +117,11 @@ impl Templates {
         Ok(Self { html, text })
     }
 
-    pub fn render(&self, name: &str, context: &Value) -> Result<Rendered, String> {
+    pub fn render<T: serde::Serialize>(&self, name: &str, context: &T) -> Result<Rendered, String> {
+        // One conversion for the three parts.
+        let context = serde_json::to_value(context).map_err(|e| format!("{name}: {e}"))?;
         let part = |hb: &Handlebars<'static>, part: &str| {
-            hb.render(&format!("{name}/{part}"), context)
+            hb.render(&format!("{name}/{part}"), &context)
                 .map_err(|e| format!("template {name}/{part}: {e}"))
         };
         let subject = part(&self.text, "subject.txt")?

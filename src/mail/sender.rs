@@ -52,9 +52,13 @@ impl Mailer {
         if let (Some(bulletin), Some(subscription)) = (c.bulletin_id, c.subscription_id) {
             return self.deliver_bulletin(pool, c, bulletin, subscription).await;
         }
-        let mut context: serde_json::Value = serde_json::from_str(&c.context)
-            .map_err(|e| permanent(format!("stored data unreadable: {e}")))?;
-        context["base_url"] = self.base_url.clone().into();
+        let stored: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(&c.context)
+                .map_err(|e| permanent(format!("stored data unreadable: {e}")))?;
+        let context = WithBase {
+            stored,
+            base_url: &self.base_url,
+        };
         let rendered = self
             .templates
             .render(&c.template, &context)
@@ -350,4 +354,12 @@ mod tests {
         assert_eq!(backoff(m, 40), MAX_BACKOFF);
         assert_eq!(backoff(m, 0), m);
     }
+}
+
+/// A queued message's stored context, and the site's address its links use.
+#[derive(serde::Serialize)]
+struct WithBase<'a> {
+    #[serde(flatten)]
+    stored: serde_json::Map<String, serde_json::Value>,
+    base_url: &'a str,
 }

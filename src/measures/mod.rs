@@ -11,7 +11,6 @@ pub mod store;
 
 use chrono::NaiveDate;
 use serde::Serialize;
-use serde_json::{Value, json};
 
 use crate::domain::codes::code_enum;
 
@@ -122,12 +121,29 @@ pub fn effective_status(stored: Status, until: Option<NaiveDate>, today: NaiveDa
     }
 }
 
-/// One update as label/value rows, leaving out what was not said.
-pub fn describe(u: &Update) -> Value {
+/// One update as pages and mail show it: label/value rows, leaving out what
+/// was not said.
+#[derive(Debug, Clone, Serialize)]
+pub struct Described {
+    pub id: i64,
+    pub rows: Vec<Row>,
+    pub remarks: Option<String>,
+    pub language: Option<String>,
+    pub effective_from: NaiveDate,
+    pub effective_until: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    pub label: &'static str,
+    pub value: String,
+}
+
+pub fn describe(u: &Update) -> Described {
     let mut rows = Vec::new();
-    let mut row = |label: &str, value: Option<String>| {
-        if let Some(v) = value {
-            rows.push(json!({"label": label, "value": v}));
+    let mut row = |label: &'static str, value: Option<String>| {
+        if let Some(value) = value {
+            rows.push(Row { label, value });
         }
     };
     row("Operations", u.operations.map(|v| v.label().to_string()));
@@ -156,14 +172,14 @@ pub fn describe(u: &Update) -> Value {
         u.transfers.map(|v| v.label().to_string()),
     );
     row("Urgent contact", u.urgent_contact.clone());
-    json!({
-        "id": u.id,
-        "rows": rows,
-        "remarks": u.remarks,
-        "language": u.language,
-        "effective_from": u.effective_from,
-        "effective_until": u.effective_until,
-    })
+    Described {
+        id: u.id,
+        rows,
+        remarks: u.remarks.clone(),
+        language: u.language.clone(),
+        effective_from: u.effective_from,
+        effective_until: u.effective_until,
+    }
 }
 
 /// Every field an update states, by label, as text: what two updates are

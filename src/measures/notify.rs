@@ -6,9 +6,11 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use super::{Status, Update, describe};
+use serde::Serialize;
+
+use super::{Described, Status, Update, describe};
 use crate::audit::Actor;
 use crate::auth::users::recipients;
 use crate::db::DbConnection;
@@ -17,18 +19,37 @@ use crate::directory::model;
 use crate::mail::message::Template;
 use crate::mail::{Outgoing, enqueue};
 
+/// What the mail about an update says.
+#[derive(Serialize)]
+struct UpdateMail<'a> {
+    authority: model::MailLabel,
+    update: MailedUpdate,
+    reason: Option<&'a str>,
+    by: &'a str,
+}
+
+#[derive(Serialize)]
+struct MailedUpdate {
+    #[serde(flatten)]
+    described: Described,
+    status: &'static str,
+    scheduled: bool,
+    ended: bool,
+}
+
 fn context(conn: &mut DbConnection, u: &Update, actor: &Actor) -> QueryResult<Value> {
-    let authority = model::mail_label(conn, u.authority_id)?;
-    let mut update = describe(u);
-    update["status"] = json!(u.status.code());
-    update["scheduled"] = json!(u.status == Status::Scheduled);
-    update["ended"] = json!(u.status == Status::Expired);
-    Ok(json!({
-        "authority": authority,
-        "update": update,
-        "reason": u.rejection_reason,
-        "by": actor.label,
-    }))
+    let view = UpdateMail {
+        authority: model::mail_label(conn, u.authority_id)?,
+        update: MailedUpdate {
+            described: describe(u),
+            status: u.status.code(),
+            scheduled: u.status == Status::Scheduled,
+            ended: u.status == Status::Expired,
+        },
+        reason: u.rejection_reason.as_deref(),
+        by: &actor.label,
+    };
+    Ok(serde_json::to_value(view).expect("a mail context always serialises"))
 }
 
 /// To every active admin but the one who submitted.

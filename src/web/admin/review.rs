@@ -15,6 +15,7 @@ use crate::audit::Actor;
 use crate::db;
 use crate::directory::proposals::{self, Proposal, ProposalStatus};
 use crate::error::AppError;
+use crate::measures::Described;
 use crate::measures::lifecycle;
 use crate::measures::{Disagreement, Status, Update, disagreements, fields, store};
 use crate::web::pages::measures::view;
@@ -79,7 +80,7 @@ fn compare(u: &Update, current: Option<&Update>) -> Vec<Row> {
 struct Scheduled {
     authority: Option<AuthorityLabel>,
     authority_id: i64,
-    measure: Value,
+    measure: Described,
     in_force_now: Option<i64>,
 }
 

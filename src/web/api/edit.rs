@@ -3,6 +3,7 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::audit::{self, Actor};
@@ -88,14 +89,20 @@ async fn respond_with(
     response
         .insert_header((header::ETAG, format!("\"{}\"", a.version)))
         .insert_header((header::LOCATION, format!("/api/v1/authorities/{id}")));
-    Ok(match held {
-        None => response.json(AuthorityJson::new(&a, true)),
-        Some(held) => {
-            let mut body = json!(AuthorityJson::new(&a, true));
-            body["held_for_review"] = held;
-            response.json(body)
-        }
-    })
+    Ok(response.json(Saved {
+        authority: AuthorityJson::new(&a, true),
+        held_for_review: held,
+    }))
+}
+
+/// The authority as saved, and the change held for the secretariat's review
+/// when a focal point's edit changed its designations or kind.
+#[derive(Serialize)]
+struct Saved<'a> {
+    #[serde(flatten)]
+    authority: AuthorityJson<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    held_for_review: Option<Value>,
 }
 
 pub(crate) async fn create(

@@ -3,7 +3,6 @@
 
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
-use serde_json::json;
 
 use crate::audit::Actor;
 use crate::auth::{Role, User};
@@ -226,10 +225,18 @@ pub(crate) async fn approve(
     })
     .await?;
     state.mail.wake();
-    let mut body =
-        serde_json::to_value(&u).map_err(|e| AppError::internal(anyhow::Error::from(e)))?;
-    body["superseded"] = json!(superseded);
-    Ok(HttpResponse::Ok().json(body))
+    Ok(HttpResponse::Ok().json(Approved {
+        update: &u,
+        superseded,
+    }))
+}
+
+/// An approved update, and the one it took the place of.
+#[derive(serde::Serialize)]
+struct Approved<'a, S: serde::Serialize> {
+    #[serde(flatten)]
+    update: &'a crate::measures::Update,
+    superseded: S,
 }
 
 pub(crate) async fn reject(

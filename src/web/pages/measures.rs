@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::db;
 use crate::error::AppError;
-use crate::measures::store;
+use crate::measures::{Described, store};
 use crate::web::AppState;
 
 pub use crate::measures::describe as view;
@@ -38,9 +38,9 @@ pub async fn in_force_by_authority(
     state: &AppState,
     ids: Vec<i64>,
     sees_contacts: bool,
-) -> Result<HashMap<i64, Vec<Value>>, AppError> {
+) -> Result<HashMap<i64, Vec<Described>>, AppError> {
     let list = in_force(state, Some(ids), sees_contacts).await?;
-    let mut by: HashMap<i64, Vec<Value>> = HashMap::new();
+    let mut by: HashMap<i64, Vec<Described>> = HashMap::new();
     for u in &list {
         by.entry(u.authority_id).or_default().push(view(u));
     }
@@ -52,7 +52,7 @@ pub async fn in_force_by_authority(
 pub struct WithMeasures<'a> {
     #[serde(flatten)]
     pub authority: crate::web::support::json::AuthorityJson<'a>,
-    pub measures: Vec<Value>,
+    pub measures: Vec<Described>,
 }
 
 #[derive(serde::Deserialize)]

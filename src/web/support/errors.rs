@@ -61,7 +61,7 @@ fn render<B: 'static>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandler
             "pages/error",
             &json!({
                 "title": title, "message": message, "status": status.as_u16(), "nav": "",
-                "viewer": crate::web::Viewer::anonymous(false),
+                "viewer": super::viewer::ViewerContext::anonymous(false),
             }),
         )
         .unwrap_or_else(|_| format!("<h1>{}</h1>", status));

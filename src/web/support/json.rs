@@ -1,9 +1,10 @@
 //! The JSON shapes of DESIGN.md's interfaces. Pages render from the same
 //! values, so a page and the API never disagree.
 
+use std::sync::Arc;
+
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
-use serde_json::json;
 
 use crate::directory::search::Snapshot;
 use crate::domain::CountryCode;
@@ -153,26 +154,46 @@ pub struct ListJson<T: Serialize> {
     pub per_page: u32,
 }
 
+/// Authorities shared from the snapshot, each as [`AuthorityJson`].
+pub struct AuthorityList {
+    pub list: Vec<Arc<Authority>>,
+    pub sees_contacts: bool,
+}
+
+impl Serialize for AuthorityList {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(
+            self.list
+                .iter()
+                .map(|a| AuthorityJson::new(a, self.sees_contacts)),
+        )
+    }
+}
+
+/// The authorities of a State designated under one article.
+#[derive(Serialize)]
+pub struct ArticleGroup {
+    pub article: Article,
+    pub provision: &'static str,
+    pub title: &'static str,
+    pub authorities: AuthorityList,
+}
+
 /// A State's authorities grouped by the articles they are designated under.
 pub fn by_article(
     directory: &Snapshot,
     country: CountryCode,
     sees_contacts: bool,
-) -> serde_json::Value {
-    let groups: Vec<serde_json::Value> = Article::all()
-        .map(|article| {
-            let designated = directory.designated(country, article);
-            let list: Vec<AuthorityJson> = designated
-                .iter()
-                .map(|a| AuthorityJson::new(a, sees_contacts))
-                .collect();
-            json!({
-                "article": article,
-                "provision": article.provision(),
-                "title": article.title(),
-                "authorities": list,
-            })
+) -> Vec<ArticleGroup> {
+    Article::all()
+        .map(|article| ArticleGroup {
+            article,
+            provision: article.provision(),
+            title: article.title(),
+            authorities: AuthorityList {
+                list: directory.designated(country, article),
+                sees_contacts,
+            },
         })
-        .collect();
-    json!(groups)
+        .collect()
 }

@@ -3,9 +3,10 @@
 
 use actix_web::HttpResponse;
 use actix_web::http::{StatusCode, header};
-use serde_json::Value;
+use serde::Serialize;
 
 use super::templates::render;
+use super::viewer::ViewerContext;
 use crate::error::AppError;
 use crate::web::{AppState, Viewer};
 
@@ -15,25 +16,35 @@ pub fn html(status: StatusCode, body: String) -> HttpResponse {
         .body(body)
 }
 
-pub fn page(
+pub fn page<T: Serialize>(
     state: &AppState,
     viewer: &Viewer,
     name: &str,
-    data: &Value,
+    data: &T,
 ) -> Result<HttpResponse, AppError> {
     page_with(state, viewer, StatusCode::OK, name, data)
 }
 
+/// A page's own view with the viewer the layout shows beside it.
+#[derive(Serialize)]
+struct WithViewer<'a, T: Serialize> {
+    #[serde(flatten)]
+    data: &'a T,
+    viewer: ViewerContext<'a>,
+}
+
 /// Renders a page with the viewer the layout shows (signed in or not).
-pub fn page_with(
+pub fn page_with<T: Serialize>(
     state: &AppState,
     viewer: &Viewer,
     status: StatusCode,
     name: &str,
-    data: &Value,
+    data: &T,
 ) -> Result<HttpResponse, AppError> {
-    let mut data = data.clone();
-    data["viewer"] = viewer.context();
+    let data = WithViewer {
+        data,
+        viewer: viewer.context(),
+    };
     Ok(html(status, render(&state.templates, name, &data)?))
 }
 

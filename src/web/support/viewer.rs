@@ -8,7 +8,7 @@ use actix_web::cookie::{Cookie, CookieJar, SameSite};
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
-use serde_json::{Value, json};
+use serde::Serialize;
 use subtle::ConstantTimeEq;
 
 use crate::auth::{Role, User, sessions, tokens};
@@ -87,27 +87,50 @@ impl Viewer {
     }
 
     /// What every page's layout shows of the viewer.
-    pub fn context(&self) -> Value {
+    /// What the layout shows of the viewer.
+    pub fn context(&self) -> ViewerContext<'_> {
         match &self.user {
-            Some(u) => json!({
-                "signed_in": true,
-                "email": u.email,
-                "name": u.name,
-                "role": u.role.code(),
-                "is_admin": u.is_admin(),
-                "authority_id": u.authority_id,
-                "csrf": self.csrf.clone().unwrap_or_default(),
-                "sees_contacts": self.sees_contacts,
-            }),
-            None => Self::anonymous(self.sees_contacts),
+            Some(u) => ViewerContext {
+                signed_in: true,
+                email: &u.email,
+                name: u.name.as_deref(),
+                role: u.role.code(),
+                is_admin: u.is_admin(),
+                authority_id: u.authority_id,
+                csrf: self.csrf.as_deref().unwrap_or_default(),
+                sees_contacts: self.sees_contacts,
+            },
+            None => ViewerContext::anonymous(self.sees_contacts),
         }
     }
+}
 
-    pub fn anonymous(sees_contacts: bool) -> Value {
-        json!({
-            "signed_in": false, "email": "", "name": null, "role": "", "is_admin": false,
-            "authority_id": null, "csrf": "", "sees_contacts": sees_contacts,
-        })
+/// The viewer as the layout shows it: signed in or not, the navigation an
+/// admin gets, the form token.
+#[derive(Debug, Serialize)]
+pub struct ViewerContext<'a> {
+    pub signed_in: bool,
+    pub email: &'a str,
+    pub name: Option<&'a str>,
+    pub role: &'a str,
+    pub is_admin: bool,
+    pub authority_id: Option<i64>,
+    pub csrf: &'a str,
+    pub sees_contacts: bool,
+}
+
+impl ViewerContext<'static> {
+    pub fn anonymous(sees_contacts: bool) -> Self {
+        ViewerContext {
+            signed_in: false,
+            email: "",
+            name: None,
+            role: "",
+            is_admin: false,
+            authority_id: None,
+            csrf: "",
+            sees_contacts,
+        }
     }
 }
 

@@ -12,6 +12,7 @@ use super::{AuthorityLabel, acts_for, authority_for, mine_link};
 use crate::audit::Actor;
 use crate::db;
 use crate::error::{AppError, FieldError};
+use crate::measures::Described;
 use crate::measures::input::{UpdateInput, ValidUpdate};
 use crate::measures::lifecycle::{self, SeenBase};
 use crate::measures::{
@@ -102,7 +103,7 @@ fn prefill(u: Option<&Update>, with_dates: bool) -> UpdateInput {
 #[derive(Serialize)]
 struct Stale {
     base_id: Option<i64>,
-    current: Option<Value>,
+    current: Option<Described>,
     current_id: Option<i64>,
     disagreements: Vec<Disagreement>,
 }

@@ -5,12 +5,13 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::{AuthorityLabel, acts_for, authority_for, mine_link};
 use crate::audit::Actor;
 use crate::db;
 use crate::error::AppError;
+use crate::measures::Described;
 use crate::measures::lifecycle;
 use crate::measures::{Status, Update, store};
 use crate::web::pages::measures::view;
@@ -32,7 +33,7 @@ struct Item {
     id: i64,
     status: Status,
     status_label: &'static str,
-    measure: Value,
+    measure: Described,
     rejection_reason: Option<String>,
     submitted_at: Option<chrono::NaiveDateTime>,
     decided_at: Option<chrono::NaiveDateTime>,

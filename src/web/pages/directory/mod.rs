@@ -1,16 +1,15 @@
 //! Server-rendered pages. None needs JavaScript; every asset is served here.
 
-use actix_web::http::header;
+use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, web};
-use serde_json::{Value, json};
 
 use crate::audit;
 use crate::db;
 use crate::directory::proposals::{self, ProposalStatus};
-use crate::directory::search::{SearchParams, Snapshot};
-use crate::domain::states;
-use crate::domain::{Article, Instrument};
+use crate::directory::search::SearchParams;
+use crate::domain::states::{self, Region};
 use crate::error::AppError;
+use crate::measures::Described;
 use crate::web::pages::measures as measures_view;
 use crate::web::support::json::by_article;
 use crate::web::support::json::{AuthorityJson, CountryJson};
@@ -19,51 +18,32 @@ use crate::web::support::respond::{page, page_with};
 use crate::web::support::templates::StaticFiles;
 use crate::web::{AppState, Viewer};
 
-/// The choices of the finder and the search filters.
-fn choices(directory: &Snapshot) -> Value {
-    let states: Vec<Value> = states::all()
-        .iter()
-        .map(|s| json!({"code": s.alpha2, "name": s.name}))
-        .collect();
-    let articles: Vec<Value> = Article::all()
-        .map(|a| {
-            json!({
-                "slug": a.slug(),
-                "provision": a.provision(),
-                "title": a.title(),
-                "summary": a.summary(),
-                "convention": a.instrument() == Instrument::Convention,
-            })
-        })
-        .collect();
-    let regions: Vec<Value> = states::regions()
-        .into_iter()
-        .map(|(r, subs)| json!({"code": r.code, "name": r.name, "subregions": subs}))
-        .collect();
-    let languages: Vec<&str> = directory.languages().iter().map(|l| l.as_str()).collect();
-    json!({"states": states, "articles": articles, "regions": regions, "languages": languages})
-}
+mod views;
+
+use views::{
+    About, ArticleChoice, AuthorityMeasures, AuthorityPage, Choices, Countries, CountryPage,
+    Finder, FinderForm, FinderResult, Home, RegionGroup, Search, SearchResult, Stats, Subregion,
+};
 
 pub(crate) async fn home(
     state: web::Data<AppState>,
     viewer: Viewer,
 ) -> Result<HttpResponse, AppError> {
     let directory = state.directory.snapshot();
-    page(
-        &state,
-        &viewer,
-        "pages/home",
-        &json!({
-            "title": "Find the authority to write to",
-            "nav": "home",
-            "choices": choices(&directory),
-            "form": {"country": "", "article": "18"},
-            "stats": {
-                "authorities": directory.len(),
-                "states": directory.counts_by_country().len(),
-            },
-        }),
-    )
+    let view = Home {
+        title: "Find the authority to write to",
+        nav: "home",
+        choices: Choices::of(&directory),
+        form: FinderForm {
+            country: String::new(),
+            article: "18".into(),
+        },
+        stats: Stats {
+            authorities: directory.len(),
+            states: directory.counts_by_country().len(),
+        },
+    };
+    page(&state, &viewer, "pages/home", &view)
 }
 
 pub(crate) async fn counterpart(
@@ -72,21 +52,21 @@ pub(crate) async fn counterpart(
     params: web::Query<CounterpartParams>,
 ) -> Result<HttpResponse, AppError> {
     let directory = state.directory.snapshot();
-    let form = json!({
-        "country": params.country.clone().unwrap_or_default(),
-        "article": params.article.clone().unwrap_or_default(),
-    });
-    let mut data = json!({
-        "title": "Counterpart finder",
-        "nav": "home",
-        "choices": choices(&directory),
-        "form": form,
-        "error": null,
-        "result": null,
-    });
+    let mut view = Finder {
+        title: "Counterpart finder".into(),
+        nav: "home",
+        choices: Choices::of(&directory),
+        form: FinderForm {
+            country: params.country.clone().unwrap_or_default(),
+            article: params.article.clone().unwrap_or_default(),
+        },
+        error: None,
+        result: None,
+    };
+    let designated;
     let status = match params.parse() {
         Ok((country, article)) => {
-            let designated = directory.designated(country, article);
+            designated = directory.designated(country, article);
             let ids = designated.iter().map(|a| a.id).collect();
             let mut measures =
                 measures_view::in_force_by_authority(&state, ids, viewer.sees_contacts).await?;
@@ -97,27 +77,27 @@ pub(crate) async fn counterpart(
                     measures: measures.remove(&a.id).unwrap_or_default(),
                 })
                 .collect();
-            data["title"] = json!(format!(
+            view.title = format!(
                 "{}: {} ({})",
                 country.state().name,
                 article.title(),
                 article.provision()
-            ));
-            data["result"] = json!({
-                "country": CountryJson::new(country.state(), 0),
-                "article": {"slug": article.slug(), "provision": article.provision(), "title": article.title()},
-                "count": found.len(),
-                "authorities": found,
+            );
+            view.result = Some(FinderResult {
+                country: CountryJson::new(country.state(), 0),
+                article: ArticleChoice::from(article),
+                count: found.len(),
+                authorities: found,
             });
-            actix_web::http::StatusCode::OK
+            StatusCode::OK
         }
         Err(AppError::BadRequest(field)) => {
-            data["error"] = json!(field);
-            actix_web::http::StatusCode::BAD_REQUEST
+            view.error = Some(field);
+            StatusCode::BAD_REQUEST
         }
         Err(other) => return Err(other),
     };
-    page_with(&state, &viewer, status, "pages/counterpart", &data)
+    page_with(&state, &viewer, status, "pages/counterpart", &view)
 }
 
 fn page_link(params: &SearchParams, page: u32) -> String {
@@ -148,18 +128,19 @@ pub(crate) async fn authorities(
 ) -> Result<HttpResponse, AppError> {
     let directory = state.directory.snapshot();
     let params = params.into_inner();
-    let mut data = json!({
-        "title": "Search the directory",
-        "nav": "authorities",
-        "choices": choices(&directory),
-        "form": &params,
-        "error": null,
-        "result": null,
-    });
-    match params.parse() {
+    let mut view = Search {
+        title: "Search the directory".into(),
+        nav: "authorities",
+        choices: Choices::of(&directory),
+        form: &params,
+        error: None,
+        result: None,
+    };
+    let result;
+    let status = match params.parse() {
         Ok(mut query) => {
             query.contacts = viewer.sees_contacts;
-            let result = directory.search(&query);
+            result = directory.search(&query);
             let items: Vec<AuthorityJson> = result
                 .items
                 .iter()
@@ -167,34 +148,29 @@ pub(crate) async fn authorities(
                 .collect();
             let pages = result.total.div_ceil(query.per_page as usize).max(1) as u32;
             let first = (query.page - 1) as usize * query.per_page as usize + 1;
-            data["result"] = json!({
-                "items": items,
-                "total": result.total,
-                "partial": result.partial,
-                "page": query.page,
-                "pages": pages,
-                "first": first,
-                "last": first + items.len().saturating_sub(1),
-                "prev": (query.page > 1).then(|| page_link(&params, query.page - 1)),
-                "next": (query.page < pages).then(|| page_link(&params, query.page + 1)),
+            view.result = Some(SearchResult {
+                total: result.total,
+                partial: result.partial,
+                page: query.page,
+                pages,
+                first,
+                last: first + items.len().saturating_sub(1),
+                prev: (query.page > 1).then(|| page_link(&params, query.page - 1)),
+                next: (query.page < pages).then(|| page_link(&params, query.page + 1)),
+                items,
             });
             if let Some(q) = &query.q {
-                data["title"] = json!(format!("Search: {q}"));
+                view.title = format!("Search: {q}");
             }
-            page(&state, &viewer, "pages/authorities", &data)
+            StatusCode::OK
         }
         Err(AppError::BadRequest(field)) => {
-            data["error"] = json!(field);
-            page_with(
-                &state,
-                &viewer,
-                actix_web::http::StatusCode::BAD_REQUEST,
-                "pages/authorities",
-                &data,
-            )
+            view.error = Some(field);
+            StatusCode::BAD_REQUEST
         }
-        Err(other) => Err(other),
-    }
+        Err(other) => return Err(other),
+    };
+    page_with(&state, &viewer, status, "pages/authorities", &view)
 }
 
 #[derive(serde::Deserialize)]
@@ -229,7 +205,7 @@ pub(crate) async fn authority(
                 let held = proposals::list(c, Some(ProposalStatus::Pending), Some(id), 1)?
                     .first()
                     .map(proposals::describe);
-                let scheduled: Vec<Value> = crate::measures::store::scheduled(c, &[id], today)?
+                let scheduled: Vec<Described> = crate::measures::store::scheduled(c, &[id], today)?
                     .iter()
                     .map(measures_view::view)
                     .collect();
@@ -248,29 +224,26 @@ pub(crate) async fn authority(
         _ => None,
     };
     let is_admin = viewer.user.as_ref().is_some_and(|u| u.is_admin());
-    page(
-        &state,
-        &viewer,
-        "pages/authority",
-        &json!({
-            "title": a.name,
-            "nav": "authorities",
-            "authority": AuthorityJson::new(&a, viewer.sees_contacts),
-            "measures": measures_view::in_force_by_authority(&state, vec![id], viewer.sees_contacts)
-                .await?
-                .remove(&id)
-                .unwrap_or_default(),
-            "stale": stale,
-            "stale_days": stale_days,
-            "may_edit": may_edit,
-            "is_admin": is_admin,
-            "signed_in": viewer.user.is_some(),
-            "history": history,
-            "held": held,
-            "scheduled": scheduled,
-            "notice": notice,
-        }),
-    )
+    let measures = measures_view::in_force_by_authority(&state, vec![id], viewer.sees_contacts)
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
+    let view = AuthorityPage {
+        title: &a.name,
+        nav: "authorities",
+        authority: AuthorityJson::new(&a, viewer.sees_contacts),
+        measures,
+        stale,
+        stale_days,
+        may_edit,
+        is_admin,
+        signed_in: viewer.user.is_some(),
+        history,
+        held,
+        scheduled,
+        notice,
+    };
+    page(&state, &viewer, "pages/authority", &view)
 }
 
 pub(crate) async fn countries(
@@ -278,35 +251,48 @@ pub(crate) async fn countries(
     viewer: Viewer,
 ) -> Result<HttpResponse, AppError> {
     let counts = state.directory.snapshot().counts_by_country();
-    let regions: Vec<Value> = states::regions()
-        .into_iter()
+    let in_sub = |region: &Region, code: Option<&str>| -> Vec<CountryJson<'static>> {
+        states::all()
+            .iter()
+            .filter(|s| {
+                &s.region == region && s.subregion.as_ref().map(|r| r.code.as_str()) == code
+            })
+            .map(|s| CountryJson::new(s, counts.get(s.alpha2.as_str()).copied().unwrap_or(0)))
+            .collect()
+    };
+    let regions = states::regions();
+    let groups = regions
+        .iter()
         .map(|(region, subs)| {
-            let in_sub = |code: Option<&str>| -> Vec<Value> {
-                states::all()
-                    .iter()
-                    .filter(|s| {
-                        s.region == region && s.subregion.as_ref().map(|r| r.code.as_str()) == code
-                    })
-                    .map(|s| json!(CountryJson::new(s, counts.get(s.alpha2.as_str()).copied().unwrap_or(0))))
-                    .collect()
-            };
-            let mut groups: Vec<Value> = subs
+            let mut subregions: Vec<Subregion> = subs
                 .iter()
-                .map(|sub| json!({"name": sub.name, "code": sub.code, "states": in_sub(Some(&sub.code))}))
+                .map(|sub| Subregion {
+                    name: &sub.name,
+                    code: &sub.code,
+                    states: in_sub(region, Some(&sub.code)),
+                })
                 .collect();
-            let loose = in_sub(None);
+            let loose = in_sub(region, None);
             if !loose.is_empty() {
-                groups.push(json!({"name": "Regional organizations", "code": "", "states": loose}));
+                subregions.push(Subregion {
+                    name: "Regional organizations",
+                    code: "",
+                    states: loose,
+                });
             }
-            json!({"name": region.name, "code": region.code, "subregions": groups})
+            RegionGroup {
+                name: &region.name,
+                code: &region.code,
+                subregions,
+            }
         })
         .collect();
-    page(
-        &state,
-        &viewer,
-        "pages/countries",
-        &json!({"title": "States parties", "nav": "countries", "regions": regions}),
-    )
+    let view = Countries {
+        title: "States parties",
+        nav: "countries",
+        regions: groups,
+    };
+    page(&state, &viewer, "pages/countries", &view)
 }
 
 pub(crate) async fn country(
@@ -316,28 +302,27 @@ pub(crate) async fn country(
 ) -> Result<HttpResponse, AppError> {
     let code = country_param(&path)?;
     let directory = state.directory.snapshot();
-    let count = directory.in_country(code).count();
-    let ids: Vec<i64> = directory.in_country(code).map(|a| a.id).collect();
+    let here: Vec<_> = directory.in_country(code).collect();
+    let ids: Vec<i64> = here.iter().map(|a| a.id).collect();
     let by = measures_view::in_force_by_authority(&state, ids, viewer.sees_contacts).await?;
-    let measures: Vec<Value> = directory
-        .in_country(code)
+    let measures = here
+        .iter()
         .filter_map(|a| {
-            by.get(&a.id)
-                .map(|m| json!({"id": a.id, "name": a.name, "measures": m}))
+            by.get(&a.id).map(|m| AuthorityMeasures {
+                id: a.id,
+                name: &a.name,
+                measures: m,
+            })
         })
         .collect();
-    page(
-        &state,
-        &viewer,
-        "pages/country",
-        &json!({
-        "title": code.state().name,
-        "nav": "countries",
-        "country": CountryJson::new(code.state(), count),
-        "articles": by_article(&directory, code, viewer.sees_contacts),
-        "measures": measures,
-        }),
-    )
+    let view = CountryPage {
+        title: &code.state().name,
+        nav: "countries",
+        country: CountryJson::new(code.state(), here.len()),
+        articles: by_article(&directory, code, viewer.sees_contacts),
+        measures,
+    };
+    page(&state, &viewer, "pages/country", &view)
 }
 
 pub(crate) async fn about(
@@ -345,12 +330,12 @@ pub(crate) async fn about(
     viewer: Viewer,
 ) -> Result<HttpResponse, AppError> {
     let directory = state.directory.snapshot();
-    page(
-        &state,
-        &viewer,
-        "pages/about",
-        &json!({"title": "About", "nav": "about", "choices": choices(&directory)}),
-    )
+    let view = About {
+        title: "About",
+        nav: "about",
+        choices: Choices::of(&directory),
+    };
+    page(&state, &viewer, "pages/about", &view)
 }
 
 pub(crate) async fn static_file(path: web::Path<String>) -> Result<HttpResponse, AppError> {
