@@ -35,17 +35,22 @@ pub fn accounts(pool: &Pool, now: chrono::NaiveDateTime) -> anyhow::Result<()> {
     let mut lines = Vec::new();
     for (email, role, authority_ref, name) in accounts {
         let password = password::generate();
-        let added = users::add(
-            &mut conn,
-            users::NewUser {
-                email,
-                role,
-                authority_ref,
-                name: Some(name),
-                password: &password,
-            },
-            now,
-        );
+        let added = authority_ref
+            .map(|r| model::live_id_of_ref(&mut conn, r))
+            .transpose()
+            .and_then(|authority_id| {
+                users::add(
+                    &mut conn,
+                    users::NewUser {
+                        email,
+                        role,
+                        authority_id,
+                        name: Some(name),
+                        password: &password,
+                    },
+                    now,
+                )
+            });
         match added {
             Ok(u) => lines.push(format!(
                 "  {:<12} {:<34} password {password}{}",

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 
 use super::{Role, User, password};
 use crate::db::DbConnection;
-use crate::db::schema::{api_tokens, authorities, sessions, users};
+use crate::db::schema::{api_tokens, sessions, users};
 use crate::domain::Email;
 use crate::error::{AppError, FieldError};
 
@@ -45,7 +45,9 @@ impl UserRow {
 pub struct NewUser<'a> {
     pub email: &'a str,
     pub role: Role,
-    pub authority_ref: Option<&'a str>,
+    /// The authority a focal point is bound to (the caller resolves its ref:
+    /// authorities are the directory's).
+    pub authority_id: Option<i64>,
     pub name: Option<&'a str>,
     pub password: &'a str,
 }
@@ -74,27 +76,14 @@ pub fn add(
     let email = Email::parse(new.email)
         .map_err(|m| AppError::Invalid(vec![FieldError::new("email", m)]))?;
     let email = normalise_email(email.as_str());
-    let authority_id = match (new.role, new.authority_ref) {
+    let authority_id = match (new.role, new.authority_id) {
         (Role::FocalPoint, None) => {
             return Err(AppError::Invalid(vec![FieldError::new(
                 "authority",
                 "a focal point needs --authority REF",
             )]));
         }
-        (Role::FocalPoint, Some(r)) => Some(
-            authorities::table
-                .filter(authorities::ref_.eq(r.trim()))
-                .filter(authorities::archived_at.is_null())
-                .select(authorities::id)
-                .first::<i64>(conn)
-                .optional()?
-                .ok_or_else(|| {
-                    AppError::Invalid(vec![FieldError::new(
-                        "authority",
-                        format!("no authority has the ref \"{}\"", r.trim()),
-                    )])
-                })?,
-        ),
+        (Role::FocalPoint, Some(id)) => Some(id),
         (_, Some(_)) => {
             return Err(AppError::Invalid(vec![FieldError::new(
                 "authority",
@@ -159,15 +148,6 @@ pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<UserRow>> {
         .order(users::email)
         .select(UserRow::as_select())
         .load(conn)
-}
-
-/// The ref of the authority a focal point is bound to.
-pub fn authority_ref(conn: &mut DbConnection, id: i64) -> QueryResult<Option<String>> {
-    authorities::table
-        .find(id)
-        .select(authorities::ref_)
-        .first(conn)
-        .optional()
 }
 
 pub fn disable(conn: &mut DbConnection, email: &str, now: NaiveDateTime) -> Result<User, AppError> {

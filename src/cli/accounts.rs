@@ -8,6 +8,7 @@ use clap::Subcommand;
 use crate::auth::{Role, password, tokens, users};
 use crate::clock::Clock;
 use crate::config::Settings;
+use crate::directory::model;
 use crate::error::AppError;
 use crate::startup;
 
@@ -87,12 +88,17 @@ pub fn user(command: UserCommand, settings: &Settings) -> anyhow::Result<()> {
             } else {
                 (password::generate(), true)
             };
+            let authority_id = authority
+                .as_deref()
+                .map(|r| model::live_id_of_ref(&mut conn, r))
+                .transpose()
+                .map_err(explain)?;
             let user = users::add(
                 &mut conn,
                 users::NewUser {
                     email: &email,
                     role,
-                    authority_ref: authority.as_deref(),
+                    authority_id,
                     name: name.as_deref(),
                     password: &password,
                 },
@@ -110,9 +116,7 @@ pub fn user(command: UserCommand, settings: &Settings) -> anyhow::Result<()> {
             println!("{:<40} {:<12} {:<10} STATE", "EMAIL", "ROLE", "AUTHORITY");
             for u in list {
                 let authority = match u.authority_id {
-                    Some(id) => {
-                        users::authority_ref(&mut conn, id)?.unwrap_or_else(|| id.to_string())
-                    }
+                    Some(id) => model::ref_of(&mut conn, id)?.unwrap_or_else(|| id.to_string()),
                     None => "-".into(),
                 };
                 let state = if u.disabled_at.is_some() {

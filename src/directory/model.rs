@@ -319,3 +319,30 @@ pub fn mail_label(conn: &mut DbConnection, id: i64) -> QueryResult<MailLabel> {
         country_name,
     })
 }
+
+/// The id of the authority in service with this ref, or an error naming the
+/// `authority` field (for binding a focal point to it).
+pub fn live_id_of_ref(conn: &mut DbConnection, r: &str) -> Result<i64, crate::error::AppError> {
+    use crate::error::{AppError, FieldError};
+    authorities::table
+        .filter(authorities::ref_.eq(r.trim()))
+        .filter(authorities::archived_at.is_null())
+        .select(authorities::id)
+        .first::<i64>(conn)
+        .optional()?
+        .ok_or_else(|| {
+            AppError::Invalid(vec![FieldError::new(
+                "authority",
+                format!("no authority has the ref \"{}\"", r.trim()),
+            )])
+        })
+}
+
+/// The ref of an authority, archived or not.
+pub fn ref_of(conn: &mut DbConnection, id: i64) -> QueryResult<Option<String>> {
+    authorities::table
+        .find(id)
+        .select(authorities::ref_)
+        .first(conn)
+        .optional()
+}

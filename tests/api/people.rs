@@ -2,6 +2,7 @@
 //! then signed in over HTTP like a browser, with a cookie jar.
 
 use counterpart::auth::{Role, tokens, users};
+use counterpart::directory::model;
 use serde_json::Value;
 
 use crate::helpers::TestApp;
@@ -40,12 +41,13 @@ impl TestApp {
         let (email, authority_ref) = (email.to_string(), authority_ref.map(String::from));
         tokio::task::spawn_blocking(move || {
             let mut conn = pool.get().unwrap();
+            let authority_id = authority_ref.map(|r| model::live_id_of_ref(&mut conn, &r).unwrap());
             users::add(
                 &mut conn,
                 users::NewUser {
                     email: &email,
                     role,
-                    authority_ref: authority_ref.as_deref(),
+                    authority_id,
                     name: None,
                     password: PASSWORD,
                 },

@@ -203,7 +203,7 @@ async fn account_page(
     let (list, authority_ref) = db::run(&state.pool, move |c| {
         let list = tokens::list(c, Some(user.id))?;
         let authority_ref = match user.authority_id {
-            Some(id) => users::authority_ref(c, id)?,
+            Some(id) => crate::directory::model::ref_of(c, id)?,
             None => None,
         };
         Ok((list, authority_ref))
