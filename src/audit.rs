@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::db::DbConnection;
+use crate::db::ids::AuthorityId;
 use crate::db::schema::{authorities, changes};
 /// Who made a change: an account, or a command run on the server.
 #[derive(Debug, Clone)]
@@ -41,7 +42,7 @@ pub struct FieldChange {
 #[derive(Debug, Clone, Serialize)]
 pub struct Change {
     pub id: i64,
-    pub authority_id: i64,
+    pub authority_id: AuthorityId,
     pub authority_name: String,
     pub authority_ref: String,
     pub country_code: String,
@@ -55,7 +56,7 @@ pub struct Change {
 #[derive(Insertable)]
 #[diesel(table_name = changes)]
 pub struct NewChange {
-    pub authority_id: i64,
+    pub authority_id: AuthorityId,
     pub user_id: Option<i64>,
     pub actor: String,
     pub action: String,
@@ -65,7 +66,7 @@ pub struct NewChange {
 
 impl NewChange {
     pub fn new(
-        authority_id: i64,
+        authority_id: AuthorityId,
         actor: &Actor,
         action: &str,
         fields: &[FieldChange],
@@ -91,7 +92,7 @@ pub fn record(conn: &mut DbConnection, rows: &[NewChange]) -> QueryResult<()> {
 
 type ChangeRow = (
     i64,
-    i64,
+    AuthorityId,
     String,
     String,
     String,
@@ -134,7 +135,7 @@ fn assemble(rows: Vec<ChangeRow>) -> Vec<Change> {
 /// Changes, newest first: of one authority, or of all (the admin's log).
 pub fn list(
     conn: &mut DbConnection,
-    authority_id: Option<i64>,
+    authority_id: Option<AuthorityId>,
     limit: i64,
     offset: i64,
 ) -> QueryResult<(i64, Vec<Change>)> {

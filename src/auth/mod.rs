@@ -8,6 +8,7 @@ pub mod sessions;
 pub mod tokens;
 pub mod users;
 
+use crate::db::ids::AuthorityId;
 use rand::RngCore;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -53,7 +54,7 @@ pub struct User {
     pub email: String,
     pub name: Option<String>,
     pub role: Role,
-    pub authority_id: Option<i64>,
+    pub authority_id: Option<AuthorityId>,
 }
 
 impl User {
@@ -62,7 +63,7 @@ impl User {
     }
 
     /// Admins edit every authority; a focal point only its own.
-    pub fn may_edit(&self, authority_id: i64) -> bool {
+    pub fn may_edit(&self, authority_id: AuthorityId) -> bool {
         match self.role {
             Role::Admin => true,
             Role::FocalPoint => self.authority_id == Some(authority_id),
@@ -117,10 +118,10 @@ mod tests {
             role,
             authority_id,
         };
-        assert!(user(Role::Admin, None).may_edit(7));
-        assert!(user(Role::FocalPoint, Some(7)).may_edit(7));
-        assert!(!user(Role::FocalPoint, Some(7)).may_edit(8));
-        assert!(!user(Role::Reader, None).may_edit(7));
+        assert!(user(Role::Admin, None).may_edit(AuthorityId(7)));
+        assert!(user(Role::FocalPoint, Some(AuthorityId(7))).may_edit(AuthorityId(7)));
+        assert!(!user(Role::FocalPoint, Some(AuthorityId(7))).may_edit(AuthorityId(8)));
+        assert!(!user(Role::Reader, None).may_edit(AuthorityId(7)));
     }
 
     #[test]

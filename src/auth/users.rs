@@ -6,6 +6,7 @@ use diesel::prelude::*;
 
 use super::{Role, User, password};
 use crate::db::DbConnection;
+use crate::db::ids::AuthorityId;
 use crate::db::schema::{api_tokens, sessions, users};
 use crate::domain::Email;
 use crate::error::{AppError, FieldError};
@@ -17,7 +18,7 @@ pub struct UserRow {
     pub email: String,
     pub name: Option<String>,
     pub role: String,
-    pub authority_id: Option<i64>,
+    pub authority_id: Option<AuthorityId>,
     pub password_hash: String,
     pub created_at: NaiveDateTime,
     pub disabled_at: Option<NaiveDateTime>,
@@ -47,7 +48,7 @@ pub struct NewUser<'a> {
     pub role: Role,
     /// The authority a focal point is bound to (the caller resolves its ref:
     /// authorities are the directory's).
-    pub authority_id: Option<i64>,
+    pub authority_id: Option<AuthorityId>,
     pub name: Option<&'a str>,
     pub password: &'a str,
 }
@@ -58,7 +59,7 @@ struct UserInsert {
     email: String,
     name: Option<String>,
     role: String,
-    authority_id: Option<i64>,
+    authority_id: Option<AuthorityId>,
     password_hash: String,
     created_at: NaiveDateTime,
 }
@@ -191,7 +192,7 @@ pub mod recipients {
     /// thing decided (`author`), whatever its role.
     pub fn of_authority(
         conn: &mut DbConnection,
-        authority_id: i64,
+        authority_id: AuthorityId,
         author: Option<i64>,
         except: Option<i64>,
     ) -> QueryResult<Vec<String>> {

@@ -12,6 +12,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::db::DbConnection;
+use crate::db::ids::AuthorityId;
 use crate::db::schema::{authorities, bulletins, changes};
 use crate::directory::fields::{self, Topic};
 use crate::domain::states;
@@ -51,7 +52,7 @@ struct Contact {
 
 #[derive(Serialize)]
 struct Entry {
-    authority_id: i64,
+    authority_id: AuthorityId,
     name: String,
     #[serde(rename = "ref")]
     ref_: String,
@@ -120,7 +121,7 @@ pub struct Compiled {
     pub subject: String,
     pub summary: Summary,
     /// (authority, update) of every entry.
-    pub entries: Vec<(i64, i64)>,
+    pub entries: Vec<(AuthorityId, i64)>,
     pub html_full: String,
     pub text_full: String,
     pub html_public: String,
@@ -128,7 +129,7 @@ pub struct Compiled {
 }
 
 /// (authority, update) of each entry of a bulletin.
-type Entries = Vec<(i64, i64)>;
+type Entries = Vec<(AuthorityId, i64)>;
 
 /// An entry on its way to the page: the measure, its authority, its mark.
 type Placed<'a> = (&'a Update, &'a Named, Option<&'static str>);
@@ -163,9 +164,9 @@ struct Named {
     urgent_contact: Option<String>,
 }
 
-fn named(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<HashMap<i64, Named>> {
+fn named(conn: &mut DbConnection, ids: &[AuthorityId]) -> QueryResult<HashMap<AuthorityId, Named>> {
     type Row = (
-        i64,
+        AuthorityId,
         String,
         String,
         String,
@@ -306,17 +307,17 @@ pub fn compile(
     let in_force = store::in_force(conn, None, today)?;
     let prev = previous(conn, slot)?;
     let since = prev.as_ref().map(|(at, _)| *at);
-    let before: HashMap<i64, i64> = prev
+    let before: HashMap<AuthorityId, i64> = prev
         .as_ref()
         .map(|(_, e)| e.iter().copied().collect())
         .unwrap_or_default();
-    let now_ids: HashSet<i64> = in_force.iter().map(|u| u.authority_id).collect();
-    let gone: Vec<(i64, i64)> = before
+    let now_ids: HashSet<AuthorityId> = in_force.iter().map(|u| u.authority_id).collect();
+    let gone: Vec<(AuthorityId, i64)> = before
         .iter()
         .filter(|(a, _)| !now_ids.contains(a))
         .map(|(a, u)| (*a, *u))
         .collect();
-    let mut ids: Vec<i64> = now_ids.iter().copied().collect();
+    let mut ids: Vec<AuthorityId> = now_ids.iter().copied().collect();
     ids.extend(gone.iter().map(|(a, _)| *a));
     let names = named(conn, &ids)?;
     let gone_updates: HashMap<i64, Update> = store::get_many(
@@ -327,16 +328,16 @@ pub fn compile(
     .into_iter()
     .map(|u| (u.id, u))
     .collect();
-    let archived: HashSet<i64> = authorities::table
+    let archived: HashSet<AuthorityId> = authorities::table
         .filter(authorities::id.eq_any(gone.iter().map(|(a, _)| *a).collect::<Vec<_>>()))
         .filter(authorities::archived_at.is_not_null())
         .select(authorities::id)
-        .load::<i64>(conn)?
+        .load::<AuthorityId>(conn)?
         .into_iter()
         .collect();
     let changes = directory_changes(conn, since.unwrap_or(first_period_start), at, base_url)?;
 
-    let link = |id: i64| format!("{base_url}/authorities/{id}");
+    let link = |id: AuthorityId| format!("{base_url}/authorities/{id}");
     let mut ended: Vec<Ended> = gone
         .iter()
         .filter_map(|(a, u)| {
@@ -367,7 +368,7 @@ pub fn compile(
         directory_changes: changes.len(),
         ..Summary::default()
     };
-    let mut entries: Vec<(i64, i64)> = Vec::new();
+    let mut entries: Vec<(AuthorityId, i64)> = Vec::new();
     // Region, then State, then authority, each in reading order.
     let mut grouped: BTreeMap<(String, String, String), Vec<Placed>> = BTreeMap::new();
     for u in &in_force {

@@ -12,6 +12,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::schedule::Compiler;
 use crate::db::DbConnection;
+use crate::db::ids::AuthorityId;
 use crate::db::schema::{authorities, bulletins, measure_updates, scheduler_state, subscriptions};
 use crate::measures::Status;
 
@@ -42,7 +43,7 @@ impl Maker {
     fn insert(
         &mut self,
         conn: &mut DbConnection,
-        authority: (i64, &str),
+        authority: (AuthorityId, &str),
         status: Status,
         from: NaiveDateTime,
         until: Option<NaiveDateTime>,
@@ -114,7 +115,7 @@ pub fn load(
         .rev()
         .map(|k| last - every * k as i32)
         .collect();
-    let mut list: Vec<(i64, String)> = authorities::table
+    let mut list: Vec<(AuthorityId, String)> = authorities::table
         .filter(authorities::archived_at.is_null())
         .order(authorities::id)
         .select((authorities::id, authorities::ref_))
@@ -220,7 +221,7 @@ pub fn load(
 /// (the edition without), on `.example` addresses; a few still to confirm.
 fn subscribers(
     conn: &mut DbConnection,
-    authorities: &[(i64, String)],
+    authorities: &[(AuthorityId, String)],
     now: NaiveDateTime,
 ) -> QueryResult<()> {
     for (i, (id, r)) in authorities.iter().take(24).enumerate() {
@@ -275,7 +276,7 @@ fn subscribers(
 fn insert(
     conn: &mut DbConnection,
     email: &str,
-    authority_id: Option<i64>,
+    authority_id: Option<AuthorityId>,
     name: Option<&str>,
     status: &str,
     at: NaiveDateTime,

@@ -11,6 +11,7 @@ use serde_json::json;
 
 use super::tokens::Signer;
 use crate::db::DbConnection;
+use crate::db::ids::AuthorityId;
 use crate::db::schema::{authorities, mail_outbox, subscriptions};
 use crate::domain::Email;
 use crate::domain::codes::code_enum;
@@ -39,7 +40,7 @@ pub struct Subscription {
     pub id: i64,
     pub email: String,
     pub name: Option<String>,
-    pub authority_id: Option<i64>,
+    pub authority_id: Option<AuthorityId>,
     pub status: String,
     pub source: String,
     pub confirm_sent_at: Option<NaiveDateTime>,
@@ -196,7 +197,7 @@ pub fn add_confirmed(
     conn: &mut DbConnection,
     email: &Email,
     name: Option<&str>,
-    authority_id: Option<i64>,
+    authority_id: Option<AuthorityId>,
     source: &str,
     now: NaiveDateTime,
 ) -> Result<Subscription, AppError> {
@@ -288,7 +289,7 @@ pub struct Listed {
 
 #[derive(Debug, Default, Clone)]
 pub struct Filter {
-    pub authority_id: Option<i64>,
+    pub authority_id: Option<AuthorityId>,
     pub status: Option<SubscriptionStatus>,
 }
 
@@ -318,11 +319,11 @@ pub fn list(
         .select(Subscription::as_select())
         .load(conn)?;
     let ids: Vec<i64> = page.iter().map(|s| s.id).collect();
-    let authority_ids: Vec<i64> = page.iter().filter_map(|s| s.authority_id).collect();
-    let names: std::collections::HashMap<i64, (String, String)> = authorities::table
+    let authority_ids: Vec<AuthorityId> = page.iter().filter_map(|s| s.authority_id).collect();
+    let names: std::collections::HashMap<AuthorityId, (String, String)> = authorities::table
         .filter(authorities::id.eq_any(authority_ids))
         .select((authorities::id, authorities::name, authorities::ref_))
-        .load::<(i64, String, String)>(conn)?
+        .load::<(AuthorityId, String, String)>(conn)?
         .into_iter()
         .map(|(id, n, r)| (id, (n, r)))
         .collect();

@@ -65,7 +65,7 @@ pub fn subscriber(command: SubscriberCommand, settings: &Settings) -> anyhow::Re
                 .filter(authorities::ref_.eq(r.trim()))
                 .filter(authorities::archived_at.is_null())
                 .select(authorities::id)
-                .first::<i64>(&mut conn)
+                .first::<crate::db::ids::AuthorityId>(&mut conn)
                 .optional()?
                 .ok_or_else(|| anyhow::anyhow!("--authority: no authority with ref {r:?}"))?,
         ),

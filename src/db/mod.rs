@@ -3,6 +3,7 @@
 //! Everything that differs between the two lives here or in a `match` on
 //! [`DbConnection`] next to the query that needs it.
 
+pub mod ids;
 pub mod migrations;
 pub mod schema;
 

@@ -278,7 +278,7 @@ macro_rules! authority_fields {
             #[derive(Insertable)]
             #[diesel(table_name = import_rows, treat_none_as_default_value = false)]
             pub struct Staged {
-                pub id: i64,
+                pub id: crate::db::ids::AuthorityId,
                 $(pub $column: $ty,)*
                 pub version: i32,
                 pub updated_at: chrono::NaiveDateTime,
@@ -286,7 +286,7 @@ macro_rules! authority_fields {
 
             impl Staged {
                 pub fn new(
-                    id: i64,
+                    id: crate::db::ids::AuthorityId,
                     c: AuthorityColumns,
                     version: i32,
                     updated_at: chrono::NaiveDateTime,

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::fields::AuthorityColumns;
 use crate::db::DbConnection;
+use crate::db::ids::AuthorityId;
 use crate::db::schema::{authorities, contact_persons, designations, directory_state};
 use crate::domain::{
     Article, AuthorityKind, Channel, CountryCode, Function, Instrument, LanguageCode, split_codes,
@@ -17,7 +18,7 @@ use crate::domain::{
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = authorities)]
 pub struct AuthorityRow {
-    pub id: i64,
+    pub id: AuthorityId,
     #[diesel(embed)]
     pub columns: AuthorityColumns,
     pub version: i32,
@@ -42,7 +43,7 @@ pub struct NewAuthority {
 pub struct DesignationRow {
     #[diesel(skip_insertion)]
     pub id: i64,
-    pub authority_id: i64,
+    pub authority_id: AuthorityId,
     pub instrument: String,
     pub article: i32,
     pub functions: String,
@@ -54,7 +55,7 @@ pub struct DesignationRow {
 pub struct ContactRow {
     #[diesel(skip_insertion)]
     pub id: i64,
-    pub authority_id: i64,
+    pub authority_id: AuthorityId,
     pub seq: i32,
     pub name: String,
     pub position: Option<String>,
@@ -68,7 +69,7 @@ pub struct ContactRow {
 /// designations and contact persons.
 #[derive(Debug, Clone)]
 pub struct Authority {
-    pub id: i64,
+    pub id: AuthorityId,
     pub columns: AuthorityColumns,
     pub country: CountryCode,
     pub kind: AuthorityKind,
@@ -111,7 +112,7 @@ impl Authority {
     /// The authority of these stored columns, with its typed fields parsed;
     /// `None` when its State is not one this version knows.
     pub fn new(
-        id: i64,
+        id: AuthorityId,
         columns: AuthorityColumns,
         version: i32,
         updated_at: NaiveDateTime,
@@ -229,14 +230,14 @@ pub fn load_all(conn: &mut DbConnection) -> QueryResult<(i64, Vec<Authority>)> {
             .filter(authorities::archived_at.is_null())
             .select(AuthorityRow::as_select())
             .load(conn)?;
-        let mut designations_by: HashMap<i64, Vec<DesignationRow>> = HashMap::new();
+        let mut designations_by: HashMap<AuthorityId, Vec<DesignationRow>> = HashMap::new();
         for d in designations::table
             .select(DesignationRow::as_select())
             .load(conn)?
         {
             designations_by.entry(d.authority_id).or_default().push(d);
         }
-        let mut contacts_by: HashMap<i64, Vec<ContactRow>> = HashMap::new();
+        let mut contacts_by: HashMap<AuthorityId, Vec<ContactRow>> = HashMap::new();
         for c in contact_persons::table
             .order((contact_persons::authority_id, contact_persons::seq))
             .select(ContactRow::as_select())
@@ -267,7 +268,7 @@ pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
 /// One authority, complete; archived ones too when `archived` is true.
 pub fn load_one(
     conn: &mut DbConnection,
-    id: i64,
+    id: AuthorityId,
     archived: bool,
 ) -> QueryResult<Option<Authority>> {
     let mut query = authorities::table
@@ -295,14 +296,14 @@ pub fn load_one(
 /// An authority as mail names it: ref, name and State.
 #[derive(Debug, Clone, Serialize)]
 pub struct MailLabel {
-    pub id: i64,
+    pub id: AuthorityId,
     #[serde(rename = "ref")]
     pub ref_: String,
     pub name: String,
     pub country_name: String,
 }
 
-pub fn mail_label(conn: &mut DbConnection, id: i64) -> QueryResult<MailLabel> {
+pub fn mail_label(conn: &mut DbConnection, id: AuthorityId) -> QueryResult<MailLabel> {
     let (ref_, name, country): (String, String, String) = authorities::table
         .find(id)
         .select((
@@ -322,13 +323,16 @@ pub fn mail_label(conn: &mut DbConnection, id: i64) -> QueryResult<MailLabel> {
 
 /// The id of the authority in service with this ref, or an error naming the
 /// `authority` field (for binding a focal point to it).
-pub fn live_id_of_ref(conn: &mut DbConnection, r: &str) -> Result<i64, crate::error::AppError> {
+pub fn live_id_of_ref(
+    conn: &mut DbConnection,
+    r: &str,
+) -> Result<AuthorityId, crate::error::AppError> {
     use crate::error::{AppError, FieldError};
     authorities::table
         .filter(authorities::ref_.eq(r.trim()))
         .filter(authorities::archived_at.is_null())
         .select(authorities::id)
-        .first::<i64>(conn)
+        .first::<AuthorityId>(conn)
         .optional()?
         .ok_or_else(|| {
             AppError::Invalid(vec![FieldError::new(
@@ -339,7 +343,7 @@ pub fn live_id_of_ref(conn: &mut DbConnection, r: &str) -> Result<i64, crate::er
 }
 
 /// The ref of an authority, archived or not.
-pub fn ref_of(conn: &mut DbConnection, id: i64) -> QueryResult<Option<String>> {
+pub fn ref_of(conn: &mut DbConnection, id: AuthorityId) -> QueryResult<Option<String>> {
     authorities::table
         .find(id)
         .select(authorities::ref_)

@@ -16,6 +16,7 @@ use super::write::{NewDesignation, ValidAuthority};
 use crate::audit::Actor;
 use crate::auth::users::recipients;
 use crate::db::DbConnection;
+use crate::db::ids::AuthorityId;
 use crate::db::schema::{proposals, users};
 use crate::domain::codes::code_enum;
 use crate::domain::{Article, AuthorityKind, Function};
@@ -75,7 +76,7 @@ fn sorted(list: &[NewDesignation]) -> Vec<ProposedDesignation> {
 #[derive(Debug, Clone, Serialize)]
 pub struct Proposal {
     pub id: i64,
-    pub authority_id: i64,
+    pub authority_id: AuthorityId,
     pub status: ProposalStatus,
     pub kind: AuthorityKind,
     pub designations: Vec<ProposedDesignation>,
@@ -91,7 +92,7 @@ pub struct Proposal {
 #[diesel(table_name = proposals)]
 struct Row {
     id: i64,
-    authority_id: i64,
+    authority_id: AuthorityId,
     status: String,
     kind: String,
     designations: String,
@@ -193,7 +194,7 @@ pub fn get(conn: &mut DbConnection, id: i64) -> Result<Proposal, AppError> {
 pub fn list(
     conn: &mut DbConnection,
     status: Option<ProposalStatus>,
-    authority_id: Option<i64>,
+    authority_id: Option<AuthorityId>,
     limit: i64,
 ) -> Result<Vec<Proposal>, AppError> {
     let mut q = proposals::table.into_boxed::<crate::db::MultiBackend>();

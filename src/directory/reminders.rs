@@ -12,12 +12,20 @@ use serde_json::json;
 
 use crate::auth::Role;
 use crate::db::DbConnection;
+use crate::db::ids::AuthorityId;
 use crate::db::schema::{authorities, reminders, scheduler_state, users};
 use crate::domain::states;
 use crate::error::AppError;
 use crate::mail::{Outgoing, enqueue};
 
-type Candidate = (i64, String, String, String, Option<NaiveDate>, String);
+type Candidate = (
+    AuthorityId,
+    String,
+    String,
+    String,
+    Option<NaiveDate>,
+    String,
+);
 
 /// Sends the reminders that are due; returns how many were queued. Several
 /// instances may run it at once: they take turns on the scheduler's row.
@@ -55,8 +63,8 @@ pub fn send_due(
         if candidates.is_empty() {
             return Ok(0);
         }
-        let ids: Vec<i64> = candidates.iter().map(|c| c.0).collect();
-        let recent: Vec<(i64, String)> = reminders::table
+        let ids: Vec<AuthorityId> = candidates.iter().map(|c| c.0).collect();
+        let recent: Vec<(AuthorityId, String)> = reminders::table
             .filter(reminders::authority_id.eq_any(ids))
             .filter(reminders::sent_at.gt(again_after))
             .select((reminders::authority_id, reminders::email))
@@ -97,9 +105,9 @@ pub fn send_due(
 /// The last reminder of each of these authorities: when, and to whom.
 pub fn last_sent(
     conn: &mut DbConnection,
-    authority_ids: &[i64],
-) -> QueryResult<HashMap<i64, (NaiveDateTime, String)>> {
-    let rows: Vec<(i64, NaiveDateTime, String)> = reminders::table
+    authority_ids: &[AuthorityId],
+) -> QueryResult<HashMap<AuthorityId, (NaiveDateTime, String)>> {
+    let rows: Vec<(AuthorityId, NaiveDateTime, String)> = reminders::table
         .filter(reminders::authority_id.eq_any(authority_ids.to_vec()))
         .order(reminders::sent_at)
         .select((

@@ -9,6 +9,7 @@ use serde_json::value::RawValue;
 
 use super::index::{Hit, SearchIndex};
 use super::model::Authority;
+use crate::db::ids::AuthorityId;
 use crate::domain::states::{self, Region};
 use crate::domain::{Article, CountryCode, LanguageCode};
 use crate::error::AppError;
@@ -114,7 +115,7 @@ pub struct Snapshot {
     pub generation: i64,
     /// In reading order: State, then central authorities first, then name.
     authorities: Vec<Arc<Authority>>,
-    by_id: HashMap<i64, u32>,
+    by_id: HashMap<AuthorityId, u32>,
     by_country: HashMap<&'static str, Vec<u32>>,
     /// Languages accepted by at least one authority, by English name.
     languages: Vec<LanguageCode>,
@@ -196,7 +197,7 @@ impl Snapshot {
         self.index.term_count()
     }
 
-    pub fn get(&self, id: i64) -> Option<Arc<Authority>> {
+    pub fn get(&self, id: AuthorityId) -> Option<Arc<Authority>> {
         self.by_id
             .get(&id)
             .map(|&i| self.authorities[i as usize].clone())

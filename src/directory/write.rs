@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use super::fields::AuthorityColumns;
 use super::model::{ContactRow, DesignationRow, NewAuthority, bump_generation};
 use crate::db::DbConnection;
+use crate::db::ids::AuthorityId;
 use crate::db::schema::{authorities, contact_persons, designations};
 use crate::domain::{Article, Function, join_codes};
 use crate::each_backend;
@@ -62,7 +63,10 @@ impl ValidAuthority {
         }
     }
 
-    pub(crate) fn children(&self, authority_id: i64) -> (Vec<DesignationRow>, Vec<ContactRow>) {
+    pub(crate) fn children(
+        &self,
+        authority_id: AuthorityId,
+    ) -> (Vec<DesignationRow>, Vec<ContactRow>) {
         let designations = self
             .designations
             .iter()
@@ -117,17 +121,17 @@ pub fn insert_rows(
     conn: &mut DbConnection,
     records: &[ValidAuthority],
     mut progress: impl FnMut(usize),
-) -> QueryResult<Vec<i64>> {
+) -> QueryResult<Vec<AuthorityId>> {
     let mut all_ids = Vec::with_capacity(records.len());
     for chunk in records.chunks(BATCH) {
         let rows: Vec<NewAuthority> = chunk.iter().map(ValidAuthority::row).collect();
-        let ids: Vec<(i64, String)> = each_backend!(conn, c => {
+        let ids: Vec<(AuthorityId, String)> = each_backend!(conn, c => {
             diesel::insert_into(authorities::table)
                 .values(&rows)
                 .returning((authorities::id, authorities::ref_))
                 .get_results(c)?
         });
-        let id_of: std::collections::HashMap<&str, i64> =
+        let id_of: std::collections::HashMap<&str, AuthorityId> =
             ids.iter().map(|(id, r)| (r.as_str(), *id)).collect();
         let mut all_designations = Vec::new();
         let mut all_contacts = Vec::new();

@@ -9,6 +9,7 @@ use serde_json::json;
 use super::lifecycle::SeenBase;
 use super::{Update, disagreements, store};
 use crate::db::DbConnection;
+use crate::db::ids::AuthorityId;
 use crate::error::AppError;
 
 /// 409 when `seen` is not the measure in force now, with the one that is.
@@ -45,7 +46,7 @@ pub(super) fn stale(
 
 pub(super) fn in_force_now(
     conn: &mut DbConnection,
-    authority_id: i64,
+    authority_id: AuthorityId,
     today: NaiveDate,
 ) -> Result<Option<Update>, AppError> {
     store::in_force_id(conn, authority_id, today)

@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::{Operations, Originals, YesNo, YesNoPartly};
+use crate::db::ids::AuthorityId;
 use crate::db::schema::measure_updates;
 use crate::domain::{Email, LanguageCode};
 use crate::error::FieldError;
@@ -11,7 +12,7 @@ use crate::error::FieldError;
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateInput {
-    pub authority_id: Option<i64>,
+    pub authority_id: Option<AuthorityId>,
     pub operations: Option<String>,
     pub electronic_requests: Option<String>,
     pub electronic_address: Option<String>,
@@ -56,7 +57,7 @@ pub struct ValidUpdate {
 impl ValidUpdate {
     /// The update these values would make, unsaved: to compare it with the
     /// measure in force before it exists.
-    pub fn preview(&self, authority_id: i64, now: chrono::NaiveDateTime) -> super::Update {
+    pub fn preview(&self, authority_id: AuthorityId, now: chrono::NaiveDateTime) -> super::Update {
         super::Update {
             id: 0,
             authority_id,

@@ -20,6 +20,7 @@ use super::store::{self, Row};
 use super::{Status, Update, notify};
 use crate::audit::{self, Actor, FieldChange, NewChange};
 use crate::db::DbConnection;
+use crate::db::ids::AuthorityId;
 use crate::db::schema::{authorities, measure_updates};
 use crate::error::{AppError, FieldError};
 
@@ -35,7 +36,7 @@ pub(super) enum Liveness {
 
 /// Locks the authority's row until the transaction ends (PostgreSQL), so
 /// that decisions about one authority's measures are taken one at a time.
-pub(super) fn lock_authority(conn: &mut DbConnection, id: i64) -> QueryResult<Liveness> {
+pub(super) fn lock_authority(conn: &mut DbConnection, id: AuthorityId) -> QueryResult<Liveness> {
     let q = authorities::table.find(id).select(authorities::archived_at);
     let found: Option<Option<NaiveDateTime>> = match conn {
         DbConnection::Postgres(c) => q.for_update().first(c).optional()?,
@@ -48,7 +49,7 @@ pub(super) fn lock_authority(conn: &mut DbConnection, id: i64) -> QueryResult<Li
     })
 }
 
-fn archived(authority_id: i64) -> AppError {
+fn archived(authority_id: AuthorityId) -> AppError {
     AppError::Conflict {
         message: format!(
             "authority {authority_id} is archived: it is no longer in the directory and takes no updates"
@@ -58,7 +59,7 @@ fn archived(authority_id: i64) -> AppError {
 }
 
 /// Locks a live authority, or says why its measures cannot change.
-fn lock_live(conn: &mut DbConnection, authority_id: i64) -> Result<(), AppError> {
+fn lock_live(conn: &mut DbConnection, authority_id: AuthorityId) -> Result<(), AppError> {
     match lock_authority(conn, authority_id)? {
         Liveness::Live => Ok(()),
         Liveness::Archived => Err(archived(authority_id)),
@@ -81,7 +82,7 @@ fn wrong_state(u: &Update, doing: &str) -> AppError {
 
 pub(super) fn record(
     conn: &mut DbConnection,
-    authority_id: i64,
+    authority_id: AuthorityId,
     actor: &Actor,
     action: &str,
     fields: Vec<FieldChange>,
@@ -141,7 +142,7 @@ pub(super) fn set_status(
 /// against one that is no longer in force is refused (409), a draft keeps it.
 pub fn create(
     conn: &mut DbConnection,
-    authority_id: i64,
+    authority_id: AuthorityId,
     c: &ValidUpdate,
     draft: bool,
     seen: SeenBase,
@@ -300,7 +301,7 @@ pub(super) fn retire(
 /// The update stored as approved for an authority (at most one).
 pub(super) fn stored_approved(
     conn: &mut DbConnection,
-    authority_id: i64,
+    authority_id: AuthorityId,
     today: NaiveDate,
 ) -> Result<Option<Update>, AppError> {
     measure_updates::table

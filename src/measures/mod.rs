@@ -12,6 +12,7 @@ pub mod store;
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use crate::db::ids::AuthorityId;
 use crate::domain::codes::code_enum;
 
 code_enum! {
@@ -65,7 +66,7 @@ code_enum! {
 #[derive(Debug, Clone, Serialize)]
 pub struct Update {
     pub id: i64,
-    pub authority_id: i64,
+    pub authority_id: AuthorityId,
     pub status: Status,
     /// The measure in force when this update was written (none: nothing was).
     #[serde(rename = "base")]

@@ -12,6 +12,7 @@ use super::store::Row;
 use super::{Status, Update};
 use crate::audit::{Actor, FieldChange};
 use crate::db::DbConnection;
+use crate::db::ids::AuthorityId;
 use crate::db::schema::measure_updates;
 use crate::error::AppError;
 
@@ -21,7 +22,7 @@ use crate::error::AppError;
 /// holds the authority's lock.
 pub(super) fn settle_authority(
     conn: &mut DbConnection,
-    authority_id: i64,
+    authority_id: AuthorityId,
     now: NaiveDateTime,
 ) -> Result<usize, AppError> {
     let today = now.date();
@@ -90,7 +91,7 @@ pub(super) fn settle_authority(
 /// none has (one indexed read). Returns how many updates changed state.
 pub fn settle_due(conn: &mut DbConnection, now: NaiveDateTime) -> Result<usize, AppError> {
     let today = now.date();
-    let due: Vec<i64> = measure_updates::table
+    let due: Vec<AuthorityId> = measure_updates::table
         .filter(
             measure_updates::status
                 .eq(Status::Scheduled.code())

@@ -8,6 +8,7 @@ use diesel::prelude::*;
 
 use super::{Operations, Originals, Status, Update, YesNo, YesNoPartly, effective_status};
 use crate::db::DbConnection;
+use crate::db::ids::AuthorityId;
 use crate::db::schema::{authorities, measure_updates, users};
 use crate::error::AppError;
 
@@ -15,7 +16,7 @@ use crate::error::AppError;
 #[diesel(table_name = measure_updates)]
 pub(super) struct Row {
     id: i64,
-    authority_id: i64,
+    authority_id: AuthorityId,
     status: String,
     base_id: Option<i64>,
     operations: Option<String>,
@@ -113,11 +114,11 @@ pub fn get(conn: &mut DbConnection, id: i64, today: NaiveDate) -> Result<Update,
 #[derive(Debug, Default, Clone)]
 pub struct Filter {
     pub statuses: Option<Vec<Status>>,
-    pub authority_id: Option<i64>,
+    pub authority_id: Option<AuthorityId>,
     pub country: Option<String>,
     /// Drafts and undecided updates are shown only to their authority's
     /// focal point (this id) and to admins (`all`).
-    pub own_authority: Option<i64>,
+    pub own_authority: Option<AuthorityId>,
     pub all: bool,
 }
 
@@ -184,7 +185,7 @@ pub fn list(
 /// it will supersede); if it has ended, nothing is in force.
 pub fn in_force(
     conn: &mut DbConnection,
-    authority_ids: Option<&[i64]>,
+    authority_ids: Option<&[AuthorityId]>,
     today: NaiveDate,
 ) -> Result<Vec<Update>, AppError> {
     let mut q = measure_updates::table
@@ -223,7 +224,7 @@ pub fn in_force(
 /// The id of the measure in force for one authority.
 pub fn in_force_id(
     conn: &mut DbConnection,
-    authority_id: i64,
+    authority_id: AuthorityId,
     today: NaiveDate,
 ) -> Result<Option<Update>, AppError> {
     Ok(in_force(conn, Some(&[authority_id]), today)?.pop())
@@ -232,7 +233,7 @@ pub fn in_force_id(
 /// Approved updates that start later, oldest start first.
 pub fn scheduled(
     conn: &mut DbConnection,
-    authority_ids: &[i64],
+    authority_ids: &[AuthorityId],
     today: NaiveDate,
 ) -> Result<Vec<Update>, AppError> {
     let found = measure_updates::table
@@ -278,7 +279,7 @@ pub fn get_many(
 }
 
 /// Is the authority in the directory (not archived)?
-pub fn authority_is_live(conn: &mut DbConnection, authority_id: i64) -> QueryResult<bool> {
+pub fn authority_is_live(conn: &mut DbConnection, authority_id: AuthorityId) -> QueryResult<bool> {
     let found: Option<Option<NaiveDateTime>> = authorities::table
         .find(authority_id)
         .select(authorities::archived_at)

@@ -138,7 +138,7 @@ impl TestApp {
             .find(|a| a.ref_ == ref_)
             .unwrap_or_else(|| panic!("no authority {ref_}"))
             .clone();
-        (a.id, a.version as i64)
+        (a.id.0, a.version as i64)
     }
 }
 

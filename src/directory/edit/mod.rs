@@ -16,12 +16,17 @@ use super::model::{self, Authority, bump_generation};
 use super::write::ValidAuthority;
 use crate::audit::{self, Actor, FieldChange, NewChange};
 use crate::db::DbConnection;
+use crate::db::ids::AuthorityId;
 use crate::db::schema::{authorities, contact_persons, designations};
 use crate::each_backend;
 use crate::error::{AppError, FieldError};
 
-fn ref_taken(conn: &mut DbConnection, ref_: &str, except: Option<i64>) -> Result<(), AppError> {
-    let other: Option<i64> = authorities::table
+fn ref_taken(
+    conn: &mut DbConnection,
+    ref_: &str,
+    except: Option<AuthorityId>,
+) -> Result<(), AppError> {
+    let other: Option<AuthorityId> = authorities::table
         .filter(authorities::ref_.eq(ref_))
         .select(authorities::id)
         .first(conn)
@@ -35,7 +40,11 @@ fn ref_taken(conn: &mut DbConnection, ref_: &str, except: Option<i64>) -> Result
     }
 }
 
-fn replace_children(conn: &mut DbConnection, id: i64, record: &ValidAuthority) -> QueryResult<()> {
+fn replace_children(
+    conn: &mut DbConnection,
+    id: AuthorityId,
+    record: &ValidAuthority,
+) -> QueryResult<()> {
     diesel::delete(designations::table.filter(designations::authority_id.eq(id))).execute(conn)?;
     diesel::delete(contact_persons::table.filter(contact_persons::authority_id.eq(id)))
         .execute(conn)?;
@@ -54,10 +63,10 @@ pub fn create(
     conn: &mut DbConnection,
     record: &ValidAuthority,
     actor: &Actor,
-) -> Result<i64, AppError> {
+) -> Result<AuthorityId, AppError> {
     crate::db::write_transaction(conn, |conn| {
         ref_taken(conn, &record.columns.ref_, None)?;
-        let id: i64 = each_backend!(conn, c => diesel::insert_into(authorities::table)
+        let id: AuthorityId = each_backend!(conn, c => diesel::insert_into(authorities::table)
             .values(&record.row())
             .returning(authorities::id)
             .get_result(c)?);
@@ -79,7 +88,7 @@ pub fn create(
 }
 
 /// The current record of a live authority, or 404.
-pub fn current(conn: &mut DbConnection, id: i64) -> Result<Authority, AppError> {
+pub fn current(conn: &mut DbConnection, id: AuthorityId) -> Result<Authority, AppError> {
     model::load_one(conn, id, false)?
         .ok_or_else(|| AppError::not_found(format!("no authority with id {id}")))
 }
@@ -98,7 +107,7 @@ pub fn conflict(current: i32) -> AppError {
 /// returns the fields that changed and the version now stored.
 pub fn update(
     conn: &mut DbConnection,
-    id: i64,
+    id: AuthorityId,
     expected: i32,
     record: &ValidAuthority,
     actor: &Actor,
@@ -138,7 +147,7 @@ pub struct Saved {
 /// secretariat as a proposal; the other fields apply at once.
 pub fn update_holding(
     conn: &mut DbConnection,
-    id: i64,
+    id: AuthorityId,
     expected: i32,
     record: &ValidAuthority,
     actor: &Actor,
@@ -167,7 +176,7 @@ pub fn update_holding(
 
 fn write_row(
     conn: &mut DbConnection,
-    id: i64,
+    id: AuthorityId,
     expected: i32,
     record: &ValidAuthority,
     now: NaiveDateTime,
@@ -201,7 +210,7 @@ fn write_row(
 /// Takes an authority out of the directory; its history stays.
 pub fn archive(
     conn: &mut DbConnection,
-    id: i64,
+    id: AuthorityId,
     expected: Option<i32>,
     actor: &Actor,
     now: NaiveDateTime,
@@ -227,7 +236,7 @@ pub fn archive(
 /// "Still correct": sets the last verified date to today.
 pub fn confirm(
     conn: &mut DbConnection,
-    id: i64,
+    id: AuthorityId,
     actor: &Actor,
     now: NaiveDateTime,
 ) -> Result<(NaiveDate, i32), AppError> {

@@ -12,6 +12,7 @@ use diesel::prelude::*;
 use super::{PROGRESS_EVERY, ValidEntry};
 use crate::audit::{self, Actor, FieldChange, NewChange};
 use crate::db::DbConnection;
+use crate::db::ids::AuthorityId;
 use crate::db::schema::{authorities, contact_persons, designations};
 use crate::directory::edit::diff::{diff, record_of};
 use crate::directory::fields::staging::{self, Staged};
@@ -91,7 +92,7 @@ fn update_from_staging() -> String {
 
 /// An existing authority the file changes: its new record and what differs.
 struct Replacement {
-    id: i64,
+    id: AuthorityId,
     version: i32,
     record: ValidAuthority,
     fields: Vec<FieldChange>,
@@ -112,7 +113,7 @@ fn current(
         .iter()
         .map(|v| v.record.columns.ref_.as_str())
         .collect();
-    let archived: Vec<(i64, String, Option<NaiveDateTime>)> = authorities::table
+    let archived: Vec<(AuthorityId, String, Option<NaiveDateTime>)> = authorities::table
         .filter(authorities::archived_at.is_not_null())
         .select((authorities::id, authorities::ref_, authorities::archived_at))
         .load(conn)?;
@@ -242,7 +243,7 @@ fn stage(conn: &mut DbConnection, chunk: &[Replacement], now: NaiveDateTime) -> 
         designation_rows.extend(d);
         contact_rows.extend(c);
     }
-    let ids: Vec<i64> = chunk.iter().map(|u| u.id).collect();
+    let ids: Vec<AuthorityId> = chunk.iter().map(|u| u.id).collect();
     diesel::delete(designations::table.filter(designations::authority_id.eq_any(&ids)))
         .execute(conn)?;
     diesel::delete(contact_persons::table.filter(contact_persons::authority_id.eq_any(&ids)))

@@ -133,7 +133,15 @@ mod tests {
             .unwrap()
             .and_hms_opt(10, 15, 0)
             .unwrap();
-        Authority::new(1, columns, 3, updated_at, vec![], vec![]).unwrap()
+        Authority::new(
+            crate::db::ids::AuthorityId(1),
+            columns,
+            3,
+            updated_at,
+            vec![],
+            vec![],
+        )
+        .unwrap()
     }
 
     fn unfold(card: &str) -> String {

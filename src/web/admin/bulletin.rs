@@ -11,6 +11,7 @@ use crate::auth::{Role, User};
 use crate::bulletin::subscriptions::{self, Filter, SubscriptionStatus};
 use crate::bulletin::{Compiler, Outcome, archive, schedule};
 use crate::db;
+use crate::db::ids::AuthorityId;
 use crate::error::{AppError, FieldError};
 use crate::web::pages::bulletin::address;
 use crate::web::support::extract::{AdminPage, SignedIn};
@@ -21,7 +22,7 @@ use crate::web::support::respond::see_other;
 
 /// Whose subscriptions a person manages: every one (the secretariat, `None`)
 /// or its authority's (a focal point); nobody else's.
-pub(crate) fn scope(user: &User) -> Result<Option<i64>, AppError> {
+pub(crate) fn scope(user: &User) -> Result<Option<AuthorityId>, AppError> {
     match (user.role, user.authority_id) {
         (Role::Admin, _) => Ok(None),
         (Role::FocalPoint, Some(own)) => Ok(Some(own)),
@@ -36,9 +37,9 @@ pub(crate) fn scope(user: &User) -> Result<Option<i64>, AppError> {
 /// secretariat's choice, by ref.
 pub(crate) fn authority_of(
     state: &AppState,
-    scope: Option<i64>,
+    scope: Option<AuthorityId>,
     given_ref: Option<&str>,
-) -> Result<Option<i64>, AppError> {
+) -> Result<Option<AuthorityId>, AppError> {
     if let Some(own) = scope {
         return Ok(Some(own));
     }
@@ -236,7 +237,7 @@ pub(crate) async fn remove(
 
 pub(crate) async fn unsubscribe_kept(
     state: &AppState,
-    scope: Option<i64>,
+    scope: Option<AuthorityId>,
     id: i64,
 ) -> Result<subscriptions::Subscription, AppError> {
     let now = state.clock.now();

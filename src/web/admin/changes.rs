@@ -7,6 +7,7 @@ use serde_json::json;
 
 use crate::audit;
 use crate::db;
+use crate::db::ids::AuthorityId;
 use crate::error::AppError;
 use crate::web::AppState;
 use crate::web::support::extract::AdminPage;
@@ -45,7 +46,7 @@ pub(crate) async fn changes(
 /// A record to verify, as the stale page shows it.
 #[derive(serde::Serialize)]
 struct StaleRow {
-    id: i64,
+    id: AuthorityId,
     #[serde(rename = "ref")]
     ref_: String,
     name: String,
@@ -83,7 +84,7 @@ pub(crate) async fn stale(
         .collect();
     // Never verified first, then the oldest.
     list.sort_by_key(|v| std::cmp::Reverse(v.days.unwrap_or(i64::MAX)));
-    let ids: Vec<i64> = list.iter().map(|v| v.id).collect();
+    let ids: Vec<AuthorityId> = list.iter().map(|v| v.id).collect();
     let reminded = db::run(&state.pool, move |c| {
         Ok(crate::directory::reminders::last_sent(c, &ids)?)
     })

@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 
 use crate::audit::Actor;
 use crate::db;
+use crate::db::ids::AuthorityId;
 use crate::directory::proposals::{self, Proposal, ProposalStatus};
 use crate::error::AppError;
 use crate::measures::Described;
@@ -45,7 +46,7 @@ struct StaleBase {
 struct Item {
     id: i64,
     authority: Option<AuthorityLabel>,
-    authority_id: i64,
+    authority_id: AuthorityId,
     author: Option<String>,
     submitted_at: Option<chrono::NaiveDateTime>,
     effective_from: chrono::NaiveDate,
@@ -79,7 +80,7 @@ fn compare(u: &Update, current: Option<&Update>) -> Vec<Row> {
 #[derive(Serialize)]
 struct Scheduled {
     authority: Option<AuthorityLabel>,
-    authority_id: i64,
+    authority_id: AuthorityId,
     measure: Described,
     in_force_now: Option<i64>,
 }
@@ -107,9 +108,9 @@ async fn render(
             ..Default::default()
         };
         let (_, scheduled) = store::list(c, &filter, 100, 0, today)?;
-        let mut ids: Vec<i64> = submitted.iter().map(|u| u.authority_id).collect();
+        let mut ids: Vec<AuthorityId> = submitted.iter().map(|u| u.authority_id).collect();
         ids.extend(scheduled.iter().map(|u| u.authority_id));
-        let current: HashMap<i64, Update> = store::in_force(c, Some(&ids), today)?
+        let current: HashMap<AuthorityId, Update> = store::in_force(c, Some(&ids), today)?
             .into_iter()
             .map(|u| (u.authority_id, u))
             .collect();
@@ -134,7 +135,7 @@ async fn render(
         Ok((submitted, scheduled, current, bases, authors, held))
     })
     .await?;
-    let label = |id: i64| AuthorityLabel::live(state, id).ok();
+    let label = |id: AuthorityId| AuthorityLabel::live(state, id).ok();
     let items: Vec<Item> = submitted
         .iter()
         .map(|u| {

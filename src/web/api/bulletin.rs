@@ -9,6 +9,7 @@ use serde_json::json;
 use crate::bulletin::archive;
 use crate::bulletin::subscriptions::{self, Filter, SubscriptionStatus};
 use crate::db;
+use crate::db::ids::AuthorityId;
 use crate::error::{AppError, FieldError};
 use crate::web::admin::bulletin::{authority_of, scope, unsubscribe_kept};
 use crate::web::pages::bulletin::{address, issue, number, request};
@@ -18,7 +19,7 @@ use crate::web::{AppState, Viewer};
 #[derive(Deserialize)]
 pub(crate) struct FilterParams {
     status: Option<String>,
-    authority_id: Option<i64>,
+    authority_id: Option<AuthorityId>,
 }
 
 pub(crate) async fn list(

@@ -5,6 +5,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::db;
+use crate::db::ids::AuthorityId;
 use crate::directory::search::SearchParams;
 use crate::domain::Article;
 use crate::domain::states;
@@ -135,7 +136,7 @@ pub(crate) async fn counterpart(
         .iter()
         .map(|a| AuthorityJson::new(a, viewer.sees_contacts))
         .collect();
-    let ids: Vec<i64> = found.iter().map(|a| a.id).collect();
+    let ids: Vec<AuthorityId> = found.iter().map(|a| a.id).collect();
     let measures =
         crate::web::pages::measures::in_force(&state, Some(ids), viewer.sees_contacts).await?;
     Ok(HttpResponse::Ok().json(json!({

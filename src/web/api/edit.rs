@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use crate::audit::{self, Actor};
 use crate::auth::User;
 use crate::db;
+use crate::db::ids::AuthorityId;
 use crate::directory::edit::{self, AuthorityInput, input};
 use crate::directory::proposals;
 use crate::error::{AppError, FieldError};
@@ -69,7 +70,7 @@ fn admin_only_fields(
 /// Answers with the authority as now stored, and its version as ETag.
 async fn respond(
     state: &AppState,
-    id: i64,
+    id: AuthorityId,
     status: actix_web::http::StatusCode,
 ) -> Result<HttpResponse, AppError> {
     respond_with(state, id, status, None).await
@@ -79,7 +80,7 @@ async fn respond(
 /// secretariat.
 async fn respond_with(
     state: &AppState,
-    id: i64,
+    id: AuthorityId,
     status: actix_web::http::StatusCode,
     held: Option<Value>,
 ) -> Result<HttpResponse, AppError> {

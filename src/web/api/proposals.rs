@@ -8,6 +8,7 @@ use serde_json::json;
 use crate::audit::Actor;
 use crate::auth::User;
 use crate::db;
+use crate::db::ids::AuthorityId;
 use crate::directory::proposals::{self, Proposal, ProposalStatus};
 use crate::error::AppError;
 use crate::web::support::extract::ApiWriter;
@@ -17,11 +18,11 @@ use crate::web::{AppState, Viewer};
 #[derive(Deserialize)]
 pub(crate) struct ListParams {
     status: Option<String>,
-    authority_id: Option<i64>,
+    authority_id: Option<AuthorityId>,
 }
 
 /// An admin sees every proposal; a focal point its authority's; 403 else.
-fn scope(user: &User, asked: Option<i64>) -> Result<Option<i64>, AppError> {
+fn scope(user: &User, asked: Option<AuthorityId>) -> Result<Option<AuthorityId>, AppError> {
     if user.is_admin() {
         return Ok(asked);
     }

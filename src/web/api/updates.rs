@@ -7,6 +7,7 @@ use serde::Deserialize;
 use crate::audit::Actor;
 use crate::auth::{Role, User};
 use crate::db;
+use crate::db::ids::AuthorityId;
 use crate::error::{AppError, FieldError};
 use crate::measures::input::UpdateInput;
 use crate::measures::lifecycle::{self, SeenBase};
@@ -16,7 +17,7 @@ use crate::web::support::params::RejectBody;
 use crate::web::{AppState, Viewer};
 
 /// May this person act for the update's authority (focal point or admin)?
-fn acts_for(user: &User, authority_id: i64) -> Result<(), AppError> {
+fn acts_for(user: &User, authority_id: AuthorityId) -> Result<(), AppError> {
     match user.role {
         Role::Admin => Ok(()),
         Role::FocalPoint if user.authority_id == Some(authority_id) => Ok(()),
@@ -47,7 +48,7 @@ pub(crate) async fn create(
     let input = body.into_inner();
     let authority_id = match (input.authority_id, user.role) {
         (Some(a), _) => a,
-        (None, Role::FocalPoint) => user.authority_id.unwrap_or_default(),
+        (None, Role::FocalPoint) => user.authority_id.unwrap_or(AuthorityId(0)),
         (None, _) => {
             return Err(AppError::Invalid(vec![FieldError::new(
                 "authority_id",
@@ -74,7 +75,7 @@ pub(crate) async fn create(
 #[derive(Deserialize)]
 pub(crate) struct ListParams {
     status: Option<String>,
-    authority_id: Option<i64>,
+    authority_id: Option<AuthorityId>,
     country: Option<String>,
 }
 

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use serde_json::{Value, json};
 
 use crate::db;
+use crate::db::ids::AuthorityId;
 use crate::error::AppError;
 use crate::measures::{Described, store};
 use crate::web::AppState;
@@ -16,7 +17,7 @@ pub use crate::measures::describe as view;
 /// may see them.
 pub async fn in_force(
     state: &AppState,
-    ids: Option<Vec<i64>>,
+    ids: Option<Vec<AuthorityId>>,
     sees_contacts: bool,
 ) -> Result<Vec<crate::measures::Update>, AppError> {
     if ids.as_ref().is_some_and(Vec::is_empty) {
@@ -36,11 +37,11 @@ pub async fn in_force(
 /// The measures in force of some authorities, by authority id.
 pub async fn in_force_by_authority(
     state: &AppState,
-    ids: Vec<i64>,
+    ids: Vec<AuthorityId>,
     sees_contacts: bool,
-) -> Result<HashMap<i64, Vec<Described>>, AppError> {
+) -> Result<HashMap<AuthorityId, Vec<Described>>, AppError> {
     let list = in_force(state, Some(ids), sees_contacts).await?;
-    let mut by: HashMap<i64, Vec<Described>> = HashMap::new();
+    let mut by: HashMap<AuthorityId, Vec<Described>> = HashMap::new();
     for u in &list {
         by.entry(u.authority_id).or_default().push(view(u));
     }

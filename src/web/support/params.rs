@@ -2,13 +2,14 @@
 
 use serde::Deserialize;
 
+use crate::db::ids::AuthorityId;
 use crate::domain::{Article, CountryCode};
 use crate::error::AppError;
 
 /// An authority's id from the path. An id that is not a number cannot name
 /// an authority: 404, like an unknown one, not a bad request.
-pub fn authority_id(raw: &str) -> Result<i64, AppError> {
-    raw.parse::<i64>()
+pub fn authority_id(raw: &str) -> Result<AuthorityId, AppError> {
+    raw.parse::<AuthorityId>()
         .map_err(|_| AppError::not_found(format!("no authority with id {raw:?}")))
 }
 
@@ -16,7 +17,7 @@ pub fn authority_id(raw: &str) -> Result<i64, AppError> {
 /// not in it); 404 otherwise.
 pub fn live_authority(
     state: &crate::web::AppState,
-    id: i64,
+    id: AuthorityId,
 ) -> Result<std::sync::Arc<crate::directory::model::Authority>, AppError> {
     state
         .directory

@@ -13,6 +13,7 @@ use subtle::ConstantTimeEq;
 
 use crate::auth::{Role, User, sessions, tokens};
 use crate::db;
+use crate::db::ids::AuthorityId;
 use crate::error::AppError;
 use crate::web::AppState;
 
@@ -52,7 +53,7 @@ impl Viewer {
     }
 
     /// The account, if it may edit this authority; 401 or 403 otherwise.
-    pub fn editor_of(&self, authority_id: i64) -> Result<&User, AppError> {
+    pub fn editor_of(&self, authority_id: AuthorityId) -> Result<&User, AppError> {
         let user = self.signed_in()?;
         if !user.may_edit(authority_id) {
             return Err(AppError::Forbidden(match user.role {
@@ -114,7 +115,7 @@ pub struct ViewerContext<'a> {
     pub name: Option<&'a str>,
     pub role: &'a str,
     pub is_admin: bool,
-    pub authority_id: Option<i64>,
+    pub authority_id: Option<AuthorityId>,
     pub csrf: &'a str,
     pub sees_contacts: bool,
 }

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use crate::audit::Actor;
 use crate::db;
+use crate::db::ids::AuthorityId;
 use crate::directory::edit::input::{ContactInput, DesignationInput};
 use crate::directory::edit::{self, AuthorityInput};
 use crate::directory::fields::FIELDS;
@@ -113,7 +114,7 @@ fn render_form(
     status: StatusCode,
     title: &str,
     action: &str,
-    id: Option<i64>,
+    id: Option<AuthorityId>,
     version: Option<i32>,
     input: &AuthorityInput,
     errors: &[FieldError],

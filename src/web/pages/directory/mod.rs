@@ -5,6 +5,7 @@ use actix_web::{HttpResponse, web};
 
 use crate::audit;
 use crate::db;
+use crate::db::ids::AuthorityId;
 use crate::directory::proposals::{self, ProposalStatus};
 use crate::directory::search::SearchParams;
 use crate::domain::states::{self, Region};
@@ -303,7 +304,7 @@ pub(crate) async fn country(
     let code = country_param(&path)?;
     let directory = state.directory.snapshot();
     let here: Vec<_> = directory.in_country(code).collect();
-    let ids: Vec<i64> = here.iter().map(|a| a.id).collect();
+    let ids: Vec<AuthorityId> = here.iter().map(|a| a.id).collect();
     let by = measures_view::in_force_by_authority(&state, ids, viewer.sees_contacts).await?;
     let measures = here
         .iter()

@@ -7,6 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::audit::Change;
+use crate::db::ids::AuthorityId;
 use crate::directory::search::Snapshot;
 use crate::domain::states::{self, Region};
 use crate::domain::{Article, Instrument};
@@ -211,7 +212,7 @@ pub struct CountryPage<'a> {
 /// An authority of the State with its measures in force.
 #[derive(Serialize)]
 pub struct AuthorityMeasures<'a> {
-    pub id: i64,
+    pub id: AuthorityId,
     pub name: &'a str,
     pub measures: &'a [Described],
 }

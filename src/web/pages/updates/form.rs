@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use super::{AuthorityLabel, acts_for, authority_for, mine_link};
 use crate::audit::Actor;
 use crate::db;
+use crate::db::ids::AuthorityId;
 use crate::error::{AppError, FieldError};
 use crate::measures::Described;
 use crate::measures::input::{UpdateInput, ValidUpdate};
@@ -26,7 +27,7 @@ use crate::web::{AppState, Viewer};
 
 #[derive(Deserialize)]
 pub(crate) struct Which {
-    authority: Option<i64>,
+    authority: Option<AuthorityId>,
 }
 
 fn choices<T: Copy>(
@@ -132,7 +133,7 @@ struct Situation {
 
 async fn situation(
     state: &AppState,
-    authority_id: i64,
+    authority_id: AuthorityId,
     started_from: Option<Option<i64>>,
     text: Option<Update>,
 ) -> Result<Situation, AppError> {
@@ -203,7 +204,7 @@ pub(crate) async fn new_form(
 #[derive(Deserialize)]
 pub(crate) struct UpdateForm {
     csrf_token: Option<String>,
-    authority_id: Option<i64>,
+    authority_id: Option<AuthorityId>,
     action: Option<String>,
     /// The id of the measure in force when the form was shown; empty when
     /// none was.
@@ -224,7 +225,7 @@ pub(crate) struct UpdateForm {
 }
 
 impl UpdateForm {
-    fn input(self, authority_id: i64) -> (UpdateInput, SeenBase) {
+    fn input(self, authority_id: AuthorityId) -> (UpdateInput, SeenBase) {
         let seen = self
             .base
             .map(|b| b.trim().parse::<i64>().ok().filter(|id| *id > 0));
@@ -276,7 +277,7 @@ fn outcome(result: Result<i64, AppError>) -> Result<Outcome, AppError> {
 async fn answer(
     state: &AppState,
     viewer: &Viewer,
-    authority_id: i64,
+    authority_id: AuthorityId,
     draft_id: Option<i64>,
     input: &UpdateInput,
     checked: Option<&ValidUpdate>,
@@ -317,7 +318,7 @@ pub(crate) async fn create(
 async fn save(
     state: &AppState,
     viewer: &Viewer,
-    authority_id: i64,
+    authority_id: AuthorityId,
     draft_id: Option<i64>,
     f: UpdateForm,
 ) -> Result<HttpResponse, AppError> {

@@ -10,6 +10,7 @@ use serde_json::json;
 use super::{AuthorityLabel, acts_for, authority_for, mine_link};
 use crate::audit::Actor;
 use crate::db;
+use crate::db::ids::AuthorityId;
 use crate::error::AppError;
 use crate::measures::Described;
 use crate::measures::lifecycle;
@@ -22,7 +23,7 @@ use crate::web::{AppState, Viewer};
 
 #[derive(Deserialize)]
 pub(crate) struct Params {
-    authority: Option<i64>,
+    authority: Option<AuthorityId>,
     done: Option<String>,
     id: Option<i64>,
 }

@@ -8,12 +8,13 @@ pub mod mine;
 use serde::Serialize;
 
 use crate::auth::{Role, User};
+use crate::db::ids::AuthorityId;
 use crate::error::AppError;
 use crate::web::support::params::live_authority;
 use crate::web::{AppState, Viewer};
 
 /// May this person act for the authority (its focal point, or an admin)?
-pub(crate) fn acts_for(user: &User, authority_id: i64) -> Result<(), AppError> {
+pub(crate) fn acts_for(user: &User, authority_id: AuthorityId) -> Result<(), AppError> {
     match user.role {
         Role::Admin => Ok(()),
         Role::FocalPoint if user.authority_id == Some(authority_id) => Ok(()),
@@ -25,7 +26,10 @@ pub(crate) fn acts_for(user: &User, authority_id: i64) -> Result<(), AppError> {
 }
 
 /// The authority a person writes for: a focal point's own; an admin's choice.
-pub(crate) fn authority_for(viewer: &Viewer, asked: Option<i64>) -> Result<i64, AppError> {
+pub(crate) fn authority_for(
+    viewer: &Viewer,
+    asked: Option<AuthorityId>,
+) -> Result<AuthorityId, AppError> {
     let user = viewer.signed_in()?;
     match (user.role, user.authority_id, asked) {
         (Role::Admin, _, Some(a)) => Ok(a),
@@ -35,14 +39,14 @@ pub(crate) fn authority_for(viewer: &Viewer, asked: Option<i64>) -> Result<i64, 
         )),
         (Role::FocalPoint, Some(own), None) => Ok(own),
         (_, _, Some(a)) => acts_for(user, a).map(|_| a),
-        _ => acts_for(user, -1).map(|_| -1),
+        _ => acts_for(user, AuthorityId(-1)).map(|_| AuthorityId(-1)),
     }
 }
 
 /// How the secretariat and focal points name an authority: name, ref, State.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct AuthorityLabel {
-    pub id: i64,
+    pub id: AuthorityId,
     pub name: String,
     #[serde(rename = "ref")]
     pub ref_: String,
@@ -52,7 +56,7 @@ pub(crate) struct AuthorityLabel {
 
 impl AuthorityLabel {
     /// An authority in the directory; 404 for one archived or unknown.
-    pub fn live(state: &AppState, id: i64) -> Result<Self, AppError> {
+    pub fn live(state: &AppState, id: AuthorityId) -> Result<Self, AppError> {
         let a = live_authority(state, id)?;
         Ok(Self {
             id,
@@ -65,7 +69,7 @@ impl AuthorityLabel {
 }
 
 /// Where a person's updates are listed, with what just happened to which.
-pub(crate) fn mine_link(viewer: &Viewer, authority_id: i64, done: &str, id: i64) -> String {
+pub(crate) fn mine_link(viewer: &Viewer, authority_id: AuthorityId, done: &str, id: i64) -> String {
     let own = viewer
         .user
         .as_ref()

@@ -1,0 +1,81 @@
+//! Ids as types, so that an authority's id cannot be passed where an
+//! update's is wanted. Stored as `BIGINT` on both databases; written in JSON
+//! and URLs as the bare number.
+
+use diesel::backend::Backend;
+use diesel::deserialize::{self, FromSql, FromSqlRow};
+use diesel::expression::AsExpression;
+use diesel::pg::Pg;
+use diesel::serialize::{self, IsNull, Output, ToSql};
+use diesel::sql_types::BigInt;
+use diesel::sqlite::Sqlite;
+
+use super::MultiBackend;
+
+macro_rules! ids {
+    ($($(#[$doc:meta])* $name:ident;)*) => {$(
+        $(#[$doc])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
+            serde::Serialize, serde::Deserialize, AsExpression, FromSqlRow,
+        )]
+        #[diesel(sql_type = BigInt)]
+        #[serde(transparent)]
+        pub struct $name(pub i64);
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = std::num::ParseIntError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                s.parse().map($name)
+            }
+        }
+
+        impl ToSql<BigInt, Pg> for $name {
+            fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
+                <i64 as ToSql<BigInt, Pg>>::to_sql(&self.0, out)
+            }
+        }
+
+        impl ToSql<BigInt, Sqlite> for $name {
+            fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Sqlite>) -> serialize::Result {
+                <i64 as ToSql<BigInt, Sqlite>>::to_sql(&self.0, out)
+            }
+        }
+
+        impl ToSql<BigInt, MultiBackend> for $name {
+            fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, MultiBackend>) -> serialize::Result {
+                out.set_value((BigInt, self));
+                Ok(IsNull::No)
+            }
+        }
+
+        impl FromSql<BigInt, Pg> for $name {
+            fn from_sql(bytes: <Pg as Backend>::RawValue<'_>) -> deserialize::Result<Self> {
+                <i64 as FromSql<BigInt, Pg>>::from_sql(bytes).map($name)
+            }
+        }
+
+        impl FromSql<BigInt, Sqlite> for $name {
+            fn from_sql(bytes: <Sqlite as Backend>::RawValue<'_>) -> deserialize::Result<Self> {
+                <i64 as FromSql<BigInt, Sqlite>>::from_sql(bytes).map($name)
+            }
+        }
+
+        impl FromSql<BigInt, MultiBackend> for $name {
+            fn from_sql(bytes: <MultiBackend as Backend>::RawValue<'_>) -> deserialize::Result<Self> {
+                bytes.from_sql::<$name, BigInt>()
+            }
+        }
+    )*};
+}
+
+ids! {
+    /// An authority's id.
+    AuthorityId;
+}
