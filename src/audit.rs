@@ -7,12 +7,12 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::db::DbConnection;
-use crate::db::ids::AuthorityId;
+use crate::db::ids::{AuthorityId, UserId};
 use crate::db::schema::{authorities, changes};
 /// Who made a change: an account, or a command run on the server.
 #[derive(Debug, Clone)]
 pub struct Actor {
-    pub user_id: Option<i64>,
+    pub user_id: Option<UserId>,
     pub label: String,
 }
 
@@ -57,7 +57,7 @@ pub struct Change {
 #[diesel(table_name = changes)]
 pub struct NewChange {
     pub authority_id: AuthorityId,
-    pub user_id: Option<i64>,
+    pub user_id: Option<UserId>,
     pub actor: String,
     pub action: String,
     pub fields: String,

@@ -8,7 +8,7 @@ pub mod sessions;
 pub mod tokens;
 pub mod users;
 
-use crate::db::ids::AuthorityId;
+use crate::db::ids::{AuthorityId, UserId};
 use rand::RngCore;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -50,7 +50,7 @@ impl Role {
 /// A signed-in account, as the rest of the program sees it.
 #[derive(Debug, Clone, Serialize)]
 pub struct User {
-    pub id: i64,
+    pub id: UserId,
     pub email: String,
     pub name: Option<String>,
     pub role: Role,
@@ -112,7 +112,7 @@ mod tests {
     #[test]
     fn focal_points_edit_only_their_own_authority() {
         let user = |role, authority_id| User {
-            id: 1,
+            id: UserId(1),
             email: "a@b.example".into(),
             name: None,
             role,

@@ -8,6 +8,7 @@ use diesel::prelude::*;
 
 use super::{User, hash_secret, random_secret, users};
 use crate::db::DbConnection;
+use crate::db::ids::UserId;
 use crate::db::schema::sessions;
 
 /// A session found by its cookie.
@@ -18,7 +19,7 @@ pub struct Session {
 
 /// Starts a session; returns the id for the cookie. A new id at every
 /// sign-in, so an id planted before sign-in is worth nothing after it.
-pub fn start(conn: &mut DbConnection, user_id: i64, now: NaiveDateTime) -> QueryResult<String> {
+pub fn start(conn: &mut DbConnection, user_id: UserId, now: NaiveDateTime) -> QueryResult<String> {
     let id = random_secret();
     diesel::insert_into(sessions::table)
         .values((
@@ -41,7 +42,7 @@ pub fn resume(
     now: NaiveDateTime,
 ) -> QueryResult<Option<Session>> {
     let hash = hash_secret(id);
-    let found: Option<(i64, String, NaiveDateTime)> = sessions::table
+    let found: Option<(UserId, String, NaiveDateTime)> = sessions::table
         .find(&hash)
         .select((
             sessions::user_id,

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::{User, hash_secret, random_secret, users};
 use crate::db::DbConnection;
+use crate::db::ids::UserId;
 use crate::db::schema::{api_tokens, users as users_table};
 use crate::error::AppError;
 
@@ -26,7 +27,7 @@ pub struct TokenInfo {
 /// Issues a token for an account and returns it; it cannot be shown again.
 pub fn issue(
     conn: &mut DbConnection,
-    user_id: i64,
+    user_id: UserId,
     label: Option<&str>,
     now: NaiveDateTime,
 ) -> QueryResult<String> {
@@ -52,7 +53,7 @@ pub fn authenticate(
     if !token.starts_with(PREFIX) {
         return Ok(None);
     }
-    let found: Option<(i64, i64, Option<NaiveDateTime>)> = api_tokens::table
+    let found: Option<(i64, UserId, Option<NaiveDateTime>)> = api_tokens::table
         .filter(api_tokens::token_hash.eq(hash_secret(token)))
         .filter(api_tokens::revoked_at.is_null())
         .select((
@@ -74,7 +75,7 @@ pub fn authenticate(
 }
 
 /// Tokens, newest first; of one account when `user_id` is given.
-pub fn list(conn: &mut DbConnection, user_id: Option<i64>) -> QueryResult<Vec<TokenInfo>> {
+pub fn list(conn: &mut DbConnection, user_id: Option<UserId>) -> QueryResult<Vec<TokenInfo>> {
     let mut query = api_tokens::table
         .inner_join(users_table::table)
         .select((
@@ -98,7 +99,7 @@ pub fn list(conn: &mut DbConnection, user_id: Option<i64>) -> QueryResult<Vec<To
 pub fn revoke(
     conn: &mut DbConnection,
     id: i64,
-    owner: Option<i64>,
+    owner: Option<UserId>,
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
     let mut target = api_tokens::table

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 
 use super::{Role, User, password};
 use crate::db::DbConnection;
-use crate::db::ids::AuthorityId;
+use crate::db::ids::{AuthorityId, UserId};
 use crate::db::schema::{api_tokens, sessions, users};
 use crate::domain::Email;
 use crate::error::{AppError, FieldError};
@@ -14,7 +14,7 @@ use crate::error::{AppError, FieldError};
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = users)]
 pub struct UserRow {
-    pub id: i64,
+    pub id: UserId,
     pub email: String,
     pub name: Option<String>,
     pub role: String,
@@ -34,7 +34,7 @@ impl UserRow {
             // from a hand edit, and then the account may do the least, and
             // the log says so.
             role: Role::parse(&self.role).unwrap_or_else(|_| {
-                tracing::error!(user = self.id, role = %self.role, "unknown role in the database; treated as reader");
+                tracing::error!(user = self.id.0, role = %self.role, "unknown role in the database; treated as reader");
                 Role::Reader
             }),
             authority_id: self.authority_id,
@@ -134,7 +134,7 @@ pub fn find(conn: &mut DbConnection, email: &str) -> QueryResult<Option<UserRow>
 }
 
 /// An account that may act now: it exists and is not disabled.
-pub fn active(conn: &mut DbConnection, id: i64) -> QueryResult<Option<User>> {
+pub fn active(conn: &mut DbConnection, id: UserId) -> QueryResult<Option<User>> {
     Ok(users::table
         .find(id)
         .filter(users::disabled_at.is_null())
@@ -177,7 +177,7 @@ pub mod recipients {
     use super::*;
 
     /// Every active admin.
-    pub fn admins(conn: &mut DbConnection, except: Option<i64>) -> QueryResult<Vec<String>> {
+    pub fn admins(conn: &mut DbConnection, except: Option<UserId>) -> QueryResult<Vec<String>> {
         let mut q = users::table
             .filter(users::role.eq(Role::Admin.code()))
             .filter(users::disabled_at.is_null())
@@ -193,8 +193,8 @@ pub mod recipients {
     pub fn of_authority(
         conn: &mut DbConnection,
         authority_id: AuthorityId,
-        author: Option<i64>,
-        except: Option<i64>,
+        author: Option<UserId>,
+        except: Option<UserId>,
     ) -> QueryResult<Vec<String>> {
         let mut q = users::table
             .filter(users::disabled_at.is_null())
@@ -212,7 +212,7 @@ pub mod recipients {
     }
 
     /// The account's own address, if it is active.
-    pub fn own(conn: &mut DbConnection, id: i64) -> QueryResult<Vec<String>> {
+    pub fn own(conn: &mut DbConnection, id: UserId) -> QueryResult<Vec<String>> {
         users::table
             .filter(users::id.eq(id))
             .filter(users::disabled_at.is_null())

@@ -12,7 +12,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::db::DbConnection;
-use crate::db::ids::AuthorityId;
+use crate::db::ids::{AuthorityId, UpdateId};
 use crate::db::schema::{authorities, bulletins, changes};
 use crate::directory::fields::{self, Topic};
 use crate::domain::states;
@@ -58,7 +58,7 @@ struct Entry {
     ref_: String,
     link: String,
     mark: Option<&'static str>,
-    update_id: i64,
+    update_id: UpdateId,
     measure: Described,
     contact: Option<Contact>,
 }
@@ -83,7 +83,7 @@ struct Ended {
     ref_: String,
     state: String,
     link: String,
-    update_id: i64,
+    update_id: UpdateId,
     how: &'static str,
 }
 
@@ -121,7 +121,7 @@ pub struct Compiled {
     pub subject: String,
     pub summary: Summary,
     /// (authority, update) of every entry.
-    pub entries: Vec<(AuthorityId, i64)>,
+    pub entries: Vec<(AuthorityId, UpdateId)>,
     pub html_full: String,
     pub text_full: String,
     pub html_public: String,
@@ -129,7 +129,7 @@ pub struct Compiled {
 }
 
 /// (authority, update) of each entry of a bulletin.
-type Entries = Vec<(AuthorityId, i64)>;
+type Entries = Vec<(AuthorityId, UpdateId)>;
 
 /// An entry on its way to the page: the measure, its authority, its mark.
 type Placed<'a> = (&'a Update, &'a Named, Option<&'static str>);
@@ -307,12 +307,12 @@ pub fn compile(
     let in_force = store::in_force(conn, None, today)?;
     let prev = previous(conn, slot)?;
     let since = prev.as_ref().map(|(at, _)| *at);
-    let before: HashMap<AuthorityId, i64> = prev
+    let before: HashMap<AuthorityId, UpdateId> = prev
         .as_ref()
         .map(|(_, e)| e.iter().copied().collect())
         .unwrap_or_default();
     let now_ids: HashSet<AuthorityId> = in_force.iter().map(|u| u.authority_id).collect();
-    let gone: Vec<(AuthorityId, i64)> = before
+    let gone: Vec<(AuthorityId, UpdateId)> = before
         .iter()
         .filter(|(a, _)| !now_ids.contains(a))
         .map(|(a, u)| (*a, *u))
@@ -320,7 +320,7 @@ pub fn compile(
     let mut ids: Vec<AuthorityId> = now_ids.iter().copied().collect();
     ids.extend(gone.iter().map(|(a, _)| *a));
     let names = named(conn, &ids)?;
-    let gone_updates: HashMap<i64, Update> = store::get_many(
+    let gone_updates: HashMap<UpdateId, Update> = store::get_many(
         conn,
         &gone.iter().map(|(_, u)| *u).collect::<Vec<_>>(),
         today,
@@ -368,7 +368,7 @@ pub fn compile(
         directory_changes: changes.len(),
         ..Summary::default()
     };
-    let mut entries: Vec<(AuthorityId, i64)> = Vec::new();
+    let mut entries: Vec<(AuthorityId, UpdateId)> = Vec::new();
     // Region, then State, then authority, each in reading order.
     let mut grouped: BTreeMap<(String, String, String), Vec<Placed>> = BTreeMap::new();
     for u in &in_force {

@@ -78,4 +78,8 @@ macro_rules! ids {
 ids! {
     /// An authority's id.
     AuthorityId;
+    /// A measure update's id.
+    UpdateId;
+    /// An account's id.
+    UserId;
 }

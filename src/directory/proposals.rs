@@ -16,7 +16,7 @@ use super::write::{NewDesignation, ValidAuthority};
 use crate::audit::Actor;
 use crate::auth::users::recipients;
 use crate::db::DbConnection;
-use crate::db::ids::AuthorityId;
+use crate::db::ids::{AuthorityId, UserId};
 use crate::db::schema::{proposals, users};
 use crate::domain::codes::code_enum;
 use crate::domain::{Article, AuthorityKind, Function};
@@ -379,7 +379,7 @@ fn notify(
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
     let authority = super::model::mail_label(conn, p.authority_id)?;
-    let author: Option<i64> = proposals::table
+    let author: Option<UserId> = proposals::table
         .find(p.id)
         .select(proposals::created_by)
         .first(conn)?;

@@ -9,7 +9,7 @@ use serde_json::json;
 use super::lifecycle::SeenBase;
 use super::{Update, disagreements, store};
 use crate::db::DbConnection;
-use crate::db::ids::AuthorityId;
+use crate::db::ids::{AuthorityId, UpdateId};
 use crate::error::AppError;
 
 /// 409 when `seen` is not the measure in force now, with the one that is.
@@ -54,7 +54,7 @@ pub(super) fn in_force_now(
 
 pub(super) fn maybe_get(
     conn: &mut DbConnection,
-    id: Option<i64>,
+    id: Option<UpdateId>,
     today: NaiveDate,
 ) -> Result<Option<Update>, AppError> {
     id.map(|id| store::get(conn, id, today)).transpose()
@@ -67,7 +67,7 @@ pub(super) fn checked_base(
     proposed: &Update,
     seen: SeenBase,
     today: NaiveDate,
-) -> Result<Option<i64>, AppError> {
+) -> Result<Option<UpdateId>, AppError> {
     let current = in_force_now(conn, proposed.authority_id, today)?;
     let current_id = current.as_ref().map(|c| c.id);
     let seen = seen.unwrap_or(current_id);

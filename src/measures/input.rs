@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::{Operations, Originals, YesNo, YesNoPartly};
-use crate::db::ids::AuthorityId;
+use crate::db::ids::{AuthorityId, UpdateId};
 use crate::db::schema::measure_updates;
 use crate::domain::{Email, LanguageCode};
 use crate::error::FieldError;
@@ -30,7 +30,7 @@ pub struct UpdateInput {
     /// null when none was); a submission against one no longer in force is
     /// refused with the current one. Left out: the one in force now.
     #[serde(default, deserialize_with = "crate::domain::present::present")]
-    pub base: Option<Option<i64>>,
+    pub base: Option<Option<UpdateId>>,
     /// Keep as a draft instead of submitting for review.
     #[serde(default)]
     pub draft: bool,
@@ -59,7 +59,7 @@ impl ValidUpdate {
     /// measure in force before it exists.
     pub fn preview(&self, authority_id: AuthorityId, now: chrono::NaiveDateTime) -> super::Update {
         super::Update {
-            id: 0,
+            id: UpdateId(0),
             authority_id,
             status: super::Status::Draft,
             base_id: None,

@@ -20,13 +20,13 @@ use super::store::{self, Row};
 use super::{Status, Update, notify};
 use crate::audit::{self, Actor, FieldChange, NewChange};
 use crate::db::DbConnection;
-use crate::db::ids::AuthorityId;
+use crate::db::ids::{AuthorityId, UpdateId};
 use crate::db::schema::{authorities, measure_updates};
 use crate::error::{AppError, FieldError};
 
 /// The measure in force that a writer or reviewer says they saw: `None`
 /// when they did not say, `Some(None)` when they saw none in force.
-pub type SeenBase = Option<Option<i64>>;
+pub type SeenBase = Option<Option<UpdateId>>;
 
 pub(super) enum Liveness {
     Live,
@@ -96,7 +96,7 @@ pub(super) fn record(
 
 pub(super) fn set_status(
     conn: &mut DbConnection,
-    id: i64,
+    id: UpdateId,
     from: Status,
     to: Status,
     decided: Option<(&Actor, Option<&str>)>,
@@ -148,7 +148,7 @@ pub fn create(
     seen: SeenBase,
     actor: &Actor,
     now: NaiveDateTime,
-) -> Result<i64, AppError> {
+) -> Result<UpdateId, AppError> {
     let today = now.date();
     crate::db::write_transaction(conn, |conn| {
         match lock_authority(conn, authority_id)? {
@@ -188,7 +188,7 @@ pub fn create(
             measure_updates::submitted_at.eq((!draft).then_some(now)),
             measure_updates::updated_at.eq(now),
         );
-        let id: i64 = crate::each_backend!(conn, x => diesel::insert_into(measure_updates::table)
+        let id: UpdateId = crate::each_backend!(conn, x => diesel::insert_into(measure_updates::table)
             .values(values)
             .returning(measure_updates::id)
             .get_result(x)?);
@@ -208,7 +208,7 @@ pub fn create(
 /// Changes a draft, and submits it when `submit` is set.
 pub fn edit_draft(
     conn: &mut DbConnection,
-    id: i64,
+    id: UpdateId,
     c: &ValidUpdate,
     submit: bool,
     seen: SeenBase,
@@ -247,7 +247,7 @@ pub fn edit_draft(
 
 fn submit_in(
     conn: &mut DbConnection,
-    id: i64,
+    id: UpdateId,
     seen: SeenBase,
     actor: &Actor,
     now: NaiveDateTime,
@@ -273,7 +273,7 @@ fn submit_in(
 
 pub fn submit(
     conn: &mut DbConnection,
-    id: i64,
+    id: UpdateId,
     seen: SeenBase,
     actor: &Actor,
     now: NaiveDateTime,
@@ -322,11 +322,11 @@ pub(super) fn stored_approved(
 /// they compared it with (`reviewed`), or the answer is 409.
 pub fn approve(
     conn: &mut DbConnection,
-    id: i64,
+    id: UpdateId,
     reviewed: SeenBase,
     actor: &Actor,
     now: NaiveDateTime,
-) -> Result<(Update, Option<i64>), AppError> {
+) -> Result<(Update, Option<UpdateId>), AppError> {
     let today = now.date();
     crate::db::write_transaction(conn, |conn| {
         let u = store::get(conn, id, today)?;
@@ -400,7 +400,7 @@ pub fn approve(
 
 pub fn reject(
     conn: &mut DbConnection,
-    id: i64,
+    id: UpdateId,
     actor: &Actor,
     reason: &str,
     now: NaiveDateTime,
@@ -454,7 +454,7 @@ pub fn reject(
 /// force (after which none is).
 pub fn withdraw(
     conn: &mut DbConnection,
-    id: i64,
+    id: UpdateId,
     actor: &Actor,
     now: NaiveDateTime,
 ) -> Result<Update, AppError> {

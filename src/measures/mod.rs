@@ -12,7 +12,7 @@ pub mod store;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::db::ids::AuthorityId;
+use crate::db::ids::{AuthorityId, UpdateId};
 use crate::domain::codes::code_enum;
 
 code_enum! {
@@ -65,12 +65,12 @@ code_enum! {
 /// past its effective-until date reads as expired, without anyone acting.
 #[derive(Debug, Clone, Serialize)]
 pub struct Update {
-    pub id: i64,
+    pub id: UpdateId,
     pub authority_id: AuthorityId,
     pub status: Status,
     /// The measure in force when this update was written (none: nothing was).
     #[serde(rename = "base")]
-    pub base_id: Option<i64>,
+    pub base_id: Option<UpdateId>,
     pub operations: Option<Operations>,
     pub electronic_requests: Option<YesNoPartly>,
     pub electronic_address: Option<String>,
@@ -126,7 +126,7 @@ pub fn effective_status(stored: Status, until: Option<NaiveDate>, today: NaiveDa
 /// was not said.
 #[derive(Debug, Clone, Serialize)]
 pub struct Described {
-    pub id: i64,
+    pub id: UpdateId,
     pub rows: Vec<Row>,
     pub remarks: Option<String>,
     pub language: Option<String>,

@@ -14,6 +14,7 @@ use super::{Described, Status, Update, describe};
 use crate::audit::Actor;
 use crate::auth::users::recipients;
 use crate::db::DbConnection;
+use crate::db::ids::UserId;
 use crate::db::schema::measure_updates;
 use crate::directory::model;
 use crate::mail::message::Template;
@@ -84,7 +85,7 @@ pub fn decided(
         Status::Rejected => Template::UpdateRejected,
         _ => return Ok(()),
     };
-    let author: Option<i64> = measure_updates::table
+    let author: Option<UserId> = measure_updates::table
         .find(u.id)
         .select(measure_updates::created_by)
         .first(conn)?;

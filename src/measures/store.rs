@@ -8,17 +8,17 @@ use diesel::prelude::*;
 
 use super::{Operations, Originals, Status, Update, YesNo, YesNoPartly, effective_status};
 use crate::db::DbConnection;
-use crate::db::ids::AuthorityId;
+use crate::db::ids::{AuthorityId, UpdateId};
 use crate::db::schema::{authorities, measure_updates, users};
 use crate::error::AppError;
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = measure_updates)]
 pub(super) struct Row {
-    id: i64,
+    id: UpdateId,
     authority_id: AuthorityId,
     status: String,
-    base_id: Option<i64>,
+    base_id: Option<UpdateId>,
     operations: Option<String>,
     electronic_requests: Option<String>,
     electronic_address: Option<String>,
@@ -40,7 +40,7 @@ pub(super) struct Row {
 
 /// A stored value this version does not know: refuse to guess (a status read
 /// as something else would publish or hide a measure).
-fn unknown(column: &str, value: &str, id: i64) -> AppError {
+fn unknown(column: &str, value: &str, id: UpdateId) -> AppError {
     AppError::internal(anyhow::anyhow!(
         "measure update {id}: unknown {column} {value:?} in the database"
     ))
@@ -50,7 +50,7 @@ impl Row {
     pub(super) fn update(self, today: NaiveDate) -> Result<Update, AppError> {
         let id = self.id;
         fn code<T>(
-            id: i64,
+            id: UpdateId,
             column: &str,
             v: Option<String>,
             parse: fn(&str) -> Result<T, String>,
@@ -101,7 +101,7 @@ fn rows(list: Vec<Row>, today: NaiveDate) -> Result<Vec<Update>, AppError> {
     list.into_iter().map(|r| r.update(today)).collect()
 }
 
-pub fn get(conn: &mut DbConnection, id: i64, today: NaiveDate) -> Result<Update, AppError> {
+pub fn get(conn: &mut DbConnection, id: UpdateId, today: NaiveDate) -> Result<Update, AppError> {
     measure_updates::table
         .find(id)
         .select(Row::as_select())
@@ -247,8 +247,11 @@ pub fn scheduled(
 }
 
 /// Who wrote each of these updates, as the secretariat names people.
-pub fn authors(conn: &mut DbConnection, update_ids: &[i64]) -> QueryResult<HashMap<i64, String>> {
-    let found: Vec<(i64, String, Option<String>)> = measure_updates::table
+pub fn authors(
+    conn: &mut DbConnection,
+    update_ids: &[UpdateId],
+) -> QueryResult<HashMap<UpdateId, String>> {
+    let found: Vec<(UpdateId, String, Option<String>)> = measure_updates::table
         .inner_join(users::table.on(measure_updates::created_by.eq(users::id.nullable())))
         .filter(measure_updates::id.eq_any(update_ids.to_vec()))
         .select((measure_updates::id, users::email, users::name))
@@ -268,7 +271,7 @@ pub fn authors(conn: &mut DbConnection, update_ids: &[i64]) -> QueryResult<HashM
 /// Several updates by id, in any order.
 pub fn get_many(
     conn: &mut DbConnection,
-    ids: &[i64],
+    ids: &[UpdateId],
     today: NaiveDate,
 ) -> Result<Vec<Update>, AppError> {
     let found = measure_updates::table

@@ -2,6 +2,7 @@
 //! then signed in over HTTP like a browser, with a cookie jar.
 
 use counterpart::auth::{Role, tokens, users};
+use counterpart::db::ids::UserId;
 use counterpart::directory::model;
 use serde_json::Value;
 
@@ -36,7 +37,7 @@ pub fn csrf_of(html: &str) -> String {
 
 impl TestApp {
     /// Adds an account with the test password.
-    pub async fn add_user(&self, email: &str, role: Role, authority_ref: Option<&str>) -> i64 {
+    pub async fn add_user(&self, email: &str, role: Role, authority_ref: Option<&str>) -> UserId {
         let (pool, now) = (self.state.pool.clone(), self.state.clock.now());
         let (email, authority_ref) = (email.to_string(), authority_ref.map(String::from));
         tokio::task::spawn_blocking(move || {
@@ -60,7 +61,7 @@ impl TestApp {
         .unwrap()
     }
 
-    pub async fn token_for(&self, user_id: i64) -> String {
+    pub async fn token_for(&self, user_id: UserId) -> String {
         let (pool, now) = (self.state.pool.clone(), self.state.clock.now());
         tokio::task::spawn_blocking(move || {
             tokens::issue(&mut pool.get().unwrap(), user_id, Some("test"), now).unwrap()

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use crate::audit::Actor;
 use crate::db;
-use crate::db::ids::AuthorityId;
+use crate::db::ids::{AuthorityId, UpdateId};
 use crate::directory::proposals::{self, Proposal, ProposalStatus};
 use crate::error::AppError;
 use crate::measures::Described;
@@ -37,14 +37,14 @@ struct Row {
 
 #[derive(Serialize)]
 struct StaleBase {
-    base_id: Option<i64>,
-    current_id: Option<i64>,
+    base_id: Option<UpdateId>,
+    current_id: Option<UpdateId>,
     disagreements: Vec<Disagreement>,
 }
 
 #[derive(Serialize)]
 struct Item {
-    id: i64,
+    id: UpdateId,
     authority: Option<AuthorityLabel>,
     authority_id: AuthorityId,
     author: Option<String>,
@@ -54,7 +54,7 @@ struct Item {
     starts_later: bool,
     rows: Vec<Row>,
     /// The measure in force now, which the decision is taken against.
-    replaces: Option<i64>,
+    replaces: Option<UpdateId>,
     stale: Option<StaleBase>,
 }
 
@@ -82,7 +82,7 @@ struct Scheduled {
     authority: Option<AuthorityLabel>,
     authority_id: AuthorityId,
     measure: Described,
-    in_force_now: Option<i64>,
+    in_force_now: Option<UpdateId>,
 }
 
 async fn render(
@@ -114,12 +114,12 @@ async fn render(
             .into_iter()
             .map(|u| (u.authority_id, u))
             .collect();
-        let base_ids: Vec<i64> = submitted.iter().filter_map(|u| u.base_id).collect();
-        let bases: HashMap<i64, Update> = store::get_many(c, &base_ids, today)?
+        let base_ids: Vec<UpdateId> = submitted.iter().filter_map(|u| u.base_id).collect();
+        let bases: HashMap<UpdateId, Update> = store::get_many(c, &base_ids, today)?
             .into_iter()
             .map(|u| (u.id, u))
             .collect();
-        let update_ids: Vec<i64> = submitted.iter().map(|u| u.id).collect();
+        let update_ids: Vec<UpdateId> = submitted.iter().map(|u| u.id).collect();
         let authors = store::authors(c, &update_ids)?;
         let mut held = proposals::list(c, Some(ProposalStatus::Pending), None, 100)?;
         held.reverse();
@@ -259,7 +259,7 @@ async fn decide<T: Send + 'static>(
 pub(crate) async fn approve(
     state: web::Data<AppState>,
     viewer: Viewer,
-    path: web::Path<i64>,
+    path: web::Path<UpdateId>,
     form: web::Form<Decision>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
@@ -268,7 +268,7 @@ pub(crate) async fn approve(
     let seen = (form.confirm.as_deref() == Some("yes")).then(|| {
         form.base
             .as_deref()
-            .and_then(|b| b.trim().parse::<i64>().ok())
+            .and_then(|b| b.trim().parse::<UpdateId>().ok())
     });
     decide(
         state,
@@ -283,7 +283,7 @@ pub(crate) async fn approve(
 pub(crate) async fn reject(
     state: web::Data<AppState>,
     viewer: Viewer,
-    path: web::Path<i64>,
+    path: web::Path<UpdateId>,
     form: web::Form<Decision>,
 ) -> Result<HttpResponse, AppError> {
     let (id, reason) = (path.into_inner(), form.reason.clone().unwrap_or_default());

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use crate::audit::Actor;
 use crate::auth::{Role, User};
 use crate::db;
-use crate::db::ids::AuthorityId;
+use crate::db::ids::{AuthorityId, UpdateId};
 use crate::error::{AppError, FieldError};
 use crate::measures::input::UpdateInput;
 use crate::measures::lifecycle::{self, SeenBase};
@@ -129,7 +129,7 @@ pub(crate) async fn list(
     Ok(HttpResponse::Ok().json(paging.envelope(items, total)))
 }
 
-fn update_id(raw: &str) -> Result<i64, AppError> {
+fn update_id(raw: &str) -> Result<UpdateId, AppError> {
     raw.parse()
         .map_err(|_| AppError::not_found(format!("no update with id {raw:?}")))
 }
@@ -148,7 +148,7 @@ pub(crate) async fn get(
 }
 
 /// One update, with what the date has changed stored first.
-async fn load(state: &AppState, id: i64) -> Result<Update, AppError> {
+async fn load(state: &AppState, id: UpdateId) -> Result<Update, AppError> {
     let now = state.clock.now();
     db::run(&state.pool, move |c| {
         lifecycle::settle_due(c, now)?;
@@ -181,7 +181,7 @@ fn seen(body: &[u8]) -> Result<SeenBase, AppError> {
 async fn for_action(
     state: &AppState,
     viewer: &Viewer,
-    id: i64,
+    id: UpdateId,
 ) -> Result<(User, Update), AppError> {
     let user = viewer.signed_in()?.clone();
     let u = load(state, id).await?;

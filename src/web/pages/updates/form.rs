@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use super::{AuthorityLabel, acts_for, authority_for, mine_link};
 use crate::audit::Actor;
 use crate::db;
-use crate::db::ids::AuthorityId;
+use crate::db::ids::{AuthorityId, UpdateId};
 use crate::error::{AppError, FieldError};
 use crate::measures::Described;
 use crate::measures::input::{UpdateInput, ValidUpdate};
@@ -103,9 +103,9 @@ fn prefill(u: Option<&Update>, with_dates: bool) -> UpdateInput {
 /// force now, and where approving the text would undo that change.
 #[derive(Serialize)]
 struct Stale {
-    base_id: Option<i64>,
+    base_id: Option<UpdateId>,
     current: Option<Described>,
-    current_id: Option<i64>,
+    current_id: Option<UpdateId>,
     disagreements: Vec<Disagreement>,
 }
 
@@ -116,9 +116,9 @@ struct FormPage {
     authority: AuthorityLabel,
     /// Where the form posts: a new update, or this draft.
     action: String,
-    draft_id: Option<i64>,
+    draft_id: Option<UpdateId>,
     /// The measure in force the person is looking at; posted back.
-    base: Option<i64>,
+    base: Option<UpdateId>,
     stale: Option<Stale>,
     form: Value,
 }
@@ -134,7 +134,7 @@ struct Situation {
 async fn situation(
     state: &AppState,
     authority_id: AuthorityId,
-    started_from: Option<Option<i64>>,
+    started_from: Option<Option<UpdateId>>,
     text: Option<Update>,
 ) -> Result<Situation, AppError> {
     let authority = AuthorityLabel::live(state, authority_id)?;
@@ -170,7 +170,7 @@ fn render(
     viewer: &Viewer,
     status: StatusCode,
     situation: Situation,
-    draft_id: Option<i64>,
+    draft_id: Option<UpdateId>,
     input: &UpdateInput,
     errors: &[FieldError],
 ) -> Result<HttpResponse, AppError> {
@@ -228,7 +228,7 @@ impl UpdateForm {
     fn input(self, authority_id: AuthorityId) -> (UpdateInput, SeenBase) {
         let seen = self
             .base
-            .map(|b| b.trim().parse::<i64>().ok().filter(|id| *id > 0));
+            .map(|b| b.trim().parse::<UpdateId>().ok().filter(|id| id.0 > 0));
         let input = UpdateInput {
             authority_id: Some(authority_id),
             operations: self.operations,
@@ -253,12 +253,12 @@ impl UpdateForm {
 
 /// What saving a form did, or why it came back.
 enum Outcome {
-    Saved(i64),
+    Saved(UpdateId),
     Refused(StatusCode, Vec<FieldError>),
     Stale,
 }
 
-fn outcome(result: Result<i64, AppError>) -> Result<Outcome, AppError> {
+fn outcome(result: Result<UpdateId, AppError>) -> Result<Outcome, AppError> {
     match result {
         Ok(id) => Ok(Outcome::Saved(id)),
         Err(AppError::Invalid(errors)) => {
@@ -278,7 +278,7 @@ async fn answer(
     state: &AppState,
     viewer: &Viewer,
     authority_id: AuthorityId,
-    draft_id: Option<i64>,
+    draft_id: Option<UpdateId>,
     input: &UpdateInput,
     checked: Option<&ValidUpdate>,
     seen: SeenBase,
@@ -319,7 +319,7 @@ async fn save(
     state: &AppState,
     viewer: &Viewer,
     authority_id: AuthorityId,
-    draft_id: Option<i64>,
+    draft_id: Option<UpdateId>,
     f: UpdateForm,
 ) -> Result<HttpResponse, AppError> {
     let user = viewer.signed_in()?.clone();
@@ -366,7 +366,7 @@ async fn save(
 }
 
 /// A draft the person may reopen: their authority's, still a draft.
-async fn own_draft(state: &AppState, viewer: &Viewer, id: i64) -> Result<Update, AppError> {
+async fn own_draft(state: &AppState, viewer: &Viewer, id: UpdateId) -> Result<Update, AppError> {
     let user = viewer.signed_in()?.clone();
     let today = state.clock.today();
     let u = db::run(&state.pool, move |c| store::get(c, id, today)).await?;
@@ -388,7 +388,7 @@ async fn own_draft(state: &AppState, viewer: &Viewer, id: i64) -> Result<Update,
 pub(crate) async fn edit_form(
     state: web::Data<AppState>,
     SignedIn(viewer): SignedIn,
-    path: web::Path<i64>,
+    path: web::Path<UpdateId>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let draft = own_draft(&state, &viewer, id).await?;
@@ -406,7 +406,7 @@ pub(crate) async fn edit_form(
 pub(crate) async fn save_draft(
     state: web::Data<AppState>,
     viewer: Viewer,
-    path: web::Path<i64>,
+    path: web::Path<UpdateId>,
     form: web::Form<UpdateForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();

@@ -10,7 +10,7 @@ use serde_json::json;
 use super::{AuthorityLabel, acts_for, authority_for, mine_link};
 use crate::audit::Actor;
 use crate::db;
-use crate::db::ids::AuthorityId;
+use crate::db::ids::{AuthorityId, UpdateId};
 use crate::error::AppError;
 use crate::measures::Described;
 use crate::measures::lifecycle;
@@ -25,13 +25,13 @@ use crate::web::{AppState, Viewer};
 pub(crate) struct Params {
     authority: Option<AuthorityId>,
     done: Option<String>,
-    id: Option<i64>,
+    id: Option<UpdateId>,
 }
 
 /// One update as the page lists it.
 #[derive(Serialize)]
 struct Item {
-    id: i64,
+    id: UpdateId,
     status: Status,
     status_label: &'static str,
     measure: Described,
@@ -64,7 +64,7 @@ impl Item {
 }
 
 /// What was just done, in words; nothing for an unknown word.
-fn notice(done: Option<&str>, id: Option<i64>) -> Option<String> {
+fn notice(done: Option<&str>, id: Option<UpdateId>) -> Option<String> {
     let id = id?;
     Some(match done? {
         "draft" => format!(
@@ -135,7 +135,7 @@ pub(crate) struct TokenForm {
 pub(crate) async fn withdraw(
     state: web::Data<AppState>,
     viewer: Viewer,
-    path: web::Path<i64>,
+    path: web::Path<UpdateId>,
     form: web::Form<TokenForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();

@@ -8,7 +8,7 @@ pub mod mine;
 use serde::Serialize;
 
 use crate::auth::{Role, User};
-use crate::db::ids::AuthorityId;
+use crate::db::ids::{AuthorityId, UpdateId};
 use crate::error::AppError;
 use crate::web::support::params::live_authority;
 use crate::web::{AppState, Viewer};
@@ -69,7 +69,12 @@ impl AuthorityLabel {
 }
 
 /// Where a person's updates are listed, with what just happened to which.
-pub(crate) fn mine_link(viewer: &Viewer, authority_id: AuthorityId, done: &str, id: i64) -> String {
+pub(crate) fn mine_link(
+    viewer: &Viewer,
+    authority_id: AuthorityId,
+    done: &str,
+    id: UpdateId,
+) -> String {
     let own = viewer
         .user
         .as_ref()
