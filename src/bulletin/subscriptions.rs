@@ -11,7 +11,7 @@ use serde_json::json;
 
 use super::tokens::Signer;
 use crate::db::DbConnection;
-use crate::db::ids::AuthorityId;
+use crate::db::ids::{AuthorityId, SubscriptionId};
 use crate::db::schema::{authorities, mail_outbox, subscriptions};
 use crate::domain::Email;
 use crate::domain::codes::code_enum;
@@ -37,7 +37,7 @@ const RESEND_AFTER: chrono::Duration = chrono::Duration::minutes(10);
 #[derive(Debug, Clone, Serialize, Queryable, Selectable)]
 #[diesel(table_name = subscriptions)]
 pub struct Subscription {
-    pub id: i64,
+    pub id: SubscriptionId,
     pub email: String,
     pub name: Option<String>,
     pub authority_id: Option<AuthorityId>,
@@ -64,7 +64,7 @@ impl Subscription {
     }
 }
 
-pub fn get(conn: &mut DbConnection, id: i64) -> Result<Subscription, AppError> {
+pub fn get(conn: &mut DbConnection, id: SubscriptionId) -> Result<Subscription, AppError> {
     subscriptions::table
         .find(id)
         .select(Subscription::as_select())
@@ -233,7 +233,7 @@ pub fn add_confirmed(
 /// Ends a subscription at once; a bulletin going out sends it nothing more.
 pub fn unsubscribe(
     conn: &mut DbConnection,
-    id: i64,
+    id: SubscriptionId,
     now: NaiveDateTime,
 ) -> Result<Subscription, AppError> {
     crate::db::write_transaction(conn, |conn| {
@@ -268,7 +268,7 @@ pub fn unsubscribe(
 
 /// A delivery as lists show it: subscription, status, sent, changed, bulletin.
 type Delivery = (
-    i64,
+    SubscriptionId,
     String,
     Option<NaiveDateTime>,
     NaiveDateTime,
@@ -318,7 +318,7 @@ pub fn list(
         .offset(offset)
         .select(Subscription::as_select())
         .load(conn)?;
-    let ids: Vec<i64> = page.iter().map(|s| s.id).collect();
+    let ids: Vec<SubscriptionId> = page.iter().map(|s| s.id).collect();
     let authority_ids: Vec<AuthorityId> = page.iter().filter_map(|s| s.authority_id).collect();
     let names: std::collections::HashMap<AuthorityId, (String, String)> = authorities::table
         .filter(authorities::id.eq_any(authority_ids))

@@ -4,6 +4,7 @@
 //! secret is stored, a forged or altered link changes nothing, and a
 //! confirmation link carries its own expiry.
 
+use crate::db::ids::SubscriptionId;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
@@ -46,21 +47,21 @@ impl Signer {
 
     /// The unsubscribe token of a subscription: the same for every message,
     /// so that any bulletin's link works.
-    pub fn unsubscribe(&self, subscription_id: i64) -> String {
+    pub fn unsubscribe(&self, subscription_id: SubscriptionId) -> String {
         self.sign("unsubscribe", &subscription_id.to_string())
     }
 
-    pub fn open_unsubscribe(&self, token: &str) -> Option<i64> {
+    pub fn open_unsubscribe(&self, token: &str) -> Option<SubscriptionId> {
         self.open("unsubscribe", token)?.parse().ok()
     }
 
     /// A confirmation token valid until `expires` (a Unix time).
-    pub fn confirm(&self, subscription_id: i64, expires: i64) -> String {
+    pub fn confirm(&self, subscription_id: SubscriptionId, expires: i64) -> String {
         self.sign("confirm", &format!("{subscription_id}-{expires}"))
     }
 
     /// The subscription and the expiry a confirmation token names.
-    pub fn open_confirm(&self, token: &str) -> Option<(i64, i64)> {
+    pub fn open_confirm(&self, token: &str) -> Option<(SubscriptionId, i64)> {
         let (id, expires) = self.open("confirm", token)?.split_once('-')?;
         Some((id.parse().ok()?, expires.parse().ok()?))
     }
@@ -73,8 +74,8 @@ mod tests {
     #[test]
     fn a_token_opens_only_as_it_was_made() {
         let s = Signer::new(b"k1");
-        let t = s.unsubscribe(42);
-        assert_eq!(s.open_unsubscribe(&t), Some(42));
+        let t = s.unsubscribe(SubscriptionId(42));
+        assert_eq!(s.open_unsubscribe(&t), Some(SubscriptionId(42)));
         assert_eq!(Signer::new(b"k2").open_unsubscribe(&t), None, "another key");
         let forged = t.replacen("42", "43", 1);
         assert_eq!(s.open_unsubscribe(&forged), None, "another id");
@@ -82,8 +83,8 @@ mod tests {
         assert_eq!(s.open_unsubscribe("42"), None);
         assert_eq!(s.open_unsubscribe(""), None);
         assert_eq!(s.open_confirm(&t), None, "another purpose");
-        let c = s.confirm(7, 1_900_000_000);
-        assert_eq!(s.open_confirm(&c), Some((7, 1_900_000_000)));
+        let c = s.confirm(SubscriptionId(7), 1_900_000_000);
+        assert_eq!(s.open_confirm(&c), Some((SubscriptionId(7), 1_900_000_000)));
         assert_eq!(s.open_confirm(&c.replace("1900", "2900")), None);
     }
 }

@@ -82,4 +82,10 @@ ids! {
     UpdateId;
     /// An account's id.
     UserId;
+    /// A held change to an authority's designations or kind.
+    ProposalId;
+    /// A subscription to the bulletin.
+    SubscriptionId;
+    /// A message in the outbox.
+    MessageId;
 }

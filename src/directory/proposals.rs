@@ -16,7 +16,7 @@ use super::write::{NewDesignation, ValidAuthority};
 use crate::audit::Actor;
 use crate::auth::users::recipients;
 use crate::db::DbConnection;
-use crate::db::ids::{AuthorityId, UserId};
+use crate::db::ids::{AuthorityId, ProposalId, UserId};
 use crate::db::schema::{proposals, users};
 use crate::domain::codes::code_enum;
 use crate::domain::{Article, AuthorityKind, Function};
@@ -75,7 +75,7 @@ fn sorted(list: &[NewDesignation]) -> Vec<ProposedDesignation> {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Proposal {
-    pub id: i64,
+    pub id: ProposalId,
     pub authority_id: AuthorityId,
     pub status: ProposalStatus,
     pub kind: AuthorityKind,
@@ -91,7 +91,7 @@ pub struct Proposal {
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = proposals)]
 struct Row {
-    id: i64,
+    id: ProposalId,
     authority_id: AuthorityId,
     status: String,
     kind: String,
@@ -144,7 +144,7 @@ pub fn hold(
     wanted: &ValidAuthority,
     actor: &Actor,
     now: NaiveDateTime,
-) -> Result<(ValidAuthority, i64), AppError> {
+) -> Result<(ValidAuthority, ProposalId), AppError> {
     let base = record_of(current);
     diesel::update(
         proposals::table
@@ -167,7 +167,7 @@ pub fn hold(
         proposals::created_by.eq(actor.user_id),
         proposals::created_at.eq(now),
     );
-    let id: i64 = crate::each_backend!(conn, c => diesel::insert_into(proposals::table)
+    let id: ProposalId = crate::each_backend!(conn, c => diesel::insert_into(proposals::table)
         .values(values)
         .returning(proposals::id)
         .get_result(c)?);
@@ -179,7 +179,7 @@ pub fn hold(
     Ok((applied, id))
 }
 
-pub fn get(conn: &mut DbConnection, id: i64) -> Result<Proposal, AppError> {
+pub fn get(conn: &mut DbConnection, id: ProposalId) -> Result<Proposal, AppError> {
     proposals::table
         .find(id)
         .select(Row::as_select())
@@ -216,9 +216,9 @@ pub fn list(
 /// Who proposed each of these, as the secretariat names people.
 pub fn authors(
     conn: &mut DbConnection,
-    ids: &[i64],
-) -> QueryResult<std::collections::HashMap<i64, String>> {
-    let found: Vec<(i64, String)> = proposals::table
+    ids: &[ProposalId],
+) -> QueryResult<std::collections::HashMap<ProposalId, String>> {
+    let found: Vec<(ProposalId, String)> = proposals::table
         .inner_join(users::table.on(proposals::created_by.eq(users::id.nullable())))
         .filter(proposals::id.eq_any(ids.to_vec()))
         .select((proposals::id, users::email))
@@ -226,7 +226,7 @@ pub fn authors(
     Ok(found.into_iter().collect())
 }
 
-fn pending(conn: &mut DbConnection, id: i64) -> Result<Proposal, AppError> {
+fn pending(conn: &mut DbConnection, id: ProposalId) -> Result<Proposal, AppError> {
     let p = get(conn, id)?;
     if p.status != ProposalStatus::Pending {
         return Err(AppError::Conflict {
@@ -242,7 +242,7 @@ fn pending(conn: &mut DbConnection, id: i64) -> Result<Proposal, AppError> {
 
 fn set_status(
     conn: &mut DbConnection,
-    id: i64,
+    id: ProposalId,
     to: ProposalStatus,
     actor: &Actor,
     reason: Option<&str>,
@@ -270,7 +270,7 @@ fn set_status(
 /// (other fields may have changed since), recorded in its history.
 pub fn approve(
     conn: &mut DbConnection,
-    id: i64,
+    id: ProposalId,
     actor: &Actor,
     now: NaiveDateTime,
 ) -> Result<Proposal, AppError> {
@@ -303,7 +303,7 @@ pub fn approve(
 
 pub fn reject(
     conn: &mut DbConnection,
-    id: i64,
+    id: ProposalId,
     actor: &Actor,
     reason: &str,
     now: NaiveDateTime,
@@ -326,7 +326,7 @@ pub fn reject(
 
 pub fn withdraw(
     conn: &mut DbConnection,
-    id: i64,
+    id: ProposalId,
     actor: &Actor,
     now: NaiveDateTime,
 ) -> Result<Proposal, AppError> {

@@ -69,7 +69,7 @@ impl Mailer {
     }
 
     /// The link that ends a subscription at once.
-    pub fn unsubscribe_url(&self, subscription_id: i64) -> String {
+    pub fn unsubscribe_url(&self, subscription_id: crate::db::ids::SubscriptionId) -> String {
         format!(
             "{}/unsubscribe?token={}",
             self.base_url,

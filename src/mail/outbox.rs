@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::message::Template;
 use crate::db::DbConnection;
+use crate::db::ids::{MessageId, SubscriptionId};
 use crate::db::schema::mail_outbox;
 
 /// A message to send: which template, to whom, and the data it shows.
@@ -100,7 +101,7 @@ pub fn enqueue(
 #[derive(Debug, Clone, QueryableByName)]
 #[diesel(table_name = mail_outbox)]
 pub struct Claimed {
-    pub id: i64,
+    pub id: MessageId,
     pub template: String,
     pub recipient: String,
     pub context: String,
@@ -110,7 +111,7 @@ pub struct Claimed {
     pub created_at: NaiveDateTime,
     /// A bulletin's delivery: which bulletin, to which subscription.
     pub bulletin_id: Option<i64>,
-    pub subscription_id: Option<i64>,
+    pub subscription_id: Option<SubscriptionId>,
 }
 
 /// Takes up to `limit` messages that are due at `now`, including those whose
@@ -149,7 +150,7 @@ pub fn claim(
 
 fn finish(
     conn: &mut DbConnection,
-    id: i64,
+    id: MessageId,
     status: MailStatus,
     error: Option<&str>,
     next: Option<NaiveDateTime>,
@@ -176,12 +177,12 @@ fn finish(
 /// statements, the others one by one (they are few).
 pub(super) fn record(
     conn: &mut DbConnection,
-    outcomes: &[(i64, super::sender::Verdict)],
+    outcomes: &[(MessageId, super::sender::Verdict)],
     now: NaiveDateTime,
 ) -> QueryResult<()> {
     use super::sender::Verdict;
     crate::db::write_transaction(conn, |conn| {
-        let sent: Vec<i64> = outcomes
+        let sent: Vec<MessageId> = outcomes
             .iter()
             .filter(|(_, v)| matches!(v, Verdict::Sent))
             .map(|(id, _)| *id)
@@ -214,7 +215,7 @@ pub(super) fn record(
 
 pub fn mark_retry(
     conn: &mut DbConnection,
-    id: i64,
+    id: MessageId,
     error: &str,
     next: NaiveDateTime,
     now: NaiveDateTime,
@@ -224,7 +225,7 @@ pub fn mark_retry(
 
 pub fn mark_failed(
     conn: &mut DbConnection,
-    id: i64,
+    id: MessageId,
     error: &str,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
@@ -232,7 +233,7 @@ pub fn mark_failed(
 }
 
 /// Which of these messages were cancelled.
-pub fn cancelled(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<i64>> {
+pub fn cancelled(conn: &mut DbConnection, ids: &[MessageId]) -> QueryResult<Vec<MessageId>> {
     mail_outbox::table
         .filter(mail_outbox::id.eq_any(ids))
         .filter(mail_outbox::status.eq(MailStatus::Cancelled.code()))
@@ -244,7 +245,7 @@ pub fn cancelled(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<i64>> 
 #[derive(Debug, Clone, Serialize, Queryable, Selectable)]
 #[diesel(table_name = mail_outbox)]
 pub struct Entry {
-    pub id: i64,
+    pub id: MessageId,
     pub template: String,
     pub recipient: String,
     pub status: String,
@@ -328,7 +329,7 @@ pub fn counts(conn: &mut DbConnection) -> QueryResult<Vec<(MailStatus, i64)>> {
 
 /// Puts a failed message back in the queue with its attempts counted from
 /// zero, due at `now`; false when it was not failed.
-pub fn send_again(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> QueryResult<bool> {
+pub fn send_again(conn: &mut DbConnection, id: MessageId, now: NaiveDateTime) -> QueryResult<bool> {
     let n = diesel::update(
         mail_outbox::table
             .filter(mail_outbox::id.eq(id))
@@ -344,7 +345,7 @@ pub fn send_again(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> Query
     Ok(n == 1)
 }
 
-pub fn get(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Entry>> {
+pub fn get(conn: &mut DbConnection, id: MessageId) -> QueryResult<Option<Entry>> {
     mail_outbox::table
         .find(id)
         .select(Entry::as_select())

@@ -15,6 +15,7 @@ use super::transport::SendError;
 use super::{Mailer, message};
 use crate::clock::Clock;
 use crate::db::Pool;
+use crate::db::ids::{MessageId, SubscriptionId};
 
 /// The longest wait between two attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(6 * 3600);
@@ -89,7 +90,7 @@ impl Mailer {
         pool: &Pool,
         c: &Claimed,
         bulletin: i64,
-        subscription: i64,
+        subscription: SubscriptionId,
     ) -> Result<(), SendError> {
         let full = c.context.contains("\"full\"");
         let prepared = self.edition(pool, bulletin, full).await?;
@@ -168,7 +169,7 @@ impl Mailer {
         let (id, attempts) = (c.id, c.attempts);
         match outcome {
             Ok(()) => {
-                tracing::debug!(id, to = %c.recipient, template = %c.template, "mail sent");
+                tracing::debug!(id = id.0, to = %c.recipient, template = %c.template, "mail sent");
                 Verdict::Sent
             }
             Err(e) if e.permanent || attempts >= self.settings.max_attempts as i32 => {
@@ -177,11 +178,11 @@ impl Mailer {
                 } else {
                     format!("gave up after {attempts} attempts; the last: {}", e.message)
                 };
-                tracing::error!(id, to = %c.recipient, attempts, %error, "mail failed");
+                tracing::error!(id = id.0, to = %c.recipient, attempts, %error, "mail failed");
                 Verdict::Failed(error)
             }
             Err(e) => {
-                tracing::warn!(id, to = %c.recipient, attempts, error = %e.message, "mail will be retried");
+                tracing::warn!(id = id.0, to = %c.recipient, attempts, error = %e.message, "mail will be retried");
                 let next = now
                     + chrono::Duration::from_std(backoff(self.settings.retry_after, attempts))
                         .unwrap_or_default();
@@ -206,7 +207,7 @@ pub(super) enum Verdict {
 async fn record_outcomes(
     pool: Pool,
     clock: Arc<Clock>,
-    mut outcomes: mpsc::UnboundedReceiver<(i64, Verdict)>,
+    mut outcomes: mpsc::UnboundedReceiver<(MessageId, Verdict)>,
 ) {
     const MOST: usize = 512;
     const WAIT: Duration = Duration::from_millis(5);
@@ -242,7 +243,7 @@ fn backoff(base: Duration, attempts: i32) -> Duration {
 /// The messages of `chunk` still to send: a bulletin's message to someone
 /// who unsubscribed after it was taken is cancelled, and left out.
 async fn without_cancelled(pool: &Pool, chunk: Vec<Claimed>) -> Vec<Claimed> {
-    let bulletin: Vec<i64> = chunk
+    let bulletin: Vec<MessageId> = chunk
         .iter()
         .filter(|c| c.subscription_id.is_some())
         .map(|c| c.id)
@@ -251,7 +252,7 @@ async fn without_cancelled(pool: &Pool, chunk: Vec<Claimed>) -> Vec<Claimed> {
         return chunk;
     }
     let pool = pool.clone();
-    let cancelled = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<i64>> {
+    let cancelled = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<MessageId>> {
         let mut conn = pool.get()?;
         Ok(outbox::cancelled(&mut conn, &bulletin)?)
     })

@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use counterpart::db::ids::SubscriptionId;
 use reqwest::Method;
 use serde_json::json;
 
@@ -170,7 +171,7 @@ async fn a_bulletin_reaches_each_subscriber_once_in_the_edition_they_may_read() 
             p.message_id(),
             Some(format!("cp.b1.s{id}@counterpart.example").as_str())
         );
-        let token = app.state.mail.signer().unsubscribe(*id);
+        let token = app.state.mail.signer().unsubscribe(SubscriptionId(*id));
         let lu = p.header_raw("List-Unsubscribe").unwrap().to_string();
         assert!(
             lu.contains(&format!(
@@ -348,7 +349,7 @@ async fn who_unsubscribes_while_a_bulletin_goes_out_gets_nothing_more() {
     let n = send_now(&app).await;
     // The last to be sent leaves by its link while the others go out.
     let last = *ids.last().unwrap();
-    let token = app.state.mail.signer().unsubscribe(last);
+    let token = app.state.mail.signer().unsubscribe(SubscriptionId(last));
     let r = app
         .client
         .post(format!("{}/unsubscribe?token={token}", app.address))

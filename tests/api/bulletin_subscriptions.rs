@@ -2,6 +2,7 @@
 //! stranger nothing, links that expire or are forged, one-click unsubscribe,
 //! subscriptions kept by the secretariat and by focal points.
 
+use counterpart::db::ids::SubscriptionId;
 use reqwest::Method;
 use serde_json::json;
 
@@ -212,13 +213,13 @@ async fn leaving_takes_one_click_and_coming_back_works() {
     assert_eq!(s, 201, "{sub}");
     assert_eq!(sub["status"], "confirmed");
     let id = sub["id"].as_i64().unwrap();
-    let token = app.state.mail.signer().unsubscribe(id);
+    let token = app.state.mail.signer().unsubscribe(SubscriptionId(id));
 
     // The page shows a button; a forged token changes nothing.
     let (s, page) = app.get_html(&format!("/unsubscribe?token={token}")).await;
     assert_eq!(s, 200);
     assert!(page.contains("Unsubscribe desk@fr.example") && page.contains("method=\"post\""));
-    let other = app.state.mail.signer().unsubscribe(id + 1);
+    let other = app.state.mail.signer().unsubscribe(SubscriptionId(id + 1));
     let altered = format!("{}{}", &other[..other.len() - 2], "xx");
     for bad in [altered.as_str(), "1.AAAA", "", &token[..token.len() - 1]] {
         let r = app

@@ -16,7 +16,7 @@ use super::model::{self, Authority, bump_generation};
 use super::write::ValidAuthority;
 use crate::audit::{self, Actor, FieldChange, NewChange};
 use crate::db::DbConnection;
-use crate::db::ids::AuthorityId;
+use crate::db::ids::{AuthorityId, ProposalId};
 use crate::db::schema::{authorities, contact_persons, designations};
 use crate::each_backend;
 use crate::error::{AppError, FieldError};
@@ -139,7 +139,7 @@ pub fn update(
 pub struct Saved {
     pub changes: Vec<FieldChange>,
     pub version: i32,
-    pub held: Option<i64>,
+    pub held: Option<ProposalId>,
 }
 
 /// [`update`], except that when `hold` is set (a focal point's edit) a

@@ -11,7 +11,7 @@ use crate::auth::{Role, User};
 use crate::bulletin::subscriptions::{self, Filter, SubscriptionStatus};
 use crate::bulletin::{Compiler, Outcome, archive, schedule};
 use crate::db;
-use crate::db::ids::AuthorityId;
+use crate::db::ids::{AuthorityId, SubscriptionId};
 use crate::error::{AppError, FieldError};
 use crate::web::pages::bulletin::address;
 use crate::web::support::extract::{AdminPage, SignedIn};
@@ -220,7 +220,7 @@ pub(crate) struct TokenForm {
 pub(crate) async fn remove(
     state: web::Data<AppState>,
     viewer: Viewer,
-    path: web::Path<i64>,
+    path: web::Path<SubscriptionId>,
     form: web::Form<TokenForm>,
 ) -> Result<HttpResponse, AppError> {
     let user = viewer.signed_in()?.clone();
@@ -238,7 +238,7 @@ pub(crate) async fn remove(
 pub(crate) async fn unsubscribe_kept(
     state: &AppState,
     scope: Option<AuthorityId>,
-    id: i64,
+    id: SubscriptionId,
 ) -> Result<subscriptions::Subscription, AppError> {
     let now = state.clock.now();
     db::run(&state.pool, move |c| {

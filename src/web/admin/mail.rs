@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::db;
+use crate::db::ids::MessageId;
 use crate::error::AppError;
 use crate::mail::outbox::{self, MailStatus};
 use crate::web::support::extract::{AdminPage, ApiWriter, Paging};
@@ -144,7 +145,7 @@ pub(crate) async fn mail_page(
     page(&state, &viewer, "pages/mail", &json!(view))
 }
 
-async fn send_again(state: &AppState, id: i64) -> Result<outbox::Entry, AppError> {
+async fn send_again(state: &AppState, id: MessageId) -> Result<outbox::Entry, AppError> {
     let now = state.clock.now();
     let entry = db::run(&state.pool, move |c| {
         let again = outbox::send_again(c, id, now)?;
@@ -169,7 +170,7 @@ async fn send_again(state: &AppState, id: i64) -> Result<outbox::Entry, AppError
 pub(crate) async fn send_again_api(
     state: web::Data<AppState>,
     ApiWriter(viewer): ApiWriter,
-    path: web::Path<i64>,
+    path: web::Path<MessageId>,
 ) -> Result<HttpResponse, AppError> {
     viewer.admin()?;
     Ok(HttpResponse::Ok().json(send_again(&state, path.into_inner()).await?))
@@ -183,7 +184,7 @@ pub(crate) struct TokenForm {
 pub(crate) async fn send_again_form(
     state: web::Data<AppState>,
     viewer: Viewer,
-    path: web::Path<i64>,
+    path: web::Path<MessageId>,
     form: web::Form<TokenForm>,
 ) -> Result<HttpResponse, AppError> {
     viewer.admin()?;

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use crate::audit::Actor;
 use crate::db;
-use crate::db::ids::{AuthorityId, UpdateId};
+use crate::db::ids::{AuthorityId, ProposalId, UpdateId};
 use crate::directory::proposals::{self, Proposal, ProposalStatus};
 use crate::error::AppError;
 use crate::measures::Described;
@@ -123,7 +123,7 @@ async fn render(
         let authors = store::authors(c, &update_ids)?;
         let mut held = proposals::list(c, Some(ProposalStatus::Pending), None, 100)?;
         held.reverse();
-        let held_ids: Vec<i64> = held.iter().map(|p| p.id).collect();
+        let held_ids: Vec<ProposalId> = held.iter().map(|p| p.id).collect();
         let proposers = proposals::authors(c, &held_ids)?;
         let held: Vec<(Proposal, Option<String>)> = held
             .into_iter()
@@ -300,7 +300,7 @@ pub(crate) async fn reject(
 pub(crate) async fn approve_proposal(
     state: web::Data<AppState>,
     viewer: Viewer,
-    path: web::Path<i64>,
+    path: web::Path<ProposalId>,
     form: web::Form<Decision>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
@@ -317,7 +317,7 @@ pub(crate) async fn approve_proposal(
 pub(crate) async fn reject_proposal(
     state: web::Data<AppState>,
     viewer: Viewer,
-    path: web::Path<i64>,
+    path: web::Path<ProposalId>,
     form: web::Form<Decision>,
 ) -> Result<HttpResponse, AppError> {
     let (id, reason) = (path.into_inner(), form.reason.clone().unwrap_or_default());

@@ -130,7 +130,7 @@ pub(crate) async fn delete(
 ) -> Result<HttpResponse, AppError> {
     let user = viewer.signed_in()?;
     let scope = scope(user)?;
-    let id: i64 = path
+    let id: crate::db::ids::SubscriptionId = path
         .parse()
         .map_err(|_| AppError::not_found(format!("no subscription with id {:?}", path.as_str())))?;
     let s = unsubscribe_kept(&state, scope, id).await?;

@@ -8,7 +8,7 @@ use serde_json::json;
 use crate::audit::Actor;
 use crate::auth::User;
 use crate::db;
-use crate::db::ids::AuthorityId;
+use crate::db::ids::{AuthorityId, ProposalId};
 use crate::directory::proposals::{self, Proposal, ProposalStatus};
 use crate::error::AppError;
 use crate::web::support::extract::ApiWriter;
@@ -67,7 +67,7 @@ async fn visible(
 ) -> Result<(User, Proposal), AppError> {
     let user = viewer.signed_in()?.clone();
     let missing = || AppError::not_found(format!("no proposal with id {raw:?}"));
-    let id: i64 = raw.parse().map_err(|_| missing())?;
+    let id: ProposalId = raw.parse().map_err(|_| missing())?;
     let p = db::run(&state.pool, move |c| proposals::get(c, id)).await?;
     if scope(&user, Some(p.authority_id)).is_err() {
         return Err(missing());

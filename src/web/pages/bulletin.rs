@@ -159,7 +159,7 @@ pub(crate) async fn confirm(
 }
 
 /// The subscription an unsubscribe link names, if the link is genuine.
-fn named(state: &AppState, token: Option<&str>) -> Option<i64> {
+fn named(state: &AppState, token: Option<&str>) -> Option<crate::db::ids::SubscriptionId> {
     state
         .mail
         .signer()
