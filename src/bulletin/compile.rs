@@ -224,7 +224,7 @@ fn directory_changes(
     to: NaiveDateTime,
     base_url: &str,
 ) -> QueryResult<Vec<Changed>> {
-    let rows: Vec<(i64, String, String, String, String, String)> = changes::table
+    let rows: Vec<(AuthorityId, String, String, String, String, String)> = changes::table
         .inner_join(authorities::table)
         .filter(changes::at.gt(from))
         .filter(changes::at.le(to))
@@ -238,7 +238,8 @@ fn directory_changes(
             changes::fields,
         ))
         .load(conn)?;
-    let mut by: BTreeMap<(String, String), (i64, String, Vec<&'static str>)> = BTreeMap::new();
+    let mut by: BTreeMap<(String, String), (AuthorityId, String, Vec<&'static str>)> =
+        BTreeMap::new();
     for (id, name, ref_, country, action, fields) in rows {
         let fields: Vec<crate::audit::FieldChange> =
             serde_json::from_str(&fields).unwrap_or_default();

@@ -12,7 +12,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::schedule::Compiler;
 use crate::db::DbConnection;
-use crate::db::ids::AuthorityId;
+use crate::db::ids::{AuthorityId, UpdateId};
 use crate::db::schema::{authorities, bulletins, measure_updates, scheduler_state, subscriptions};
 use crate::measures::Status;
 
@@ -48,7 +48,7 @@ impl Maker {
         from: NaiveDateTime,
         until: Option<NaiveDateTime>,
         decided: NaiveDateTime,
-    ) -> QueryResult<i64> {
+    ) -> QueryResult<UpdateId> {
         let (id, ref_) = authority;
         let electronic = self.pick(&["yes", "yes", "partly", "no"]);
         let address =
@@ -86,7 +86,7 @@ impl Maker {
     }
 }
 
-fn set_status(conn: &mut DbConnection, id: i64, status: Status) -> QueryResult<()> {
+fn set_status(conn: &mut DbConnection, id: UpdateId, status: Status) -> QueryResult<()> {
     diesel::update(measure_updates::table.find(id))
         .set(measure_updates::status.eq(status.code()))
         .execute(conn)
@@ -129,7 +129,7 @@ pub fn load(
     // Measures are dated by days, whatever the rhythm of the schedule.
     let day = Duration::days(1);
     crate::db::write_transaction(conn, |conn| -> anyhow::Result<usize> {
-        let mut current: Vec<(usize, i64)> = Vec::new();
+        let mut current: Vec<(usize, UpdateId)> = Vec::new();
         let start = slots[0] - day * 40;
         // Before the first bulletin: most have a measure.
         for (i, (id, r)) in with.iter().enumerate().skip(with.len() / 10) {
