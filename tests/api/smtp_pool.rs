@@ -113,6 +113,8 @@ struct Relay {
     accepted: Arc<AtomicUsize>,
     /// Bumped to hang up; the bytes are said first (e.g. a 421 reply).
     hang_up: watch::Sender<(u32, &'static [u8])>,
+    /// Client connections not yet closed.
+    open: Arc<AtomicUsize>,
 }
 
 impl Relay {
@@ -121,11 +123,14 @@ impl Relay {
         let port = listener.local_addr().unwrap().port();
         let accepted = Arc::new(AtomicUsize::new(0));
         let (hang_up, watching) = watch::channel((0, &b""[..]));
-        let count = accepted.clone();
+        let open = Arc::new(AtomicUsize::new(0));
+        let (count, still_open) = (accepted.clone(), open.clone());
         tokio::spawn(async move {
             loop {
                 let (mut client, _) = listener.accept().await.unwrap();
                 count.fetch_add(1, Ordering::SeqCst);
+                still_open.fetch_add(1, Ordering::SeqCst);
+                let still_open = still_open.clone();
                 let mut watching = watching.clone();
                 watching.mark_unchanged();
                 tokio::spawn(async move {
@@ -137,6 +142,8 @@ impl Relay {
                             let _ = tokio::io::AsyncWriteExt::write_all(&mut client, said).await;
                         }
                     }
+                    drop((client, server));
+                    still_open.fetch_sub(1, Ordering::SeqCst);
                 });
             }
         });
@@ -144,6 +151,7 @@ impl Relay {
             port,
             accepted,
             hang_up,
+            open,
         }
     }
 
@@ -152,7 +160,15 @@ impl Relay {
             *n += 1;
             *s = saying;
         });
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        // Returns once every client connection is closed.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while self.open.load(Ordering::SeqCst) > 0 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the relay never hung up"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
     }
 
     fn accepted(&self) -> usize {
