@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# HTTP throughput of search against /healthz, in the same run, on this machine.
+# HTTP throughput of the API and the public pages against /healthz, in the
+# same run, on this machine.
 #
 #   benches/http_load.sh [AUTHORITIES] [ROUNDS]
 #
@@ -16,7 +17,7 @@ PORT="${PORT:-18080}"
 
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 cargo build --release --quiet
-BIN=target/release/counterpart
+BIN="${CARGO_TARGET_DIR:-target}/release/counterpart"
 WORK=$(mktemp -d)
 trap 'kill "$SERVER" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
@@ -39,11 +40,21 @@ URLS=(
   "/api/v1/authorities?q=ministere+justice&region=150"
   "/api/v1/authorities?country=FR&article=18"
   "/api/v1/counterpart?country=DE&article=18"
+  "/api/v1/authorities?q=minist"
+  "/"
+  "/counterpart?country=FR&article=18"
+  "/authorities?q=minist"
+  "/countries"
+  "/countries/FR"
+  "/about"
 )
+# GZIP=1 asks for compressed answers, as browsers do.
+HEADER=()
+if [ -n "${GZIP:-}" ]; then HEADER=(-H "Accept-Encoding: gzip"); fi
 declare -A RESULTS
 for round in $(seq 1 "$ROUNDS"); do
   for url in "${URLS[@]}"; do
-    rps=$(wrk -t1 -c"$CONNECTIONS" -d"$DURATION" "http://127.0.0.1:$PORT$url" | awk '/Requests\/sec/ {print $2}')
+    rps=$(wrk -t1 -c"$CONNECTIONS" -d"$DURATION" "${HEADER[@]}" "http://127.0.0.1:$PORT$url" | awk '/Requests\/sec/ {print $2}')
     RESULTS[$url]="${RESULTS[$url]:-} $rps"
   done
   echo "round $round done" >&2

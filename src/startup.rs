@@ -100,6 +100,14 @@ impl Application {
                 .configure(routes::configure)
         })
         .workers(workers)
+        // Without it a kept-alive page answer written in two parts (headers,
+        // then a compressed body) waits on the client's delayed ACK, about
+        // 40 ms a request.
+        .on_connect(|conn, _| {
+            if let Some(tcp) = conn.downcast_ref::<actix_web::rt::net::TcpStream>() {
+                let _ = tcp.set_nodelay(true);
+            }
+        })
         .shutdown_timeout(10)
         // Signals are ours (see `run_until_stopped`): actix installs its
         // handlers only when the server is first polled, so a SIGTERM that

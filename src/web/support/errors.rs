@@ -55,16 +55,15 @@ fn render<B: 'static>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandler
             "The error has been logged. Please try again in a moment.".to_string(),
         ),
     };
-    let html = state
-        .templates
-        .render(
-            "pages/error",
-            &json!({
-                "title": title, "message": message, "status": status.as_u16(), "nav": "",
-                "viewer": super::viewer::ViewerContext::anonymous(false),
-            }),
-        )
-        .unwrap_or_else(|_| format!("<h1>{}</h1>", status));
+    let html = super::respond::render_page(
+        &state.templates,
+        "pages/error",
+        &json!({
+            "title": title, "message": message, "status": status.as_u16(), "nav": "",
+        }),
+        &super::viewer::ViewerContext::anonymous(false),
+    )
+    .unwrap_or_else(|_| format!("<h1>{}</h1>", status));
     let (req, _) = res.into_parts();
     let response: HttpResponse<BoxBody> = HttpResponse::build(status)
         .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))

@@ -5,7 +5,9 @@ use actix_web::HttpResponse;
 use actix_web::http::{StatusCode, header};
 use serde::Serialize;
 
-use super::templates::render;
+use handlebars::Context;
+
+use super::templates::Templates;
 use super::viewer::ViewerContext;
 use crate::error::AppError;
 use crate::web::{AppState, Viewer};
@@ -30,7 +32,50 @@ pub fn page<T: Serialize>(
 struct WithViewer<'a, T: Serialize> {
     #[serde(flatten)]
     data: &'a T,
-    viewer: ViewerContext<'a>,
+    viewer: &'a ViewerContext<'a>,
+}
+
+/// What the layout around every page shows.
+#[derive(Serialize)]
+struct Layout<'a> {
+    title: &'a str,
+    nav: &'a str,
+    viewer: &'a ViewerContext<'a>,
+    body: &'a str,
+}
+
+/// Renders a page's template, then the layout around it. The page's data
+/// is turned into template data once; wrapping the layout as a partial
+/// (`{{#> layouts/base}}`) made handlebars copy it at every lookup.
+pub fn render_page<T: Serialize>(
+    templates: &Templates,
+    name: &str,
+    data: &T,
+    viewer: &ViewerContext<'_>,
+) -> Result<String, AppError> {
+    let failed =
+        |e: handlebars::RenderError| AppError::internal(anyhow::anyhow!("template {name}: {e}"));
+    let context = Context::wraps(WithViewer { data, viewer }).map_err(failed)?;
+    let body = templates
+        .render_with_context(name, &context)
+        .map_err(failed)?;
+    // Every page's data names its title and the navigation entry it is under.
+    let text = |key: &str| {
+        context
+            .data()
+            .get(key)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+    };
+    let layout = Layout {
+        title: text("title"),
+        nav: text("nav"),
+        viewer,
+        body: &body,
+    };
+    templates
+        .render("layouts/base", &layout)
+        .map_err(|e| AppError::internal(anyhow::anyhow!("layout for {name}: {e}")))
 }
 
 /// Renders a page with the viewer the layout shows (signed in or not).
@@ -41,11 +86,11 @@ pub fn page_with<T: Serialize>(
     name: &str,
     data: &T,
 ) -> Result<HttpResponse, AppError> {
-    let data = WithViewer {
-        data,
-        viewer: viewer.context(),
-    };
-    Ok(html(status, render(&state.templates, name, &data)?))
+    let viewer = viewer.context();
+    Ok(html(
+        status,
+        render_page(&state.templates, name, data, &viewer)?,
+    ))
 }
 
 /// After a form: the browser goes to `to` with a GET.

@@ -18,12 +18,19 @@ struct TemplateFiles;
 pub struct StaticFiles;
 
 handlebars_helper!(eq: |a: Json, b: Json| a == b);
-handlebars_helper!(language_name: |code: str| LanguageCode::parse(code)
-    .map(|l| match l.autonym() {
-        Some(own) if !own.eq_ignore_ascii_case(l.english_name()) => format!("{} ({own})", l.english_name()),
-        _ => l.english_name().to_string(),
-    })
-    .unwrap_or_else(|_| code.to_string()));
+/// A language as people read it: "French (français)".
+pub fn language_name(code: &str) -> String {
+    LanguageCode::parse(code)
+        .map(|l| match l.autonym() {
+            Some(own) if !own.eq_ignore_ascii_case(l.english_name()) => {
+                format!("{} ({own})", l.english_name())
+            }
+            _ => l.english_name().to_string(),
+        })
+        .unwrap_or_else(|_| code.to_string())
+}
+
+handlebars_helper!(language_name_helper: |code: str| language_name(code));
 handlebars_helper!(channel_label: |code: str| Channel::parse(code).map(Channel::label).unwrap_or(code).to_string());
 handlebars_helper!(kind_label: |code: str| AuthorityKind::parse(code).map(AuthorityKind::label).unwrap_or(code).to_string());
 handlebars_helper!(plural: |n: u64, one: str, many: str| if n == 1 { one.to_string() } else { many.to_string() });
@@ -42,7 +49,7 @@ pub fn build() -> anyhow::Result<Templates> {
     hb.set_strict_mode(true);
     hb.register_embed_templates_with_extension::<TemplateFiles>(".hbs")?;
     hb.register_helper("eq", Box::new(eq));
-    hb.register_helper("language_name", Box::new(language_name));
+    hb.register_helper("language_name", Box::new(language_name_helper));
     hb.register_helper("channel_label", Box::new(channel_label));
     hb.register_helper("kind_label", Box::new(kind_label));
     hb.register_helper("plural", Box::new(plural));

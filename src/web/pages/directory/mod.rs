@@ -22,8 +22,9 @@ use crate::web::{AppState, Viewer};
 mod views;
 
 use views::{
-    About, ArticleChoice, AuthorityMeasures, AuthorityPage, Choices, Countries, CountryPage,
-    Finder, FinderForm, FinderResult, Home, RegionGroup, Search, SearchResult, Stats, Subregion,
+    About, ArticleChoice, AuthorityMeasures, AuthorityPage, Choices, Chosen, Countries,
+    CountryPage, Finder, FinderForm, FinderResult, Home, RegionGroup, Search, SearchResult, Stats,
+    Subregion,
 };
 
 pub(crate) async fn home(
@@ -34,7 +35,13 @@ pub(crate) async fn home(
     let view = Home {
         title: "Find the authority to write to",
         nav: "home",
-        choices: Choices::of(&directory),
+        choices: Choices::of(
+            &directory,
+            Chosen {
+                article: "18",
+                ..Chosen::default()
+            },
+        ),
         form: FinderForm {
             country: String::new(),
             article: "18".into(),
@@ -53,10 +60,15 @@ pub(crate) async fn counterpart(
     params: web::Query<CounterpartParams>,
 ) -> Result<HttpResponse, AppError> {
     let directory = state.directory.snapshot();
+    let chosen = Chosen {
+        country: params.country.as_deref().unwrap_or_default(),
+        article: params.article.as_deref().unwrap_or_default(),
+        ..Chosen::default()
+    };
     let mut view = Finder {
         title: "Counterpart finder".into(),
         nav: "home",
-        choices: Choices::of(&directory),
+        choices: Choices::of(&directory, chosen),
         form: FinderForm {
             country: params.country.clone().unwrap_or_default(),
             article: params.article.clone().unwrap_or_default(),
@@ -129,10 +141,20 @@ pub(crate) async fn authorities(
 ) -> Result<HttpResponse, AppError> {
     let directory = state.directory.snapshot();
     let params = params.into_inner();
+    fn text(v: &Option<String>) -> &str {
+        v.as_deref().unwrap_or_default()
+    }
+    let chosen = Chosen {
+        country: text(&params.country),
+        article: text(&params.article),
+        region: text(&params.region),
+        language: text(&params.language),
+    };
+    let choices = Choices::of(&directory, chosen);
     let mut view = Search {
         title: "Search the directory".into(),
         nav: "authorities",
-        choices: Choices::of(&directory),
+        choices,
         form: &params,
         error: None,
         result: None,
@@ -330,11 +352,10 @@ pub(crate) async fn about(
     state: web::Data<AppState>,
     viewer: Viewer,
 ) -> Result<HttpResponse, AppError> {
-    let directory = state.directory.snapshot();
     let view = About {
         title: "About",
         nav: "about",
-        choices: Choices::of(&directory),
+        articles: views::articles(),
     };
     page(&state, &viewer, "pages/about", &view)
 }

@@ -3,33 +3,35 @@
 
 use std::sync::LazyLock;
 
+use handlebars::html_escape;
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::audit::Change;
 use crate::db::ids::AuthorityId;
 use crate::directory::search::Snapshot;
-use crate::domain::states::{self, Region};
+use crate::domain::states;
 use crate::domain::{Article, Instrument};
 use crate::error::FieldError;
 use crate::measures::Described;
 use crate::web::pages::measures::WithMeasures;
 use crate::web::support::json::{ArticleGroup, AuthorityJson, CountryJson};
+use crate::web::support::templates::language_name;
 
-/// The choices of the finder and the search filters. All but the languages
-/// are fixed, so they are made once.
+/// The choices of the finder and the search filters, as `<option>` lists.
+/// The States, articles and regions never change, so their options are
+/// written once; a request only marks the one chosen.
 #[derive(Serialize)]
 pub struct Choices {
-    states: &'static [StateChoice],
-    articles: &'static [ArticleChoice],
-    regions: &'static [RegionChoice],
-    languages: Vec<&'static str>,
+    state_options: String,
+    article_options: String,
+    region_options: String,
+    language_options: String,
 }
 
-#[derive(Serialize)]
-struct StateChoice {
-    code: &'static str,
-    name: &'static str,
+/// The articles with their summaries, for the about page.
+pub fn articles() -> &'static [ArticleChoice] {
+    &ARTICLES
 }
 
 #[derive(Serialize)]
@@ -53,44 +55,82 @@ impl From<Article> for ArticleChoice {
     }
 }
 
-#[derive(Serialize)]
-struct RegionChoice {
-    code: String,
-    name: String,
-    subregions: Vec<Region>,
-}
-
-static STATES: LazyLock<Vec<StateChoice>> = LazyLock::new(|| {
-    states::all()
-        .iter()
-        .map(|s| StateChoice {
-            code: &s.alpha2,
-            name: &s.name,
-        })
-        .collect()
-});
-
 static ARTICLES: LazyLock<Vec<ArticleChoice>> =
     LazyLock::new(|| Article::all().map(ArticleChoice::from).collect());
 
-static REGIONS: LazyLock<Vec<RegionChoice>> = LazyLock::new(|| {
+fn option(value: &str, label: &str) -> String {
+    format!(
+        "<option value=\"{}\">{}</option>",
+        html_escape(value),
+        html_escape(label)
+    )
+}
+
+static STATE_OPTIONS: LazyLock<String> = LazyLock::new(|| {
+    states::all()
+        .iter()
+        .map(|s| option(&s.alpha2, &s.name))
+        .collect()
+});
+
+static ARTICLE_OPTIONS: LazyLock<String> = LazyLock::new(|| {
+    Article::all()
+        .map(|a| option(a.slug(), &format!("{} – {}", a.provision(), a.title())))
+        .collect()
+});
+
+static REGION_OPTIONS: LazyLock<String> = LazyLock::new(|| {
     states::regions()
         .into_iter()
-        .map(|(r, subregions)| RegionChoice {
-            code: r.code,
-            name: r.name,
-            subregions,
+        .map(|(r, subs)| {
+            let mut group = format!("<optgroup label=\"{}\">", html_escape(&r.name));
+            group.push_str(&option(&r.code, &format!("All of {}", r.name)));
+            for sub in subs {
+                group.push_str(&option(&sub.code, &sub.name));
+            }
+            group.push_str("</optgroup>");
+            group
         })
         .collect()
 });
 
+/// `options` with the option of this value marked as chosen.
+fn chosen(options: &str, value: &str) -> String {
+    let mut out = String::with_capacity(options.len() + 9);
+    let key = format!("<option value=\"{}\"", html_escape(value));
+    match options.find(&key).filter(|_| !value.is_empty()) {
+        Some(at) => {
+            let end = at + key.len();
+            out.push_str(&options[..end]);
+            out.push_str(" selected");
+            out.push_str(&options[end..]);
+        }
+        None => out.push_str(options),
+    }
+    out
+}
+
+/// What the filters have chosen (empty: nothing).
+#[derive(Default)]
+pub struct Chosen<'a> {
+    pub country: &'a str,
+    pub article: &'a str,
+    pub region: &'a str,
+    pub language: &'a str,
+}
+
 impl Choices {
-    pub fn of(directory: &Snapshot) -> Self {
+    pub fn of(directory: &Snapshot, now: Chosen<'_>) -> Self {
+        let languages: String = directory
+            .languages()
+            .iter()
+            .map(|l| option(l.as_str(), &language_name(l.as_str())))
+            .collect();
         Choices {
-            states: &STATES,
-            articles: &ARTICLES,
-            regions: &REGIONS,
-            languages: directory.languages().iter().map(|l| l.as_str()).collect(),
+            state_options: chosen(&STATE_OPTIONS, now.country),
+            article_options: chosen(&ARTICLE_OPTIONS, now.article),
+            region_options: chosen(&REGION_OPTIONS, now.region),
+            language_options: chosen(&languages, now.language),
         }
     }
 }
@@ -221,5 +261,5 @@ pub struct AuthorityMeasures<'a> {
 pub struct About {
     pub title: &'static str,
     pub nav: &'static str,
-    pub choices: Choices,
+    pub articles: &'static [ArticleChoice],
 }
