@@ -3,6 +3,7 @@
 # same run, on this machine.
 #
 #   benches/http_load.sh [AUTHORITIES] [ROUNDS]
+#   BIN=/path/to/counterpart GZIP=1 DURATION=4s benches/http_load.sh
 #
 # Needs wrk (apt-get install wrk). Builds the release binary, starts it on a
 # fresh SQLite database with the demo directory (or AUTHORITIES of them),
@@ -16,8 +17,11 @@ CONNECTIONS="${CONNECTIONS:-32}"
 PORT="${PORT:-18080}"
 
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
-cargo build --release --quiet
-BIN="${CARGO_TARGET_DIR:-target}/release/counterpart"
+# BIN=path measures a binary built elsewhere (an earlier commit, to compare).
+if [ -z "${BIN:-}" ]; then
+  cargo build --release --quiet
+  BIN="${CARGO_TARGET_DIR:-target}/release/counterpart"
+fi
 WORK=$(mktemp -d)
 trap 'kill "$SERVER" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 

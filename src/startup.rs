@@ -79,6 +79,7 @@ impl Application {
             key,
             mail,
             clock,
+            bodies: Default::default(),
         });
         let app_state = state.clone();
         let server = HttpServer::new(move || {

@@ -31,6 +31,8 @@ pub struct AppState {
     pub mail: Arc<crate::mail::Mailer>,
     /// The time, for everything that depends on the date.
     pub clock: Arc<crate::clock::Clock>,
+    /// Page bodies rendered once per directory snapshot.
+    pub bodies: support::respond::Bodies,
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -136,3 +136,71 @@ async fn missing_pages_are_html_404s() {
             .starts_with("text/css")
     );
 }
+
+/// Page bodies are kept per directory snapshot: a change to the directory
+/// shows at once, and the layout (who is signed in) is never shared.
+#[tokio::test]
+async fn pages_kept_between_requests_follow_the_directory_and_the_reader() {
+    let app = spawn_app().await;
+    let (_, before) = app.get_html("/countries").await;
+    let (_, home_before) = app.get_html("/").await;
+    let count = |html: &str| -> usize {
+        let at = html
+            .find(" authorities of ")
+            .expect("the count of authorities");
+        let digits: String = html[..at]
+            .chars()
+            .rev()
+            .take_while(|c| c.is_ascii_digit())
+            .collect();
+        digits.chars().rev().collect::<String>().parse().unwrap()
+    };
+    let n = count(&home_before);
+    // Tuvalu's count of authorities on the States page, as printed.
+    let tuvalu = |html: &str| -> String {
+        let at = html
+            .find("/countries/TV\"")
+            .expect("Tuvalu on the States page");
+        html[at..].chars().take(300).collect()
+    };
+    app.insert(vec![
+        record(
+            "TV-901",
+            "TV",
+            "Quolliq Office of Tuvalu",
+            &[Article::EXTRADITION],
+        ),
+        record(
+            "TV-902",
+            "TV",
+            "Quolliq Bureau of Tuvalu",
+            &[Article::PREVENTION],
+        ),
+    ])
+    .await;
+    let (_, home_after) = app.get_html("/").await;
+    assert_eq!(
+        count(&home_after),
+        n + 2,
+        "the home page follows the directory"
+    );
+    let (_, after) = app.get_html("/countries").await;
+    assert_ne!(
+        tuvalu(&before),
+        tuvalu(&after),
+        "the States page follows it"
+    );
+
+    // The same kept body, but each reader's own layout.
+    app.add_user("kept@test.example", counterpart::auth::Role::Admin, None)
+        .await;
+    let signed = app.sign_in("kept@test.example").await;
+    let html = signed.get("/countries").await.text().await.unwrap();
+    assert!(html.contains("Sign out") && html.contains(&signed.csrf));
+    let (_, anonymous) = app.get_html("/countries").await;
+    assert!(!anonymous.contains("Sign out") && anonymous.contains("Sign in"));
+    assert!(
+        !anonymous.contains(&signed.csrf),
+        "a reader's form token leaked"
+    );
+}

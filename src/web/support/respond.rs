@@ -5,6 +5,9 @@ use actix_web::HttpResponse;
 use actix_web::http::{StatusCode, header};
 use serde::Serialize;
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use handlebars::Context;
 
 use super::templates::Templates;
@@ -76,6 +79,82 @@ pub fn render_page<T: Serialize>(
     templates
         .render("layouts/base", &layout)
         .map_err(|e| AppError::internal(anyhow::anyhow!("layout for {name}: {e}")))
+}
+
+/// The layout around a body already rendered.
+fn layout(
+    templates: &Templates,
+    title: &str,
+    nav: &str,
+    viewer: &ViewerContext<'_>,
+    body: &str,
+) -> Result<String, AppError> {
+    let layout = Layout {
+        title,
+        nav,
+        viewer,
+        body,
+    };
+    templates
+        .render("layouts/base", &layout)
+        .map_err(|e| AppError::internal(anyhow::anyhow!("layout: {e}")))
+}
+
+/// Page bodies that depend on the directory alone (the same for every
+/// reader), rendered once per directory snapshot; the layout, which shows
+/// who is signed in, is added per request.
+#[derive(Default)]
+pub struct Bodies {
+    rendered: Mutex<HashMap<&'static str, (i64, Arc<str>)>>,
+}
+
+impl Bodies {
+    fn get_or_render(
+        &self,
+        key: &'static str,
+        generation: i64,
+        render: impl FnOnce() -> Result<String, AppError>,
+    ) -> Result<Arc<str>, AppError> {
+        if let Some((at, body)) = self.rendered.lock().expect("not poisoned").get(key)
+            && *at == generation
+        {
+            return Ok(body.clone());
+        }
+        // Rendered outside the lock; two requests may both render the first
+        // time, and the last one stays.
+        let body: Arc<str> = render()?.into();
+        self.rendered
+            .lock()
+            .expect("not poisoned")
+            .insert(key, (generation, body.clone()));
+        Ok(body)
+    }
+}
+
+/// A page whose body depends only on the directory snapshot `generation`:
+/// rendered from `data` the first time, then served from [`Bodies`].
+pub fn snapshot_page<T: Serialize>(
+    state: &AppState,
+    viewer: &Viewer,
+    name: &'static str,
+    generation: i64,
+    (title, nav): (&str, &str),
+    data: impl FnOnce() -> T,
+) -> Result<HttpResponse, AppError> {
+    let body = state.bodies.get_or_render(name, generation, || {
+        let view = data();
+        let context = Context::wraps(&view)
+            .map_err(|e| AppError::internal(anyhow::anyhow!("template {name}: {e}")))?;
+        state
+            .templates
+            .render_with_context(name, &context)
+            .map_err(|e| AppError::internal(anyhow::anyhow!("template {name}: {e}")))
+    })?;
+    let viewer = viewer.context();
+    Ok(html(
+        StatusCode::OK,
+        layout(&state.templates, title, nav, &viewer, &body)?,
+    ))
 }
 
 /// Renders a page with the viewer the layout shows (signed in or not).

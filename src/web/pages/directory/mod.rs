@@ -7,7 +7,7 @@ use crate::audit;
 use crate::db;
 use crate::db::ids::AuthorityId;
 use crate::directory::proposals::{self, ProposalStatus};
-use crate::directory::search::SearchParams;
+use crate::directory::search::{SearchParams, Snapshot};
 use crate::domain::states::{self, Region};
 use crate::error::AppError;
 use crate::measures::Described;
@@ -15,7 +15,7 @@ use crate::web::pages::measures as measures_view;
 use crate::web::support::json::by_article;
 use crate::web::support::json::{AuthorityJson, CountryJson};
 use crate::web::support::params::{CounterpartParams, authority_id, country_param, live_authority};
-use crate::web::support::respond::{page, page_with};
+use crate::web::support::respond::{page, page_with, snapshot_page};
 use crate::web::support::templates::StaticFiles;
 use crate::web::{AppState, Viewer};
 
@@ -32,26 +32,34 @@ pub(crate) async fn home(
     viewer: Viewer,
 ) -> Result<HttpResponse, AppError> {
     let directory = state.directory.snapshot();
-    let view = Home {
-        title: "Find the authority to write to",
-        nav: "home",
-        choices: Choices::of(
-            &directory,
-            Chosen {
-                article: "18",
-                ..Chosen::default()
+    const TITLE: &str = "Find the authority to write to";
+    let page = (TITLE, "home");
+    snapshot_page(
+        &state,
+        &viewer,
+        "pages/home",
+        directory.generation,
+        page,
+        || Home {
+            title: TITLE,
+            nav: "home",
+            choices: Choices::of(
+                &directory,
+                Chosen {
+                    article: "18",
+                    ..Chosen::default()
+                },
+            ),
+            form: FinderForm {
+                country: String::new(),
+                article: "18".into(),
             },
-        ),
-        form: FinderForm {
-            country: String::new(),
-            article: "18".into(),
+            stats: Stats {
+                authorities: directory.len(),
+                states: directory.counts_by_country().len(),
+            },
         },
-        stats: Stats {
-            authorities: directory.len(),
-            states: directory.counts_by_country().len(),
-        },
-    };
-    page(&state, &viewer, "pages/home", &view)
+    )
 }
 
 pub(crate) async fn counterpart(
@@ -273,7 +281,20 @@ pub(crate) async fn countries(
     state: web::Data<AppState>,
     viewer: Viewer,
 ) -> Result<HttpResponse, AppError> {
-    let counts = state.directory.snapshot().counts_by_country();
+    let directory = state.directory.snapshot();
+    let page = ("States parties", "countries");
+    snapshot_page(
+        &state,
+        &viewer,
+        "pages/countries",
+        directory.generation,
+        page,
+        || countries_view(&directory),
+    )
+}
+
+fn countries_view(directory: &Snapshot) -> Countries<'static> {
+    let counts = directory.counts_by_country();
     let in_sub = |region: &Region, code: Option<&str>| -> Vec<CountryJson<'static>> {
         states::all()
             .iter()
@@ -283,39 +304,37 @@ pub(crate) async fn countries(
             .map(|s| CountryJson::new(s, counts.get(s.alpha2.as_str()).copied().unwrap_or(0)))
             .collect()
     };
-    let regions = states::regions();
-    let groups = regions
-        .iter()
+    let groups = states::regions()
+        .into_iter()
         .map(|(region, subs)| {
             let mut subregions: Vec<Subregion> = subs
                 .iter()
                 .map(|sub| Subregion {
-                    name: &sub.name,
-                    code: &sub.code,
-                    states: in_sub(region, Some(&sub.code)),
+                    states: in_sub(&region, Some(&sub.code)),
+                    name: sub.name.clone(),
+                    code: sub.code.clone(),
                 })
                 .collect();
-            let loose = in_sub(region, None);
+            let loose = in_sub(&region, None);
             if !loose.is_empty() {
                 subregions.push(Subregion {
-                    name: "Regional organizations",
-                    code: "",
+                    name: "Regional organizations".into(),
+                    code: String::new(),
                     states: loose,
                 });
             }
             RegionGroup {
-                name: &region.name,
-                code: &region.code,
+                name: region.name,
+                code: region.code,
                 subregions,
             }
         })
         .collect();
-    let view = Countries {
+    Countries {
         title: "States parties",
         nav: "countries",
         regions: groups,
-    };
-    page(&state, &viewer, "pages/countries", &view)
+    }
 }
 
 pub(crate) async fn country(
@@ -352,12 +371,13 @@ pub(crate) async fn about(
     state: web::Data<AppState>,
     viewer: Viewer,
 ) -> Result<HttpResponse, AppError> {
-    let view = About {
+    // The same for every reader and every directory.
+    let page = ("About", "about");
+    snapshot_page(&state, &viewer, "pages/about", 0, page, || About {
         title: "About",
         nav: "about",
         articles: views::articles(),
-    };
-    page(&state, &viewer, "pages/about", &view)
+    })
 }
 
 pub(crate) async fn static_file(path: web::Path<String>) -> Result<HttpResponse, AppError> {

@@ -228,15 +228,15 @@ pub struct Countries<'a> {
 
 #[derive(Serialize)]
 pub struct RegionGroup<'a> {
-    pub name: &'a str,
-    pub code: &'a str,
+    pub name: String,
+    pub code: String,
     pub subregions: Vec<Subregion<'a>>,
 }
 
 #[derive(Serialize)]
 pub struct Subregion<'a> {
-    pub name: &'a str,
-    pub code: &'a str,
+    pub name: String,
+    pub code: String,
     pub states: Vec<CountryJson<'a>>,
 }
 
