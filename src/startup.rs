@@ -80,6 +80,7 @@ impl Application {
             mail,
             clock,
             bodies: Default::default(),
+            in_force: Default::default(),
         });
         let app_state = state.clone();
         let server = HttpServer::new(move || {

@@ -246,6 +246,7 @@ async fn decide<T: Send + 'static>(
     let (actor, now) = (Actor::user(&user), state.clock.now());
     let result = db::run(&state.pool, move |c| act(c, &actor, now)).await;
     state.mail.wake();
+    state.in_force.forget();
     match result {
         Ok(_) => {
             // An approved proposal changes the directory.

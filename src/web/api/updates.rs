@@ -67,6 +67,7 @@ pub(crate) async fn create(
     })
     .await?;
     state.mail.wake();
+    state.in_force.forget();
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/updates/{}", update.id)))
         .json(update))
@@ -207,6 +208,7 @@ pub(crate) async fn submit(
     })
     .await?;
     state.mail.wake();
+    state.in_force.forget();
     Ok(HttpResponse::Ok().json(u))
 }
 
@@ -226,6 +228,7 @@ pub(crate) async fn approve(
     })
     .await?;
     state.mail.wake();
+    state.in_force.forget();
     Ok(HttpResponse::Ok().json(Approved {
         update: &u,
         superseded,
@@ -257,6 +260,7 @@ pub(crate) async fn reject(
     })
     .await?;
     state.mail.wake();
+    state.in_force.forget();
     Ok(HttpResponse::Ok().json(u))
 }
 
@@ -274,5 +278,6 @@ pub(crate) async fn withdraw(
         lifecycle::withdraw(c, id, &actor, now)
     })
     .await?;
+    state.in_force.forget();
     Ok(HttpResponse::Ok().json(u))
 }

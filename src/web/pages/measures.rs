@@ -2,32 +2,84 @@
 //! everywhere a practitioner meets them (finder, authority, State, list).
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use chrono::NaiveDate;
 
 use serde_json::{Value, json};
 
 use crate::db;
 use crate::db::ids::AuthorityId;
 use crate::error::AppError;
-use crate::measures::{Described, store};
+use crate::measures::{Described, Update, store};
 use crate::web::AppState;
 
 pub use crate::measures::describe as view;
 
+/// Every measure in force, kept in memory beside the directory: for the day
+/// and the directory snapshot it was read at, until a measure is decided
+/// here (handlers call [`InForce::forget`]) or, for changes made by another
+/// instance, until `directory.refresh_interval` has passed.
+#[derive(Default)]
+pub struct InForce {
+    kept: Mutex<Option<Kept>>,
+}
+
+struct Kept {
+    day: NaiveDate,
+    generation: i64,
+    read_at: Instant,
+    by_authority: Arc<HashMap<AuthorityId, Update>>,
+}
+
+impl InForce {
+    /// After a measure was submitted, decided or withdrawn here.
+    pub fn forget(&self) {
+        *self.kept.lock().expect("not poisoned") = None;
+    }
+
+    async fn all(&self, state: &AppState) -> Result<Arc<HashMap<AuthorityId, Update>>, AppError> {
+        let day = state.clock.today();
+        let generation = state.directory.snapshot().generation;
+        let fresh = state.settings.directory.refresh_interval;
+        if let Some(k) = &*self.kept.lock().expect("not poisoned")
+            && k.day == day
+            && k.generation == generation
+            && k.read_at.elapsed() < fresh
+        {
+            return Ok(k.by_authority.clone());
+        }
+        let list = db::run(&state.pool, move |c| store::in_force(c, None, day)).await?;
+        let by_authority: Arc<HashMap<AuthorityId, Update>> =
+            Arc::new(list.into_iter().map(|u| (u.authority_id, u)).collect());
+        *self.kept.lock().expect("not poisoned") = Some(Kept {
+            day,
+            generation,
+            read_at: Instant::now(),
+            by_authority: by_authority.clone(),
+        });
+        Ok(by_authority)
+    }
+}
+
 /// The measures in force of some authorities (all: `None`), as this reader
-/// may see them.
+/// may see them, by authority id.
 pub async fn in_force(
     state: &AppState,
     ids: Option<Vec<AuthorityId>>,
     sees_contacts: bool,
-) -> Result<Vec<crate::measures::Update>, AppError> {
+) -> Result<Vec<Update>, AppError> {
     if ids.as_ref().is_some_and(Vec::is_empty) {
         return Ok(Vec::new());
     }
-    let today = state.clock.today();
-    let list = db::run(&state.pool, move |c| {
-        store::in_force(c, ids.as_deref(), today)
-    })
-    .await?;
+    let all = state.in_force.all(state).await?;
+    let mut list: Vec<Update> = match ids {
+        Some(ids) => ids.iter().filter_map(|id| all.get(id).cloned()).collect(),
+        None => all.values().cloned().collect(),
+    };
+    list.sort_by_key(|u| u.authority_id);
+    list.dedup_by_key(|u| u.authority_id);
     Ok(list
         .into_iter()
         .map(|u| u.for_reader(sees_contacts))

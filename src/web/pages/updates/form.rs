@@ -350,6 +350,7 @@ async fn save(
     })
     .await;
     state.mail.wake();
+    state.in_force.forget();
     let outcome = outcome(result)?;
     let text = Some(&checked);
     answer(

@@ -151,6 +151,7 @@ pub(crate) async fn withdraw(
         lifecycle::withdraw(c, id, &actor, now)
     })
     .await?;
+    state.in_force.forget();
     Ok(see_other(&mine_link(
         &viewer,
         u.authority_id,
