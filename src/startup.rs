@@ -81,6 +81,7 @@ impl Application {
             clock,
             bodies: Default::default(),
             in_force: Default::default(),
+            cards: Default::default(),
         });
         let app_state = state.clone();
         let server = HttpServer::new(move || {

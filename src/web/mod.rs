@@ -33,6 +33,8 @@ pub struct AppState {
     pub clock: Arc<crate::clock::Clock>,
     /// Page bodies rendered once per directory snapshot.
     pub bodies: support::respond::Bodies,
+    /// Authority cards rendered once per directory snapshot.
+    pub cards: support::respond::Cards,
     /// The measures in force, in memory.
     pub in_force: pages::measures::InForce,
 }

@@ -10,8 +10,11 @@ use std::sync::{Arc, Mutex};
 
 use handlebars::Context;
 
+use super::json::AuthorityJson;
 use super::templates::Templates;
 use super::viewer::ViewerContext;
+use crate::db::ids::AuthorityId;
+use crate::directory::model::Authority;
 use crate::error::AppError;
 use crate::web::{AppState, Viewer};
 
@@ -128,6 +131,50 @@ impl Bodies {
             .expect("not poisoned")
             .insert(key, (generation, body.clone()));
         Ok(body)
+    }
+}
+
+/// Authority cards (`partials/authority_card`) rendered once per directory
+/// snapshot, for readers who see contacts and for those who do not.
+#[derive(Default)]
+pub struct Cards {
+    /// The snapshot generation, and each card by authority and whether the
+    /// reader sees contacts.
+    rendered: Mutex<(i64, CardMap)>,
+}
+
+type CardMap = HashMap<(AuthorityId, bool), Arc<str>>;
+
+impl Cards {
+    /// The cards of these authorities, in their order.
+    pub fn of<A: std::ops::Deref<Target = Authority>>(
+        &self,
+        templates: &Templates,
+        generation: i64,
+        authorities: &[A],
+        sees_contacts: bool,
+    ) -> Result<Vec<Arc<str>>, AppError> {
+        let mut kept = self.rendered.lock().expect("not poisoned");
+        if kept.0 != generation {
+            *kept = (generation, HashMap::new());
+        }
+        authorities
+            .iter()
+            .map(|a| {
+                if let Some(card) = kept.1.get(&(a.id, sees_contacts)) {
+                    return Ok(card.clone());
+                }
+                let card: Arc<str> = templates
+                    .render(
+                        "partials/authority_card",
+                        &AuthorityJson::new(a, sees_contacts),
+                    )
+                    .map_err(|e| AppError::internal(anyhow::anyhow!("card: {e}")))?
+                    .into();
+                kept.1.insert((a.id, sees_contacts), card.clone());
+                Ok(card)
+            })
+            .collect()
     }
 }
 

@@ -8,11 +8,11 @@ use crate::db;
 use crate::db::ids::AuthorityId;
 use crate::directory::proposals::{self, ProposalStatus};
 use crate::directory::search::{SearchParams, Snapshot};
+use crate::domain::Article;
 use crate::domain::states::{self, Region};
 use crate::error::AppError;
 use crate::measures::Described;
 use crate::web::pages::measures as measures_view;
-use crate::web::support::json::by_article;
 use crate::web::support::json::{AuthorityJson, CountryJson};
 use crate::web::support::params::{CounterpartParams, authority_id, country_param, live_authority};
 use crate::web::support::respond::{page, page_with, snapshot_page};
@@ -22,7 +22,7 @@ use crate::web::{AppState, Viewer};
 mod views;
 
 use views::{
-    About, ArticleChoice, AuthorityMeasures, AuthorityPage, Choices, Chosen, Countries,
+    About, ArticleChoice, AuthorityMeasures, AuthorityPage, CardGroup, Choices, Chosen, Countries,
     CountryPage, Finder, FinderForm, FinderResult, Home, RegionGroup, Search, SearchResult, Stats,
     Subregion,
 };
@@ -172,11 +172,12 @@ pub(crate) async fn authorities(
         Ok(mut query) => {
             query.contacts = viewer.sees_contacts;
             result = directory.search(&query);
-            let items: Vec<AuthorityJson> = result
-                .items
-                .iter()
-                .map(|a| AuthorityJson::new(a, viewer.sees_contacts))
-                .collect();
+            let cards = state.cards.of(
+                &state.templates,
+                directory.generation,
+                &result.items,
+                viewer.sees_contacts,
+            )?;
             let pages = result.total.div_ceil(query.per_page as usize).max(1) as u32;
             let first = (query.page - 1) as usize * query.per_page as usize + 1;
             view.result = Some(SearchResult {
@@ -185,10 +186,10 @@ pub(crate) async fn authorities(
                 page: query.page,
                 pages,
                 first,
-                last: first + items.len().saturating_sub(1),
+                last: first + cards.len().saturating_sub(1),
                 prev: (query.page > 1).then(|| page_link(&params, query.page - 1)),
                 next: (query.page < pages).then(|| page_link(&params, query.page + 1)),
-                items,
+                cards,
             });
             if let Some(q) = &query.q {
                 view.title = format!("Search: {q}");
@@ -361,7 +362,21 @@ pub(crate) async fn country(
         title: &code.state().name,
         nav: "countries",
         country: CountryJson::new(code.state(), here.len()),
-        articles: by_article(&directory, code, viewer.sees_contacts),
+        articles: Article::all()
+            .map(|article| {
+                let designated = directory.designated(code, article);
+                Ok(CardGroup {
+                    provision: article.provision(),
+                    title: article.title(),
+                    cards: state.cards.of(
+                        &state.templates,
+                        directory.generation,
+                        &designated,
+                        viewer.sees_contacts,
+                    )?,
+                })
+            })
+            .collect::<Result<_, AppError>>()?,
         measures,
     };
     page(&state, &viewer, "pages/country", &view)

@@ -1,7 +1,7 @@
 //! What the directory's pages show, as types: the finder's and the search's
 //! choices, results, the authority page, the States.
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use handlebars::html_escape;
 use serde::Serialize;
@@ -15,7 +15,7 @@ use crate::domain::{Article, Instrument};
 use crate::error::FieldError;
 use crate::measures::Described;
 use crate::web::pages::measures::WithMeasures;
-use crate::web::support::json::{ArticleGroup, AuthorityJson, CountryJson};
+use crate::web::support::json::{AuthorityJson, CountryJson};
 use crate::web::support::templates::language_name;
 
 /// The choices of the finder and the search filters, as `<option>` lists.
@@ -184,12 +184,13 @@ pub struct Search<'a, F: Serialize> {
     pub form: &'a F,
     /// The parameter that could not be read.
     pub error: Option<FieldError>,
-    pub result: Option<SearchResult<'a>>,
+    pub result: Option<SearchResult>,
 }
 
 #[derive(Serialize)]
-pub struct SearchResult<'a> {
-    pub items: Vec<AuthorityJson<'a>>,
+pub struct SearchResult {
+    /// Each authority found, as its card.
+    pub cards: Vec<Arc<str>>,
     pub total: usize,
     /// No authority matched every word; these match most.
     pub partial: bool,
@@ -245,8 +246,16 @@ pub struct CountryPage<'a> {
     pub title: &'a str,
     pub nav: &'static str,
     pub country: CountryJson<'a>,
-    pub articles: Vec<ArticleGroup>,
+    pub articles: Vec<CardGroup>,
     pub measures: Vec<AuthorityMeasures<'a>>,
+}
+
+/// A State's authorities designated under one article, as cards.
+#[derive(Serialize)]
+pub struct CardGroup {
+    pub provision: &'static str,
+    pub title: &'static str,
+    pub cards: Vec<Arc<str>>,
 }
 
 /// An authority of the State with its measures in force.
