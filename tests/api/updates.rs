@@ -68,6 +68,9 @@ async fn the_life_of_an_update() {
         in_force_for_france(&app, &c.reader).await.is_empty(),
         "not in force before approval"
     );
+    // The public finder page, seen (and kept) before the decision.
+    let (_, before) = app.get_html("/counterpart?country=FR&article=18").await;
+    assert!(!before.contains("Measures in force"), "{before}");
 
     let (s, d) = act(&app, &c.admin, id, "approve", None).await;
     assert_eq!(s, 200, "{d}");

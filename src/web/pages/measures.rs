@@ -2,6 +2,7 @@
 //! everywhere a practitioner meets them (finder, authority, State, list).
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -24,22 +25,35 @@ pub use crate::measures::describe as view;
 #[derive(Default)]
 pub struct InForce {
     kept: Mutex<Option<Kept>>,
+    /// Moves whenever what is kept is dropped or read again, so that pages
+    /// made from it can be kept as long as it stays.
+    version: AtomicU64,
 }
 
 struct Kept {
     day: NaiveDate,
     generation: i64,
     read_at: Instant,
-    by_authority: Arc<HashMap<AuthorityId, Update>>,
+    by_authority: ByAuthority,
 }
+
+/// The measure in force of each authority that has one.
+pub type ByAuthority = Arc<HashMap<AuthorityId, Update>>;
 
 impl InForce {
     /// After a measure was submitted, decided or withdrawn here.
     pub fn forget(&self) {
         *self.kept.lock().expect("not poisoned") = None;
+        self.version.fetch_add(1, Ordering::SeqCst);
     }
 
-    async fn all(&self, state: &AppState) -> Result<Arc<HashMap<AuthorityId, Update>>, AppError> {
+    /// Every measure in force, and the version of what is kept.
+    pub async fn current(&self, state: &AppState) -> Result<(ByAuthority, u64), AppError> {
+        let all = self.all(state).await?;
+        Ok((all, self.version.load(Ordering::SeqCst)))
+    }
+
+    async fn all(&self, state: &AppState) -> Result<ByAuthority, AppError> {
         let day = state.clock.today();
         let generation = state.directory.snapshot().generation;
         let fresh = state.settings.directory.refresh_interval;
@@ -51,7 +65,7 @@ impl InForce {
             return Ok(k.by_authority.clone());
         }
         let list = db::run(&state.pool, move |c| store::in_force(c, None, day)).await?;
-        let by_authority: Arc<HashMap<AuthorityId, Update>> =
+        let by_authority: ByAuthority =
             Arc::new(list.into_iter().map(|u| (u.authority_id, u)).collect());
         *self.kept.lock().expect("not poisoned") = Some(Kept {
             day,
@@ -59,6 +73,7 @@ impl InForce {
             read_at: Instant::now(),
             by_authority: by_authority.clone(),
         });
+        self.version.fetch_add(1, Ordering::SeqCst);
         Ok(by_authority)
     }
 }
@@ -84,6 +99,22 @@ pub async fn in_force(
         .into_iter()
         .map(|u| u.for_reader(sees_contacts))
         .collect())
+}
+
+/// The measures in force of these authorities as this reader may see them,
+/// from what [`InForce::current`] gave.
+pub fn described(
+    all: &ByAuthority,
+    ids: &[AuthorityId],
+    sees_contacts: bool,
+) -> HashMap<AuthorityId, Vec<Described>> {
+    ids.iter()
+        .filter_map(|id| all.get(id))
+        .map(|u| {
+            let u = u.clone().for_reader(sees_contacts);
+            (u.authority_id, vec![view(&u)])
+        })
+        .collect()
 }
 
 /// The measures in force of some authorities, by authority id.

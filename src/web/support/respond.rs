@@ -108,28 +108,37 @@ fn layout(
 /// who is signed in, is added per request.
 #[derive(Default)]
 pub struct Bodies {
-    rendered: Mutex<HashMap<&'static str, (i64, Arc<str>)>>,
+    rendered: Mutex<HashMap<String, (Stamp, Arc<str>)>>,
 }
+
+/// What a kept body was made from: the directory snapshot's generation and
+/// the version of the measures in force (0: none shown).
+pub type Stamp = (i64, u64);
+
+/// Bodies kept at most; the finder's are one per State, article and
+/// audience, about 2,400.
+const KEPT_BODIES: usize = 4_000;
 
 impl Bodies {
     fn get_or_render(
         &self,
-        key: &'static str,
-        generation: i64,
+        key: &str,
+        stamp: Stamp,
         render: impl FnOnce() -> Result<String, AppError>,
     ) -> Result<Arc<str>, AppError> {
         if let Some((at, body)) = self.rendered.lock().expect("not poisoned").get(key)
-            && *at == generation
+            && *at == stamp
         {
             return Ok(body.clone());
         }
         // Rendered outside the lock; two requests may both render the first
         // time, and the last one stays.
         let body: Arc<str> = render()?.into();
-        self.rendered
-            .lock()
-            .expect("not poisoned")
-            .insert(key, (generation, body.clone()));
+        let mut kept = self.rendered.lock().expect("not poisoned");
+        if kept.len() >= KEPT_BODIES {
+            kept.retain(|_, (at, _)| *at == stamp);
+        }
+        kept.insert(key.to_string(), (stamp, body.clone()));
         Ok(body)
     }
 }
@@ -185,10 +194,23 @@ pub fn snapshot_page<T: Serialize>(
     viewer: &Viewer,
     name: &'static str,
     generation: i64,
+    frame: (&str, &str),
+    data: impl FnOnce() -> T,
+) -> Result<HttpResponse, AppError> {
+    kept_page(state, viewer, (name, name), (generation, 0), frame, data)
+}
+
+/// A page whose body depends only on what `stamp` names, kept under `key`
+/// (which must say everything else it depends on: parameters, audience).
+pub fn kept_page<T: Serialize>(
+    state: &AppState,
+    viewer: &Viewer,
+    (name, key): (&'static str, &str),
+    stamp: Stamp,
     (title, nav): (&str, &str),
     data: impl FnOnce() -> T,
 ) -> Result<HttpResponse, AppError> {
-    let body = state.bodies.get_or_render(name, generation, || {
+    let body = state.bodies.get_or_render(key, stamp, || {
         let view = data();
         let context = Context::wraps(&view)
             .map_err(|e| AppError::internal(anyhow::anyhow!("template {name}: {e}")))?;

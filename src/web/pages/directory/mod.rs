@@ -15,7 +15,7 @@ use crate::measures::Described;
 use crate::web::pages::measures as measures_view;
 use crate::web::support::json::{AuthorityJson, CountryJson};
 use crate::web::support::params::{CounterpartParams, authority_id, country_param, live_authority};
-use crate::web::support::respond::{page, page_with, snapshot_page};
+use crate::web::support::respond::{kept_page, page, page_with, snapshot_page};
 use crate::web::support::templates::StaticFiles;
 use crate::web::{AppState, Viewer};
 
@@ -84,41 +84,58 @@ pub(crate) async fn counterpart(
         error: None,
         result: None,
     };
-    let designated;
-    let status = match params.parse() {
-        Ok((country, article)) => {
-            designated = directory.designated(country, article);
-            let ids = designated.iter().map(|a| a.id).collect();
-            let mut measures =
-                measures_view::in_force_by_authority(&state, ids, viewer.sees_contacts).await?;
+    let (country, article) = match params.parse() {
+        Ok(found) => found,
+        Err(AppError::BadRequest(field)) => {
+            view.error = Some(field);
+            let status = StatusCode::BAD_REQUEST;
+            return page_with(&state, &viewer, status, "pages/counterpart", &view);
+        }
+        Err(other) => return Err(other),
+    };
+    // The answer depends on the directory, the measures in force, the
+    // question and whether the reader sees contacts: kept for exactly that.
+    let (in_force, version) = state.in_force.current(&state).await?;
+    let sees = viewer.sees_contacts;
+    // As typed: the form shows the choice as it was written.
+    let key = format!(
+        "counterpart|{}|{}|{sees}",
+        view.form.country, view.form.article
+    );
+    let title = format!(
+        "{}: {} ({})",
+        country.state().name,
+        article.title(),
+        article.provision()
+    );
+    let stamp = (directory.generation, version);
+    let designated = directory.designated(country, article);
+    kept_page(
+        &state,
+        &viewer,
+        ("pages/counterpart", &key),
+        stamp,
+        (&title, "home"),
+        || {
+            let ids: Vec<AuthorityId> = designated.iter().map(|a| a.id).collect();
+            let mut measures = measures_view::described(&in_force, &ids, sees);
             let found: Vec<measures_view::WithMeasures> = designated
                 .iter()
                 .map(|a| measures_view::WithMeasures {
-                    authority: AuthorityJson::new(a, viewer.sees_contacts),
+                    authority: AuthorityJson::new(a, sees),
                     measures: measures.remove(&a.id).unwrap_or_default(),
                 })
                 .collect();
-            view.title = format!(
-                "{}: {} ({})",
-                country.state().name,
-                article.title(),
-                article.provision()
-            );
+            view.title = title.clone();
             view.result = Some(FinderResult {
                 country: CountryJson::new(country.state(), 0),
                 article: ArticleChoice::from(article),
                 count: found.len(),
                 authorities: found,
             });
-            StatusCode::OK
-        }
-        Err(AppError::BadRequest(field)) => {
-            view.error = Some(field);
-            StatusCode::BAD_REQUEST
-        }
-        Err(other) => return Err(other),
-    };
-    page_with(&state, &viewer, status, "pages/counterpart", &view)
+            view
+        },
+    )
 }
 
 fn page_link(params: &SearchParams, page: u32) -> String {
