@@ -68,18 +68,25 @@ pub(crate) async fn counterpart(
     params: web::Query<CounterpartParams>,
 ) -> Result<HttpResponse, AppError> {
     let directory = state.directory.snapshot();
-    let chosen = Chosen {
-        country: params.country.as_deref().unwrap_or_default(),
-        article: params.article.as_deref().unwrap_or_default(),
-        ..Chosen::default()
-    };
-    let mut view = Finder {
-        title: "Counterpart finder".into(),
+    let (typed_country, typed_article) = (
+        params.country.clone().unwrap_or_default(),
+        params.article.clone().unwrap_or_default(),
+    );
+    // The form as it was typed, with the choice marked.
+    let view = |title: String| Finder {
+        title,
         nav: "home",
-        choices: Choices::of(&directory, chosen),
+        choices: Choices::of(
+            &directory,
+            Chosen {
+                country: &typed_country,
+                article: &typed_article,
+                ..Chosen::default()
+            },
+        ),
         form: FinderForm {
-            country: params.country.clone().unwrap_or_default(),
-            article: params.article.clone().unwrap_or_default(),
+            country: typed_country.clone(),
+            article: typed_article.clone(),
         },
         error: None,
         result: None,
@@ -87,21 +94,19 @@ pub(crate) async fn counterpart(
     let (country, article) = match params.parse() {
         Ok(found) => found,
         Err(AppError::BadRequest(field)) => {
-            view.error = Some(field);
+            let mut v = view("Counterpart finder".into());
+            v.error = Some(field);
             let status = StatusCode::BAD_REQUEST;
-            return page_with(&state, &viewer, status, "pages/counterpart", &view);
+            return page_with(&state, &viewer, status, "pages/counterpart", &v);
         }
         Err(other) => return Err(other),
     };
     // The answer depends on the directory, the measures in force, the
-    // question and whether the reader sees contacts: kept for exactly that.
+    // question as typed and whether the reader sees contacts: kept for
+    // exactly that, and rendered only when one of them changed.
     let (in_force, version) = state.in_force.current(&state).await?;
     let sees = viewer.sees_contacts;
-    // As typed: the form shows the choice as it was written.
-    let key = format!(
-        "counterpart|{}|{}|{sees}",
-        view.form.country, view.form.article
-    );
+    let key = format!("counterpart|{typed_country}|{typed_article}|{sees}");
     let title = format!(
         "{}: {} ({})",
         country.state().name,
@@ -126,14 +131,14 @@ pub(crate) async fn counterpart(
                     measures: measures.remove(&a.id).unwrap_or_default(),
                 })
                 .collect();
-            view.title = title.clone();
-            view.result = Some(FinderResult {
+            let mut v = view(title.clone());
+            v.result = Some(FinderResult {
                 country: CountryJson::new(country.state(), 0),
                 article: ArticleChoice::from(article),
                 count: found.len(),
                 authorities: found,
             });
-            view
+            v
         },
     )
 }
