@@ -377,13 +377,6 @@ pub fn index(name: &str) -> usize {
         .unwrap_or_else(|| panic!("{name:?} is not a field of an authority"))
 }
 
-impl AuthorityColumns {
-    /// A field's stored value as text.
-    pub fn get(&self, name: &str) -> Option<String> {
-        self.texts().swap_remove(index(name))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -403,10 +396,11 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(AuthorityColumns::from_texts(c.texts()), c);
-        assert_eq!(c.get("ref").as_deref(), Some("FR-001"));
-        assert_eq!(c.get("verified_at").as_deref(), Some("2026-01-02"));
+        let get = |name: &str| c.texts().swap_remove(index(name));
+        assert_eq!(get("ref").as_deref(), Some("FR-001"));
+        assert_eq!(get("verified_at").as_deref(), Some("2026-01-02"));
         assert_eq!(
-            field("languages").unwrap().display(c.get("languages")),
+            field("languages").unwrap().display(get("languages")),
             Some("fr; en".into())
         );
     }

@@ -123,12 +123,8 @@ pub async fn in_force_by_authority(
     ids: Vec<AuthorityId>,
     sees_contacts: bool,
 ) -> Result<HashMap<AuthorityId, Vec<Described>>, AppError> {
-    let list = in_force(state, Some(ids), sees_contacts).await?;
-    let mut by: HashMap<AuthorityId, Vec<Described>> = HashMap::new();
-    for u in &list {
-        by.entry(u.authority_id).or_default().push(view(u));
-    }
-    Ok(by)
+    let (all, _) = state.in_force.current(state).await?;
+    Ok(described(&all, &ids, sees_contacts))
 }
 
 /// An authority as the finder lists it: its JSON and its measures in force.
