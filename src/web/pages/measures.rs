@@ -94,7 +94,6 @@ pub async fn in_force(
         None => all.values().cloned().collect(),
     };
     list.sort_by_key(|u| u.authority_id);
-    list.dedup_by_key(|u| u.authority_id);
     Ok(list
         .into_iter()
         .map(|u| u.for_reader(sees_contacts))

@@ -73,15 +73,7 @@ pub fn render_page<T: Serialize>(
             .and_then(|v| v.as_str())
             .unwrap_or_default()
     };
-    let layout = Layout {
-        title: text("title"),
-        nav: text("nav"),
-        viewer,
-        body: &body,
-    };
-    templates
-        .render("layouts/base", &layout)
-        .map_err(|e| AppError::internal(anyhow::anyhow!("layout for {name}: {e}")))
+    layout(templates, text("title"), text("nav"), viewer, &body)
 }
 
 /// The layout around a body already rendered.
@@ -211,12 +203,9 @@ pub fn kept_page<T: Serialize>(
     data: impl FnOnce() -> T,
 ) -> Result<HttpResponse, AppError> {
     let body = state.bodies.get_or_render(key, stamp, || {
-        let view = data();
-        let context = Context::wraps(&view)
-            .map_err(|e| AppError::internal(anyhow::anyhow!("template {name}: {e}")))?;
         state
             .templates
-            .render_with_context(name, &context)
+            .render(name, &data())
             .map_err(|e| AppError::internal(anyhow::anyhow!("template {name}: {e}")))
     })?;
     let viewer = viewer.context();
