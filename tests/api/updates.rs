@@ -71,6 +71,11 @@ async fn the_life_of_an_update() {
     // The public finder page, seen (and kept) before the decision.
     let (_, before) = app.get_html("/counterpart?country=FR&article=18").await;
     assert!(!before.contains("Measures in force"), "{before}");
+    let (_, state_before) = app.get_html("/countries/FR").await;
+    assert!(
+        !state_before.contains("Measures in force"),
+        "{state_before}"
+    );
 
     let (s, d) = act(&app, &c.admin, id, "approve", None).await;
     assert_eq!(s, 200, "{d}");
@@ -96,6 +101,15 @@ async fn the_life_of_an_update() {
     assert!(html.contains("<dt>Hearings by videoconference</dt><dd>Yes</dd>"));
     let (_, public) = app.get_html("/counterpart?country=FR&article=18").await;
     assert!(public.contains("<dt>Hearings by videoconference</dt><dd>Yes</dd>"));
+    assert!(!public.contains("entraide@justice.example"), "{public}");
+    // The State's page too, kept apart for each audience.
+    let html = reader.get("/countries/FR").await.text().await.unwrap();
+    assert!(
+        html.contains("Yes — send to entraide@justice.example"),
+        "{html}"
+    );
+    let (_, public) = app.get_html("/countries/FR").await;
+    assert!(public.contains("Measures in force"), "{public}");
     assert!(!public.contains("entraide@justice.example"), "{public}");
     let (_, html) = app.get_html(&format!("/authorities/{}", c.own)).await;
     assert!(html.contains("Requests accepted by email; originals not required."));
@@ -128,6 +142,8 @@ async fn the_life_of_an_update() {
     assert_eq!(s, 200);
     assert_eq!(d["status"], "withdrawn");
     assert!(in_force_for_france(&app, &c.reader).await.is_empty());
+    let (_, public) = app.get_html("/countries/FR").await;
+    assert!(!public.contains("Measures in force"), "{public}");
     let (_, history) = api(
         &app,
         Method::GET,

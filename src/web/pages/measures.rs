@@ -34,6 +34,8 @@ struct Kept {
     day: NaiveDate,
     generation: i64,
     read_at: Instant,
+    /// The value of `InForce::version` this was read under.
+    version: u64,
     by_authority: ByAuthority,
 }
 
@@ -43,38 +45,50 @@ pub type ByAuthority = Arc<HashMap<AuthorityId, Update>>;
 impl InForce {
     /// After a measure was submitted, decided or withdrawn here.
     pub fn forget(&self) {
-        *self.kept.lock().expect("not poisoned") = None;
+        let mut kept = self.kept.lock().expect("not poisoned");
+        *kept = None;
         self.version.fetch_add(1, Ordering::SeqCst);
     }
 
-    /// Every measure in force, and the version of what is kept.
+    /// Every measure in force, and the version it was read under: a page
+    /// made from one stays right for as long as the version does.
     pub async fn current(&self, state: &AppState) -> Result<(ByAuthority, u64), AppError> {
-        let all = self.all(state).await?;
-        Ok((all, self.version.load(Ordering::SeqCst)))
-    }
-
-    async fn all(&self, state: &AppState) -> Result<ByAuthority, AppError> {
         let day = state.clock.today();
         let generation = state.directory.snapshot().generation;
         let fresh = state.settings.directory.refresh_interval;
-        if let Some(k) = &*self.kept.lock().expect("not poisoned")
-            && k.day == day
-            && k.generation == generation
-            && k.read_at.elapsed() < fresh
-        {
-            return Ok(k.by_authority.clone());
-        }
+        let began = {
+            let kept = self.kept.lock().expect("not poisoned");
+            if let Some(k) = &*kept
+                && k.day == day
+                && k.generation == generation
+                && k.read_at.elapsed() < fresh
+            {
+                return Ok((k.by_authority.clone(), k.version));
+            }
+            self.version.load(Ordering::SeqCst)
+        };
         let list = db::run(&state.pool, move |c| store::in_force(c, None, day)).await?;
         let by_authority: ByAuthority =
             Arc::new(list.into_iter().map(|u| (u.authority_id, u)).collect());
-        *self.kept.lock().expect("not poisoned") = Some(Kept {
-            day,
-            generation,
-            read_at: Instant::now(),
-            by_authority: by_authority.clone(),
-        });
-        self.version.fetch_add(1, Ordering::SeqCst);
-        Ok(by_authority)
+        let mut kept = self.kept.lock().expect("not poisoned");
+        // A new version for what was just read. If a measure was decided
+        // while it was being read, it may predate the decision: it is
+        // used once and not kept.
+        let version = self.version.fetch_add(1, Ordering::SeqCst) + 1;
+        if version == began + 1 {
+            *kept = Some(Kept {
+                day,
+                generation,
+                read_at: Instant::now(),
+                version,
+                by_authority: by_authority.clone(),
+            });
+        }
+        Ok((by_authority, version))
+    }
+
+    async fn all(&self, state: &AppState) -> Result<ByAuthority, AppError> {
+        Ok(self.current(state).await?.0)
     }
 }
 

@@ -41,15 +41,6 @@ struct WithViewer<'a, T: Serialize> {
     viewer: &'a ViewerContext<'a>,
 }
 
-/// What the layout around every page shows.
-#[derive(Serialize)]
-struct Layout<'a> {
-    title: &'a str,
-    nav: &'a str,
-    viewer: &'a ViewerContext<'a>,
-    body: &'a str,
-}
-
 /// Renders a page's template, then the layout around it. The page's data
 /// is turned into template data once; wrapping the layout as a partial
 /// (`{{#> layouts/base}}`) made handlebars copy it at every lookup.
@@ -84,15 +75,27 @@ fn layout(
     viewer: &ViewerContext<'_>,
     body: &str,
 ) -> Result<String, AppError> {
-    let layout = Layout {
-        title,
-        nav,
-        viewer,
+    let frame = templates
+        .frame(nav, viewer)
+        .map_err(|e| AppError::internal(anyhow::anyhow!("layout: {e}")))?;
+    let title = handlebars::html_escape(title);
+    let mut page = String::with_capacity(
+        frame.before_title.len()
+            + title.len()
+            + frame.after_title.len()
+            + body.len()
+            + frame.after_body.len(),
+    );
+    for part in [
+        &frame.before_title,
+        &title,
+        &frame.after_title,
         body,
-    };
-    templates
-        .render("layouts/base", &layout)
-        .map_err(|e| AppError::internal(anyhow::anyhow!("layout: {e}")))
+        &frame.after_body,
+    ] {
+        page.push_str(part);
+    }
+    Ok(page)
 }
 
 /// Page bodies that depend on the directory alone (the same for every
@@ -112,7 +115,9 @@ pub type Stamp = (i64, u64);
 const KEPT_BODIES: usize = 4_000;
 
 impl Bodies {
-    fn get_or_render(
+    /// The text kept under `key` if it was made from `stamp`; otherwise
+    /// `render`'s, kept from now on.
+    pub fn get_or_render(
         &self,
         key: &str,
         stamp: Stamp,
@@ -129,6 +134,11 @@ impl Bodies {
         let mut kept = self.rendered.lock().expect("not poisoned");
         if kept.len() >= KEPT_BODIES {
             kept.retain(|_, (at, _)| *at == stamp);
+            // Keys carry what readers typed, so even current ones must not
+            // grow without end.
+            if kept.len() >= KEPT_BODIES {
+                kept.clear();
+            }
         }
         kept.insert(key.to_string(), (stamp, body.clone()));
         Ok(body)
@@ -187,7 +197,7 @@ pub fn snapshot_page<T: Serialize>(
     name: &'static str,
     generation: i64,
     frame: (&str, &str),
-    data: impl FnOnce() -> T,
+    data: impl FnOnce() -> Result<T, AppError>,
 ) -> Result<HttpResponse, AppError> {
     kept_page(state, viewer, (name, name), (generation, 0), frame, data)
 }
@@ -200,12 +210,12 @@ pub fn kept_page<T: Serialize>(
     (name, key): (&'static str, &str),
     stamp: Stamp,
     (title, nav): (&str, &str),
-    data: impl FnOnce() -> T,
+    data: impl FnOnce() -> Result<T, AppError>,
 ) -> Result<HttpResponse, AppError> {
     let body = state.bodies.get_or_render(key, stamp, || {
         state
             .templates
-            .render(name, &data())
+            .render(name, &data()?)
             .map_err(|e| AppError::internal(anyhow::anyhow!("template {name}: {e}")))
     })?;
     let viewer = viewer.context();

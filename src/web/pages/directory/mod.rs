@@ -40,24 +40,27 @@ pub(crate) async fn home(
         "pages/home",
         directory.generation,
         page,
-        || Home {
-            title: TITLE,
-            nav: "home",
-            choices: Choices::of(
-                &directory,
-                Chosen {
-                    article: "18",
-                    ..Chosen::default()
+        || {
+            Ok(Home {
+                title: TITLE,
+                nav: "home",
+                choices: Choices::of(
+                    &state.bodies,
+                    &directory,
+                    Chosen {
+                        article: "18",
+                        ..Chosen::default()
+                    },
+                )?,
+                form: FinderForm {
+                    country: String::new(),
+                    article: "18".into(),
                 },
-            ),
-            form: FinderForm {
-                country: String::new(),
-                article: "18".into(),
-            },
-            stats: Stats {
-                authorities: directory.len(),
-                states: directory.counts_by_country().len(),
-            },
+                stats: Stats {
+                    authorities: directory.len(),
+                    states: directory.counts_by_country().len(),
+                },
+            })
         },
     )
 }
@@ -73,28 +76,31 @@ pub(crate) async fn counterpart(
         params.article.clone().unwrap_or_default(),
     );
     // The form as it was typed, with the choice marked.
-    let view = |title: String| Finder {
-        title,
-        nav: "home",
-        choices: Choices::of(
-            &directory,
-            Chosen {
-                country: &typed_country,
-                article: &typed_article,
-                ..Chosen::default()
+    let view = |title: String| -> Result<Finder, AppError> {
+        Ok(Finder {
+            title,
+            nav: "home",
+            choices: Choices::of(
+                &state.bodies,
+                &directory,
+                Chosen {
+                    country: &typed_country,
+                    article: &typed_article,
+                    ..Chosen::default()
+                },
+            )?,
+            form: FinderForm {
+                country: typed_country.clone(),
+                article: typed_article.clone(),
             },
-        ),
-        form: FinderForm {
-            country: typed_country.clone(),
-            article: typed_article.clone(),
-        },
-        error: None,
-        result: None,
+            error: None,
+            result: None,
+        })
     };
     let (country, article) = match params.parse() {
         Ok(found) => found,
         Err(AppError::BadRequest(field)) => {
-            let mut v = view("Counterpart finder".into());
+            let mut v = view("Counterpart finder".into())?;
             v.error = Some(field);
             let status = StatusCode::BAD_REQUEST;
             return page_with(&state, &viewer, status, "pages/counterpart", &v);
@@ -131,14 +137,14 @@ pub(crate) async fn counterpart(
                     measures: measures.remove(&a.id).unwrap_or_default(),
                 })
                 .collect();
-            let mut v = view(title.clone());
+            let mut v = view(title.clone())?;
             v.result = Some(FinderResult {
                 country: CountryJson::new(country.state(), 0),
                 article: ArticleChoice::from(article),
                 count: found.len(),
                 authorities: found,
             });
-            v
+            Ok(v)
         },
     )
 }
@@ -180,7 +186,7 @@ pub(crate) async fn authorities(
         region: text(&params.region),
         language: text(&params.language),
     };
-    let choices = Choices::of(&directory, chosen);
+    let choices = Choices::of(&state.bodies, &directory, chosen)?;
     let mut view = Search {
         title: "Search the directory".into(),
         nav: "authorities",
@@ -312,7 +318,7 @@ pub(crate) async fn countries(
         "pages/countries",
         directory.generation,
         page,
-        || countries_view(&directory),
+        || Ok(countries_view(&directory)),
     )
 }
 
@@ -367,41 +373,56 @@ pub(crate) async fn country(
 ) -> Result<HttpResponse, AppError> {
     let code = country_param(&path)?;
     let directory = state.directory.snapshot();
-    let here: Vec<_> = directory.in_country(code).collect();
-    let ids: Vec<AuthorityId> = here.iter().map(|a| a.id).collect();
-    let by = measures_view::in_force_by_authority(&state, ids, viewer.sees_contacts).await?;
-    let measures = here
-        .iter()
-        .filter_map(|a| {
-            by.get(&a.id).map(|m| AuthorityMeasures {
-                id: a.id,
-                name: &a.name,
-                measures: m,
-            })
-        })
-        .collect();
-    let view = CountryPage {
-        title: &code.state().name,
-        nav: "countries",
-        country: CountryJson::new(code.state(), here.len()),
-        articles: Article::all()
-            .map(|article| {
-                let designated = directory.designated(code, article);
-                Ok(CardGroup {
-                    provision: article.provision(),
-                    title: article.title(),
-                    cards: state.cards.of(
-                        &state.templates,
-                        directory.generation,
-                        &designated,
-                        viewer.sees_contacts,
-                    )?,
+    // Like the finder's: the same for a snapshot, the measures in force and
+    // the audience, so kept for exactly those.
+    let (in_force, version) = state.in_force.current(&state).await?;
+    let sees = viewer.sees_contacts;
+    let key = format!("country|{}|{sees}", code.as_str());
+    let name = &code.state().name;
+    kept_page(
+        &state,
+        &viewer,
+        ("pages/country", &key),
+        (directory.generation, version),
+        (name, "countries"),
+        || {
+            let here: Vec<_> = directory.in_country(code).collect();
+            let ids: Vec<AuthorityId> = here.iter().map(|a| a.id).collect();
+            let mut by = measures_view::described(&in_force, &ids, sees);
+            let measures = here
+                .iter()
+                .filter_map(|a| {
+                    by.remove(&a.id).map(|measures| AuthorityMeasures {
+                        id: a.id,
+                        name: a.name.clone(),
+                        measures,
+                    })
                 })
+                .collect();
+            let articles = Article::all()
+                .map(|article| {
+                    let designated = directory.designated(code, article);
+                    Ok(CardGroup {
+                        provision: article.provision(),
+                        title: article.title(),
+                        cards: state.cards.of(
+                            &state.templates,
+                            directory.generation,
+                            &designated,
+                            sees,
+                        )?,
+                    })
+                })
+                .collect::<Result<_, AppError>>()?;
+            Ok(CountryPage {
+                title: name,
+                nav: "countries",
+                country: CountryJson::new(code.state(), here.len()),
+                articles,
+                measures,
             })
-            .collect::<Result<_, AppError>>()?,
-        measures,
-    };
-    page(&state, &viewer, "pages/country", &view)
+        },
+    )
 }
 
 pub(crate) async fn about(
@@ -410,10 +431,12 @@ pub(crate) async fn about(
 ) -> Result<HttpResponse, AppError> {
     // The same for every reader and every directory.
     let page = ("About", "about");
-    snapshot_page(&state, &viewer, "pages/about", 0, page, || About {
-        title: "About",
-        nav: "about",
-        articles: views::articles(),
+    snapshot_page(&state, &viewer, "pages/about", 0, page, || {
+        Ok(About {
+            title: "About",
+            nav: "about",
+            articles: views::articles(),
+        })
     })
 }
 

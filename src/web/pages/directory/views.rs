@@ -12,10 +12,11 @@ use crate::db::ids::AuthorityId;
 use crate::directory::search::Snapshot;
 use crate::domain::states;
 use crate::domain::{Article, Instrument};
-use crate::error::FieldError;
+use crate::error::{AppError, FieldError};
 use crate::measures::Described;
 use crate::web::pages::measures::WithMeasures;
 use crate::web::support::json::{AuthorityJson, CountryJson};
+use crate::web::support::respond::Bodies;
 use crate::web::support::templates::language_name;
 
 /// The choices of the finder and the search filters, as `<option>` lists.
@@ -96,9 +97,12 @@ static REGION_OPTIONS: LazyLock<String> = LazyLock::new(|| {
 
 /// `options` with the option of this value marked as chosen.
 fn chosen(options: &str, value: &str) -> String {
+    if value.is_empty() {
+        return options.to_string();
+    }
     let mut out = String::with_capacity(options.len() + 9);
     let key = format!("<option value=\"{}\"", html_escape(value));
-    match options.find(&key).filter(|_| !value.is_empty()) {
+    match options.find(&key) {
         Some(at) => {
             let end = at + key.len();
             out.push_str(&options[..end]);
@@ -120,18 +124,23 @@ pub struct Chosen<'a> {
 }
 
 impl Choices {
-    pub fn of(directory: &Snapshot, now: Chosen<'_>) -> Self {
-        let languages: String = directory
-            .languages()
-            .iter()
-            .map(|l| option(l.as_str(), &language_name(l.as_str())))
-            .collect();
-        Choices {
+    /// The option lists with `now` chosen. The languages depend on the
+    /// directory: their list is written once per snapshot and kept in `kept`.
+    pub fn of(kept: &Bodies, directory: &Snapshot, now: Chosen<'_>) -> Result<Self, AppError> {
+        let languages =
+            kept.get_or_render("options|language", (directory.generation, 0), || {
+                Ok(directory
+                    .languages()
+                    .iter()
+                    .map(|l| option(l.as_str(), &language_name(l.as_str())))
+                    .collect())
+            })?;
+        Ok(Choices {
             state_options: chosen(&STATE_OPTIONS, now.country),
             article_options: chosen(&ARTICLE_OPTIONS, now.article),
             region_options: chosen(&REGION_OPTIONS, now.region),
             language_options: chosen(&languages, now.language),
-        }
+        })
     }
 }
 
@@ -247,7 +256,7 @@ pub struct CountryPage<'a> {
     pub nav: &'static str,
     pub country: CountryJson<'a>,
     pub articles: Vec<CardGroup>,
-    pub measures: Vec<AuthorityMeasures<'a>>,
+    pub measures: Vec<AuthorityMeasures>,
 }
 
 /// A State's authorities designated under one article, as cards.
@@ -260,10 +269,10 @@ pub struct CardGroup {
 
 /// An authority of the State with its measures in force.
 #[derive(Serialize)]
-pub struct AuthorityMeasures<'a> {
+pub struct AuthorityMeasures {
     pub id: AuthorityId,
-    pub name: &'a str,
-    pub measures: &'a [Described],
+    pub name: String,
+    pub measures: Vec<Described>,
 }
 
 #[derive(Serialize)]
