@@ -31,21 +31,9 @@ fn directory_of(size: usize) -> Snapshot {
 }
 
 fn params(q: &str) -> SearchParams {
-    let mut p = SearchParams::default();
-    for pair in q.split('&').filter(|s| !s.is_empty()) {
-        let (k, v) = pair.split_once('=').unwrap();
-        let v = Some(v.replace('+', " "));
-        match k {
-            "q" => p.q = v,
-            "country" => p.country = v,
-            "article" => p.article = v,
-            "region" => p.region = v,
-            "language" => p.language = v,
-            "per_page" => p.per_page = v,
-            _ => panic!("{k}"),
-        }
-    }
-    p
+    actix_web::web::Query::<SearchParams>::from_query(q)
+        .unwrap()
+        .into_inner()
 }
 
 const QUERIES: &[(&str, &str)] = &[

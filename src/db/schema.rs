@@ -60,6 +60,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    directory_changes (generation) {
+        generation -> BigInt,
+        authority_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
     directory_state (id) {
         id -> Integer,
         generation -> BigInt,
@@ -255,6 +262,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     designations,
     contact_persons,
     directory_state,
+    directory_changes,
     users,
     sessions,
     api_tokens,

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
 
-use super::model;
+use super::model::{self, Delta};
 use super::search::Snapshot;
 use crate::db::{self, Pool};
 use crate::error::AppError;
@@ -42,17 +42,41 @@ impl DirectoryCache {
         self.current.load_full()
     }
 
-    /// Reloads if the database holds a newer generation. Returns whether it did.
+    /// Brings the copy up to the database's generation: only the authorities
+    /// the log names when it can, everything otherwise. Returns whether
+    /// anything changed.
     pub async fn refresh(&self) -> Result<bool, AppError> {
-        // One reload at a time; whoever waited finds the work done.
+        // One refresh at a time; whoever waited finds the work done.
         let _guard = self.reload.lock().await;
         let known = self.current.load().generation;
-        let latest = db::run(&self.pool, |c| Ok(model::generation(c)?)).await?;
-        if latest == known {
-            return Ok(false);
-        }
         let started = Instant::now();
-        let (generation, list) = db::run(&self.pool, |c| Ok(model::load_all(c)?)).await?;
+        let delta = db::run(&self.pool, move |c| Ok(model::changes_since(c, known)?)).await?;
+        let (generation, list) = match delta {
+            Delta::Same => return Ok(false),
+            Delta::Some {
+                generation,
+                changed,
+                gone,
+            } => {
+                let current = self.snapshot();
+                let edited = changed.len() + gone.len();
+                let directory =
+                    actix_web::web::block(move || current.with_changes(generation, changed, &gone))
+                        .await
+                        .map_err(|e| {
+                            AppError::internal(anyhow::anyhow!("index update failed: {e}"))
+                        })?;
+                tracing::debug!(
+                    generation,
+                    edited,
+                    elapsed_ms = started.elapsed().as_millis() as u64,
+                    "directory updated"
+                );
+                self.current.store(Arc::new(directory));
+                return Ok(true);
+            }
+            Delta::Everything => db::run(&self.pool, |c| Ok(model::load_all(c)?)).await?,
+        };
         let directory = actix_web::web::block(move || Snapshot::new(generation, list))
             .await
             .map_err(|e| AppError::internal(anyhow::anyhow!("index build failed: {e}")))?;

@@ -3,6 +3,7 @@
 //! find and rank exactly alike.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::model::Authority;
 use crate::domain::text::{fold, tokens};
@@ -25,13 +26,19 @@ struct Posting {
     weight: u8,
 }
 
+/// The index over documents numbered by slot. A snapshot that follows an
+/// edit shares every posting list the edit did not touch, so an edit costs
+/// the pointers of the term list, not the index.
+#[derive(Clone)]
 pub struct SearchIndex {
     /// Sorted, so that the terms a prefix matches are one contiguous run.
-    terms: Vec<Box<str>>,
-    postings: Vec<Vec<Posting>>,
-    /// Folded names (English and local) for whole-phrase bonuses.
-    names: Vec<(Box<str>, Option<Box<str>>)>,
+    terms: Vec<Arc<str>>,
+    postings: Vec<Arc<[Posting]>>,
+    /// Folded names (English and local) for whole-phrase bonuses, by slot.
+    names: Vec<Option<Arc<Names>>>,
 }
+
+type Names = (Box<str>, Option<Box<str>>);
 
 /// A document's score for one query.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -41,58 +48,72 @@ pub struct Hit {
     pub score: u32,
 }
 
+/// Each term of a document with the weight of its best field.
+fn terms_of(a: &Authority) -> HashMap<String, u8> {
+    let mut terms: HashMap<String, u8> = HashMap::new();
+    let mut add = |text: &str, field: Field| {
+        for t in tokens(text) {
+            let best = terms.entry(t).or_insert(0);
+            *best = (*best).max(field as u8);
+        }
+    };
+    add(&a.name, Field::Name);
+    if let Some(local) = &a.name_local {
+        add(local, Field::Name);
+    }
+    if let Some(acronym) = &a.acronym {
+        add(acronym, Field::Acronym);
+    }
+    let state = a.country.state();
+    add(&state.name, Field::CountryName);
+    add(&state.alpha2, Field::CountryCode);
+    if let Some(a3) = &state.alpha3 {
+        add(a3, Field::CountryCode);
+    }
+    if let Some(city) = &a.city {
+        add(city, Field::City);
+    }
+    if let Some(territory) = &a.territory {
+        add(territory, Field::Territory);
+    }
+    for person in &a.contacts {
+        add(&person.name, Field::Person);
+    }
+    terms
+}
+
+fn names_of(a: &Authority) -> Arc<Names> {
+    Arc::new((
+        fold(&a.name).into_boxed_str(),
+        a.name_local.as_deref().map(|n| fold(n).into_boxed_str()),
+    ))
+}
+
 impl SearchIndex {
-    pub fn build(docs: &[std::sync::Arc<Authority>]) -> Self {
-        let mut map: HashMap<String, HashMap<u32, u8>> = HashMap::new();
+    /// The index of `docs`, each at the slot of its position (`None`: an
+    /// empty slot).
+    pub fn build(docs: &[Option<Arc<Authority>>]) -> Self {
+        let mut map: HashMap<String, Vec<Posting>> = HashMap::new();
         let mut names = Vec::with_capacity(docs.len());
         for (i, a) in docs.iter().enumerate() {
-            let doc = i as u32;
-            let mut add = |text: &str, field: Field| {
-                for t in tokens(text) {
-                    let best = map.entry(t).or_default().entry(doc).or_insert(0);
-                    *best = (*best).max(field as u8);
-                }
+            let Some(a) = a else {
+                names.push(None);
+                continue;
             };
-            add(&a.name, Field::Name);
-            if let Some(local) = &a.name_local {
-                add(local, Field::Name);
+            for (term, weight) in terms_of(a) {
+                map.entry(term).or_default().push(Posting {
+                    doc: i as u32,
+                    weight,
+                });
             }
-            if let Some(acronym) = &a.acronym {
-                add(acronym, Field::Acronym);
-            }
-            let state = a.country.state();
-            add(&state.name, Field::CountryName);
-            add(&state.alpha2, Field::CountryCode);
-            if let Some(a3) = &state.alpha3 {
-                add(a3, Field::CountryCode);
-            }
-            if let Some(city) = &a.city {
-                add(city, Field::City);
-            }
-            if let Some(territory) = &a.territory {
-                add(territory, Field::Territory);
-            }
-            for person in &a.contacts {
-                add(&person.name, Field::Person);
-            }
-            names.push((
-                fold(&a.name).into_boxed_str(),
-                a.name_local.as_deref().map(|n| fold(n).into_boxed_str()),
-            ));
+            names.push(Some(names_of(a)));
         }
-        let mut entries: Vec<(String, HashMap<u32, u8>)> = map.into_iter().collect();
+        let mut entries: Vec<(String, Vec<Posting>)> = map.into_iter().collect();
         entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let mut terms = Vec::with_capacity(entries.len());
-        let mut postings = Vec::with_capacity(entries.len());
-        for (term, docs) in entries {
-            terms.push(term.into_boxed_str());
-            let mut list: Vec<Posting> = docs
-                .into_iter()
-                .map(|(doc, weight)| Posting { doc, weight })
-                .collect();
-            list.sort_unstable_by_key(|p| p.doc);
-            postings.push(list);
-        }
+        let (terms, postings) = entries
+            .into_iter()
+            .map(|(term, list)| (Arc::from(term), Arc::from(list)))
+            .unzip();
         Self {
             terms,
             postings,
@@ -100,19 +121,67 @@ impl SearchIndex {
         }
     }
 
+    /// This index with the document in `slot` replaced: `old` is what the
+    /// slot held (its terms are taken out), `new` what it holds now.
+    pub fn replace(&mut self, slot: u32, old: Option<&Authority>, new: Option<&Authority>) {
+        let old_terms = old.map(terms_of).unwrap_or_default();
+        let new_terms = new.map(terms_of).unwrap_or_default();
+        for (term, weight) in &old_terms {
+            if new_terms.get(term) == Some(weight) {
+                continue;
+            }
+            if let Ok(at) = self.terms.binary_search_by(|t| (**t).cmp(term.as_str())) {
+                let list: Vec<Posting> = self.postings[at]
+                    .iter()
+                    .filter(|p| p.doc != slot)
+                    .copied()
+                    .collect();
+                if list.is_empty() {
+                    self.terms.remove(at);
+                    self.postings.remove(at);
+                } else {
+                    self.postings[at] = list.into();
+                }
+            }
+        }
+        for (term, &weight) in &new_terms {
+            if old_terms.get(term) == Some(&weight) {
+                continue;
+            }
+            let posting = Posting { doc: slot, weight };
+            match self.terms.binary_search_by(|t| (**t).cmp(term.as_str())) {
+                Ok(at) => {
+                    let mut list = self.postings[at].to_vec();
+                    let i = list.partition_point(|p| p.doc < slot);
+                    list.insert(i, posting);
+                    self.postings[at] = list.into();
+                }
+                Err(at) => {
+                    self.terms.insert(at, Arc::from(term.as_str()));
+                    self.postings.insert(at, Arc::from(vec![posting]));
+                }
+            }
+        }
+        let slot = slot as usize;
+        if self.names.len() <= slot {
+            self.names.resize(slot + 1, None);
+        }
+        self.names[slot] = new.map(names_of);
+    }
+
     /// Scores every document that matches at least one query token. Each
     /// token counts once per document, by its best field; a whole word
     /// counts more than a prefix.
-    pub fn score(&self, query: &str, doc_count: usize, contacts: bool) -> (usize, Vec<Hit>) {
+    pub fn score(&self, query: &str, contacts: bool) -> (usize, Vec<Hit>) {
         let mut query_tokens = tokens(query);
         query_tokens.dedup();
         if query_tokens.is_empty() {
             return (0, Vec::new());
         }
-        let mut total = vec![0u32; doc_count];
-        let mut matched = vec![0u8; doc_count];
-        let mut best = vec![0u32; doc_count];
-        let mut touched: Vec<u32> = Vec::new();
+        // Scratch sized by the matches, not by the directory: each word's
+        // best weight per document, then the sums over words.
+        let mut sums: HashMap<u32, (u32, u8)> = HashMap::new();
+        let mut best: HashMap<u32, u32> = HashMap::new();
         for token in &query_tokens {
             let start = self.terms.partition_point(|t| &**t < token.as_str());
             for (term, list) in self.terms[start..]
@@ -128,32 +197,26 @@ impl SearchIndex {
                     .filter(|p| contacts || p.weight != Field::Person as u8)
                 {
                     let s = p.weight as u32 * factor;
-                    let slot = &mut best[p.doc as usize];
-                    if *slot == 0 {
-                        touched.push(p.doc);
-                    }
+                    let slot = best.entry(p.doc).or_insert(0);
                     *slot = (*slot).max(s);
                 }
             }
-            for &doc in &touched {
-                let d = doc as usize;
-                total[d] += best[d];
-                matched[d] += 1;
-                best[d] = 0;
+            for (doc, s) in best.drain() {
+                let sum = sums.entry(doc).or_insert((0, 0));
+                sum.0 += s;
+                sum.1 += 1;
             }
-            touched.clear();
         }
         let phrase = fold(query.trim());
         // A single word already counted as a word; a name merely starting
         // with it is no better a match, and must not outrank a central
         // authority that has the same word further in.
         let is_phrase = query_tokens.len() > 1;
-        let hits = matched
-            .iter()
-            .enumerate()
-            .filter(|(_, m)| **m > 0)
-            .map(|(d, &m)| {
-                let (name, local) = &self.names[d];
+        let hits = sums
+            .into_iter()
+            .filter_map(|(d, (total, m))| {
+                // Postings name only filled slots.
+                let (name, local) = self.names[d as usize].as_deref()?;
                 // A name can start with the whole phrase only if it has every
                 // word, so partial matches need no comparison.
                 let every_word = m as usize == query_tokens.len();
@@ -172,11 +235,11 @@ impl SearchIndex {
                     })
                     .max()
                     .unwrap_or(0);
-                Hit {
-                    doc: d as u32,
+                Some(Hit {
+                    doc: d,
                     matched: m,
-                    score: total[d] + bonus,
-                }
+                    score: total + bonus,
+                })
             })
             .collect();
         (query_tokens.len(), hits)

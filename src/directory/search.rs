@@ -111,58 +111,177 @@ pub struct SearchResult {
 }
 
 /// The whole directory at one generation, immutable; replaced, never changed.
+/// A snapshot that follows an edit is derived from the one before
+/// ([`Snapshot::with_changes`]) and shares all it can with it.
 pub struct Snapshot {
     pub generation: i64,
-    /// In reading order: State, then central authorities first, then name.
+    /// Each authority at its slot, the number the search index knows it by.
+    /// An authority keeps its slot through edits; an archived one leaves
+    /// its slot empty until the next full load.
+    slots: Vec<Option<Slot>>,
+    /// Slots in reading order: State, then central authorities first, then
+    /// name.
+    order: Vec<u32>,
+    /// The same, as authorities.
     authorities: Vec<Arc<Authority>>,
+    /// Each slot's position in reading order.
+    rank: Vec<u32>,
     by_id: HashMap<AuthorityId, u32>,
+    /// Each State's slots, in reading order.
     by_country: HashMap<&'static str, Vec<u32>>,
     /// Languages accepted by at least one authority, by English name.
     languages: Vec<LanguageCode>,
     index: SearchIndex,
-    /// Each authority's JSON, without and with contacts, made at first use:
-    /// lists then copy bytes instead of serialising the same record again.
-    rendered: Vec<[OnceLock<Box<RawValue>>; 2]>,
+}
+
+#[derive(Clone)]
+struct Slot {
+    authority: Arc<Authority>,
+    key: Arc<SortKey>,
+    /// Its JSON, without and with contacts, made at first use: lists then
+    /// copy bytes instead of serialising the same record again.
+    rendered: Arc<[OnceLock<Box<RawValue>>; 2]>,
+}
+
+/// Reading order: State, kind, name folded, id (which makes it total).
+type SortKey = (String, u8, String, AuthorityId);
+
+impl Slot {
+    fn new(a: Authority) -> Self {
+        let key = (
+            a.country.state().sort_key.clone(),
+            a.kind_rank(),
+            crate::domain::text::sort_key(&a.name),
+            a.id,
+        );
+        Slot {
+            authority: Arc::new(a),
+            key: Arc::new(key),
+            rendered: Arc::default(),
+        }
+    }
 }
 
 impl Snapshot {
     pub fn new(generation: i64, list: Vec<Authority>) -> Self {
-        let mut authorities: Vec<Arc<Authority>> = list.into_iter().map(Arc::new).collect();
-        authorities.sort_by_cached_key(|a| {
-            (
-                a.country.state().sort_key.clone(),
-                a.kind_rank(),
-                crate::domain::text::sort_key(&a.name),
-                a.id,
-            )
-        });
-        let by_id = authorities
+        let slots: Vec<Option<Slot>> = list.into_iter().map(|a| Some(Slot::new(a))).collect();
+        let mut order: Vec<u32> = (0..slots.len() as u32).collect();
+        order.sort_unstable_by(|&a, &b| Self::key_in(&slots, a).cmp(Self::key_in(&slots, b)));
+        let docs: Vec<Option<Arc<Authority>>> = slots
+            .iter()
+            .map(|s| s.as_ref().map(|s| s.authority.clone()))
+            .collect();
+        let index = SearchIndex::build(&docs);
+        let by_id = slots
             .iter()
             .enumerate()
-            .map(|(i, a)| (a.id, i as u32))
+            .filter_map(|(i, s)| s.as_ref().map(|s| (s.authority.id, i as u32)))
             .collect();
+        Self::assemble(generation, slots, order, by_id, index)
+    }
+
+    fn key_in(slots: &[Option<Slot>], slot: u32) -> &SortKey {
+        &slots[slot as usize]
+            .as_ref()
+            .expect("only filled slots are in the reading order")
+            .key
+    }
+
+    /// What follows from the slots, their order and the index.
+    fn assemble(
+        generation: i64,
+        slots: Vec<Option<Slot>>,
+        order: Vec<u32>,
+        by_id: HashMap<AuthorityId, u32>,
+        index: SearchIndex,
+    ) -> Self {
+        let mut rank = vec![0u32; slots.len()];
+        let mut authorities = Vec::with_capacity(order.len());
         let mut by_country: HashMap<&'static str, Vec<u32>> = HashMap::new();
-        let mut languages = std::collections::BTreeSet::new();
-        for (i, a) in authorities.iter().enumerate() {
-            by_country
-                .entry(a.country.as_str())
-                .or_default()
-                .push(i as u32);
+        let mut languages = std::collections::HashSet::new();
+        for (position, &slot) in order.iter().enumerate() {
+            rank[slot as usize] = position as u32;
+            let a = &slots[slot as usize]
+                .as_ref()
+                .expect("only filled slots are in the reading order")
+                .authority;
+            by_country.entry(a.country.as_str()).or_default().push(slot);
             languages.extend(a.languages.iter().copied());
+            authorities.push(a.clone());
         }
         let mut languages: Vec<LanguageCode> = languages.into_iter().collect();
-        languages.sort_by_key(|l| l.english_name());
-        let index = SearchIndex::build(&authorities);
-        let rendered = authorities.iter().map(|_| Default::default()).collect();
+        languages.sort_by_key(|l| (l.english_name(), l.as_str().to_string()));
         Self {
-            rendered,
             generation,
+            slots,
+            order,
             authorities,
+            rank,
             by_id,
             by_country,
             languages,
             index,
         }
+    }
+
+    /// This directory with some authorities changed or added (`changed`,
+    /// complete) and some gone (archived or deleted): what an edit needs,
+    /// without reading or indexing the rest again.
+    pub fn with_changes(
+        &self,
+        generation: i64,
+        changed: Vec<Authority>,
+        gone: &[AuthorityId],
+    ) -> Self {
+        let mut slots = self.slots.clone();
+        let mut order = self.order.clone();
+        let mut by_id = self.by_id.clone();
+        let mut index = self.index.clone();
+        let position = |order: &[u32], slots: &[Option<Slot>], key: &SortKey| {
+            order.binary_search_by(|&s| Self::key_in(slots, s).cmp(key))
+        };
+        let take_out = |order: &mut Vec<u32>, slots: &[Option<Slot>], slot: u32| {
+            if let Ok(at) = position(order, slots, Self::key_in(slots, slot)) {
+                order.remove(at);
+            }
+        };
+        for id in gone {
+            if let Some(slot) = by_id.remove(id) {
+                take_out(&mut order, &slots, slot);
+                let old = slots[slot as usize].take().map(|s| s.authority);
+                index.replace(slot, old.as_deref(), None);
+            }
+        }
+        for a in changed {
+            let slot = match by_id.get(&a.id) {
+                Some(&slot) => {
+                    take_out(&mut order, &slots, slot);
+                    slot
+                }
+                None => {
+                    slots.push(None);
+                    let slot = (slots.len() - 1) as u32;
+                    by_id.insert(a.id, slot);
+                    slot
+                }
+            };
+            let new = Slot::new(a);
+            let old = slots[slot as usize].take().map(|s| s.authority);
+            index.replace(slot, old.as_deref(), Some(&new.authority));
+            let at = match position(&order, &slots, &new.key) {
+                Ok(at) | Err(at) => at,
+            };
+            slots[slot as usize] = Some(new);
+            order.insert(at, slot);
+        }
+        Self::assemble(generation, slots, order, by_id, index)
+    }
+
+    fn slot(&self, slot: u32) -> &Arc<Authority> {
+        &self.slots[slot as usize]
+            .as_ref()
+            .expect("the index names only filled slots")
+            .authority
     }
 
     /// An authority's JSON (with contacts when `full`), rendered once per
@@ -173,8 +292,13 @@ impl Snapshot {
         full: bool,
         render: impl FnOnce() -> Box<RawValue>,
     ) -> Cow<'_, RawValue> {
-        match self.by_id.get(&a.id) {
-            Some(&i) => Cow::Borrowed(self.rendered[i as usize][full as usize].get_or_init(render)),
+        let kept = self
+            .by_id
+            .get(&a.id)
+            .and_then(|&i| self.slots[i as usize].as_ref())
+            .filter(|s| std::ptr::eq(&*s.authority, a));
+        match kept {
+            Some(s) => Cow::Borrowed(s.rendered[full as usize].get_or_init(render)),
             // Not from this snapshot: nothing to keep it in.
             None => Cow::Owned(render()),
         }
@@ -198,9 +322,7 @@ impl Snapshot {
     }
 
     pub fn get(&self, id: AuthorityId) -> Option<Arc<Authority>> {
-        self.by_id
-            .get(&id)
-            .map(|&i| self.authorities[i as usize].clone())
+        self.by_id.get(&id).map(|&i| self.slot(i).clone())
     }
 
     fn passes(&self, a: &Authority, q: &SearchQuery) -> bool {
@@ -230,8 +352,8 @@ impl Snapshot {
                 partial: false,
             };
         };
-        let (wanted, mut hits) = self.index.score(text, self.authorities.len(), q.contacts);
-        hits.retain(|h| self.passes(&self.authorities[h.doc as usize], q));
+        let (wanted, mut hits) = self.index.score(text, q.contacts);
+        hits.retain(|h| self.passes(self.slot(h.doc), q));
         // Every word must match; when none does, the closest matches are
         // better than nothing ("ministry for justice").
         let most = hits.iter().map(|h| h.matched).max().unwrap_or(0);
@@ -259,7 +381,7 @@ impl Snapshot {
             .iter()
             .skip(start)
             .take(take)
-            .map(|h| self.authorities[h.doc as usize].clone())
+            .map(|h| self.slot(h.doc).clone())
             .collect();
         SearchResult {
             items,
@@ -269,7 +391,7 @@ impl Snapshot {
     }
 
     fn rank_order(&self, h: &Hit) -> (u8, u32) {
-        (self.authorities[h.doc as usize].kind_rank(), h.doc)
+        (self.slot(h.doc).kind_rank(), self.rank[h.doc as usize])
     }
 
     /// The authorities of a State designated under an article, the one to
@@ -294,7 +416,7 @@ impl Snapshot {
             .get(country.as_str())
             .into_iter()
             .flatten()
-            .map(|&i| self.authorities[i as usize].clone())
+            .map(|&i| self.slot(i).clone())
     }
 
     /// How many authorities each State has, by alpha-2 code.
@@ -306,3 +428,7 @@ impl Snapshot {
         &self.languages
     }
 }
+
+#[cfg(test)]
+#[path = "search_tests.rs"]
+mod tests;

@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::fields::AuthorityColumns;
-use super::model::{ContactRow, DesignationRow, NewAuthority, bump_generation};
+use super::model::{Changed, ContactRow, DesignationRow, NewAuthority, bump_generation};
 use crate::db::DbConnection;
 use crate::db::ids::AuthorityId;
 use crate::db::schema::{authorities, contact_persons, designations};
@@ -109,7 +109,7 @@ pub fn insert_many(
 ) -> QueryResult<usize> {
     crate::db::write_transaction(conn, |conn| {
         let ids = insert_rows(conn, records, progress)?;
-        bump_generation(conn)?;
+        bump_generation(conn, Changed::These(&ids))?;
         Ok(ids.len())
     })
 }
@@ -174,7 +174,7 @@ pub fn delete_all(conn: &mut DbConnection) -> QueryResult<usize> {
         diesel::delete(contact_persons::table).execute(conn)?;
         diesel::delete(designations::table).execute(conn)?;
         let n = diesel::delete(authorities::table).execute(conn)?;
-        bump_generation(conn)?;
+        bump_generation(conn, Changed::All)?;
         Ok(n)
     })
 }

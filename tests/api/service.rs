@@ -62,6 +62,61 @@ async fn a_second_instance_sees_changes_made_through_the_first() {
         .as_u64()
         .unwrap();
     assert_eq!(after, before + 1);
+
+    // An edit and an archiving made through the first: the second follows
+    // them too, and answers as a fresh instance would.
+    let c = crate::people::cast(&first).await;
+    let own = format!("/api/v1/authorities/{}", c.own);
+    let version = first.get_json(&own).await.1["version"].as_i64().unwrap();
+    let (s, body) = crate::people::api(
+        &first,
+        reqwest::Method::PATCH,
+        &own,
+        Some(&c.admin),
+        Some(version),
+        Some(serde_json::json!({"name": "Quolliq Renamed Ministry"})),
+    )
+    .await;
+    assert_eq!(s, 200, "{body}");
+    let other = format!("/api/v1/authorities/{}", c.other);
+    let (s, _) = crate::people::api(
+        &first,
+        reqwest::Method::DELETE,
+        &other,
+        Some(&c.admin),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(s, 200);
+    let mut seen = false;
+    for _ in 0..50 {
+        if second.names("q=quolliq+renamed").await == ["Quolliq Renamed Ministry"]
+            && second.get_json(&other).await.0 == 404
+        {
+            seen = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        seen,
+        "the second instance never saw the edit and the archiving"
+    );
+    let third = spawn_instance_on(&first.database_url, &refresh).await;
+    for query in [
+        "q=quolliq",
+        "q=ministry+justice",
+        "country=FR",
+        "q=m&per_page=100",
+    ] {
+        let path = format!("/api/v1/authorities?{query}");
+        assert_eq!(
+            second.get_json(&path).await.1,
+            third.get_json(&path).await.1,
+            "{query}"
+        );
+    }
 }
 
 #[tokio::test]

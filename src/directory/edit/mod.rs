@@ -12,7 +12,7 @@ use diesel::prelude::*;
 
 use self::diff::{diff, record_of};
 pub use self::input::AuthorityInput;
-use super::model::{self, Authority, bump_generation};
+use super::model::{self, Authority, Changed, bump_generation};
 use super::write::ValidAuthority;
 use crate::audit::{self, Actor, FieldChange, NewChange};
 use crate::db::DbConnection;
@@ -82,7 +82,7 @@ pub fn create(
                 record.created_at,
             )],
         )?;
-        bump_generation(conn)?;
+        bump_generation(conn, Changed::These(&[id]))?;
         Ok(id)
     })
 }
@@ -129,7 +129,7 @@ pub fn update(
         write_row(conn, id, expected, record, now, None)?;
         replace_children(conn, id, record)?;
         audit::record(conn, &[NewChange::new(id, actor, action, &changes, now)])?;
-        bump_generation(conn)?;
+        bump_generation(conn, Changed::These(&[id]))?;
         Ok((changes, expected + 1))
     })
 }
@@ -228,7 +228,7 @@ pub fn archive(
             new: Some(now.format("%Y-%m-%d %H:%M").to_string()),
         }];
         audit::record(conn, &[NewChange::new(id, actor, "archive", &changes, now)])?;
-        bump_generation(conn)?;
+        bump_generation(conn, Changed::These(&[id]))?;
         Ok(expected + 1)
     })
 }
@@ -252,7 +252,7 @@ pub fn confirm(
             new: Some(today.to_string()),
         }];
         audit::record(conn, &[NewChange::new(id, actor, "confirm", &changes, now)])?;
-        bump_generation(conn)?;
+        bump_generation(conn, Changed::These(&[id]))?;
         Ok((today, current.version + 1))
     })
 }

@@ -16,7 +16,7 @@ use crate::db::ids::AuthorityId;
 use crate::db::schema::{authorities, contact_persons, designations};
 use crate::directory::edit::diff::{diff, record_of};
 use crate::directory::fields::staging::{self, Staged};
-use crate::directory::model::{self, Authority, bump_generation};
+use crate::directory::model::{self, Authority, Changed, bump_generation};
 use crate::directory::write::{self, ValidAuthority};
 use crate::each_backend;
 use crate::error::AppError;
@@ -223,7 +223,12 @@ pub fn apply(
                 });
             }
         }
-        bump_generation(conn)?;
+        let changed: Vec<AuthorityId> = ids
+            .iter()
+            .copied()
+            .chain(updates.iter().map(|u| u.id))
+            .collect();
+        bump_generation(conn, Changed::These(&changed))?;
         Ok(summary)
     })
 }
