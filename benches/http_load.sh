@@ -4,10 +4,14 @@
 #
 #   benches/http_load.sh [AUTHORITIES] [ROUNDS]
 #   BIN=/path/to/counterpart GZIP=1 DURATION=4s benches/http_load.sh
+#   benches/http_load.sh 50000 3        # the large directory
 #
 # Needs wrk (apt-get install wrk). Builds the release binary, starts it on a
 # fresh SQLite database with the demo directory (or AUTHORITIES of them),
-# then alternates wrk runs on each URL and prints the median requests/s.
+# then alternates wrk runs on each URL and prints, per URL, the median
+# requests/s, its share of /healthz and the median of the runs' p99 latency.
+# Then /healthz while the search page is under load (two wrk at once), and
+# the server's resident memory (now, and its peak).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 AUTHORITIES="${1:-}"
@@ -55,19 +59,32 @@ URLS=(
 # GZIP=1 asks for compressed answers, as browsers do.
 HEADER=()
 if [ -n "${GZIP:-}" ]; then HEADER=(-H "Accept-Encoding: gzip"); fi
-declare -A RESULTS
+# wrk's latency as milliseconds.
+ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000}; print v}'; }
+declare -A RESULTS P99
+UNDER_LOAD=""
 for round in $(seq 1 "$ROUNDS"); do
   for url in "${URLS[@]}"; do
-    rps=$(wrk -t1 -c"$CONNECTIONS" -d"$DURATION" "${HEADER[@]}" "http://127.0.0.1:$PORT$url" | awk '/Requests\/sec/ {print $2}')
-    RESULTS[$url]="${RESULTS[$url]:-} $rps"
+    out=$(wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency "${HEADER[@]}" "http://127.0.0.1:$PORT$url")
+    RESULTS[$url]="${RESULTS[$url]:-} $(echo "$out" | awk '/Requests\/sec/ {print $2}')"
+    P99[$url]="${P99[$url]:-} $(echo "$out" | awk '$1 == "99%" {print $2}' | ms)"
   done
+  # /healthz while the search page is under load on the same workers.
+  wrk -t1 -c"$CONNECTIONS" -d"$DURATION" "${HEADER[@]}" "http://127.0.0.1:$PORT/authorities?q=minist" >/dev/null &
+  LOAD=$!
+  out=$(wrk -t1 -c"$CONNECTIONS" -d"$DURATION" "http://127.0.0.1:$PORT/healthz")
+  wait "$LOAD"
+  UNDER_LOAD="$UNDER_LOAD $(echo "$out" | awk '/Requests\/sec/ {print $2}')"
   echo "round $round done" >&2
 done
 
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 base=$(echo "${RESULTS[/healthz]}" | median)
-printf '%-55s %12s %8s\n' "URL" "median rps" "vs /healthz"
+printf '%-55s %12s %8s %9s\n' "URL" "median rps" "vs /healthz" "p99 ms"
 for url in "${URLS[@]}"; do
   m=$(echo "${RESULTS[$url]}" | median)
-  printf '%-55s %12.0f %7.0f%%\n' "$url" "$m" "$(echo "$m / $base * 100" | bc -l)"
+  printf '%-55s %12.0f %7.0f%% %9.2f\n' "$url" "$m" "$(echo "$m / $base * 100" | bc -l)" "$(echo "${P99[$url]}" | median)"
 done
+loaded=$(echo "$UNDER_LOAD" | median)
+printf '%-55s %12.0f %7.0f%%\n' "/healthz while the search page is loaded" "$loaded" "$(echo "$loaded / $base * 100" | bc -l)"
+grep -E 'VmRSS|VmHWM' "/proc/$SERVER/status"

@@ -67,6 +67,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    measures_state (id) {
+        id -> Integer,
+        generation -> BigInt,
+    }
+}
+
+diesel::table! {
     directory_state (id) {
         id -> Integer,
         generation -> BigInt,
@@ -263,6 +270,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     contact_persons,
     directory_state,
     directory_changes,
+    measures_state,
     users,
     sessions,
     api_tokens,

@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use super::{Operations, Originals, Status, Update, YesNo, YesNoPartly, effective_status};
 use crate::db::DbConnection;
 use crate::db::ids::{AuthorityId, UpdateId};
-use crate::db::schema::{authorities, measure_updates, users};
+use crate::db::schema::{authorities, measure_updates, measures_state, users};
 use crate::error::AppError;
 
 #[derive(Queryable, Selectable)]
@@ -222,6 +222,26 @@ pub fn in_force(
 }
 
 /// The id of the measure in force for one authority.
+/// Moves with every change to any measure (a trigger keeps it).
+pub fn generation(conn: &mut DbConnection) -> QueryResult<i64> {
+    measures_state::table
+        .select(measures_state::generation)
+        .find(1)
+        .first(conn)
+}
+
+/// Every measure in force, with the generation they were read at (read
+/// first, so they are never older than it).
+pub fn all_in_force(
+    conn: &mut DbConnection,
+    today: NaiveDate,
+) -> Result<(i64, Vec<Update>), AppError> {
+    conn.transaction(|conn| {
+        let generation = generation(conn)?;
+        Ok((generation, in_force(conn, None, today)?))
+    })
+}
+
 pub fn in_force_id(
     conn: &mut DbConnection,
     authority_id: AuthorityId,

@@ -402,3 +402,41 @@ async fn an_archived_authority_takes_no_update_by_any_path() {
     assert_eq!(count(&app).await, before, "nothing stored, nothing mailed");
     assert_eq!(status_of(&app, &c.admin, waiting).await, "submitted");
 }
+
+#[tokio::test]
+async fn a_measure_decided_on_one_instance_shows_on_another() {
+    let refresh = [("COUNTERPART_DIRECTORY__REFRESH_INTERVAL", "200ms")];
+    let first = crate::helpers::spawn_app_with(&refresh, crate::helpers::demo()).await;
+    let second = crate::helpers::spawn_instance_on(&first.database_url, &refresh).await;
+    let c = cast(&first).await;
+    // The second keeps what it showed, and the page made from it.
+    assert!(in_force_ids(&second).await.is_empty());
+    let (_, page) = second.get_html("/counterpart?country=FR&article=18").await;
+    assert!(!page.contains("Measures in force"));
+
+    let id = submit(&first, &c.focal, by_email()).await;
+    let (s, d) = act(&first, &c.admin, id, "approve", None).await;
+    assert_eq!(s, 200, "{d}");
+    let mut seen = false;
+    for _ in 0..50 {
+        let (_, page) = second.get_html("/counterpart?country=FR&article=18").await;
+        if in_force_ids(&second).await == [id] && page.contains("Measures in force") {
+            seen = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(seen, "the second instance never showed the measure");
+
+    let (s, _) = act(&first, &c.focal, id, "withdraw", None).await;
+    assert_eq!(s, 200);
+    let mut gone = false;
+    for _ in 0..50 {
+        if in_force_ids(&second).await.is_empty() {
+            gone = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(gone, "the second instance kept a withdrawn measure");
+}

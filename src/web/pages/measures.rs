@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 
@@ -19,12 +19,15 @@ use crate::web::AppState;
 pub use crate::measures::describe as view;
 
 /// Every measure in force, kept in memory beside the directory: for the day
-/// and the directory snapshot it was read at, until a measure is decided
-/// here (handlers call [`InForce::forget`]) or, for changes made by another
-/// instance, until `directory.refresh_interval` has passed.
+/// and the directory snapshot it was read at, and for as long as the
+/// measures' generation in the database stays (checked at most every
+/// `directory.refresh_interval`, for changes made by other instances).
+/// Handlers that change a measure here call [`InForce::forget`].
 #[derive(Default)]
 pub struct InForce {
     kept: Mutex<Option<Kept>>,
+    /// One reader of the database at a time; the others wait for its answer.
+    reading: tokio::sync::Mutex<()>,
     /// Moves whenever what is kept is dropped or read again, so that pages
     /// made from it can be kept as long as it stays.
     version: AtomicU64,
@@ -33,7 +36,9 @@ pub struct InForce {
 struct Kept {
     day: NaiveDate,
     generation: i64,
-    read_at: Instant,
+    /// The measures' generation in the database when read.
+    measures: i64,
+    checked_at: Instant,
     /// The value of `InForce::version` this was read under.
     version: u64,
     by_authority: ByAuthority,
@@ -50,36 +55,65 @@ impl InForce {
         self.version.fetch_add(1, Ordering::SeqCst);
     }
 
+    /// What is kept, if it is for this day and snapshot and was checked
+    /// against the database recently enough.
+    fn fresh(
+        &self,
+        day: NaiveDate,
+        generation: i64,
+        fresh: Duration,
+    ) -> Option<(ByAuthority, u64)> {
+        let kept = self.kept.lock().expect("not poisoned");
+        kept.as_ref()
+            .filter(|k| {
+                k.day == day && k.generation == generation && k.checked_at.elapsed() < fresh
+            })
+            .map(|k| (k.by_authority.clone(), k.version))
+    }
+
     /// Every measure in force, and the version it was read under: a page
     /// made from one stays right for as long as the version does.
     pub async fn current(&self, state: &AppState) -> Result<(ByAuthority, u64), AppError> {
         let day = state.clock.today();
         let generation = state.directory.snapshot().generation;
         let fresh = state.settings.directory.refresh_interval;
-        let began = {
-            let kept = self.kept.lock().expect("not poisoned");
-            if let Some(k) = &*kept
+        if let Some(found) = self.fresh(day, generation, fresh) {
+            return Ok(found);
+        }
+        let _reading = self.reading.lock().await;
+        // Whoever held the lock before may have done the work.
+        if let Some(found) = self.fresh(day, generation, fresh) {
+            return Ok(found);
+        }
+        let began = self.version.load(Ordering::SeqCst);
+        let measures = db::run(&state.pool, |c| Ok(store::generation(c)?)).await?;
+        // Unchanged in the database: what is kept stays, with its version,
+        // and so do the pages made from it.
+        {
+            let mut kept = self.kept.lock().expect("not poisoned");
+            if let Some(k) = kept.as_mut()
                 && k.day == day
                 && k.generation == generation
-                && k.read_at.elapsed() < fresh
+                && k.measures == measures
             {
+                k.checked_at = Instant::now();
                 return Ok((k.by_authority.clone(), k.version));
             }
-            self.version.load(Ordering::SeqCst)
-        };
-        let list = db::run(&state.pool, move |c| store::in_force(c, None, day)).await?;
+        }
+        let (measures, list) = db::run(&state.pool, move |c| store::all_in_force(c, day)).await?;
         let by_authority: ByAuthority =
             Arc::new(list.into_iter().map(|u| (u.authority_id, u)).collect());
         let mut kept = self.kept.lock().expect("not poisoned");
         // A new version for what was just read. If a measure was decided
-        // while it was being read, it may predate the decision: it is
+        // here while it was being read, it may predate the decision: it is
         // used once and not kept.
         let version = self.version.fetch_add(1, Ordering::SeqCst) + 1;
         if version == began + 1 {
             *kept = Some(Kept {
                 day,
                 generation,
-                read_at: Instant::now(),
+                measures,
+                checked_at: Instant::now(),
                 version,
                 by_authority: by_authority.clone(),
             });
