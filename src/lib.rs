@@ -14,6 +14,7 @@ pub mod domain;
 pub mod error;
 pub mod mail;
 pub mod measures;
+pub mod memory;
 pub mod redact;
 pub mod startup;
 pub mod tasks;

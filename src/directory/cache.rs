@@ -25,6 +25,7 @@ impl DirectoryCache {
         let started = Instant::now();
         let (generation, list) = model::load_all(&mut conn)?;
         let directory = Snapshot::new(generation, list);
+        crate::memory::release_unused();
         tracing::info!(
             authorities = directory.len(),
             terms = directory.term_count(),
@@ -87,6 +88,7 @@ impl DirectoryCache {
             "directory reloaded"
         );
         self.current.store(Arc::new(directory));
+        crate::memory::release_unused();
         Ok(true)
     }
 

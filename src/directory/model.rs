@@ -91,14 +91,28 @@ impl std::ops::Deref for Authority {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// A designation under an article. Its instrument, provision and title
+/// follow from the article: they are written out when it is serialised, not
+/// kept in each of the directory's designations.
+#[derive(Debug, Clone)]
 pub struct Designation {
-    pub instrument: &'static str,
     pub article: Article,
-    pub provision: &'static str,
-    pub title: &'static str,
     pub functions: Vec<Function>,
     pub note: Option<String>,
+}
+
+impl Serialize for Designation {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut d = s.serialize_struct("Designation", 6)?;
+        d.serialize_field("instrument", self.article.instrument().code())?;
+        d.serialize_field("article", &self.article)?;
+        d.serialize_field("provision", self.article.provision())?;
+        d.serialize_field("title", self.article.title())?;
+        d.serialize_field("functions", &self.functions)?;
+        d.serialize_field("note", &self.note)?;
+        d.end()
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -170,32 +184,29 @@ fn assemble(
     designations: Vec<DesignationRow>,
     contacts: Vec<ContactRow>,
 ) -> Option<Authority> {
-    let mut designations: Vec<Designation> = designations
-        .into_iter()
-        .filter_map(|d| {
-            let instrument = Instrument::parse(&d.instrument).ok()?;
-            let article = Article::from_parts(instrument, d.article)?;
-            Some(Designation {
-                instrument: instrument.code(),
-                article,
-                provision: article.provision(),
-                title: article.title(),
-                functions: parse_list(&d.functions, Function::parse),
-                note: d.note,
-            })
+    // Each list in an allocation of its own size: `collect` from the rows'
+    // vector would reuse (and keep) the rows' larger allocation.
+    let mut kept_designations = Vec::with_capacity(designations.len());
+    kept_designations.extend(designations.into_iter().filter_map(|d| {
+        let instrument = Instrument::parse(&d.instrument).ok()?;
+        let article = Article::from_parts(instrument, d.article)?;
+        Some(Designation {
+            article,
+            functions: parse_list(&d.functions, Function::parse),
+            note: d.note,
         })
-        .collect();
+    }));
+    let mut designations = kept_designations;
     designations.sort_by_key(|d| d.article);
-    let contacts = contacts
-        .into_iter()
-        .map(|c| ContactPerson {
-            name: c.name,
-            position: c.position,
-            email: c.email,
-            phone: c.phone,
-            languages: parse_list(&c.languages, LanguageCode::parse),
-        })
-        .collect();
+    let mut kept_contacts = Vec::with_capacity(contacts.len());
+    kept_contacts.extend(contacts.into_iter().map(|c| ContactPerson {
+        name: c.name,
+        position: c.position,
+        email: c.email,
+        phone: c.phone,
+        languages: parse_list(&c.languages, LanguageCode::parse),
+    }));
+    let contacts = kept_contacts;
     Authority::new(
         row.id,
         row.columns,
