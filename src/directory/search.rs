@@ -343,7 +343,19 @@ impl Snapshot {
         let Some(text) = q.q.as_deref() else {
             let mut total = 0;
             let mut items = Vec::with_capacity(take);
-            for a in self.authorities.iter().filter(|a| self.passes(a, q)) {
+            // A State's authorities are already listed apart, in the same
+            // order: no need to pass over the others.
+            let candidates: Box<dyn Iterator<Item = &Arc<Authority>>> = match q.country {
+                Some(c) => Box::new(
+                    self.by_country
+                        .get(c.as_str())
+                        .into_iter()
+                        .flatten()
+                        .map(|&i| self.slot(i)),
+                ),
+                None => Box::new(self.authorities.iter()),
+            };
+            for a in candidates.filter(|a| self.passes(a, q)) {
                 if total >= start && items.len() < take {
                     items.push(a.clone());
                 }

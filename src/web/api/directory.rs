@@ -130,23 +130,33 @@ pub(crate) async fn counterpart(
 ) -> Result<HttpResponse, AppError> {
     let (country, article) = params.parse()?;
     let directory = state.directory.snapshot();
-    let found = directory.designated(country, article);
-    let count = directory.in_country(country).count();
-    let list: Vec<AuthorityJson> = found
-        .iter()
-        .map(|a| AuthorityJson::new(a, viewer.sees_contacts))
-        .collect();
-    let ids: Vec<AuthorityId> = found.iter().map(|a| a.id).collect();
-    let measures =
-        crate::web::pages::measures::in_force(&state, Some(ids), viewer.sees_contacts).await?;
-    Ok(HttpResponse::Ok().json(json!({
-        "country": CountryJson::new(country.state(), count),
-        "article": article,
-        "provision": article.provision(),
-        "title": article.title(),
-        "authorities": list,
-        "measures_in_force": measures,
-    })))
+    // The same answer for a snapshot, the measures in force and the
+    // audience: kept for exactly those, like the finder's page.
+    let (in_force, version) = state.in_force.current(&state).await?;
+    let sees = viewer.sees_contacts;
+    let key = format!("api-counterpart|{}|{}|{sees}", country.as_str(), article.slug());
+    let body = state
+        .bodies
+        .get_or_render(&key, (directory.generation, version), || {
+            let found = directory.designated(country, article);
+            let count = directory.in_country(country).count();
+            let list: Vec<AuthorityJson> =
+                found.iter().map(|a| AuthorityJson::new(a, sees)).collect();
+            let ids: Vec<AuthorityId> = found.iter().map(|a| a.id).collect();
+            let measures = crate::web::pages::measures::picked(&in_force, Some(&ids), sees);
+            serde_json::to_string(&json!({
+                "country": CountryJson::new(country.state(), count),
+                "article": article,
+                "provision": article.provision(),
+                "title": article.title(),
+                "authorities": list,
+                "measures_in_force": measures,
+            }))
+            .map_err(|e| AppError::internal(anyhow::anyhow!("counterpart JSON: {e}")))
+        })?;
+    Ok(HttpResponse::Ok()
+        .insert_header(actix_web::http::header::ContentType::json())
+        .body(body.to_string()))
 }
 
 pub(crate) async fn list_articles() -> HttpResponse {

@@ -137,15 +137,20 @@ pub async fn in_force(
         return Ok(Vec::new());
     }
     let all = state.in_force.all(state).await?;
+    Ok(picked(&all, ids.as_deref(), sees_contacts))
+}
+
+/// The measures in force of some authorities (all: `None`) from what
+/// [`InForce::current`] gave, as this reader may see them, by authority id.
+pub fn picked(all: &ByAuthority, ids: Option<&[AuthorityId]>, sees_contacts: bool) -> Vec<Update> {
     let mut list: Vec<Update> = match ids {
         Some(ids) => ids.iter().filter_map(|id| all.get(id).cloned()).collect(),
         None => all.values().cloned().collect(),
     };
     list.sort_by_key(|u| u.authority_id);
-    Ok(list
-        .into_iter()
+    list.into_iter()
         .map(|u| u.for_reader(sees_contacts))
-        .collect())
+        .collect()
 }
 
 /// The measures in force of these authorities as this reader may see them,
