@@ -5,6 +5,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
+
 use super::model::Authority;
 use crate::domain::text::{fold, tokens};
 
@@ -180,8 +182,9 @@ impl SearchIndex {
         }
         // Scratch sized by the matches, not by the directory: each word's
         // best weight per document, then the sums over words.
-        let mut sums: HashMap<u32, (u32, u8)> = HashMap::new();
-        let mut best: HashMap<u32, u32> = HashMap::new();
+        // Keys are small integers: a fast hash, not a DoS-resistant one.
+        let mut sums: FxHashMap<u32, (u32, u8)> = FxHashMap::default();
+        let mut best: FxHashMap<u32, u32> = FxHashMap::default();
         for token in &query_tokens {
             let start = self.terms.partition_point(|t| &**t < token.as_str());
             for (term, list) in self.terms[start..]
