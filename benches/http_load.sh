@@ -10,8 +10,9 @@
 # fresh SQLite database with the demo directory (or AUTHORITIES of them),
 # then alternates wrk runs on each URL and prints, per URL, the median
 # requests/s, its share of /healthz and the median of the runs' p99 latency.
-# Then /healthz while the search page is under load (two wrk at once), and
-# the server's resident memory (now, and its peak).
+# Then /healthz while the search page is under load (two wrk at once), the
+# server's resident memory (now, and its peak), and edits through the API
+# (benches/edit_load.py: one editor, then ten at once).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 AUTHORITIES="${1:-}"
@@ -41,6 +42,9 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 echo "directory: $(curl -fs "http://127.0.0.1:$PORT/readyz")"
+# An authority's page: the first in reading order.
+FIRST=$(curl -fs "http://127.0.0.1:$PORT/api/v1/authorities?per_page=1" |
+  python3 -c 'import json, sys; print(json.load(sys.stdin)["items"][0]["id"])')
 
 URLS=(
   "/healthz"
@@ -55,6 +59,9 @@ URLS=(
   "/countries"
   "/countries/FR"
   "/about"
+  "/measures"
+  "/bulletins"
+  "/authorities/$FIRST"
 )
 # GZIP=1 asks for compressed answers, as browsers do.
 HEADER=()
@@ -88,3 +95,11 @@ done
 loaded=$(echo "$UNDER_LOAD" | median)
 printf '%-55s %12.0f %7.0f%%\n' "/healthz while the search page is loaded" "$loaded" "$(echo "$loaded / $base * 100" | bc -l)"
 grep -E 'VmRSS|VmHWM' "/proc/$SERVER/status"
+
+# Edits through the API, one editor alone and ten at once (EDITS=0 skips).
+if [ "${EDITS:-1}" != 0 ]; then
+  "$BIN" user add --role admin bench@bench.example >/dev/null 2>&1
+  TOKEN=$("$BIN" token issue bench@bench.example 2>/dev/null)
+  python3 benches/edit_load.py "http://127.0.0.1:$PORT" "$TOKEN" 10 10
+  grep -E 'VmRSS' "/proc/$SERVER/status"
+fi

@@ -76,6 +76,7 @@ async fn the_life_of_an_update() {
         !state_before.contains("Measures in force"),
         "{state_before}"
     );
+    let (_, table_before) = app.get_html("/measures?country=FR").await;
 
     let (s, d) = act(&app, &c.admin, id, "approve", None).await;
     assert_eq!(s, 200, "{d}");
@@ -111,6 +112,15 @@ async fn the_life_of_an_update() {
     let (_, public) = app.get_html("/countries/FR").await;
     assert!(public.contains("Measures in force"), "{public}");
     assert!(!public.contains("entraide@justice.example"), "{public}");
+    let (_, table) = app.get_html("/measures?country=FR").await;
+    assert_ne!(
+        table, table_before,
+        "the table of measures follows the approval"
+    );
+    assert!(
+        table.contains(&format!("/authorities/{}", c.own)),
+        "{table}"
+    );
     let (_, html) = app.get_html(&format!("/authorities/{}", c.own)).await;
     assert!(html.contains("Requests accepted by email; originals not required."));
 
@@ -144,6 +154,8 @@ async fn the_life_of_an_update() {
     assert!(in_force_for_france(&app, &c.reader).await.is_empty());
     let (_, public) = app.get_html("/countries/FR").await;
     assert!(!public.contains("Measures in force"), "{public}");
+    let (_, table) = app.get_html("/measures?country=FR").await;
+    assert_eq!(table, table_before, "and the withdrawal");
     let (_, history) = api(
         &app,
         Method::GET,

@@ -134,7 +134,11 @@ pub(crate) async fn counterpart(
     // audience: kept for exactly those, like the finder's page.
     let (in_force, version) = state.in_force.current(&state).await?;
     let sees = viewer.sees_contacts;
-    let key = format!("api-counterpart|{}|{}|{sees}", country.as_str(), article.slug());
+    let key = format!(
+        "api-counterpart|{}|{}|{sees}",
+        country.as_str(),
+        article.slug()
+    );
     let body = state
         .bodies
         .get_or_render(&key, (directory.generation, version), || {

@@ -12,7 +12,7 @@ use crate::bulletin::subscriptions::{self, NotConfirmed};
 use crate::db;
 use crate::domain::Email;
 use crate::error::AppError;
-use crate::web::support::respond::page_with;
+use crate::web::support::respond::{kept_only, kept_page, page_with, recent};
 use crate::web::{AppState, Viewer};
 
 fn message(
@@ -236,21 +236,34 @@ pub(crate) async fn list(
     params: web::Query<PageParam>,
 ) -> Result<HttpResponse, AppError> {
     let page_no = params.page.unwrap_or(1).clamp(1, 100_000) as i64;
+    // Bulletins come out once a fortnight: the list is read again at most
+    // every refresh interval, not for each reader.
+    let sees = viewer.sees_contacts;
+    let key = format!("bulletins|{page_no}|{sees}");
+    let stamp = recent(state.settings.directory.refresh_interval);
+    let frame = ("Bulletins", "bulletins");
+    if let Some(kept) = kept_only(&state, &viewer, &key, stamp, frame)? {
+        return Ok(kept);
+    }
     let (total, items) = db::run(&state.pool, move |c| {
         Ok(archive::list(c, PER_PAGE, (page_no - 1) * PER_PAGE)?)
     })
     .await?;
     let pages = (total + PER_PAGE - 1) / PER_PAGE;
-    page_with(
+    kept_page(
         &state,
         &viewer,
-        StatusCode::OK,
-        "pages/bulletins",
-        &json!({
-            "title": "Bulletins", "nav": "bulletins", "items": items, "total": total,
-            "prev": (page_no > 1).then(|| page_no - 1),
-            "next": (page_no < pages).then(|| page_no + 1),
-        }),
+        ("pages/bulletins", &key),
+        stamp,
+        frame,
+        || {
+            Ok(json!({
+                "title": "Bulletins", "nav": "bulletins", "items": items, "total": total,
+                "prev": (page_no > 1).then(|| page_no - 1),
+                "next": (page_no < pages).then(|| page_no + 1),
+                "viewer": {"sees_contacts": sees},
+            }))
+        },
     )
 }
 

@@ -120,24 +120,6 @@ impl InForce {
         }
         Ok((by_authority, version))
     }
-
-    async fn all(&self, state: &AppState) -> Result<ByAuthority, AppError> {
-        Ok(self.current(state).await?.0)
-    }
-}
-
-/// The measures in force of some authorities (all: `None`), as this reader
-/// may see them, by authority id.
-pub async fn in_force(
-    state: &AppState,
-    ids: Option<Vec<AuthorityId>>,
-    sees_contacts: bool,
-) -> Result<Vec<Update>, AppError> {
-    if ids.as_ref().is_some_and(Vec::is_empty) {
-        return Ok(Vec::new());
-    }
-    let all = state.in_force.all(state).await?;
-    Ok(picked(&all, ids.as_deref(), sees_contacts))
 }
 
 /// The measures in force of some authorities (all: `None`) from what
@@ -223,27 +205,43 @@ pub(crate) async fn list_page(
     };
     let electronic = blank(&f.electronic).is_some();
     let video = blank(&f.video).is_some();
-    let all = in_force(&state, None, viewer.sees_contacts).await?;
+    // The table depends on the filters (as understood, not as typed), the
+    // snapshot, the measures in force and the audience: kept for those.
+    let (all, version) = state.in_force.current(&state).await?;
+    let sees = viewer.sees_contacts;
     let directory = state.directory.snapshot();
-    let mut rows: Vec<(String, Value)> = Vec::new();
-    for u in &all {
-        let Some(a) = directory.get(u.authority_id) else {
-            continue;
-        };
-        let s = a.country.state();
-        if country.is_some_and(|c| c != a.country)
-            || region.as_ref().is_some_and(|r| !s.in_region(&r.code))
-            || (electronic
-                && !matches!(
-                    u.electronic_requests,
-                    Some(YesNoPartly::Yes | YesNoPartly::Partly)
-                ))
-            || (video && u.video_hearings != Some(YesNo::Yes))
-        {
-            continue;
-        }
-        let label = |v: Option<&'static str>| v.unwrap_or("–");
-        rows.push((s.sort_key.clone(), json!({
+    let key = format!(
+        "measures|{}|{}|{electronic}|{video}|{sees}",
+        country.map(|c| c.as_str()).unwrap_or_default(),
+        region.as_ref().map(|r| r.code.as_str()).unwrap_or_default(),
+    );
+    crate::web::support::respond::kept_page(
+        &state,
+        &viewer,
+        ("pages/measures", &key),
+        (directory.generation, version),
+        ("Measures in force", "measures"),
+        || {
+            let all = picked(&all, None, sees);
+            let mut rows: Vec<(String, Value)> = Vec::new();
+            for u in &all {
+                let Some(a) = directory.get(u.authority_id) else {
+                    continue;
+                };
+                let s = a.country.state();
+                if country.is_some_and(|c| c != a.country)
+                    || region.as_ref().is_some_and(|r| !s.in_region(&r.code))
+                    || (electronic
+                        && !matches!(
+                            u.electronic_requests,
+                            Some(YesNoPartly::Yes | YesNoPartly::Partly)
+                        ))
+                    || (video && u.video_hearings != Some(YesNo::Yes))
+                {
+                    continue;
+                }
+                let label = |v: Option<&'static str>| v.unwrap_or("–");
+                rows.push((s.sort_key.clone(), json!({
             "authority_id": a.id, "authority": a.name, "country": s.name, "country_code": s.alpha2,
             "operations": label(u.operations.map(|v| v.label())),
             "electronic": label(u.electronic_requests.map(|v| v.label())),
@@ -253,24 +251,21 @@ pub(crate) async fn list_page(
             "transfers": label(u.transfers.map(|v| v.label())),
             "since": u.effective_from,
         })));
-    }
-    rows.sort_by(|a, b| a.0.cmp(&b.0));
-    let rows: Vec<Value> = rows.into_iter().map(|(_, v)| v).collect();
-    let regions: Vec<Value> = states::regions()
+            }
+            rows.sort_by(|a, b| a.0.cmp(&b.0));
+            let rows: Vec<Value> = rows.into_iter().map(|(_, v)| v).collect();
+            let regions: Vec<Value> = states::regions()
         .into_iter()
         .map(|(r, _)| json!({"code": r.code, "name": r.name, "selected": region.as_ref().is_some_and(|x| x.code == r.code)}))
         .collect();
-    let states_list: Vec<Value> = states::all()
+            let states_list: Vec<Value> = states::all()
         .iter()
         .map(|s| json!({"code": s.alpha2, "name": s.name, "selected": country.is_some_and(|c| c.as_str() == s.alpha2)}))
         .collect();
-    crate::web::support::respond::page(
-        &state,
-        &viewer,
-        "pages/measures",
-        &json!({
-            "title": "Measures in force", "nav": "measures", "rows": rows, "count": rows.len(),
-            "states": states_list, "regions": regions, "electronic": electronic, "video": video,
-        }),
+            Ok(json!({
+                "title": "Measures in force", "nav": "measures", "rows": rows, "count": rows.len(),
+                "states": states_list, "regions": regions, "electronic": electronic, "video": video,
+            }))
+        },
     )
 }

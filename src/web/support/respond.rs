@@ -115,6 +115,14 @@ pub type Stamp = (i64, u64);
 const KEPT_BODIES: usize = 4_000;
 
 impl Bodies {
+    /// The text kept under `key`, if it was made from `stamp`.
+    pub fn kept(&self, key: &str, stamp: Stamp) -> Option<Arc<str>> {
+        let kept = self.rendered.lock().expect("not poisoned");
+        kept.get(key)
+            .filter(|(at, _)| *at == stamp)
+            .map(|(_, body)| body.clone())
+    }
+
     /// The text kept under `key` if it was made from `stamp`; otherwise
     /// `render`'s, kept from now on.
     pub fn get_or_render(
@@ -223,6 +231,36 @@ pub fn kept_page<T: Serialize>(
         StatusCode::OK,
         layout(&state.templates, title, nav, &viewer, &body)?,
     ))
+}
+
+/// The stamp of what is read again at most every `every`: the same within
+/// each such period of the wall clock.
+pub fn recent(every: std::time::Duration) -> Stamp {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_millis();
+    let period = every.as_millis().max(1);
+    ((now / period) as i64, 0)
+}
+
+/// The page kept under `key` if its body was made from `stamp`, in the
+/// reader's layout; `None` when it must be made.
+pub fn kept_only(
+    state: &AppState,
+    viewer: &Viewer,
+    key: &str,
+    stamp: Stamp,
+    (title, nav): (&str, &str),
+) -> Result<Option<HttpResponse>, AppError> {
+    let Some(body) = state.bodies.kept(key, stamp) else {
+        return Ok(None);
+    };
+    let viewer = viewer.context();
+    Ok(Some(html(
+        StatusCode::OK,
+        layout(&state.templates, title, nav, &viewer, &body)?,
+    )))
 }
 
 /// Renders a page with the viewer the layout shows (signed in or not).
