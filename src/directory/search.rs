@@ -119,19 +119,99 @@ pub struct Snapshot {
     /// An authority keeps its slot through edits; an archived one leaves
     /// its slot empty until the next full load.
     slots: Vec<Option<Slot>>,
-    /// Slots in reading order: State, then central authorities first, then
-    /// name.
-    order: Vec<u32>,
-    /// The same, as authorities.
+    listing: Listing,
+    /// The reading order, as authorities.
     authorities: Vec<Arc<Authority>>,
     /// Each slot's position in reading order.
     rank: Vec<u32>,
     by_id: HashMap<AuthorityId, u32>,
-    /// Each State's slots, in reading order.
-    by_country: HashMap<&'static str, Vec<u32>>,
     /// Languages accepted by at least one authority, by English name.
     languages: Vec<LanguageCode>,
     index: SearchIndex,
+}
+
+/// The reading order and the lists that follow it, which an edit updates
+/// in place of making them again.
+#[derive(Clone, Default)]
+struct Listing {
+    /// Slots in reading order: State, then central authorities first, then
+    /// name.
+    order: Vec<u32>,
+    /// Each State's slots, in reading order; only States that have some.
+    by_country: HashMap<&'static str, Vec<u32>>,
+    /// How many authorities accept each language.
+    languages: HashMap<LanguageCode, u32>,
+}
+
+impl Listing {
+    fn of(slots: &[Option<Slot>]) -> Self {
+        let mut order: Vec<u32> = (0..slots.len() as u32)
+            .filter(|&s| slots[s as usize].is_some())
+            .collect();
+        order.sort_unstable_by(|&a, &b| Snapshot::key_in(slots, a).cmp(Snapshot::key_in(slots, b)));
+        let mut listing = Listing::default();
+        for &slot in &order {
+            let a = &slots[slot as usize].as_ref().expect("filled").authority;
+            listing
+                .by_country
+                .entry(a.country.as_str())
+                .or_default()
+                .push(slot);
+            for l in &a.languages {
+                *listing.languages.entry(*l).or_default() += 1;
+            }
+        }
+        listing.order = order;
+        listing
+    }
+
+    /// Takes the authority in `slot` (still there) out of every list.
+    fn remove(&mut self, slots: &[Option<Slot>], slot: u32) {
+        let s = slots[slot as usize].as_ref().expect("a filled slot");
+        let find =
+            |list: &[u32]| list.binary_search_by(|&x| Snapshot::key_in(slots, x).cmp(&s.key));
+        if let Ok(at) = find(&self.order) {
+            self.order.remove(at);
+        }
+        let country = s.authority.country.as_str();
+        if let Some(list) = self.by_country.get_mut(country) {
+            if let Ok(at) = find(list) {
+                list.remove(at);
+            }
+            if list.is_empty() {
+                self.by_country.remove(country);
+            }
+        }
+        for l in &s.authority.languages {
+            if let Some(n) = self.languages.get_mut(l) {
+                *n -= 1;
+                if *n == 0 {
+                    self.languages.remove(l);
+                }
+            }
+        }
+    }
+
+    /// Puts the authority in `slot` in every list, in its place.
+    fn insert(&mut self, slots: &[Option<Slot>], slot: u32) {
+        let s = slots[slot as usize].as_ref().expect("a filled slot");
+        let place = |list: &[u32]| match list
+            .binary_search_by(|&x| Snapshot::key_in(slots, x).cmp(&s.key))
+        {
+            Ok(at) | Err(at) => at,
+        };
+        let at = place(&self.order);
+        self.order.insert(at, slot);
+        let list = self
+            .by_country
+            .entry(s.authority.country.as_str())
+            .or_default();
+        let at = place(list);
+        list.insert(at, slot);
+        for l in &s.authority.languages {
+            *self.languages.entry(*l).or_default() += 1;
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -168,8 +248,7 @@ impl Snapshot {
         // allocation, and keep all of it (50,000 authorities: 44 MB).
         let mut slots: Vec<Option<Slot>> = Vec::with_capacity(list.len());
         slots.extend(list.into_iter().map(|a| Some(Slot::new(a))));
-        let mut order: Vec<u32> = (0..slots.len() as u32).collect();
-        order.sort_unstable_by(|&a, &b| Self::key_in(&slots, a).cmp(Self::key_in(&slots, b)));
+        let listing = Listing::of(&slots);
         let docs: Vec<Option<Arc<Authority>>> = slots
             .iter()
             .map(|s| s.as_ref().map(|s| s.authority.clone()))
@@ -180,7 +259,7 @@ impl Snapshot {
             .enumerate()
             .filter_map(|(i, s)| s.as_ref().map(|s| (s.authority.id, i as u32)))
             .collect();
-        Self::assemble(generation, slots, order, by_id, index)
+        Self::assemble(generation, slots, listing, by_id, index)
     }
 
     fn key_in(slots: &[Option<Slot>], slot: u32) -> &SortKey {
@@ -190,38 +269,35 @@ impl Snapshot {
             .key
     }
 
-    /// What follows from the slots, their order and the index.
+    /// What follows from the slots, their listing and the index.
     fn assemble(
         generation: i64,
         slots: Vec<Option<Slot>>,
-        order: Vec<u32>,
+        listing: Listing,
         by_id: HashMap<AuthorityId, u32>,
         index: SearchIndex,
     ) -> Self {
         let mut rank = vec![0u32; slots.len()];
-        let mut authorities = Vec::with_capacity(order.len());
-        let mut by_country: HashMap<&'static str, Vec<u32>> = HashMap::new();
-        let mut languages = std::collections::HashSet::new();
-        for (position, &slot) in order.iter().enumerate() {
+        let mut authorities = Vec::with_capacity(listing.order.len());
+        for (position, &slot) in listing.order.iter().enumerate() {
             rank[slot as usize] = position as u32;
-            let a = &slots[slot as usize]
-                .as_ref()
-                .expect("only filled slots are in the reading order")
-                .authority;
-            by_country.entry(a.country.as_str()).or_default().push(slot);
-            languages.extend(a.languages.iter().copied());
-            authorities.push(a.clone());
+            authorities.push(
+                slots[slot as usize]
+                    .as_ref()
+                    .expect("only filled slots are in the reading order")
+                    .authority
+                    .clone(),
+            );
         }
-        let mut languages: Vec<LanguageCode> = languages.into_iter().collect();
+        let mut languages: Vec<LanguageCode> = listing.languages.keys().copied().collect();
         languages.sort_by_key(|l| (l.english_name(), l.as_str().to_string()));
         Self {
             generation,
             slots,
-            order,
+            listing,
             authorities,
             rank,
             by_id,
-            by_country,
             languages,
             index,
         }
@@ -237,20 +313,12 @@ impl Snapshot {
         gone: &[AuthorityId],
     ) -> Self {
         let mut slots = self.slots.clone();
-        let mut order = self.order.clone();
+        let mut listing = self.listing.clone();
         let mut by_id = self.by_id.clone();
         let mut index = self.index.clone();
-        let position = |order: &[u32], slots: &[Option<Slot>], key: &SortKey| {
-            order.binary_search_by(|&s| Self::key_in(slots, s).cmp(key))
-        };
-        let take_out = |order: &mut Vec<u32>, slots: &[Option<Slot>], slot: u32| {
-            if let Ok(at) = position(order, slots, Self::key_in(slots, slot)) {
-                order.remove(at);
-            }
-        };
         for id in gone {
             if let Some(slot) = by_id.remove(id) {
-                take_out(&mut order, &slots, slot);
+                listing.remove(&slots, slot);
                 let old = slots[slot as usize].take().map(|s| s.authority);
                 index.replace(slot, old.as_deref(), None);
             }
@@ -258,7 +326,7 @@ impl Snapshot {
         for a in changed {
             let slot = match by_id.get(&a.id) {
                 Some(&slot) => {
-                    take_out(&mut order, &slots, slot);
+                    listing.remove(&slots, slot);
                     slot
                 }
                 None => {
@@ -271,13 +339,10 @@ impl Snapshot {
             let new = Slot::new(a);
             let old = slots[slot as usize].take().map(|s| s.authority);
             index.replace(slot, old.as_deref(), Some(&new.authority));
-            let at = match position(&order, &slots, &new.key) {
-                Ok(at) | Err(at) => at,
-            };
             slots[slot as usize] = Some(new);
-            order.insert(at, slot);
+            listing.insert(&slots, slot);
         }
-        Self::assemble(generation, slots, order, by_id, index)
+        Self::assemble(generation, slots, listing, by_id, index)
     }
 
     fn slot(&self, slot: u32) -> &Arc<Authority> {
@@ -347,7 +412,8 @@ impl Snapshot {
             // order: no need to pass over the others.
             let candidates: Box<dyn Iterator<Item = &Arc<Authority>>> = match q.country {
                 Some(c) => Box::new(
-                    self.by_country
+                    self.listing
+                        .by_country
                         .get(c.as_str())
                         .into_iter()
                         .flatten()
@@ -427,7 +493,8 @@ impl Snapshot {
 
     /// A State's authorities in reading order.
     pub fn in_country(&self, country: CountryCode) -> impl Iterator<Item = Arc<Authority>> + '_ {
-        self.by_country
+        self.listing
+            .by_country
             .get(country.as_str())
             .into_iter()
             .flatten()
@@ -436,7 +503,11 @@ impl Snapshot {
 
     /// How many authorities each State has, by alpha-2 code.
     pub fn counts_by_country(&self) -> HashMap<&'static str, usize> {
-        self.by_country.iter().map(|(k, v)| (*k, v.len())).collect()
+        self.listing
+            .by_country
+            .iter()
+            .map(|(k, v)| (*k, v.len()))
+            .collect()
     }
 
     pub fn languages(&self) -> &[LanguageCode] {
