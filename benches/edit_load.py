@@ -75,10 +75,10 @@ def run(ids, label):
     return failures
 
 
-_, page = call("GET", "/api/v1/authorities?per_page=%d&country=FR" % max(EDITORS, 1))
+_, page = call("GET", "/api/v1/authorities?per_page=%d" % max(EDITORS, 1))
 ids = [a["id"] for a in page["items"]][:EDITORS]
 if len(ids) < EDITORS:
-    sys.exit("fewer than %d authorities in France to edit" % EDITORS)
+    sys.exit("fewer than %d authorities to edit" % EDITORS)
 _, ready = call("GET", "/readyz")
 print("directory:", ready)
 failed = run(ids[:1], "one editor")

@@ -438,6 +438,16 @@ async fn measures_in_force_on_the_state_page_and_the_list() {
         let (_, html) = app.get_html(&format!("/measures?{filter}")).await;
         assert!(html.contains("No measure in force matches."), "{filter}");
     }
+    // One page of rows here; a page number past the last shows the last,
+    // and a page that is not a number is refused, naming the parameter.
+    let (s, html) = app.get_html("/measures?country=FR&page=3").await;
+    assert_eq!(s, 200);
+    assert!(html.contains("1 authority.") && !html.contains("class=\"pager\""));
+    for bad in ["page=0", "page=two", "page=-1"] {
+        let (s, html) = app.get_html(&format!("/measures?{bad}")).await;
+        assert_eq!(s, 400, "{bad}");
+        assert!(html.contains("page"), "{bad}: {html}");
+    }
     let (s, _) = app.get_html("/measures?region=Atlantis").await;
     assert_eq!(s, 400);
 }

@@ -175,7 +175,12 @@ pub struct MeasureFilters {
     region: Option<String>,
     electronic: Option<String>,
     video: Option<String>,
+    page: Option<String>,
 }
+
+/// Rows of the table of measures on one page: a large directory has tens
+/// of thousands of measures in force.
+const ROWS_PER_PAGE: usize = 250;
 
 /// Every measure in force, filtered, as a table comparing States at a glance.
 pub(crate) async fn list_page(
@@ -205,13 +210,23 @@ pub(crate) async fn list_page(
     };
     let electronic = blank(&f.electronic).is_some();
     let video = blank(&f.video).is_some();
+    let page_no: usize = match blank(&f.page) {
+        None => 1,
+        Some(p) => p
+            .parse()
+            .ok()
+            .filter(|n| (1..=100_000).contains(n))
+            .ok_or_else(|| {
+                AppError::bad_param("page", format!("{p:?} is not a page number (1 or more)"))
+            })?,
+    };
     // The table depends on the filters (as understood, not as typed), the
     // snapshot, the measures in force and the audience: kept for those.
     let (all, version) = state.in_force.current(&state).await?;
     let sees = viewer.sees_contacts;
     let directory = state.directory.snapshot();
     let key = format!(
-        "measures|{}|{}|{electronic}|{video}|{sees}",
+        "measures|{}|{}|{electronic}|{video}|{sees}|{page_no}",
         country.map(|c| c.as_str()).unwrap_or_default(),
         region.as_ref().map(|r| r.code.as_str()).unwrap_or_default(),
     );
@@ -223,7 +238,7 @@ pub(crate) async fn list_page(
         ("Measures in force", "measures"),
         || {
             let all = picked(&all, None, sees);
-            let mut rows: Vec<(String, Value)> = Vec::new();
+            let mut found = Vec::new();
             for u in &all {
                 let Some(a) = directory.get(u.authority_id) else {
                     continue;
@@ -240,20 +255,59 @@ pub(crate) async fn list_page(
                 {
                     continue;
                 }
-                let label = |v: Option<&'static str>| v.unwrap_or("–");
-                rows.push((s.sort_key.clone(), json!({
-            "authority_id": a.id, "authority": a.name, "country": s.name, "country_code": s.alpha2,
-            "operations": label(u.operations.map(|v| v.label())),
-            "electronic": label(u.electronic_requests.map(|v| v.label())),
-            "originals": label(u.originals_required.map(|v| v.label())),
-            "video": label(u.video_hearings.map(|v| v.label())),
-            "surrenders": label(u.surrenders.map(|v| v.label())),
-            "transfers": label(u.transfers.map(|v| v.label())),
-            "since": u.effective_from,
-        })));
+                found.push((s.sort_key.as_str(), a, u));
             }
-            rows.sort_by(|a, b| a.0.cmp(&b.0));
-            let rows: Vec<Value> = rows.into_iter().map(|(_, v)| v).collect();
+            found.sort_by(|a, b| a.0.cmp(b.0));
+            let count = found.len();
+            let pages = count.div_ceil(ROWS_PER_PAGE).max(1);
+            let page_no = page_no.min(pages);
+            let label = |v: Option<&'static str>| v.unwrap_or("–");
+            let rows: Vec<Value> = found
+                .iter()
+                .skip((page_no - 1) * ROWS_PER_PAGE)
+                .take(ROWS_PER_PAGE)
+                .map(|(_, a, u)| {
+                    let s = a.country.state();
+                    json!({
+                        "authority_id": a.id, "authority": a.name, "country": s.name,
+                        "country_code": s.alpha2,
+                        "operations": label(u.operations.map(|v| v.label())),
+                        "electronic": label(u.electronic_requests.map(|v| v.label())),
+                        "originals": label(u.originals_required.map(|v| v.label())),
+                        "video": label(u.video_hearings.map(|v| v.label())),
+                        "surrenders": label(u.surrenders.map(|v| v.label())),
+                        "transfers": label(u.transfers.map(|v| v.label())),
+                        "since": u.effective_from,
+                    })
+                })
+                .collect();
+            // The same filters on another page.
+            let link = |n: usize| {
+                let mut q = url::form_urlencoded::Serializer::new(String::new());
+                if let Some(c) = country {
+                    q.append_pair("country", c.as_str());
+                }
+                if let Some(r) = &region {
+                    q.append_pair("region", &r.code);
+                }
+                if electronic {
+                    q.append_pair("electronic", "yes");
+                }
+                if video {
+                    q.append_pair("video", "yes");
+                }
+                q.append_pair("page", &n.to_string());
+                format!("/measures?{}", q.finish())
+            };
+            let pager = (pages > 1).then(|| {
+                json!({
+                    "page": page_no, "pages": pages,
+                    "first": (page_no - 1) * ROWS_PER_PAGE + 1,
+                    "last": (page_no - 1) * ROWS_PER_PAGE + rows.len(),
+                    "prev": (page_no > 1).then(|| link(page_no - 1)),
+                    "next": (page_no < pages).then(|| link(page_no + 1)),
+                })
+            });
             let regions: Vec<Value> = states::regions()
         .into_iter()
         .map(|(r, _)| json!({"code": r.code, "name": r.name, "selected": region.as_ref().is_some_and(|x| x.code == r.code)}))
@@ -263,7 +317,8 @@ pub(crate) async fn list_page(
         .map(|s| json!({"code": s.alpha2, "name": s.name, "selected": country.is_some_and(|c| c.as_str() == s.alpha2)}))
         .collect();
             Ok(json!({
-                "title": "Measures in force", "nav": "measures", "rows": rows, "count": rows.len(),
+                "title": "Measures in force", "nav": "measures", "rows": rows, "count": count,
+                "pager": pager,
                 "states": states_list, "regions": regions, "electronic": electronic, "video": video,
             }))
         },

@@ -103,7 +103,14 @@ fn layout(
 /// who is signed in, is added per request.
 #[derive(Default)]
 pub struct Bodies {
-    rendered: Mutex<HashMap<String, (Stamp, Arc<str>)>>,
+    rendered: Mutex<Kept>,
+}
+
+#[derive(Default)]
+struct Kept {
+    bodies: HashMap<String, (Stamp, Arc<str>)>,
+    /// Their total length: a large directory's pages run to hundreds of KB.
+    bytes: usize,
 }
 
 /// What a kept body was made from: the directory snapshot's generation and
@@ -113,12 +120,15 @@ pub type Stamp = (i64, u64);
 /// Bodies kept at most; the finder's are one per State, article and
 /// audience, about 2,400.
 const KEPT_BODIES: usize = 4_000;
+/// And at most this many bytes of them.
+const KEPT_BYTES: usize = 32 << 20;
 
 impl Bodies {
     /// The text kept under `key`, if it was made from `stamp`.
     pub fn kept(&self, key: &str, stamp: Stamp) -> Option<Arc<str>> {
         let kept = self.rendered.lock().expect("not poisoned");
-        kept.get(key)
+        kept.bodies
+            .get(key)
             .filter(|(at, _)| *at == stamp)
             .map(|(_, body)| body.clone())
     }
@@ -131,7 +141,7 @@ impl Bodies {
         stamp: Stamp,
         render: impl FnOnce() -> Result<String, AppError>,
     ) -> Result<Arc<str>, AppError> {
-        if let Some((at, body)) = self.rendered.lock().expect("not poisoned").get(key)
+        if let Some((at, body)) = self.rendered.lock().expect("not poisoned").bodies.get(key)
             && *at == stamp
         {
             return Ok(body.clone());
@@ -140,15 +150,23 @@ impl Bodies {
         // time, and the last one stays.
         let body: Arc<str> = render()?.into();
         let mut kept = self.rendered.lock().expect("not poisoned");
-        if kept.len() >= KEPT_BODIES {
-            kept.retain(|_, (at, _)| *at == stamp);
+        if kept.bodies.len() >= KEPT_BODIES || kept.bytes + body.len() > KEPT_BYTES {
+            kept.bodies.retain(|_, (at, _)| *at == stamp);
             // Keys carry what readers typed, so even current ones must not
             // grow without end.
-            if kept.len() >= KEPT_BODIES {
-                kept.clear();
+            if kept.bodies.len() >= KEPT_BODIES {
+                kept.bodies.clear();
+            }
+            kept.bytes = kept.bodies.values().map(|(_, b)| b.len()).sum();
+            if kept.bytes + body.len() > KEPT_BYTES {
+                kept.bodies.clear();
+                kept.bytes = 0;
             }
         }
-        kept.insert(key.to_string(), (stamp, body.clone()));
+        kept.bytes += body.len();
+        if let Some((_, old)) = kept.bodies.insert(key.to_string(), (stamp, body.clone())) {
+            kept.bytes -= old.len();
+        }
         Ok(body)
     }
 }
