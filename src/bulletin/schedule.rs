@@ -132,22 +132,9 @@ impl Compiler<'_> {
         now: NaiveDateTime,
         deliver: bool,
     ) -> Result<Outcome, AppError> {
-        let produced = self.compile_and_queue(conn, slot, cause, skip_when_empty, now, deliver);
         // A bulletin of a large directory is compiled from all its measures
         // at once: what that took goes back to the system.
-        crate::memory::release_unused();
-        produced
-    }
-
-    fn compile_and_queue(
-        &self,
-        conn: &mut DbConnection,
-        slot: NaiveDateTime,
-        cause: &str,
-        skip_when_empty: bool,
-        now: NaiveDateTime,
-        deliver: bool,
-    ) -> Result<Outcome, AppError> {
+        let _give_back = crate::memory::GiveBack;
         let at = now.max(slot);
         crate::measures::lifecycle::settle_due(conn, at)?;
         let number = next_number(conn)?;

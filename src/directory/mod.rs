@@ -5,6 +5,7 @@ pub mod demo;
 pub mod edit;
 pub mod fields;
 mod index;
+mod listing;
 pub mod model;
 pub mod proposals;
 pub mod reminders;

@@ -3,11 +3,12 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use serde_json::value::RawValue;
 
 use super::index::{Hit, SearchIndex};
+use super::listing::{Listing, Slot};
 use super::model::Authority;
 use crate::db::ids::AuthorityId;
 use crate::domain::states::{self, Region};
@@ -130,118 +131,6 @@ pub struct Snapshot {
     index: SearchIndex,
 }
 
-/// The reading order and the lists that follow it, which an edit updates
-/// in place of making them again.
-#[derive(Clone, Default)]
-struct Listing {
-    /// Slots in reading order: State, then central authorities first, then
-    /// name.
-    order: Vec<u32>,
-    /// Each State's slots, in reading order; only States that have some.
-    by_country: HashMap<&'static str, Vec<u32>>,
-    /// How many authorities accept each language.
-    languages: HashMap<LanguageCode, u32>,
-}
-
-impl Listing {
-    fn of(slots: &[Option<Slot>]) -> Self {
-        let mut order: Vec<u32> = (0..slots.len() as u32)
-            .filter(|&s| slots[s as usize].is_some())
-            .collect();
-        order.sort_unstable_by(|&a, &b| Snapshot::key_in(slots, a).cmp(Snapshot::key_in(slots, b)));
-        let mut listing = Listing::default();
-        for &slot in &order {
-            let a = &slots[slot as usize].as_ref().expect("filled").authority;
-            listing
-                .by_country
-                .entry(a.country.as_str())
-                .or_default()
-                .push(slot);
-            for l in &a.languages {
-                *listing.languages.entry(*l).or_default() += 1;
-            }
-        }
-        listing.order = order;
-        listing
-    }
-
-    /// Takes the authority in `slot` (still there) out of every list.
-    fn remove(&mut self, slots: &[Option<Slot>], slot: u32) {
-        let s = slots[slot as usize].as_ref().expect("a filled slot");
-        let find =
-            |list: &[u32]| list.binary_search_by(|&x| Snapshot::key_in(slots, x).cmp(&s.key));
-        if let Ok(at) = find(&self.order) {
-            self.order.remove(at);
-        }
-        let country = s.authority.country.as_str();
-        if let Some(list) = self.by_country.get_mut(country) {
-            if let Ok(at) = find(list) {
-                list.remove(at);
-            }
-            if list.is_empty() {
-                self.by_country.remove(country);
-            }
-        }
-        for l in &s.authority.languages {
-            if let Some(n) = self.languages.get_mut(l) {
-                *n -= 1;
-                if *n == 0 {
-                    self.languages.remove(l);
-                }
-            }
-        }
-    }
-
-    /// Puts the authority in `slot` in every list, in its place.
-    fn insert(&mut self, slots: &[Option<Slot>], slot: u32) {
-        let s = slots[slot as usize].as_ref().expect("a filled slot");
-        let place = |list: &[u32]| match list
-            .binary_search_by(|&x| Snapshot::key_in(slots, x).cmp(&s.key))
-        {
-            Ok(at) | Err(at) => at,
-        };
-        let at = place(&self.order);
-        self.order.insert(at, slot);
-        let list = self
-            .by_country
-            .entry(s.authority.country.as_str())
-            .or_default();
-        let at = place(list);
-        list.insert(at, slot);
-        for l in &s.authority.languages {
-            *self.languages.entry(*l).or_default() += 1;
-        }
-    }
-}
-
-#[derive(Clone)]
-struct Slot {
-    authority: Arc<Authority>,
-    key: Arc<SortKey>,
-    /// Its JSON, without and with contacts, made at first use: lists then
-    /// copy bytes instead of serialising the same record again.
-    rendered: Arc<[OnceLock<Box<RawValue>>; 2]>,
-}
-
-/// Reading order: State, kind, name folded, id (which makes it total).
-type SortKey = (&'static str, u8, String, AuthorityId);
-
-impl Slot {
-    fn new(a: Authority) -> Self {
-        let key = (
-            a.country.state().sort_key.as_str(),
-            a.kind_rank(),
-            crate::domain::text::sort_key(&a.name),
-            a.id,
-        );
-        Slot {
-            authority: Arc::new(a),
-            key: Arc::new(key),
-            rendered: Arc::default(),
-        }
-    }
-}
-
 impl Snapshot {
     pub fn new(generation: i64, list: Vec<Authority>) -> Self {
         // Not `collect`: it would build the slots in the list's own
@@ -260,13 +149,6 @@ impl Snapshot {
             .filter_map(|(i, s)| s.as_ref().map(|s| (s.authority.id, i as u32)))
             .collect();
         Self::assemble(generation, slots, listing, by_id, index)
-    }
-
-    fn key_in(slots: &[Option<Slot>], slot: u32) -> &SortKey {
-        &slots[slot as usize]
-            .as_ref()
-            .expect("only filled slots are in the reading order")
-            .key
     }
 
     /// What follows from the slots, their listing and the index.
