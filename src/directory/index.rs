@@ -94,10 +94,10 @@ fn names_of(a: &Authority) -> Arc<Names> {
 impl SearchIndex {
     /// The index of `docs`, each at the slot of its position (`None`: an
     /// empty slot).
-    pub fn build(docs: &[Option<Arc<Authority>>]) -> Self {
+    pub fn build<'a>(docs: impl ExactSizeIterator<Item = Option<&'a Authority>>) -> Self {
         let mut map: HashMap<String, Vec<Posting>> = HashMap::new();
         let mut names = Vec::with_capacity(docs.len());
-        for (i, a) in docs.iter().enumerate() {
+        for (i, a) in docs.enumerate() {
             let Some(a) = a else {
                 names.push(None);
                 continue;

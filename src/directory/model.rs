@@ -343,38 +343,30 @@ pub fn load_all(conn: &mut DbConnection) -> QueryResult<(i64, Vec<Authority>)> {
 
 /// The authorities in service among `ids` (all: `None`), complete.
 fn load(conn: &mut DbConnection, ids: Option<&[AuthorityId]>) -> QueryResult<Vec<Authority>> {
-    let live = authorities::table.filter(authorities::archived_at.is_null());
-    let rows: Vec<AuthorityRow> = match ids {
-        None => live.select(AuthorityRow::as_select()).load(conn)?,
-        Some(ids) => live
-            .filter(authorities::id.eq_any(ids))
-            .select(AuthorityRow::as_select())
-            .load(conn)?,
-    };
+    use crate::db::MultiBackend;
+    let mut rows = authorities::table
+        .filter(authorities::archived_at.is_null())
+        .select(AuthorityRow::as_select())
+        .into_boxed::<MultiBackend>();
+    let mut designation_rows = designations::table
+        .select(DesignationRow::as_select())
+        .into_boxed::<MultiBackend>();
+    let mut contact_rows = contact_persons::table
+        .order((contact_persons::authority_id, contact_persons::seq))
+        .select(ContactRow::as_select())
+        .into_boxed::<MultiBackend>();
+    if let Some(ids) = ids {
+        rows = rows.filter(authorities::id.eq_any(ids.to_vec()));
+        designation_rows = designation_rows.filter(designations::authority_id.eq_any(ids.to_vec()));
+        contact_rows = contact_rows.filter(contact_persons::authority_id.eq_any(ids.to_vec()));
+    }
+    let rows: Vec<AuthorityRow> = rows.load(conn)?;
     let mut designations_by: HashMap<AuthorityId, Vec<DesignationRow>> = HashMap::new();
-    let designation_rows: Vec<DesignationRow> = match ids {
-        None => designations::table
-            .select(DesignationRow::as_select())
-            .load(conn)?,
-        Some(ids) => designations::table
-            .filter(designations::authority_id.eq_any(ids))
-            .select(DesignationRow::as_select())
-            .load(conn)?,
-    };
-    for d in designation_rows {
+    for d in designation_rows.load::<DesignationRow>(conn)? {
         designations_by.entry(d.authority_id).or_default().push(d);
     }
     let mut contacts_by: HashMap<AuthorityId, Vec<ContactRow>> = HashMap::new();
-    let in_order =
-        contact_persons::table.order((contact_persons::authority_id, contact_persons::seq));
-    let contact_rows: Vec<ContactRow> = match ids {
-        None => in_order.select(ContactRow::as_select()).load(conn)?,
-        Some(ids) => in_order
-            .filter(contact_persons::authority_id.eq_any(ids))
-            .select(ContactRow::as_select())
-            .load(conn)?,
-    };
-    for c in contact_rows {
+    for c in contact_rows.load::<ContactRow>(conn)? {
         contacts_by.entry(c.authority_id).or_default().push(c);
     }
     Ok(rows

@@ -138,11 +138,7 @@ impl Snapshot {
         let mut slots: Vec<Option<Slot>> = Vec::with_capacity(list.len());
         slots.extend(list.into_iter().map(|a| Some(Slot::new(a))));
         let listing = Listing::of(&slots);
-        let docs: Vec<Option<Arc<Authority>>> = slots
-            .iter()
-            .map(|s| s.as_ref().map(|s| s.authority.clone()))
-            .collect();
-        let index = SearchIndex::build(&docs);
+        let index = SearchIndex::build(slots.iter().map(|s| s.as_ref().map(|s| &*s.authority)));
         let by_id = slots
             .iter()
             .enumerate()

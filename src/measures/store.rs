@@ -221,7 +221,6 @@ pub fn in_force(
     Ok(latest)
 }
 
-/// The id of the measure in force for one authority.
 /// Moves with every change to any measure (a trigger keeps it).
 pub fn generation(conn: &mut DbConnection) -> QueryResult<i64> {
     measures_state::table
@@ -242,6 +241,7 @@ pub fn all_in_force(
     })
 }
 
+/// The id of the measure in force for one authority.
 pub fn in_force_id(
     conn: &mut DbConnection,
     authority_id: AuthorityId,

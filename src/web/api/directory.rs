@@ -147,7 +147,7 @@ pub(crate) async fn counterpart(
             let list: Vec<AuthorityJson> =
                 found.iter().map(|a| AuthorityJson::new(a, sees)).collect();
             let ids: Vec<AuthorityId> = found.iter().map(|a| a.id).collect();
-            let measures = crate::web::pages::measures::picked(&in_force, Some(&ids), sees);
+            let measures = crate::web::pages::measures::picked(&in_force, &ids, sees);
             serde_json::to_string(&json!({
                 "country": CountryJson::new(country.state(), count),
                 "article": article,

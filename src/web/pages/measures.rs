@@ -44,6 +44,13 @@ struct Kept {
     by_authority: ByAuthority,
 }
 
+impl Kept {
+    /// Whether it holds the measures of this day and directory snapshot.
+    fn serves(&self, day: NaiveDate, generation: i64) -> bool {
+        self.day == day && self.generation == generation
+    }
+}
+
 /// The measure in force of each authority that has one.
 pub type ByAuthority = Arc<HashMap<AuthorityId, Update>>;
 
@@ -65,9 +72,7 @@ impl InForce {
     ) -> Option<(ByAuthority, u64)> {
         let kept = self.kept.lock().expect("not poisoned");
         kept.as_ref()
-            .filter(|k| {
-                k.day == day && k.generation == generation && k.checked_at.elapsed() < fresh
-            })
+            .filter(|k| k.serves(day, generation) && k.checked_at.elapsed() < fresh)
             .map(|k| (k.by_authority.clone(), k.version))
     }
 
@@ -92,8 +97,7 @@ impl InForce {
         {
             let mut kept = self.kept.lock().expect("not poisoned");
             if let Some(k) = kept.as_mut()
-                && k.day == day
-                && k.generation == generation
+                && k.serves(day, generation)
                 && k.measures == measures
             {
                 k.checked_at = Instant::now();
@@ -122,13 +126,10 @@ impl InForce {
     }
 }
 
-/// The measures in force of some authorities (all: `None`) from what
+/// The measures in force of these authorities from what
 /// [`InForce::current`] gave, as this reader may see them, by authority id.
-pub fn picked(all: &ByAuthority, ids: Option<&[AuthorityId]>, sees_contacts: bool) -> Vec<Update> {
-    let mut list: Vec<Update> = match ids {
-        Some(ids) => ids.iter().filter_map(|id| all.get(id).cloned()).collect(),
-        None => all.values().cloned().collect(),
-    };
+pub fn picked(all: &ByAuthority, ids: &[AuthorityId], sees_contacts: bool) -> Vec<Update> {
+    let mut list: Vec<Update> = ids.iter().filter_map(|id| all.get(id).cloned()).collect();
     list.sort_by_key(|u| u.authority_id);
     list.into_iter()
         .map(|u| u.for_reader(sees_contacts))
@@ -221,12 +222,12 @@ pub(crate) async fn list_page(
             })?,
     };
     // The table depends on the filters (as understood, not as typed), the
-    // snapshot, the measures in force and the audience: kept for those.
+    // snapshot and the measures in force: kept for those. It shows no
+    // contact detail, so it is the same for every reader.
     let (all, version) = state.in_force.current(&state).await?;
-    let sees = viewer.sees_contacts;
     let directory = state.directory.snapshot();
     let key = format!(
-        "measures|{}|{}|{electronic}|{video}|{sees}|{page_no}",
+        "measures|{}|{}|{electronic}|{video}|{page_no}",
         country.map(|c| c.as_str()).unwrap_or_default(),
         region.as_ref().map(|r| r.code.as_str()).unwrap_or_default(),
     );
@@ -237,9 +238,11 @@ pub(crate) async fn list_page(
         (directory.generation, version),
         ("Measures in force", "measures"),
         || {
-            let all = picked(&all, None, sees);
+            // The table shows no contact detail: the measures need not be
+            // copied for this reader, only ordered as before (by State,
+            // then authority).
             let mut found = Vec::new();
-            for u in &all {
+            for u in all.values() {
                 let Some(a) = directory.get(u.authority_id) else {
                     continue;
                 };
@@ -257,7 +260,7 @@ pub(crate) async fn list_page(
                 }
                 found.push((s.sort_key.as_str(), a, u));
             }
-            found.sort_by(|a, b| a.0.cmp(b.0));
+            found.sort_by_key(|(state, _, u)| (*state, u.authority_id));
             let count = found.len();
             let pages = count.div_ceil(ROWS_PER_PAGE).max(1);
             let page_no = page_no.min(pages);

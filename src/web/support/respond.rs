@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use handlebars::Context;
 
 use super::json::AuthorityJson;
-use super::templates::Templates;
+use super::templates::{Templates, render};
 use super::viewer::ViewerContext;
 use crate::db::ids::AuthorityId;
 use crate::directory::model::Authority;
@@ -141,24 +141,21 @@ impl Bodies {
         stamp: Stamp,
         render: impl FnOnce() -> Result<String, AppError>,
     ) -> Result<Arc<str>, AppError> {
-        if let Some((at, body)) = self.rendered.lock().expect("not poisoned").bodies.get(key)
-            && *at == stamp
-        {
-            return Ok(body.clone());
+        if let Some(body) = self.kept(key, stamp) {
+            return Ok(body);
         }
         // Rendered outside the lock; two requests may both render the first
         // time, and the last one stays.
         let body: Arc<str> = render()?.into();
         let mut kept = self.rendered.lock().expect("not poisoned");
-        if kept.bodies.len() >= KEPT_BODIES || kept.bytes + body.len() > KEPT_BYTES {
+        // Full: drop what older stamps made; still full (keys carry what
+        // readers typed, so even current ones must not grow without end):
+        // drop everything.
+        let full = |k: &Kept| k.bodies.len() >= KEPT_BODIES || k.bytes + body.len() > KEPT_BYTES;
+        if full(&kept) {
             kept.bodies.retain(|_, (at, _)| *at == stamp);
-            // Keys carry what readers typed, so even current ones must not
-            // grow without end.
-            if kept.bodies.len() >= KEPT_BODIES {
-                kept.bodies.clear();
-            }
             kept.bytes = kept.bodies.values().map(|(_, b)| b.len()).sum();
-            if kept.bytes + body.len() > KEPT_BYTES {
+            if full(&kept) {
                 kept.bodies.clear();
                 kept.bytes = 0;
             }
@@ -201,13 +198,12 @@ impl Cards {
                 if let Some(card) = kept.1.get(&(a.id, sees_contacts)) {
                     return Ok(card.clone());
                 }
-                let card: Arc<str> = templates
-                    .render(
-                        "partials/authority_card",
-                        &AuthorityJson::new(a, sees_contacts),
-                    )
-                    .map_err(|e| AppError::internal(anyhow::anyhow!("card: {e}")))?
-                    .into();
+                let card: Arc<str> = render(
+                    templates,
+                    "partials/authority_card",
+                    &AuthorityJson::new(a, sees_contacts),
+                )?
+                .into();
                 kept.1.insert((a.id, sees_contacts), card.clone());
                 Ok(card)
             })
@@ -238,16 +234,23 @@ pub fn kept_page<T: Serialize>(
     (title, nav): (&str, &str),
     data: impl FnOnce() -> Result<T, AppError>,
 ) -> Result<HttpResponse, AppError> {
-    let body = state.bodies.get_or_render(key, stamp, || {
-        state
-            .templates
-            .render(name, &data()?)
-            .map_err(|e| AppError::internal(anyhow::anyhow!("template {name}: {e}")))
-    })?;
+    let body = state
+        .bodies
+        .get_or_render(key, stamp, || render(&state.templates, name, &data()?))?;
+    framed(state, viewer, (title, nav), &body)
+}
+
+/// A kept body in the reader's layout.
+fn framed(
+    state: &AppState,
+    viewer: &Viewer,
+    (title, nav): (&str, &str),
+    body: &str,
+) -> Result<HttpResponse, AppError> {
     let viewer = viewer.context();
     Ok(html(
         StatusCode::OK,
-        layout(&state.templates, title, nav, &viewer, &body)?,
+        layout(&state.templates, title, nav, &viewer, body)?,
     ))
 }
 
@@ -269,16 +272,13 @@ pub fn kept_only(
     viewer: &Viewer,
     key: &str,
     stamp: Stamp,
-    (title, nav): (&str, &str),
+    frame: (&str, &str),
 ) -> Result<Option<HttpResponse>, AppError> {
-    let Some(body) = state.bodies.kept(key, stamp) else {
-        return Ok(None);
-    };
-    let viewer = viewer.context();
-    Ok(Some(html(
-        StatusCode::OK,
-        layout(&state.templates, title, nav, &viewer, &body)?,
-    )))
+    state
+        .bodies
+        .kept(key, stamp)
+        .map(|body| framed(state, viewer, frame, &body))
+        .transpose()
 }
 
 /// Renders a page with the viewer the layout shows (signed in or not).
