@@ -77,6 +77,8 @@ async fn the_life_of_an_update() {
         "{state_before}"
     );
     let (_, table_before) = app.get_html("/measures?country=FR").await;
+    let (_, record_before) = app.get_html(&format!("/authorities/{}", c.own)).await;
+    assert!(!record_before.contains("Requests accepted by email"));
 
     let (s, d) = act(&app, &c.admin, id, "approve", None).await;
     assert_eq!(s, 200, "{d}");

@@ -245,36 +245,66 @@ pub(crate) async fn authority(
     done: web::Query<Done>,
 ) -> Result<HttpResponse, AppError> {
     let id = authority_id(&path)?;
+    // The snapshot first: the record read after it is at least as new.
+    let directory = state.directory.snapshot();
     let a = live_authority(&state, id)?;
     let stale_days = state.settings.directory.stale_after.as_secs() / 86_400;
     let today = state.clock.today();
     let stale = a
         .verified_at
         .is_none_or(|d| (today - d).num_days() > stale_days as i64);
+    // The public sees the record and its measure only: the same for a
+    // snapshot, the measures in force, the day (it says whether the record
+    // is stale) and the audience, so kept for those.
+    if viewer.user.is_none() {
+        let (in_force, version) = state.in_force.current(&state).await?;
+        let sees = viewer.sees_contacts;
+        let key = format!("authority|{id}|{sees}|{today}");
+        return kept_page(
+            &state,
+            &viewer,
+            ("pages/authority", &key),
+            (directory.generation, version),
+            (&a.name, "authorities"),
+            || {
+                Ok(AuthorityPage {
+                    title: &a.name,
+                    nav: "authorities",
+                    authority: AuthorityJson::new(&a, sees),
+                    measures: measures_view::described(&in_force, &[id], sees)
+                        .remove(&id)
+                        .unwrap_or_default(),
+                    stale,
+                    stale_days,
+                    may_edit: false,
+                    is_admin: false,
+                    signed_in: false,
+                    history: Vec::new(),
+                    held: None,
+                    scheduled: Vec::new(),
+                    notice: None,
+                })
+            },
+        );
+    }
     let may_edit = viewer.user.as_ref().is_some_and(|u| u.may_edit(id));
-    // The history is for signed-in people; the public sees the record only.
-    // Those who may edit also see what waits for review or starts later.
-    let (history, held, scheduled) = match viewer.user {
-        Some(_) => {
-            let today = state.clock.today();
-            db::run(&state.pool, move |c| {
-                let history = audit::list(c, Some(id), 20, 0)?.1;
-                if !may_edit {
-                    return Ok((history, None, Vec::new()));
-                }
-                let held = proposals::list(c, Some(ProposalStatus::Pending), Some(id), 1)?
-                    .first()
-                    .map(proposals::describe);
-                let scheduled: Vec<Described> = crate::measures::store::scheduled(c, &[id], today)?
-                    .iter()
-                    .map(measures_view::view)
-                    .collect();
-                Ok((history, held, scheduled))
-            })
-            .await?
+    // The history is for signed-in people; those who may edit also see what
+    // waits for review or starts later.
+    let (history, held, scheduled) = db::run(&state.pool, move |c| {
+        let history = audit::list(c, Some(id), 20, 0)?.1;
+        if !may_edit {
+            return Ok((history, None, Vec::new()));
         }
-        None => (Vec::new(), None, Vec::new()),
-    };
+        let held = proposals::list(c, Some(ProposalStatus::Pending), Some(id), 1)?
+            .first()
+            .map(proposals::describe);
+        let scheduled: Vec<Described> = crate::measures::store::scheduled(c, &[id], today)?
+            .iter()
+            .map(measures_view::view)
+            .collect();
+        Ok((history, held, scheduled))
+    })
+    .await?;
     let notice = match done.done.as_deref() {
         Some("saved") if may_edit => Some("Your changes are saved."),
         Some("held") if may_edit => Some(
