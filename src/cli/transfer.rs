@@ -80,7 +80,7 @@ pub fn export(settings: &Settings, format: Format, output: Option<&Path>) -> any
     let started = Instant::now();
     let (_, mut list) = model::load_all(&mut conn)?;
     drop(conn);
-    list.sort_by(|a, b| a.ref_.cmp(&b.ref_));
+    list.sort_by(|a, b| a.ref_().cmp(b.ref_()));
     match output {
         None => {
             let out = BufWriter::with_capacity(1 << 16, std::io::stdout().lock());

@@ -89,3 +89,12 @@ ids! {
     /// A message in the outbox.
     MessageId;
 }
+
+/// Text held in memory without an allocation of its own when short (the
+/// directory's codes, phones, cities); read from either database as the
+/// text it is.
+impl FromSql<diesel::sql_types::Text, MultiBackend> for compact_str::CompactString {
+    fn from_sql(bytes: <MultiBackend as Backend>::RawValue<'_>) -> deserialize::Result<Self> {
+        bytes.from_sql::<compact_str::CompactString, diesel::sql_types::Text>()
+    }
+}

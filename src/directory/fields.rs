@@ -8,6 +8,7 @@
 //! own tables; they are not fields.
 
 use chrono::NaiveDate;
+use compact_str::CompactString;
 use diesel::prelude::*;
 
 use crate::db::schema::authorities;
@@ -191,32 +192,48 @@ impl Field {
 pub trait Cell {
     /// The column in SQL, for the import's staging table.
     const SQL: &'static str;
+    /// The value as read from a packed authority (`Packed`).
+    type Read<'a>;
     fn text(&self) -> Option<String>;
     fn from_text(text: Option<String>) -> Self;
+    /// The value of this text, as [`Self::text`] gave it.
+    fn read(text: Option<&str>) -> Self::Read<'_>;
 }
 
-impl Cell for String {
+impl Cell for CompactString {
     const SQL: &'static str = "TEXT NOT NULL";
-    fn text(&self) -> Option<String> {
-        (!self.is_empty()).then(|| self.clone())
-    }
-    fn from_text(text: Option<String>) -> Self {
+    type Read<'a> = &'a str;
+    fn read(text: Option<&str>) -> &str {
         text.unwrap_or_default()
     }
-}
-
-impl Cell for Option<String> {
-    const SQL: &'static str = "TEXT";
     fn text(&self) -> Option<String> {
-        self.clone()
+        (!self.is_empty()).then(|| self.to_string())
     }
     fn from_text(text: Option<String>) -> Self {
+        text.map(CompactString::from).unwrap_or_default()
+    }
+}
+
+impl Cell for Option<CompactString> {
+    const SQL: &'static str = "TEXT";
+    type Read<'a> = Option<&'a str>;
+    fn read(text: Option<&str>) -> Option<&str> {
         text
+    }
+    fn text(&self) -> Option<String> {
+        self.as_ref().map(|t| t.to_string())
+    }
+    fn from_text(text: Option<String>) -> Self {
+        text.map(CompactString::from)
     }
 }
 
 impl Cell for Option<NaiveDate> {
     const SQL: &'static str = "DATE";
+    type Read<'a> = Option<NaiveDate>;
+    fn read(text: Option<&str>) -> Option<NaiveDate> {
+        text.and_then(|t| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok())
+    }
     fn text(&self) -> Option<String> {
         self.map(|d| d.to_string())
     }
@@ -242,6 +259,23 @@ macro_rules! authority_fields {
         /// Every field, in the order of the form, CSV and JSON.
         pub const FIELDS: &[Field] = &[$($field,)*];
 
+        /// How many fields an authority has.
+        pub const COUNT: usize = [$(stringify!($column),)*].len();
+
+        /// Each field's place in [`FIELDS`].
+        #[allow(non_camel_case_types)]
+        enum Place {
+            $($column,)*
+        }
+
+        impl super::packed::Packed {
+            $(
+                pub fn $column(&self) -> <$ty as Cell>::Read<'_> {
+                    <$ty as Cell>::read(self.text(Place::$column as usize))
+                }
+            )*
+        }
+
         impl AuthorityColumns {
             /// Each field's stored value as text, in the order of [`FIELDS`].
             pub fn texts(&self) -> Vec<Option<String>> {
@@ -261,6 +295,7 @@ macro_rules! authority_fields {
         /// version of the row each replaces.
         pub(crate) mod staging {
             use chrono::NaiveDate;
+use compact_str::CompactString;
 
             use diesel::prelude::*;
 
@@ -314,49 +349,49 @@ use Control as F;
 use Topic as T;
 
 authority_fields! {
-    ref_(Text): String = Field::new("ref", "Reference", C::Ref)
+    ref_(Text): CompactString = Field::new("ref", "Reference", C::Ref)
         .required().control(F::Own).topic(T::Identity);
-    country_code(Text): String = Field::new("country_code", "State", C::Country)
+    country_code(Text): CompactString = Field::new("country_code", "State", C::Country)
         .required().control(F::Own).topic(T::Identity);
-    name(Text): String = Field::new("name", "Name in English", C::Text(300)).required();
-    name_local(Nullable<Text>): Option<String> =
+    name(Text): CompactString = Field::new("name", "Name in English", C::Text(300)).required();
+    name_local(Nullable<Text>): Option<CompactString> =
         Field::new("name_local", "Name in the State's language", C::Text(300));
-    acronym(Nullable<Text>): Option<String> = Field::new("acronym", "Acronym", C::Text(30));
-    kind(Text): String = Field::new("kind", "Type of authority", C::Kind)
+    acronym(Nullable<Text>): Option<CompactString> = Field::new("acronym", "Acronym", C::Text(30));
+    kind(Text): CompactString = Field::new("kind", "Type of authority", C::Kind)
         .control(F::Own).topic(T::Designation);
-    territory(Nullable<Text>): Option<String> = Field::new("territory", "Territory", C::Text(200))
+    territory(Nullable<Text>): Option<CompactString> = Field::new("territory", "Territory", C::Text(200))
         .hint("Only when the authority serves part of the State");
-    address(Nullable<Text>): Option<String> =
+    address(Nullable<Text>): Option<CompactString> =
         Field::new("address", "Postal address", C::Text(500)).control(F::Textarea).contact();
-    postal_code(Nullable<Text>): Option<String> =
+    postal_code(Nullable<Text>): Option<CompactString> =
         Field::new("postal_code", "Postal code", C::Text(30)).contact();
-    city(Nullable<Text>): Option<String> = Field::new("city", "City", C::Text(120));
-    phone(Nullable<Text>): Option<String> = Field::new("phone", "Phone", C::Phone)
+    city(Nullable<Text>): Option<CompactString> = Field::new("city", "City", C::Text(120));
+    phone(Nullable<Text>): Option<CompactString> = Field::new("phone", "Phone", C::Phone)
         .control(F::Tel).hint("With the country code, e.g. +43 1 26060").contact();
-    fax(Nullable<Text>): Option<String> = Field::new("fax", "Fax", C::Phone).control(F::Tel).contact();
-    email(Nullable<Text>): Option<String> =
+    fax(Nullable<Text>): Option<CompactString> = Field::new("fax", "Fax", C::Phone).control(F::Tel).contact();
+    email(Nullable<Text>): Option<CompactString> =
         Field::new("email", "Email", C::Email).control(F::Email).contact();
-    website(Nullable<Text>): Option<String> =
+    website(Nullable<Text>): Option<CompactString> =
         Field::new("website", "Website", C::Url).control(F::Url).hint("https://…").contact();
-    languages(Text): String = Field::new("languages", "Languages accepted", C::Languages)
+    languages(Text): CompactString = Field::new("languages", "Languages accepted", C::Languages)
         .hint("ISO 639-1 codes in order of preference, e.g. fr, en").topic(T::Arrangements);
-    language_note(Nullable<Text>): Option<String> =
+    language_note(Nullable<Text>): Option<CompactString> =
         Field::new("language_note", "Note on languages", C::Text(1000))
             .control(F::Textarea).hint("e.g. certified translation required (art. 18(14))")
             .topic(T::Arrangements);
-    channels(Text): String = Field::new("channels", "Channels", C::Channels)
+    channels(Text): CompactString = Field::new("channels", "Channels", C::Channels)
         .control(F::Own).topic(T::Arrangements);
-    urgent_contact(Nullable<Text>): Option<String> =
+    urgent_contact(Nullable<Text>): Option<CompactString> =
         Field::new("urgent_contact", "Urgent or out-of-hours contact", C::Text(500)).contact();
-    office_hours(Nullable<Text>): Option<String> =
+    office_hours(Nullable<Text>): Option<CompactString> =
         Field::new("office_hours", "Office hours", C::Text(300))
             .on_record().topic(T::Arrangements);
-    time_zone(Nullable<Text>): Option<String> = Field::new("time_zone", "Time zone", C::TimeZone)
+    time_zone(Nullable<Text>): Option<CompactString> = Field::new("time_zone", "Time zone", C::TimeZone)
         .hint("IANA name, e.g. Europe/Vienna").on_record().topic(T::Arrangements);
-    requirements(Nullable<Text>): Option<String> =
+    requirements(Nullable<Text>): Option<CompactString> =
         Field::new("requirements", "Procedural requirements", C::Text(4000))
             .control(F::Textarea).on_record().topic(T::Arrangements);
-    notes(Nullable<Text>): Option<String> =
+    notes(Nullable<Text>): Option<CompactString> =
         Field::new("notes", "Notes", C::Text(4000))
             .control(F::Textarea).on_record().topic(T::Other);
     verified_at(Nullable<Date>): Option<NaiveDate> =

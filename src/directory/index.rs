@@ -59,11 +59,11 @@ fn terms_of(a: &Authority) -> HashMap<String, u8> {
             *best = (*best).max(field as u8);
         }
     };
-    add(&a.name, Field::Name);
-    if let Some(local) = &a.name_local {
+    add(a.name(), Field::Name);
+    if let Some(local) = a.name_local() {
         add(local, Field::Name);
     }
-    if let Some(acronym) = &a.acronym {
+    if let Some(acronym) = a.acronym() {
         add(acronym, Field::Acronym);
     }
     let state = a.country.state();
@@ -72,10 +72,10 @@ fn terms_of(a: &Authority) -> HashMap<String, u8> {
     if let Some(a3) = &state.alpha3 {
         add(a3, Field::CountryCode);
     }
-    if let Some(city) = &a.city {
+    if let Some(city) = a.city() {
         add(city, Field::City);
     }
-    if let Some(territory) = &a.territory {
+    if let Some(territory) = a.territory() {
         add(territory, Field::Territory);
     }
     for person in &a.contacts {
@@ -86,8 +86,8 @@ fn terms_of(a: &Authority) -> HashMap<String, u8> {
 
 fn names_of(a: &Authority) -> Arc<Names> {
     Arc::new((
-        fold(&a.name).into_boxed_str(),
-        a.name_local.as_deref().map(|n| fold(n).into_boxed_str()),
+        fold(a.name()).into_boxed_str(),
+        a.name_local().map(|n| fold(n).into_boxed_str()),
     ))
 }
 

@@ -108,7 +108,7 @@ impl Slot {
         let key = (
             a.country.state().sort_key.as_str(),
             a.kind_rank(),
-            crate::domain::text::sort_key(&a.name),
+            crate::domain::text::sort_key(a.name()),
             a.id,
         );
         Slot {

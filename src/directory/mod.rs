@@ -7,6 +7,7 @@ pub mod fields;
 mod index;
 mod listing;
 pub mod model;
+pub mod packed;
 pub mod proposals;
 pub mod reminders;
 pub mod search;

@@ -4,10 +4,12 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
+use compact_str::CompactString;
 use diesel::prelude::*;
 use serde::Serialize;
 
 use super::fields::AuthorityColumns;
+use super::packed::Packed;
 use crate::db::DbConnection;
 use crate::db::ids::AuthorityId;
 use crate::db::schema::{
@@ -67,16 +69,16 @@ pub struct ContactRow {
 }
 
 /// An authority with everything a reader may see of it: its stored
-/// fields (read through `Deref`), the ones with a type parsed once, and its
-/// designations and contact persons.
+/// fields (packed, read through `Deref`: `a.name()`), the ones with a type
+/// parsed once, and its designations and contact persons.
 #[derive(Debug, Clone)]
 pub struct Authority {
     pub id: AuthorityId,
-    pub columns: AuthorityColumns,
+    fields: Packed,
     pub country: CountryCode,
     pub kind: AuthorityKind,
-    pub languages: Vec<LanguageCode>,
-    pub channels: Vec<Channel>,
+    pub languages: Box<[LanguageCode]>,
+    pub channels: Box<[Channel]>,
     pub version: i32,
     pub updated_at: NaiveDateTime,
     pub designations: Vec<Designation>,
@@ -84,10 +86,10 @@ pub struct Authority {
 }
 
 impl std::ops::Deref for Authority {
-    type Target = AuthorityColumns;
+    type Target = Packed;
 
-    fn deref(&self) -> &AuthorityColumns {
-        &self.columns
+    fn deref(&self) -> &Packed {
+        &self.fields
     }
 }
 
@@ -97,7 +99,7 @@ impl std::ops::Deref for Authority {
 #[derive(Debug, Clone)]
 pub struct Designation {
     pub article: Article,
-    pub functions: Vec<Function>,
+    pub functions: Box<[Function]>,
     pub note: Option<String>,
 }
 
@@ -117,11 +119,11 @@ impl Serialize for Designation {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ContactPerson {
-    pub name: String,
-    pub position: Option<String>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub languages: Vec<LanguageCode>,
+    pub name: CompactString,
+    pub position: Option<CompactString>,
+    pub email: Option<CompactString>,
+    pub phone: Option<CompactString>,
+    pub languages: Box<[LanguageCode]>,
 }
 
 impl Authority {
@@ -141,7 +143,7 @@ impl Authority {
             kind: AuthorityKind::parse(&columns.kind).unwrap_or(AuthorityKind::CompetentAuthority),
             languages: parse_list(&columns.languages, LanguageCode::parse),
             channels: parse_list(&columns.channels, Channel::parse),
-            columns,
+            fields: Packed::new(&columns),
             version,
             updated_at,
             designations,
@@ -173,9 +175,11 @@ impl Authority {
     }
 }
 
-fn parse_list<T>(stored: &str, parse: fn(&str) -> Result<T, String>) -> Vec<T> {
+fn parse_list<T>(stored: &str, parse: fn(&str) -> Result<T, String>) -> Box<[T]> {
     // Values were validated on the way in; one written by a newer version
     // that this one does not know is left out rather than failing the load.
+    // A boxed slice holds exactly its items: 50,000 authorities' lists, each
+    // with room for more, were megabytes.
     split_codes(stored).filter_map(|c| parse(c).ok()).collect()
 }
 
@@ -200,10 +204,10 @@ fn assemble(
     designations.sort_by_key(|d| d.article);
     let mut kept_contacts = Vec::with_capacity(contacts.len());
     kept_contacts.extend(contacts.into_iter().map(|c| ContactPerson {
-        name: c.name,
-        position: c.position,
-        email: c.email,
-        phone: c.phone,
+        name: c.name.into(),
+        position: c.position.map(Into::into),
+        email: c.email.map(Into::into),
+        phone: c.phone.map(Into::into),
         languages: parse_list(&c.languages, LanguageCode::parse),
     }));
     let contacts = kept_contacts;

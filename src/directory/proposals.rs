@@ -278,7 +278,7 @@ pub fn approve(
         let p = pending(conn, id)?;
         let authority = current(conn, p.authority_id)?;
         let mut record = record_of(&authority);
-        record.columns.kind = p.kind.code().to_string();
+        record.columns.kind = p.kind.code().into();
         record.designations = p
             .designations
             .iter()

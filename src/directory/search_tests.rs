@@ -25,7 +25,7 @@ fn edited(
     a: &Authority,
     change: impl FnOnce(&mut crate::directory::fields::AuthorityColumns),
 ) -> Authority {
-    let mut columns = a.columns.clone();
+    let mut columns = a.columns();
     change(&mut columns);
     Authority::new(
         a.id,
@@ -121,7 +121,7 @@ fn a_snapshot_derived_by_edits_answers_as_one_built_at_once() {
     );
     assert!(derived.get(gone).is_none());
     assert_eq!(
-        derived.get(list[3].id).unwrap().name,
+        derived.get(list[3].id).unwrap().name(),
         "Zzunique Office of Justice"
     );
 

@@ -287,7 +287,7 @@ pub fn record(ref_: &str, country: &str, name: &str, articles: &[Article]) -> Va
             address: Some("1 Test Street".into()),
             city: Some("Testville".into()),
             phone: Some("+15555550100".into()),
-            email: Some(format!("{}@test.example", ref_.to_lowercase())),
+            email: Some(format!("{}@test.example", ref_.to_lowercase()).into()),
             languages: "en".into(),
             channels: Channel::Email.code().into(),
             urgent_contact: Some("Duty desk +15555550199".into()),

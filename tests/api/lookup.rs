@@ -12,7 +12,7 @@ async fn the_counterpart_lookup_answers_with_the_designated_authorities() {
         &[Article::MUTUAL_LEGAL_ASSISTANCE],
     );
     focal.kind = AuthorityKind::FocalPoint.code().into();
-    focal.languages = join_codes(&["de", "fr"]);
+    focal.languages = join_codes(&["de", "fr"]).into();
     app.insert(vec![focal]).await;
 
     let (status, body) = app

@@ -136,7 +136,7 @@ impl TestApp {
         let a = snapshot
             .authorities()
             .iter()
-            .find(|a| a.ref_ == ref_)
+            .find(|a| a.ref_() == ref_)
             .unwrap_or_else(|| panic!("no authority {ref_}"))
             .clone();
         (a.id.0, a.version as i64)

@@ -16,7 +16,7 @@ async fn app_with_fixtures() -> TestApp {
     a.name_local = Some("Ministère Quolliq de la Coopération".into());
     a.acronym = Some("ZAQ".into());
     a.kind = AuthorityKind::CentralAuthority.code().into();
-    a.languages = join_codes(&["fr", "en"]);
+    a.languages = join_codes(&["fr", "en"]).into();
     let mut b = record(
         "T-2",
         "ES",
@@ -24,7 +24,7 @@ async fn app_with_fixtures() -> TestApp {
         &[Article::PREVENTION],
     );
     b.city = Some("Xantoria".into());
-    b.languages = join_codes(&["es"]);
+    b.languages = join_codes(&["es"]).into();
     let mut c = record(
         "T-3",
         "KE",
@@ -45,7 +45,7 @@ async fn app_with_fixtures() -> TestApp {
         &[Article::TRANSFER],
     );
     d.name_local = Some("国际合作局".into());
-    d.languages = join_codes(&["zh"]);
+    d.languages = join_codes(&["zh"]).into();
     app.insert(vec![a, b, c, d]).await;
     app
 }

@@ -102,7 +102,7 @@ fn a_file_is_added_then_left_alone_then_changed() {
     assert_eq!(de.fields[0].field, "name");
     assert_eq!(de.fields[0].old.as_deref(), Some("Bundesamt für Justiz"));
     let (_, list) = counterpart::directory::model::load_all(&mut s.conn()).unwrap();
-    let version = |r: &str| list.iter().find(|a| a.ref_ == r).unwrap().version;
+    let version = |r: &str| list.iter().find(|a| a.ref_() == r).unwrap().version;
     assert_eq!(
         (version("FR-1"), version("DE-1"), version("JP-1")),
         (1, 2, 2)
@@ -195,7 +195,7 @@ fn an_archived_authority_named_in_the_file_comes_back() {
     s.import(&path, &[]);
     let mut conn = s.conn();
     let (_, list) = counterpart::directory::model::load_all(&mut conn).unwrap();
-    let de = list.iter().find(|a| a.ref_ == "DE-1").unwrap();
+    let de = list.iter().find(|a| a.ref_() == "DE-1").unwrap();
     let now = counterpart::clock::Clock::system().now();
     edit::archive(&mut conn, de.id, None, &audit::Actor::command("test"), now).unwrap();
     assert!(!s.export("csv").contains("DE-1"));

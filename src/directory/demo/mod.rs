@@ -150,9 +150,10 @@ impl Generator {
         };
         let acronym = local
             .as_ref()
-            .map(|t| t.acronym.clone())
+            .map(|t| t.acronym.as_str())
             .filter(|a| !a.is_empty())
-            .or_else(|| Some(english.acronym.clone()).filter(|a| !a.is_empty()));
+            .or_else(|| Some(english.acronym.as_str()).filter(|a| !a.is_empty()))
+            .map(Into::into);
         let mut languages: Vec<String> = state.languages.iter().take(2).cloned().collect();
         if !languages.iter().any(|l| l == "en") && self.chance(0.6) {
             languages.push("en".into());
@@ -195,40 +196,42 @@ impl Generator {
         // demo, rather than failing to build, until the demo gives it one.
         #[allow(clippy::needless_update)]
         let columns = AuthorityColumns {
-            ref_: self.next_ref(state),
-            country_code: state.alpha2.clone(),
-            name: with_suffix(english.name),
-            name_local: local.map(|t| with_suffix(t.name)),
+            ref_: self.next_ref(state).into(),
+            country_code: state.alpha2.as_str().into(),
+            name: with_suffix(english.name).into(),
+            name_local: local.map(|t| with_suffix(t.name).into()),
             acronym,
-            kind: kind.code().to_string(),
+            kind: kind.code().into(),
             territory: None,
-            address: Some(format!(
-                "{} Government Avenue, Building {}",
-                self.rng.random_range(1..200),
-                (b'A' + self.rng.random_range(0..6u8)) as char
-            )),
-            postal_code: Some(format!("{:05}", self.rng.random_range(1000..99_999))),
-            city: Some(state.capital.clone()),
-            phone: Some(self.phone(state)),
-            fax: self.chance(0.4).then(|| self.phone(state)),
-            email: Some(format!("{}@{domain}", role.mailbox)),
-            website: Some(format!("https://www.{domain}/")),
-            languages: join_codes(&languages),
+            address: Some(
+                format!(
+                    "{} Government Avenue, Building {}",
+                    self.rng.random_range(1..200),
+                    (b'A' + self.rng.random_range(0..6u8)) as char
+                )
+                .into(),
+            ),
+            postal_code: Some(format!("{:05}", self.rng.random_range(1000..99_999)).into()),
+            city: Some(state.capital.as_str().into()),
+            phone: Some(self.phone(state).into()),
+            fax: self.chance(0.4).then(|| self.phone(state).into()),
+            email: Some(format!("{}@{domain}", role.mailbox).into()),
+            website: Some(format!("https://www.{domain}/").into()),
+            languages: join_codes(&languages).into(),
             language_note: self
                 .chance(0.6)
-                .then(|| self.pick(LANGUAGE_NOTES).to_string()),
-            channels: join_codes(&channels.iter().map(|c| c.code()).collect::<Vec<_>>()),
+                .then(|| (*self.pick(LANGUAGE_NOTES)).into()),
+            channels: join_codes(&channels.iter().map(|c| c.code()).collect::<Vec<_>>()).into(),
             urgent_contact: self.chance(0.7).then(|| {
                 format!(
                     "Duty officer, 24 hours: {} (duty@{domain})",
                     self.phone(state)
                 )
+                .into()
             }),
-            office_hours: Some(office_hours),
-            time_zone: Some(state.time_zone.clone()),
-            requirements: self
-                .chance(0.5)
-                .then(|| self.pick(REQUIREMENTS).to_string()),
+            office_hours: Some(office_hours.into()),
+            time_zone: Some(state.time_zone.as_str().into()),
+            requirements: self.chance(0.5).then(|| (*self.pick(REQUIREMENTS)).into()),
             notes: None,
             verified_at: Some(self.today - Duration::days(verified_days)),
             ..AuthorityColumns::default()
@@ -373,12 +376,12 @@ impl Generator {
                     }],
                     None,
                 );
-                r.columns.name = name.to_string();
-                r.columns.name_local = (!local.is_empty()).then(|| local.to_string());
+                r.columns.name = (*name).into();
+                r.columns.name_local = (!local.is_empty()).then(|| (*local).into());
                 r.columns.acronym = None;
-                r.columns.territory = Some(territory.to_string());
-                r.columns.city = Some(city.to_string());
-                r.columns.time_zone = Some(tz.to_string());
+                r.columns.territory = Some((*territory).into());
+                r.columns.city = Some((*city).into());
+                r.columns.time_zone = Some((*tz).into());
                 r
             })
             .collect()
@@ -411,7 +414,7 @@ impl Generator {
             }],
             Some(format!("District {n}")),
         );
-        r.columns.city = Some(format!("{} District {n}", state.capital));
+        r.columns.city = Some(format!("{} District {n}", state.capital).into());
         r
     }
 }

@@ -74,8 +74,9 @@ fn the_demo_is_fictional_and_deterministic() {
     for r in &a {
         for address in r
             .email
-            .iter()
-            .chain(r.contacts.iter().filter_map(|c| c.email.as_ref()))
+            .as_deref()
+            .into_iter()
+            .chain(r.contacts.iter().filter_map(|c| c.email.as_deref()))
         {
             assert!(address.ends_with(".example"), "{address}");
             assert!(crate::domain::Email::parse(address).is_ok(), "{address}");

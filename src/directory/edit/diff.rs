@@ -79,14 +79,14 @@ pub fn diff(old: Option<&ValidAuthority>, new: &ValidAuthority) -> Vec<FieldChan
 pub fn record_of(a: &Authority) -> ValidAuthority {
     use crate::directory::write::{NewContact, NewDesignation};
     ValidAuthority {
-        columns: a.columns.clone(),
+        columns: a.columns(),
         created_at: a.updated_at,
         designations: a
             .designations
             .iter()
             .map(|d| NewDesignation {
                 article: d.article,
-                functions: d.functions.clone(),
+                functions: d.functions.to_vec(),
                 note: d.note.clone(),
             })
             .collect(),
@@ -94,10 +94,10 @@ pub fn record_of(a: &Authority) -> ValidAuthority {
             .contacts
             .iter()
             .map(|c| NewContact {
-                name: c.name.clone(),
-                position: c.position.clone(),
-                email: c.email.clone(),
-                phone: c.phone.clone(),
+                name: c.name.to_string(),
+                position: c.position.as_ref().map(ToString::to_string),
+                email: c.email.as_ref().map(ToString::to_string),
+                phone: c.phone.as_ref().map(ToString::to_string),
                 languages: c.languages.iter().map(|l| l.as_str().to_string()).collect(),
             })
             .collect(),

@@ -164,13 +164,13 @@ impl AuthorityInput {
         let codes = |v: Vec<&str>| Some(v.into_iter().map(String::from).collect());
         let values = FIELDS
             .iter()
-            .zip(a.columns.texts())
+            .zip(a.texts())
             .filter_map(|(f, stored)| {
                 let value = if f.check.is_list() {
                     let stored = stored.unwrap_or_default();
-                    InputValue::List(split_codes(&stored).map(String::from).collect())
+                    InputValue::List(split_codes(stored).map(String::from).collect())
                 } else {
-                    InputValue::Text(stored?)
+                    InputValue::Text(stored?.to_string())
                 };
                 Some((f.name, value))
             })
@@ -191,10 +191,10 @@ impl AuthorityInput {
                 a.contacts
                     .iter()
                     .map(|c| ContactInput {
-                        name: Some(c.name.clone()),
-                        position: c.position.clone(),
-                        email: c.email.clone(),
-                        phone: c.phone.clone(),
+                        name: Some(c.name.to_string()),
+                        position: c.position.as_ref().map(ToString::to_string),
+                        email: c.email.as_ref().map(ToString::to_string),
+                        phone: c.phone.as_ref().map(ToString::to_string),
                         languages: codes(c.languages.iter().map(|l| l.as_str()).collect()),
                     })
                     .collect(),

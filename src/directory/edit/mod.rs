@@ -119,7 +119,7 @@ pub fn update(
         if current.version != expected {
             return Err(conflict(current.version));
         }
-        if record.columns.ref_ != current.ref_ {
+        if record.columns.ref_ != current.ref_() {
             ref_taken(conn, &record.columns.ref_, Some(id))?;
         }
         let changes = diff(Some(&record_of(&current)), record);
@@ -248,7 +248,7 @@ pub fn confirm(
         write_row(conn, id, current.version, &record, now, None)?;
         let changes = [FieldChange {
             field: "verified_at".into(),
-            old: current.verified_at.map(|d| d.to_string()),
+            old: current.verified_at().map(|d| d.to_string()),
             new: Some(today.to_string()),
         }];
         audit::record(conn, &[NewChange::new(id, actor, "confirm", &changes, now)])?;

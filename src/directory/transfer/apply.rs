@@ -107,7 +107,7 @@ fn current(
     let (_, live) = model::load_all(conn)?;
     let mut by_ref: HashMap<String, (Authority, Option<NaiveDateTime>)> = live
         .into_iter()
-        .map(|a| (a.ref_.clone(), (a, None)))
+        .map(|a| (a.ref_().to_string(), (a, None)))
         .collect();
     let wanted: HashSet<&str> = records
         .iter()
@@ -145,7 +145,7 @@ pub fn apply(
         let mut added = Vec::new();
         let mut updates = Vec::new();
         for ValidEntry { record, .. } in records {
-            let Some((stored, archived_at)) = current.get(&record.columns.ref_) else {
+            let Some((stored, archived_at)) = current.get(record.columns.ref_.as_str()) else {
                 added.push(record);
                 continue;
             };

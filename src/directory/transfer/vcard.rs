@@ -12,46 +12,44 @@ pub fn render(a: &Authority) -> String {
         "BEGIN:VCARD".into(),
         "VERSION:4.0".into(),
         "KIND:org".into(),
-        format!("FN:{}", escape(&a.name)),
-        format!("ORG:{}", escape(&a.name)),
+        format!("FN:{}", escape(a.name())),
+        format!("ORG:{}", escape(a.name())),
     ];
-    if let Some(acronym) = &a.acronym {
+    if let Some(acronym) = a.acronym() {
         lines.push(format!("NICKNAME:{}", escape(acronym)));
     }
     // ADR: post office box; extended address; street; locality; region;
     // postal code; country.
-    let part = |v: &Option<String>| v.as_deref().map(escape).unwrap_or_default();
+    let part = |v: Option<&str>| v.map(escape).unwrap_or_default();
     lines.push(format!(
         "ADR;TYPE=work:;;{};{};{};{};{}",
-        part(&a.address),
-        part(&a.city),
-        part(&a.territory),
-        part(&a.postal_code),
+        part(a.address()),
+        part(a.city()),
+        part(a.territory()),
+        part(a.postal_code()),
         escape(&a.country.state().name),
     ));
-    if let Some(phone) = &a.phone {
+    if let Some(phone) = a.phone() {
         lines.push(format!("TEL;VALUE=uri;TYPE=work,voice:tel:{phone}"));
     }
-    if let Some(fax) = &a.fax {
+    if let Some(fax) = a.fax() {
         lines.push(format!("TEL;VALUE=uri;TYPE=work,fax:tel:{fax}"));
     }
-    if let Some(email) = &a.email {
+    if let Some(email) = a.email() {
         lines.push(format!("EMAIL;TYPE=work:{}", escape(email)));
     }
-    if let Some(website) = &a.website {
+    if let Some(website) = a.website() {
         lines.push(format!("URL:{website}"));
     }
     for (i, language) in a.languages.iter().enumerate() {
         lines.push(format!("LANG;PREF={}:{}", i + 1, language.as_str()));
     }
-    if let Some(tz) = &a.time_zone {
+    if let Some(tz) = a.time_zone() {
         lines.push(format!("TZ:{}", escape(tz)));
     }
     let note: Vec<String> = [
-        a.language_note
-            .as_deref()
-            .map(|n| format!("Languages: {n}")),
-        a.urgent_contact.as_deref().map(|u| format!("Urgent: {u}")),
+        a.language_note().map(|n| format!("Languages: {n}")),
+        a.urgent_contact().map(|u| format!("Urgent: {u}")),
     ]
     .into_iter()
     .flatten()
@@ -111,7 +109,11 @@ mod tests {
     use crate::directory::fields::AuthorityColumns;
 
     fn authority() -> Authority {
-        let columns = AuthorityColumns {
+        authority_with(|_| {})
+    }
+
+    fn authority_with(change: impl FnOnce(&mut AuthorityColumns)) -> Authority {
+        let mut columns = AuthorityColumns {
             ref_: "FR-1".into(),
             country_code: "FR".into(),
             name: "Bureau de l'entraide pénale internationale, Ministère; Justice".into(),
@@ -129,6 +131,7 @@ mod tests {
             time_zone: Some("Europe/Paris".into()),
             ..AuthorityColumns::default()
         };
+        change(&mut columns);
         let updated_at = chrono::NaiveDate::from_ymd_opt(2026, 11, 29)
             .unwrap()
             .and_hms_opt(10, 15, 0)
@@ -181,15 +184,17 @@ mod tests {
 
     #[test]
     fn folds_long_lines_without_splitting_characters() {
-        let mut a = authority();
-        a.columns.name =
-            "وزارة العدل، إدارة التعاون الدولي في المسائل الجنائية - 司法部国际合作局".repeat(3);
+        let a = authority_with(|c| {
+            c.name = "وزارة العدل، إدارة التعاون الدولي في المسائل الجنائية - 司法部国际合作局"
+                .repeat(3)
+                .into();
+        });
         let card = render(&a);
         for line in card.split("\r\n") {
             assert!(line.len() <= LINE_OCTETS, "{} octets: {line}", line.len());
         }
         assert!(card.split("\r\n").filter(|l| l.starts_with(' ')).count() > 4);
         let unfolded = unfold(&card);
-        assert!(unfolded.contains(&format!("FN:{}", escape(&a.name))));
+        assert!(unfolded.contains(&format!("FN:{}", escape(a.name()))));
     }
 }

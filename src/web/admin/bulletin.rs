@@ -50,7 +50,7 @@ pub(crate) fn authority_of(
     snapshot
         .authorities()
         .iter()
-        .find(|a| a.ref_.eq_ignore_ascii_case(r))
+        .find(|a| a.ref_().eq_ignore_ascii_case(r))
         .map(|a| Some(a.id))
         .ok_or_else(|| {
             AppError::Invalid(vec![FieldError::new(

@@ -68,16 +68,16 @@ pub(crate) async fn stale(
         .authorities()
         .iter()
         .filter(|a| {
-            a.verified_at
+            a.verified_at()
                 .is_none_or(|d| (today - d).num_days() > stale_days)
         })
         .map(|a| StaleRow {
             id: a.id,
-            ref_: a.ref_.to_string(),
-            name: a.name.clone(),
+            ref_: a.ref_().to_string(),
+            name: a.name().to_string(),
             country_name: a.country.state().name.clone(),
-            verified_at: a.verified_at,
-            days: a.verified_at.map(|d| (today - d).num_days()),
+            verified_at: a.verified_at(),
+            days: a.verified_at().map(|d| (today - d).num_days()),
             reminded_at: None,
             reminded_to: None,
         })

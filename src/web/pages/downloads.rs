@@ -34,7 +34,7 @@ async fn render(state: &AppState, viewer: &Viewer, write: Writer) -> Result<Vec<
     let contacts = viewer.sees_contacts;
     web::block(move || {
         let mut list = snapshot.authorities().to_vec();
-        list.sort_by(|a, b| a.ref_.cmp(&b.ref_));
+        list.sort_by(|a, b| a.ref_().cmp(b.ref_()));
         let mut out = Vec::new();
         write(&list, contacts, &mut out).map(|_| out)
     })
@@ -78,7 +78,7 @@ pub(crate) async fn as_vcard(
     }
     Ok(attachment(
         "text/vcard; charset=utf-8",
-        &format!("{}.vcf", a.ref_),
+        &format!("{}.vcf", a.ref_()),
         vcard::render(&a).into_bytes(),
     ))
 }

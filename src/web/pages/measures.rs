@@ -104,9 +104,16 @@ impl InForce {
                 return Ok((k.by_authority.clone(), k.version));
             }
         }
-        let (measures, list) = db::run(&state.pool, move |c| store::all_in_force(c, day)).await?;
-        let by_authority: ByAuthority =
-            Arc::new(list.into_iter().map(|u| (u.authority_id, u)).collect());
+        let (measures, by_authority) = db::run(&state.pool, move |c| {
+            // The rows read are many (22,000 at 50,000 authorities) and freed
+            // at once: their memory goes back to the system, not to the heap.
+            let _give_back = crate::memory::GiveBack;
+            let (measures, list) = store::all_in_force(c, day)?;
+            let by_authority: ByAuthority =
+                Arc::new(list.into_iter().map(|u| (u.authority_id, u)).collect());
+            Ok((measures, by_authority))
+        })
+        .await?;
         let mut kept = self.kept.lock().expect("not poisoned");
         // A new version for what was just read. If a measure was decided
         // here while it was being read, it may predate the decision: it is
@@ -272,7 +279,7 @@ pub(crate) async fn list_page(
                 .map(|(_, a, u)| {
                     let s = a.country.state();
                     json!({
-                        "authority_id": a.id, "authority": a.name, "country": s.name,
+                        "authority_id": a.id, "authority": a.name(), "country": s.name,
                         "country_code": s.alpha2,
                         "operations": label(u.operations.map(|v| v.label())),
                         "electronic": label(u.electronic_requests.map(|v| v.label())),

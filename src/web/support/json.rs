@@ -58,12 +58,12 @@ impl Serialize for AuthorityJson<'_> {
         map.serialize_entry("id", &a.id)?;
         let shown = FIELDS
             .iter()
-            .zip(a.columns.texts())
+            .zip(a.texts())
             .filter(|(f, _)| f.visible(self.sees_contacts))
             .filter(|(f, _)| self.full || f.shown != Shown::OnRecord);
         for (f, stored) in shown {
             if f.check.is_list() {
-                let items: Vec<&str> = split_codes(stored.as_deref().unwrap_or_default()).collect();
+                let items: Vec<&str> = split_codes(stored.unwrap_or_default()).collect();
                 map.serialize_entry(f.name, &items)?;
             } else {
                 map.serialize_entry(f.name, &stored)?;

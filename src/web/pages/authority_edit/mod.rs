@@ -202,7 +202,7 @@ pub(crate) async fn edit_form(
     viewer.editor_of(id)?;
     let current = db::run(&state.pool, move |c| edit::current(c, id)).await?;
     let input = AuthorityInput::from_authority(&current);
-    let title = format!("Edit: {}", current.name);
+    let title = format!("Edit: {}", current.name());
     render_form(
         &state,
         &viewer,
@@ -238,7 +238,7 @@ pub(crate) async fn save(
         user.is_admin(),
     );
     let action = format!("/authorities/{id}/edit");
-    let title = format!("Edit: {}", current.name);
+    let title = format!("Edit: {}", current.name());
     if current.version != expected {
         let message = format!(
             "Someone else saved this authority while you were editing (it is now at version {}). \

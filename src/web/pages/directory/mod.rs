@@ -251,7 +251,7 @@ pub(crate) async fn authority(
     let stale_days = state.settings.directory.stale_after.as_secs() / 86_400;
     let today = state.clock.today();
     let stale = a
-        .verified_at
+        .verified_at()
         .is_none_or(|d| (today - d).num_days() > stale_days as i64);
     // The public sees the record and its measure only: the same for a
     // snapshot, the measures in force, the day (it says whether the record
@@ -265,10 +265,10 @@ pub(crate) async fn authority(
             &viewer,
             ("pages/authority", &key),
             (directory.generation, version),
-            (&a.name, "authorities"),
+            (a.name(), "authorities"),
             || {
                 Ok(AuthorityPage {
-                    title: &a.name,
+                    title: a.name(),
                     nav: "authorities",
                     authority: AuthorityJson::new(&a, sees),
                     measures: measures_view::described(&in_force, &[id], sees)
@@ -319,7 +319,7 @@ pub(crate) async fn authority(
         .remove(&id)
         .unwrap_or_default();
     let view = AuthorityPage {
-        title: &a.name,
+        title: a.name(),
         nav: "authorities",
         authority: AuthorityJson::new(&a, viewer.sees_contacts),
         measures,
@@ -424,7 +424,7 @@ pub(crate) async fn country(
                 .filter_map(|a| {
                     by.remove(&a.id).map(|measures| AuthorityMeasures {
                         id: a.id,
-                        name: a.name.clone(),
+                        name: a.name().to_string(),
                         measures,
                     })
                 })

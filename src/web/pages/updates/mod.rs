@@ -60,8 +60,8 @@ impl AuthorityLabel {
         let a = live_authority(state, id)?;
         Ok(Self {
             id,
-            name: a.name.clone(),
-            ref_: a.ref_.clone(),
+            name: a.name().to_string(),
+            ref_: a.ref_().to_string(),
             country_code: a.country.as_str().to_string(),
             country_name: a.country.state().name.clone(),
         })
