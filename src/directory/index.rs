@@ -79,7 +79,7 @@ fn terms_of(a: &Authority) -> HashMap<String, u8> {
         add(territory, Field::Territory);
     }
     for person in &a.contacts {
-        add(&person.name, Field::Person);
+        add(person.name(), Field::Person);
     }
     terms
 }

@@ -4,12 +4,11 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
-use compact_str::CompactString;
 use diesel::prelude::*;
 use serde::Serialize;
 
 use super::fields::AuthorityColumns;
-use super::packed::Packed;
+use super::packed::{Packed, Texts};
 use crate::db::DbConnection;
 use crate::db::ids::AuthorityId;
 use crate::db::schema::{
@@ -117,13 +116,56 @@ impl Serialize for Designation {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// A contact person: name, position, email and phone packed in one
+/// allocation (read by the methods of their names), and languages.
+#[derive(Debug, Clone)]
 pub struct ContactPerson {
-    pub name: CompactString,
-    pub position: Option<CompactString>,
-    pub email: Option<CompactString>,
-    pub phone: Option<CompactString>,
+    texts: Texts<4>,
     pub languages: Box<[LanguageCode]>,
+}
+
+impl ContactPerson {
+    pub fn new(
+        name: &str,
+        position: Option<&str>,
+        email: Option<&str>,
+        phone: Option<&str>,
+        languages: Box<[LanguageCode]>,
+    ) -> Self {
+        ContactPerson {
+            texts: Texts::new([Some(name), position, email, phone]),
+            languages,
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        self.texts.get(0).unwrap_or_default()
+    }
+
+    pub fn position(&self) -> Option<&str> {
+        self.texts.get(1)
+    }
+
+    pub fn email(&self) -> Option<&str> {
+        self.texts.get(2)
+    }
+
+    pub fn phone(&self) -> Option<&str> {
+        self.texts.get(3)
+    }
+}
+
+impl Serialize for ContactPerson {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut c = s.serialize_struct("ContactPerson", 5)?;
+        c.serialize_field("name", self.name())?;
+        c.serialize_field("position", &self.position())?;
+        c.serialize_field("email", &self.email())?;
+        c.serialize_field("phone", &self.phone())?;
+        c.serialize_field("languages", &self.languages)?;
+        c.end()
+    }
 }
 
 impl Authority {
@@ -143,7 +185,7 @@ impl Authority {
             kind: AuthorityKind::parse(&columns.kind).unwrap_or(AuthorityKind::CompetentAuthority),
             languages: parse_list(&columns.languages, LanguageCode::parse),
             channels: parse_list(&columns.channels, Channel::parse),
-            fields: Packed::new(&columns),
+            fields: Packed::of(&columns),
             version,
             updated_at,
             designations,
@@ -203,12 +245,14 @@ fn assemble(
     let mut designations = kept_designations;
     designations.sort_by_key(|d| d.article);
     let mut kept_contacts = Vec::with_capacity(contacts.len());
-    kept_contacts.extend(contacts.into_iter().map(|c| ContactPerson {
-        name: c.name.into(),
-        position: c.position.map(Into::into),
-        email: c.email.map(Into::into),
-        phone: c.phone.map(Into::into),
-        languages: parse_list(&c.languages, LanguageCode::parse),
+    kept_contacts.extend(contacts.iter().map(|c| {
+        ContactPerson::new(
+            &c.name,
+            c.position.as_deref(),
+            c.email.as_deref(),
+            c.phone.as_deref(),
+            parse_list(&c.languages, LanguageCode::parse),
+        )
     }));
     let contacts = kept_contacts;
     Authority::new(

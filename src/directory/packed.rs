@@ -1,29 +1,31 @@
-//! An authority's own fields as the in-memory directory keeps them: all of
-//! their text in one allocation. Kept as `AuthorityColumns`, 50,000
+//! An authority's own fields (and its contact persons') as the in-memory
+//! directory keeps them: all of their text in one allocation. Kept as `AuthorityColumns`, 50,000
 //! authorities took 34 MB of structs (a string of 24 bytes per field, present
 //! or not) and a million small allocations; packed, an authority is one
 //! allocation of its text and a table of where each field ends.
 
 use super::fields::{AuthorityColumns, COUNT};
 
+/// Texts, some absent, in one allocation.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Packed {
-    /// Every field's text, one after the other, in the order of `FIELDS`.
+pub struct Texts<const N: usize> {
+    /// Every text, one after the other.
     text: Box<str>,
-    /// Where each field's text ends in `text`.
-    ends: [u32; COUNT],
-    /// Which fields have a value (a bit per field): an absent field and an
-    /// empty one are not the same when read back.
+    /// Where each text ends in `text`.
+    ends: [u32; N],
+    /// Which texts are there (a bit each): an absent text and an empty one
+    /// are not the same when read back.
     present: u32,
 }
 
-impl Packed {
-    pub fn new(columns: &AuthorityColumns) -> Self {
-        let texts = columns.texts();
-        let mut text = String::with_capacity(texts.iter().flatten().map(String::len).sum());
-        let mut ends = [0; COUNT];
+impl<const N: usize> Texts<N> {
+    pub fn new<'a>(texts: impl IntoIterator<Item = Option<&'a str>> + Clone) -> Self {
+        const { assert!(N <= 32, "a bit each in `present`") };
+        let mut text =
+            String::with_capacity(texts.clone().into_iter().flatten().map(str::len).sum());
+        let mut ends = [0; N];
         let mut present = 0;
-        for (i, t) in texts.iter().enumerate() {
+        for (i, t) in texts.into_iter().take(N).enumerate() {
             if let Some(t) = t {
                 text.push_str(t);
                 present |= 1 << i;
@@ -31,16 +33,15 @@ impl Packed {
             // Fields are at most a few thousand characters.
             ends[i] = u32::try_from(text.len()).expect("an authority's text fits in 4 GB");
         }
-        Packed {
+        Texts {
             text: text.into_boxed_str(),
             ends,
             present,
         }
     }
 
-    /// The field at this place in `FIELDS` as `AuthorityColumns::texts`
-    /// gives it.
-    pub fn text(&self, i: usize) -> Option<&str> {
+    /// The text at this place, as given.
+    pub fn get(&self, i: usize) -> Option<&str> {
         if self.present & (1 << i) == 0 {
             return None;
         }
@@ -48,9 +49,31 @@ impl Packed {
         Some(&self.text[start..self.ends[i] as usize])
     }
 
+    /// Every text, in order.
+    pub fn iter(&self) -> impl Iterator<Item = Option<&str>> {
+        (0..N).map(|i| self.get(i))
+    }
+}
+
+/// An authority's own fields, in the order of `FIELDS`; each is read by
+/// the method of its name (`a.name()`).
+pub type Packed = Texts<COUNT>;
+
+impl Packed {
+    pub fn of(columns: &AuthorityColumns) -> Self {
+        let texts = columns.texts();
+        Texts::new(texts.iter().map(Option::as_deref))
+    }
+
+    /// The field at this place in `FIELDS` as `AuthorityColumns::texts`
+    /// gives it.
+    pub fn text(&self, i: usize) -> Option<&str> {
+        self.get(i)
+    }
+
     /// Every field's text, in the order of `FIELDS`.
     pub fn texts(&self) -> impl Iterator<Item = Option<&str>> {
-        (0..COUNT).map(|i| self.text(i))
+        self.iter()
     }
 
     /// The fields as stored, for editing and writing.
@@ -77,7 +100,7 @@ mod tests {
             verified_at: chrono::NaiveDate::from_ymd_opt(2026, 1, 2),
             ..Default::default()
         };
-        let packed = Packed::new(&columns);
+        let packed = Packed::of(&columns);
         assert_eq!(packed.columns(), columns);
         assert_eq!(
             packed.texts().collect::<Vec<_>>(),

@@ -94,10 +94,10 @@ pub fn record_of(a: &Authority) -> ValidAuthority {
             .contacts
             .iter()
             .map(|c| NewContact {
-                name: c.name.to_string(),
-                position: c.position.as_ref().map(ToString::to_string),
-                email: c.email.as_ref().map(ToString::to_string),
-                phone: c.phone.as_ref().map(ToString::to_string),
+                name: c.name().to_string(),
+                position: c.position().map(ToString::to_string),
+                email: c.email().map(ToString::to_string),
+                phone: c.phone().map(ToString::to_string),
                 languages: c.languages.iter().map(|l| l.as_str().to_string()).collect(),
             })
             .collect(),

@@ -191,10 +191,10 @@ impl AuthorityInput {
                 a.contacts
                     .iter()
                     .map(|c| ContactInput {
-                        name: Some(c.name.to_string()),
-                        position: c.position.as_ref().map(ToString::to_string),
-                        email: c.email.as_ref().map(ToString::to_string),
-                        phone: c.phone.as_ref().map(ToString::to_string),
+                        name: Some(c.name().to_string()),
+                        position: c.position().map(ToString::to_string),
+                        email: c.email().map(ToString::to_string),
+                        phone: c.phone().map(ToString::to_string),
                         languages: codes(c.languages.iter().map(|l| l.as_str()).collect()),
                     })
                     .collect(),

@@ -52,7 +52,30 @@ impl Kept {
 }
 
 /// The measure in force of each authority that has one.
-pub type ByAuthority = Arc<HashMap<AuthorityId, Update>>;
+pub type ByAuthority = Arc<Measures>;
+
+/// Measures in force ordered by authority, at most one each: at 50,000
+/// authorities there are tens of thousands, and a map kept a third of its
+/// room empty.
+pub struct Measures(Box<[Update]>);
+
+impl Measures {
+    /// From `store::in_force`, which gives one per authority.
+    fn new(mut list: Vec<Update>) -> Self {
+        list.sort_by_key(|u| u.authority_id);
+        Measures(list.into_boxed_slice())
+    }
+
+    /// The measure in force of this authority.
+    pub fn get(&self, id: &AuthorityId) -> Option<&Update> {
+        let at = self.0.binary_search_by_key(id, |u| u.authority_id).ok()?;
+        Some(&self.0[at])
+    }
+
+    pub fn values(&self) -> impl Iterator<Item = &Update> {
+        self.0.iter()
+    }
+}
 
 impl InForce {
     /// After a measure was submitted, decided or withdrawn here.
@@ -109,8 +132,7 @@ impl InForce {
             // at once: their memory goes back to the system, not to the heap.
             let _give_back = crate::memory::GiveBack;
             let (measures, list) = store::all_in_force(c, day)?;
-            let by_authority: ByAuthority =
-                Arc::new(list.into_iter().map(|u| (u.authority_id, u)).collect());
+            let by_authority: ByAuthority = Arc::new(Measures::new(list));
             Ok((measures, by_authority))
         })
         .await?;
