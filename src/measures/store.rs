@@ -188,12 +188,29 @@ pub fn in_force(
     authority_ids: Option<&[AuthorityId]>,
     today: NaiveDate,
 ) -> Result<Vec<Update>, AppError> {
+    in_force_of(conn, authority_ids, today, Archived::Left)
+}
+
+/// Whether the measures of archived authorities are read.
+enum Archived {
+    Left,
+    Read,
+}
+
+fn in_force_of(
+    conn: &mut DbConnection,
+    authority_ids: Option<&[AuthorityId]>,
+    today: NaiveDate,
+    archived: Archived,
+) -> Result<Vec<Update>, AppError> {
     let mut q = measure_updates::table
         .inner_join(authorities::table)
-        .filter(authorities::archived_at.is_null())
         .filter(measure_updates::status.eq_any([Status::Approved.code(), Status::Scheduled.code()]))
         .filter(measure_updates::effective_from.le(today))
         .into_boxed::<crate::db::MultiBackend>();
+    if let Archived::Left = archived {
+        q = q.filter(authorities::archived_at.is_null());
+    }
     if let Some(ids) = authority_ids {
         q = q.filter(measure_updates::authority_id.eq_any(ids.to_vec()));
     }
@@ -229,15 +246,17 @@ pub fn generation(conn: &mut DbConnection) -> QueryResult<i64> {
         .first(conn)
 }
 
-/// Every measure in force, with the generation they were read at (read
-/// first, so they are never older than it).
+/// Every measure in force, archived authorities' too, with the generation
+/// they were read at (read first, so they are never older than it). Kept
+/// beside the directory, which decides whose are shown: archiving or
+/// restoring an authority then does not mean reading them all again.
 pub fn all_in_force(
     conn: &mut DbConnection,
     today: NaiveDate,
 ) -> Result<(i64, Vec<Update>), AppError> {
     conn.transaction(|conn| {
         let generation = generation(conn)?;
-        Ok((generation, in_force(conn, None, today)?))
+        Ok((generation, in_force_of(conn, None, today, Archived::Read)?))
     })
 }
 

@@ -452,4 +452,20 @@ async fn measures_in_force_on_the_state_page_and_the_list() {
     }
     let (s, _) = app.get_html("/measures?region=Atlantis").await;
     assert_eq!(s, 400);
+    // Archived, its measure leaves the list though the measures in force
+    // kept in memory were not read again (they did not change).
+    let (s, body) = api(
+        &app,
+        Method::DELETE,
+        &format!("/api/v1/authorities/{}", c.own),
+        Some(&c.admin),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(s, 200, "{body}");
+    let (_, html) = app.get_html("/measures").await;
+    assert!(html.contains("No measure in force matches."), "{html}");
+    let state = reader.get("/countries/FR").await.text().await.unwrap();
+    assert!(!state.contains("entraide@justice.example"));
 }

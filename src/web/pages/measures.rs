@@ -19,8 +19,8 @@ use crate::web::AppState;
 pub use crate::measures::describe as view;
 
 /// Every measure in force, kept in memory beside the directory: for the day
-/// and the directory snapshot it was read at, and for as long as the
-/// measures' generation in the database stays (checked at most every
+/// it was read on, and for as long as the measures' generation in the
+/// database stays (checked at most every
 /// `directory.refresh_interval`, for changes made by other instances).
 /// Handlers that change a measure here call [`InForce::forget`].
 #[derive(Default)]
@@ -35,7 +35,6 @@ pub struct InForce {
 
 struct Kept {
     day: NaiveDate,
-    generation: i64,
     /// The measures' generation in the database when read.
     measures: i64,
     checked_at: Instant,
@@ -45,9 +44,11 @@ struct Kept {
 }
 
 impl Kept {
-    /// Whether it holds the measures of this day and directory snapshot.
-    fn serves(&self, day: NaiveDate, generation: i64) -> bool {
-        self.day == day && self.generation == generation
+    /// Whether it holds the measures of this day. Edits of the directory do
+    /// not matter: archived authorities' measures are read too, and the
+    /// directory snapshot decides whose are shown.
+    fn serves(&self, day: NaiveDate) -> bool {
+        self.day == day
     }
 }
 
@@ -85,17 +86,12 @@ impl InForce {
         self.version.fetch_add(1, Ordering::SeqCst);
     }
 
-    /// What is kept, if it is for this day and snapshot and was checked
+    /// What is kept, if it is for this day and was checked
     /// against the database recently enough.
-    fn fresh(
-        &self,
-        day: NaiveDate,
-        generation: i64,
-        fresh: Duration,
-    ) -> Option<(ByAuthority, u64)> {
+    fn fresh(&self, day: NaiveDate, fresh: Duration) -> Option<(ByAuthority, u64)> {
         let kept = self.kept.lock().expect("not poisoned");
         kept.as_ref()
-            .filter(|k| k.serves(day, generation) && k.checked_at.elapsed() < fresh)
+            .filter(|k| k.serves(day) && k.checked_at.elapsed() < fresh)
             .map(|k| (k.by_authority.clone(), k.version))
     }
 
@@ -103,14 +99,13 @@ impl InForce {
     /// made from one stays right for as long as the version does.
     pub async fn current(&self, state: &AppState) -> Result<(ByAuthority, u64), AppError> {
         let day = state.clock.today();
-        let generation = state.directory.snapshot().generation;
         let fresh = state.settings.directory.refresh_interval;
-        if let Some(found) = self.fresh(day, generation, fresh) {
+        if let Some(found) = self.fresh(day, fresh) {
             return Ok(found);
         }
         let _reading = self.reading.lock().await;
         // Whoever held the lock before may have done the work.
-        if let Some(found) = self.fresh(day, generation, fresh) {
+        if let Some(found) = self.fresh(day, fresh) {
             return Ok(found);
         }
         let began = self.version.load(Ordering::SeqCst);
@@ -120,7 +115,7 @@ impl InForce {
         {
             let mut kept = self.kept.lock().expect("not poisoned");
             if let Some(k) = kept.as_mut()
-                && k.serves(day, generation)
+                && k.serves(day)
                 && k.measures == measures
             {
                 k.checked_at = Instant::now();
@@ -144,7 +139,6 @@ impl InForce {
         if version == began + 1 {
             *kept = Some(Kept {
                 day,
-                generation,
                 measures,
                 checked_at: Instant::now(),
                 version,
