@@ -13,6 +13,12 @@ use super::model::Authority;
 use crate::db::ids::AuthorityId;
 use crate::domain::states::{self, Region};
 use crate::domain::{Article, CountryCode, LanguageCode};
+
+/// The finder's order, as the page and the API say it: the one to write to
+/// comes first.
+pub const FINDER_ORDER: &str = "The State's national authorities come first: its central \
+    authority, then those that receive requests, then the others. Authorities for a territory \
+    or a special region follow, grouped under their territory.";
 use crate::error::AppError;
 
 pub const DEFAULT_PER_PAGE: u32 = 20;
@@ -353,20 +359,30 @@ impl Snapshot {
         (self.slot(h.doc).kind_rank(), self.rank[h.doc as usize])
     }
 
-    /// The authorities of a State designated under an article, the one to
-    /// write to first: central authorities, then those that receive requests.
+    /// The authorities of a State designated under an article, in the
+    /// order of [`FINDER_ORDER`]: the one to write to first.
     pub fn designated(&self, country: CountryCode, article: Article) -> Vec<Arc<Authority>> {
-        let mut list: Vec<Arc<Authority>> = self
+        let mut list: Vec<_> = self
             .in_country(country)
             .filter(|a| a.is_designated(article))
+            .enumerate()
+            .map(|(at, a)| {
+                let receives = a.designation(article).is_some_and(|d| {
+                    d.functions.is_empty()
+                        || d.functions.contains(&crate::domain::Function::Receives)
+                });
+                // The position last: equal keys keep the reading order.
+                let key = (
+                    a.territory().map(crate::domain::text::sort_key),
+                    a.kind_rank(),
+                    !receives,
+                    at,
+                );
+                (key, a)
+            })
             .collect();
-        list.sort_by_key(|a| {
-            let receives = a.designation(article).is_some_and(|d| {
-                d.functions.is_empty() || d.functions.contains(&crate::domain::Function::Receives)
-            });
-            (a.kind_rank(), !receives)
-        });
-        list
+        list.sort_unstable_by(|x, y| x.0.cmp(&y.0));
+        list.into_iter().map(|(_, a)| a).collect()
     }
 
     /// A State's authorities in reading order.

@@ -156,3 +156,107 @@ async fn a_state_lists_its_authorities_by_article() {
     let (status, body) = app.get_json("/api/v1/countries/F1").await;
     assert_eq!(status, 400, "{body}");
 }
+
+#[tokio::test]
+async fn the_national_authority_first_then_each_territory_under_its_name() {
+    let app = spawn_app().await;
+    let authority = |ref_: &str, name: &str, kind: AuthorityKind, territory: Option<&str>| {
+        let mut r = record(ref_, "IS", name, &[Article::MUTUAL_LEGAL_ASSISTANCE]);
+        r.kind = kind.code().into();
+        r.territory = territory.map(Into::into);
+        r
+    };
+    // Names chosen so that reading order alone would put territories first.
+    app.insert(vec![
+        authority(
+            "IS-T1",
+            "Aaa Isles Central Office",
+            AuthorityKind::CentralAuthority,
+            Some("Northern Isles"),
+        ),
+        authority(
+            "IS-T2",
+            "Aab Isles Prosecutor",
+            AuthorityKind::CompetentAuthority,
+            Some("Northern Isles"),
+        ),
+        authority(
+            "IS-T3",
+            "Bbb National Prosecutor",
+            AuthorityKind::CompetentAuthority,
+            None,
+        ),
+        authority(
+            "IS-T4",
+            "Ccc Arctic Central Office",
+            AuthorityKind::CentralAuthority,
+            Some("Arctic Region"),
+        ),
+        authority(
+            "IS-T5",
+            "Zed National Central Authority",
+            AuthorityKind::CentralAuthority,
+            None,
+        ),
+    ])
+    .await;
+    let expected = [
+        "Zed National Central Authority",
+        "Bbb National Prosecutor",
+        "Ccc Arctic Central Office",
+        "Aaa Isles Central Office",
+        "Aab Isles Prosecutor",
+    ];
+
+    let (status, body) = app
+        .get_json("/api/v1/counterpart?country=IS&article=18")
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let ours: Vec<&str> = body["authorities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["ref"].as_str().unwrap().starts_with("IS-T"))
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(ours, expected, "{body}");
+    let list = body["authorities"].as_array().unwrap();
+    let first_territorial = list.iter().position(|a| !a["territory"].is_null()).unwrap();
+    assert!(
+        list[first_territorial..]
+            .iter()
+            .all(|a| !a["territory"].is_null()),
+        "every national authority before the territories: {body}"
+    );
+    assert!(
+        body["order"].as_str().unwrap().contains("territory"),
+        "{body}"
+    );
+
+    // The page: the same order, each territory's group under its name, and
+    // the rule in words.
+    let (status, html) = app.get_html("/counterpart?country=IS&article=18").await;
+    assert_eq!(status, 200);
+    let at = |s: &str| html.find(s).unwrap_or_else(|| panic!("{s} missing"));
+    let places: Vec<usize> = expected.iter().map(|n| at(n)).collect();
+    assert!(places.windows(2).all(|w| w[0] < w[1]), "{html}");
+    assert!(at("Bbb National Prosecutor") < at("For Arctic Region"));
+    assert!(at("For Arctic Region") < at("Ccc Arctic Central Office"));
+    assert!(at("Ccc Arctic Central Office") < at("For Northern Isles"));
+    assert!(at("For Northern Isles") < at("Aaa Isles Central Office"));
+    assert!(html.contains("national authorities come first"));
+}
+
+#[tokio::test]
+async fn the_united_kingdom_and_china_begin_with_their_central_authority() {
+    let app = spawn_app().await;
+    for state in ["GB", "CN"] {
+        let (status, body) = app
+            .get_json(&format!("/api/v1/counterpart?country={state}&article=18"))
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let first = &body["authorities"][0];
+        assert_eq!(first["kind"], "central_authority", "{state}: {body}");
+        assert!(first["territory"].is_null(), "{state}: {body}");
+    }
+}

@@ -153,6 +153,7 @@ pub(crate) async fn counterpart(
                 "article": article,
                 "provision": article.provision(),
                 "title": article.title(),
+                "order": crate::directory::search::FINDER_ORDER,
                 "authorities": list,
                 "measures_in_force": measures,
             }))

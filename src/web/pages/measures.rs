@@ -191,6 +191,10 @@ pub struct WithMeasures<'a> {
     #[serde(flatten)]
     pub authority: crate::web::support::json::AuthorityJson<'a>,
     pub measures: Vec<Described>,
+    /// The territory whose group this authority opens, in the finder's
+    /// order (national authorities first, then each territory's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<&'a str>,
 }
 
 #[derive(serde::Deserialize)]

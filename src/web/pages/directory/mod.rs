@@ -130,11 +130,17 @@ pub(crate) async fn counterpart(
         || {
             let ids: Vec<AuthorityId> = designated.iter().map(|a| a.id).collect();
             let mut measures = measures_view::described(&in_force, &ids, sees);
+            let mut territory = None;
             let found: Vec<measures_view::WithMeasures> = designated
                 .iter()
-                .map(|a| measures_view::WithMeasures {
-                    authority: AuthorityJson::new(a, sees),
-                    measures: measures.remove(&a.id).unwrap_or_default(),
+                .map(|a| {
+                    let opens = a.territory().filter(|_| a.territory() != territory);
+                    territory = a.territory();
+                    measures_view::WithMeasures {
+                        authority: AuthorityJson::new(a, sees),
+                        measures: measures.remove(&a.id).unwrap_or_default(),
+                        group: opens,
+                    }
                 })
                 .collect();
             let mut v = view(title.clone())?;
@@ -142,6 +148,7 @@ pub(crate) async fn counterpart(
                 country: CountryJson::new(country.state(), 0),
                 article: ArticleChoice::from(article),
                 count: found.len(),
+                order: crate::directory::search::FINDER_ORDER,
                 authorities: found,
             });
             Ok(v)
@@ -217,7 +224,7 @@ pub(crate) async fn authorities(
                 last: first + cards.len().saturating_sub(1),
                 prev: (query.page > 1).then(|| page_link(&params, query.page - 1)),
                 next: (query.page < pages).then(|| page_link(&params, query.page + 1)),
-                cards,
+                cards: cards.concat(),
             });
             if let Some(q) = &query.q {
                 view.title = format!("Search: {q}");

@@ -183,6 +183,8 @@ pub struct FinderResult<'a> {
     pub article: ArticleChoice,
     pub count: usize,
     pub authorities: Vec<WithMeasures<'a>>,
+    /// How the list is ordered ([`crate::directory::search::FINDER_ORDER`]).
+    pub order: &'static str,
 }
 
 #[derive(Serialize)]
@@ -198,8 +200,9 @@ pub struct Search<'a, F: Serialize> {
 
 #[derive(Serialize)]
 pub struct SearchResult {
-    /// Each authority found, as its card.
-    pub cards: Vec<Arc<str>>,
+    /// The authorities found, as their cards one after the other: one
+    /// string for the template to copy, not a list to walk.
+    pub cards: String,
     pub total: usize,
     /// No authority matched every word; these match most.
     pub partial: bool,
