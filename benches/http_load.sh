@@ -56,6 +56,7 @@ URLS=(
   "/"
   "/counterpart?country=FR&article=18"
   "/authorities?q=minist"
+  "/authorities?q=minist+zqN (a new question each time: never kept)"
   "/countries"
   "/countries/FR"
   "/about"
@@ -72,16 +73,26 @@ declare -A RESULTS P99
 UNDER_LOAD=""
 for round in $(seq 1 "$ROUNDS"); do
   for url in "${URLS[@]}"; do
-    out=$(wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency "${HEADER[@]}" "http://127.0.0.1:$PORT$url")
+    SCRIPT=()
+    target="$url"
+    # The search page on a miss: benches/search_miss.lua asks a new question each time.
+    if [[ "$url" == *"new question"* ]]; then SCRIPT=(-s benches/search_miss.lua); target="/"; fi
+    out=$(wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency "${SCRIPT[@]}" "${HEADER[@]}" "http://127.0.0.1:$PORT$target")
     RESULTS[$url]="${RESULTS[$url]:-} $(echo "$out" | awk '/Requests\/sec/ {print $2}')"
     P99[$url]="${P99[$url]:-} $(echo "$out" | awk '$1 == "99%" {print $2}' | ms)"
   done
-  # /healthz while the search page is under load on the same workers.
+  # /healthz while the search page is under load on the same workers: one
+  # question asked again and again (kept), then a new one each time.
   wrk -t1 -c"$CONNECTIONS" -d"$DURATION" "${HEADER[@]}" "http://127.0.0.1:$PORT/authorities?q=minist" >/dev/null &
   LOAD=$!
   out=$(wrk -t1 -c"$CONNECTIONS" -d"$DURATION" "http://127.0.0.1:$PORT/healthz")
   wait "$LOAD"
   UNDER_LOAD="$UNDER_LOAD $(echo "$out" | awk '/Requests\/sec/ {print $2}')"
+  wrk -t1 -c"$CONNECTIONS" -d"$DURATION" -s benches/search_miss.lua "${HEADER[@]}" "http://127.0.0.1:$PORT/" >/dev/null &
+  LOAD=$!
+  out=$(wrk -t1 -c"$CONNECTIONS" -d"$DURATION" "http://127.0.0.1:$PORT/healthz")
+  wait "$LOAD"
+  UNDER_MISSES="${UNDER_MISSES:-} $(echo "$out" | awk '/Requests\/sec/ {print $2}')"
   echo "round $round done" >&2
 done
 
@@ -94,6 +105,8 @@ for url in "${URLS[@]}"; do
 done
 loaded=$(echo "$UNDER_LOAD" | median)
 printf '%-55s %12.0f %7.0f%%\n' "/healthz while the search page is loaded" "$loaded" "$(echo "$loaded / $base * 100" | bc -l)"
+loaded=$(echo "$UNDER_MISSES" | median)
+printf '%-55s %12.0f %7.0f%%\n' "/healthz while new searches are loaded" "$loaded" "$(echo "$loaded / $base * 100" | bc -l)"
 grep -E 'VmRSS|VmHWM' "/proc/$SERVER/status"
 
 # Edits through the API, one editor alone and ten at once (EDITS=0 skips).

@@ -156,6 +156,8 @@ async fn pages_kept_between_requests_follow_the_directory_and_the_reader() {
         digits.chars().rev().collect::<String>().parse().unwrap()
     };
     let n = count(&home_before);
+    let (_, search_before) = app.get_html("/authorities?q=quolliq+tuvalu").await;
+    assert!(search_before.contains("No authority found"));
     // Tuvalu's count of authorities on the States page, as printed.
     let tuvalu = |html: &str| -> String {
         let at = html
@@ -203,4 +205,17 @@ async fn pages_kept_between_requests_follow_the_directory_and_the_reader() {
         !anonymous.contains(&signed.csrf),
         "a reader's form token leaked"
     );
+
+    // A search asked before the change is answered anew after it, and its
+    // kept page shows contacts only to readers who may see them.
+    let query = "/authorities?q=quolliq+tuvalu";
+    let (_, search_after) = app.get_html(query).await;
+    assert!(search_after.contains("Quolliq Office of Tuvalu"));
+    assert!(!search_after.contains("tv-901@test.example"));
+    let html = signed.get(query).await.text().await.unwrap();
+    assert!(html.contains("tv-901@test.example") && html.contains(&signed.csrf));
+    assert!(!html.contains("without contact details"));
+    let (_, anonymous) = app.get_html(query).await;
+    assert!(!anonymous.contains("tv-901@test.example") && !anonymous.contains(&signed.csrf));
+    assert!(anonymous.contains("without contact details"));
 }

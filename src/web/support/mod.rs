@@ -7,5 +7,6 @@ pub mod extract;
 pub mod json;
 pub mod params;
 pub mod respond;
+pub mod splice;
 pub mod templates;
 pub mod viewer;

@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex};
 use handlebars::Context;
 
 use super::json::AuthorityJson;
+use super::splice::Spliced;
 use super::templates::{Templates, render};
 use super::viewer::ViewerContext;
 use crate::db::ids::AuthorityId;
@@ -50,12 +51,26 @@ pub fn render_page<T: Serialize>(
     data: &T,
     viewer: &ViewerContext<'_>,
 ) -> Result<String, AppError> {
+    render_spliced(templates, name, data, viewer, &Spliced::default())
+}
+
+/// [`render_page`] for data holding markers of `spliced`'s parts.
+fn render_spliced<T: Serialize>(
+    templates: &Templates,
+    name: &str,
+    data: &T,
+    viewer: &ViewerContext<'_>,
+    spliced: &Spliced,
+) -> Result<String, AppError> {
     let failed =
         |e: handlebars::RenderError| AppError::internal(anyhow::anyhow!("template {name}: {e}"));
     let context = Context::wraps(WithViewer { data, viewer }).map_err(failed)?;
-    let body = templates
+    let mut body = templates
         .render_with_context(name, &context)
         .map_err(failed)?;
+    if !spliced.is_empty() {
+        body = spliced.apply(&body);
+    }
     // Every page's data names its title and the navigation entry it is under.
     let text = |key: &str| {
         context
@@ -234,10 +249,22 @@ pub fn kept_page<T: Serialize>(
     (title, nav): (&str, &str),
     data: impl FnOnce() -> Result<T, AppError>,
 ) -> Result<HttpResponse, AppError> {
-    let body = state
-        .bodies
-        .get_or_render(key, stamp, || render(&state.templates, name, &data()?))?;
-    framed(state, viewer, (title, nav), &body)
+    kept_body(state, viewer, (key, stamp), (title, nav), || {
+        render(&state.templates, name, &data()?)
+    })
+}
+
+/// A body kept under `key` while `stamp` holds, made by `body` (already
+/// rendered) when it must be, in the reader's layout.
+pub fn kept_body(
+    state: &AppState,
+    viewer: &Viewer,
+    (key, stamp): (&str, Stamp),
+    frame: (&str, &str),
+    body: impl FnOnce() -> Result<String, AppError>,
+) -> Result<HttpResponse, AppError> {
+    let body = state.bodies.get_or_render(key, stamp, body)?;
+    framed(state, viewer, frame, &body)
 }
 
 /// A kept body in the reader's layout.
@@ -289,10 +316,22 @@ pub fn page_with<T: Serialize>(
     name: &str,
     data: &T,
 ) -> Result<HttpResponse, AppError> {
+    page_spliced(state, viewer, status, name, data, &Spliced::default())
+}
+
+/// [`page_with`] for data holding markers of `spliced`'s parts.
+pub fn page_spliced<T: Serialize>(
+    state: &AppState,
+    viewer: &Viewer,
+    status: StatusCode,
+    name: &str,
+    data: &T,
+    spliced: &Spliced,
+) -> Result<HttpResponse, AppError> {
     let viewer = viewer.context();
     Ok(html(
         status,
-        render_page(&state.templates, name, data, &viewer)?,
+        render_spliced(&state.templates, name, data, &viewer, spliced)?,
     ))
 }
 

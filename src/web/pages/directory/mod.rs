@@ -15,8 +15,11 @@ use crate::measures::Described;
 use crate::web::pages::measures as measures_view;
 use crate::web::support::json::{AuthorityJson, CountryJson};
 use crate::web::support::params::{CounterpartParams, authority_id, country_param, live_authority};
-use crate::web::support::respond::{kept_page, page, page_with, snapshot_page};
-use crate::web::support::templates::StaticFiles;
+use crate::web::support::respond::{
+    kept_body, kept_page, page, page_spliced, page_with, snapshot_page,
+};
+use crate::web::support::splice::Spliced;
+use crate::web::support::templates::{StaticFiles, render};
 use crate::web::{AppState, Viewer};
 
 mod views;
@@ -197,16 +200,47 @@ pub(crate) async fn authorities(
     let mut view = Search {
         title: "Search the directory".into(),
         nav: "authorities",
+        sees_contacts: viewer.sees_contacts,
         choices,
         form: &params,
         error: None,
         result: None,
     };
-    let result;
-    let status = match params.parse() {
-        Ok(mut query) => {
-            query.contacts = viewer.sees_contacts;
-            result = directory.search(&query);
+    let mut query = match params.parse() {
+        Ok(query) => query,
+        Err(AppError::BadRequest(field)) => {
+            view.error = Some(field);
+            let mut spliced = Spliced::default();
+            view.choices.splice(&mut spliced);
+            let status = StatusCode::BAD_REQUEST;
+            return page_spliced(
+                &state,
+                &viewer,
+                status,
+                "pages/authorities",
+                &view,
+                &spliced,
+            );
+        }
+        Err(other) => return Err(other),
+    };
+    query.contacts = viewer.sees_contacts;
+    if let Some(q) = &query.q {
+        view.title = format!("Search: {q}");
+    }
+    // The page depends on the question as typed (the form shows it), the
+    // snapshot and the audience: kept for those. Popular questions are asked
+    // again and again; one asked once costs its rendering, made cheaper by
+    // putting the option lists and cards around the template engine.
+    let key = format!("search|{params:?}|{}", viewer.sees_contacts);
+    let title = view.title.clone();
+    kept_body(
+        &state,
+        &viewer,
+        (&key, (directory.generation, 0)),
+        (&title, "authorities"),
+        || {
+            let result = directory.search(&query);
             let cards = state.cards.of(
                 &state.templates,
                 directory.generation,
@@ -226,18 +260,14 @@ pub(crate) async fn authorities(
                 next: (query.page < pages).then(|| page_link(&params, query.page + 1)),
                 cards: cards.concat(),
             });
-            if let Some(q) = &query.q {
-                view.title = format!("Search: {q}");
+            let mut spliced = Spliced::default();
+            view.choices.splice(&mut spliced);
+            if let Some(r) = view.result.as_mut() {
+                spliced.take(&mut r.cards);
             }
-            StatusCode::OK
-        }
-        Err(AppError::BadRequest(field)) => {
-            view.error = Some(field);
-            StatusCode::BAD_REQUEST
-        }
-        Err(other) => return Err(other),
-    };
-    page_with(&state, &viewer, status, "pages/authorities", &view)
+            Ok(spliced.apply(&render(&state.templates, "pages/authorities", &view)?))
+        },
+    )
 }
 
 #[derive(serde::Deserialize)]

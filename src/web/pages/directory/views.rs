@@ -17,6 +17,7 @@ use crate::measures::Described;
 use crate::web::pages::measures::WithMeasures;
 use crate::web::support::json::{AuthorityJson, CountryJson};
 use crate::web::support::respond::Bodies;
+use crate::web::support::splice::Spliced;
 use crate::web::support::templates::language_name;
 
 /// The choices of the finder and the search filters, as `<option>` lists.
@@ -142,6 +143,14 @@ impl Choices {
             language_options: chosen(&languages, now.language),
         })
     }
+
+    /// Hands the option lists to `spliced`, leaving their markers.
+    pub fn splice(&mut self, spliced: &mut Spliced) {
+        spliced.take(&mut self.state_options);
+        spliced.take(&mut self.article_options);
+        spliced.take(&mut self.region_options);
+        spliced.take(&mut self.language_options);
+    }
 }
 
 /// What the finder's form holds.
@@ -191,6 +200,8 @@ pub struct FinderResult<'a> {
 pub struct Search<'a, F: Serialize> {
     pub title: String,
     pub nav: &'static str,
+    /// Whether the reader sees contacts: the page is kept per audience.
+    pub sees_contacts: bool,
     pub choices: Choices,
     pub form: &'a F,
     /// The parameter that could not be read.
