@@ -219,3 +219,44 @@ async fn pages_kept_between_requests_follow_the_directory_and_the_reader() {
     assert!(!anonymous.contains("tv-901@test.example") && !anonymous.contains(&signed.csrf));
     assert!(anonymous.contains("without contact details"));
 }
+
+/// Where people decide, a record says how long ago it was verified, and
+/// warns when that is longer than `directory.stale_after` (180 days here).
+#[tokio::test]
+async fn the_finder_and_the_authority_page_say_how_fresh_a_record_is() {
+    let app = spawn_app().await;
+    let mut old = record("TV-951", "TV", "Quolliq Old Desk", &[Article::EXTRADITION]);
+    old.columns.verified_at = Some(crate::helpers::today() - chrono::Duration::days(419));
+    let mut fresh = record(
+        "TV-952",
+        "TV",
+        "Quolliq Fresh Desk",
+        &[Article::EXTRADITION],
+    );
+    fresh.columns.verified_at = Some(crate::helpers::today() - chrono::Duration::days(12));
+    app.insert(vec![old, fresh]).await;
+
+    let (status, html) = app.get_html("/counterpart?country=TV&article=16").await;
+    assert_eq!(status, 200);
+    let card = |name: &str| -> String {
+        let at = html.find(name).unwrap_or_else(|| panic!("{name} missing"));
+        let end = html[at..].find("</article>").unwrap() + at;
+        html[at..end].to_string()
+    };
+    let (old_card, fresh_card) = (card("Quolliq Old Desk"), card("Quolliq Fresh Desk"));
+    assert!(
+        old_card.contains("Not verified for more than 180 days"),
+        "{old_card}"
+    );
+    assert!(old_card.contains("419 days ago"), "{old_card}");
+    assert!(
+        !fresh_card.contains("Not verified for more than"),
+        "{fresh_card}"
+    );
+    assert!(fresh_card.contains("Last verified") && fresh_card.contains("12 days ago"));
+
+    let (_, list) = app.get_json("/api/v1/authorities?q=quolliq+old+desk").await;
+    let id = list["items"][0]["id"].as_i64().unwrap();
+    let (_, page) = app.get_html(&format!("/authorities/{id}")).await;
+    assert!(page.contains("Not verified for more than 180 days (last verified 419 days ago"));
+}

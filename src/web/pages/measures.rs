@@ -195,6 +195,9 @@ pub struct WithMeasures<'a> {
     /// order (national authorities first, then each territory's).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group: Option<&'a str>,
+    /// How recently its record was verified.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub freshness: Option<crate::web::pages::directory::views::Freshness>,
 }
 
 #[derive(serde::Deserialize)]

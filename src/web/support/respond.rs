@@ -5,7 +5,8 @@ use actix_web::HttpResponse;
 use actix_web::http::{StatusCode, header};
 use serde::Serialize;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasher;
 use std::sync::{Arc, Mutex};
 
 use handlebars::Context;
@@ -119,7 +120,12 @@ fn layout(
 #[derive(Default)]
 pub struct Bodies {
     rendered: Mutex<Kept>,
+    /// Keys of bodies made once and not kept (see [`Bodies::get_or_render_repeated`]).
+    asked_once: Mutex<HashSet<u64>>,
 }
+
+/// Questions remembered as asked once, at most; then forgotten together.
+const ASKED_ONCE: usize = 10_000;
 
 #[derive(Default)]
 struct Kept {
@@ -180,6 +186,32 @@ impl Bodies {
             kept.bytes -= old.len();
         }
         Ok(body)
+    }
+
+    /// [`Self::get_or_render`] for keys that readers type (searches): a body
+    /// is kept only when its key is asked for a second time, so that
+    /// questions asked once do not push out what is asked often.
+    pub fn get_or_render_repeated(
+        &self,
+        key: &str,
+        stamp: Stamp,
+        render: impl FnOnce() -> Result<String, AppError>,
+    ) -> Result<Arc<str>, AppError> {
+        if self.kept(key, stamp).is_none() && self.first_asking(key, stamp) {
+            return Ok(render()?.into());
+        }
+        self.get_or_render(key, stamp, render)
+    }
+
+    /// Whether this is the first time `key` is asked for at `stamp`
+    /// (remembered, so the next time is not).
+    fn first_asking(&self, key: &str, stamp: Stamp) -> bool {
+        let hash = rustc_hash::FxBuildHasher.hash_one((key, stamp));
+        let mut asked = self.asked_once.lock().expect("not poisoned");
+        if asked.len() >= ASKED_ONCE {
+            asked.clear();
+        }
+        asked.insert(hash)
     }
 }
 
@@ -268,7 +300,7 @@ pub fn kept_body(
 }
 
 /// A kept body in the reader's layout.
-fn framed(
+pub fn framed(
     state: &AppState,
     viewer: &Viewer,
     (title, nav): (&str, &str),

@@ -16,18 +16,18 @@ use crate::web::pages::measures as measures_view;
 use crate::web::support::json::{AuthorityJson, CountryJson};
 use crate::web::support::params::{CounterpartParams, authority_id, country_param, live_authority};
 use crate::web::support::respond::{
-    kept_body, kept_page, page, page_spliced, page_with, snapshot_page,
+    framed, kept_page, page, page_spliced, page_with, snapshot_page,
 };
 use crate::web::support::splice::Spliced;
 use crate::web::support::templates::{StaticFiles, render};
 use crate::web::{AppState, Viewer};
 
-mod views;
+pub(crate) mod views;
 
 use views::{
     About, ArticleChoice, AuthorityMeasures, AuthorityPage, CardGroup, Choices, Chosen, Countries,
-    CountryPage, Finder, FinderForm, FinderResult, Home, RegionGroup, Search, SearchResult, Stats,
-    Subregion,
+    CountryPage, Finder, FinderForm, FinderResult, Freshness, Home, RegionGroup, Search,
+    SearchResult, Stats, Subregion,
 };
 
 pub(crate) async fn home(
@@ -115,7 +115,10 @@ pub(crate) async fn counterpart(
     // exactly that, and rendered only when one of them changed.
     let (in_force, version) = state.in_force.current(&state).await?;
     let sees = viewer.sees_contacts;
-    let key = format!("counterpart|{typed_country}|{typed_article}|{sees}");
+    // The day too: each card says how long ago its record was verified.
+    let today = state.clock.today();
+    let stale_days = state.settings.directory.stale_after.as_secs() / 86_400;
+    let key = format!("counterpart|{typed_country}|{typed_article}|{sees}|{today}");
     let title = format!(
         "{}: {} ({})",
         country.state().name,
@@ -143,6 +146,7 @@ pub(crate) async fn counterpart(
                         authority: AuthorityJson::new(a, sees),
                         measures: measures.remove(&a.id).unwrap_or_default(),
                         group: opens,
+                        freshness: Some(Freshness::of(a.verified_at(), today, stale_days)),
                     }
                 })
                 .collect();
@@ -229,45 +233,42 @@ pub(crate) async fn authorities(
         view.title = format!("Search: {q}");
     }
     // The page depends on the question as typed (the form shows it), the
-    // snapshot and the audience: kept for those. Popular questions are asked
-    // again and again; one asked once costs its rendering, made cheaper by
-    // putting the option lists and cards around the template engine.
+    // snapshot and the audience: kept for those once asked twice. Popular
+    // questions are asked again and again; one asked once costs its
+    // rendering, made cheaper by putting the option lists and cards around
+    // the template engine, and is not kept.
     let key = format!("search|{params:?}|{}", viewer.sees_contacts);
     let title = view.title.clone();
-    kept_body(
-        &state,
-        &viewer,
-        (&key, (directory.generation, 0)),
-        (&title, "authorities"),
-        || {
-            let result = directory.search(&query);
-            let cards = state.cards.of(
-                &state.templates,
-                directory.generation,
-                &result.items,
-                viewer.sees_contacts,
-            )?;
-            let pages = result.total.div_ceil(query.per_page as usize).max(1) as u32;
-            let first = (query.page - 1) as usize * query.per_page as usize + 1;
-            view.result = Some(SearchResult {
-                total: result.total,
-                partial: result.partial,
-                page: query.page,
-                pages,
-                first,
-                last: first + cards.len().saturating_sub(1),
-                prev: (query.page > 1).then(|| page_link(&params, query.page - 1)),
-                next: (query.page < pages).then(|| page_link(&params, query.page + 1)),
-                cards: cards.concat(),
-            });
-            let mut spliced = Spliced::default();
-            view.choices.splice(&mut spliced);
-            if let Some(r) = view.result.as_mut() {
-                spliced.take(&mut r.cards);
-            }
-            Ok(spliced.apply(&render(&state.templates, "pages/authorities", &view)?))
-        },
-    )
+    let stamp = (directory.generation, 0);
+    let body = state.bodies.get_or_render_repeated(&key, stamp, || {
+        let result = directory.search(&query);
+        let cards = state.cards.of(
+            &state.templates,
+            directory.generation,
+            &result.items,
+            viewer.sees_contacts,
+        )?;
+        let pages = result.total.div_ceil(query.per_page as usize).max(1) as u32;
+        let first = (query.page - 1) as usize * query.per_page as usize + 1;
+        view.result = Some(SearchResult {
+            total: result.total,
+            partial: result.partial,
+            page: query.page,
+            pages,
+            first,
+            last: first + cards.len().saturating_sub(1),
+            prev: (query.page > 1).then(|| page_link(&params, query.page - 1)),
+            next: (query.page < pages).then(|| page_link(&params, query.page + 1)),
+            cards: cards.concat(),
+        });
+        let mut spliced = Spliced::default();
+        view.choices.splice(&mut spliced);
+        if let Some(r) = view.result.as_mut() {
+            spliced.take(&mut r.cards);
+        }
+        Ok(spliced.apply(&render(&state.templates, "pages/authorities", &view)?))
+    })?;
+    framed(&state, &viewer, (&title, "authorities"), &body)
 }
 
 #[derive(serde::Deserialize)]
@@ -287,9 +288,7 @@ pub(crate) async fn authority(
     let a = live_authority(&state, id)?;
     let stale_days = state.settings.directory.stale_after.as_secs() / 86_400;
     let today = state.clock.today();
-    let stale = a
-        .verified_at()
-        .is_none_or(|d| (today - d).num_days() > stale_days as i64);
+    let freshness = || Freshness::of(a.verified_at(), today, stale_days);
     // The public sees the record and its measure only: the same for a
     // snapshot, the measures in force, the day (it says whether the record
     // is stale) and the audience, so kept for those.
@@ -311,8 +310,7 @@ pub(crate) async fn authority(
                     measures: measures_view::described(&in_force, &[id], sees)
                         .remove(&id)
                         .unwrap_or_default(),
-                    stale,
-                    stale_days,
+                    freshness: freshness(),
                     may_edit: false,
                     is_admin: false,
                     signed_in: false,
@@ -360,8 +358,7 @@ pub(crate) async fn authority(
         nav: "authorities",
         authority: AuthorityJson::new(&a, viewer.sees_contacts),
         measures,
-        stale,
-        stale_days,
+        freshness: freshness(),
         may_edit,
         is_admin,
         signed_in: viewer.user.is_some(),

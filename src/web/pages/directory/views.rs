@@ -231,8 +231,7 @@ pub struct AuthorityPage<'a> {
     pub nav: &'static str,
     pub authority: AuthorityJson<'a>,
     pub measures: Vec<Described>,
-    pub stale: bool,
-    pub stale_days: u64,
+    pub freshness: Freshness,
     pub may_edit: bool,
     pub is_admin: bool,
     pub signed_in: bool,
@@ -294,4 +293,42 @@ pub struct About {
     pub title: &'static str,
     pub nav: &'static str,
     pub articles: &'static [ArticleChoice],
+}
+
+/// How recently a record was checked, said where people decide whether to
+/// rely on it (the finder's cards, the authority's page).
+#[derive(Serialize)]
+pub struct Freshness {
+    /// "12 days ago (2026-11-20)", or "never".
+    pub said: String,
+    /// Not verified within `directory.stale_after`, or never.
+    pub stale: bool,
+    pub stale_days: u64,
+}
+
+impl Freshness {
+    pub fn of(
+        verified: Option<chrono::NaiveDate>,
+        today: chrono::NaiveDate,
+        stale_days: u64,
+    ) -> Self {
+        let Some(on) = verified else {
+            return Freshness {
+                said: "never".into(),
+                stale: true,
+                stale_days,
+            };
+        };
+        let days = (today - on).num_days();
+        let ago = match days {
+            ..=0 => "today".to_string(),
+            1 => "yesterday".to_string(),
+            n => format!("{n} days ago"),
+        };
+        Freshness {
+            said: format!("{ago} ({on})"),
+            stale: days > stale_days as i64,
+            stale_days,
+        }
+    }
 }
