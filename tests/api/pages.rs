@@ -144,17 +144,7 @@ async fn pages_kept_between_requests_follow_the_directory_and_the_reader() {
     let app = spawn_app().await;
     let (_, before) = app.get_html("/countries").await;
     let (_, home_before) = app.get_html("/").await;
-    let count = |html: &str| -> usize {
-        let at = html
-            .find(" authorities of ")
-            .expect("the count of authorities");
-        let digits: String = html[..at]
-            .chars()
-            .rev()
-            .take_while(|c| c.is_ascii_digit())
-            .collect();
-        digits.chars().rev().collect::<String>().parse().unwrap()
-    };
+    let count = |html: &str| number_before(html, " authorities of ");
     let n = count(&home_before);
     let (_, search_before) = app.get_html("/authorities?q=quolliq+tuvalu").await;
     assert!(search_before.contains("No authority found"));
@@ -259,4 +249,82 @@ async fn the_finder_and_the_authority_page_say_how_fresh_a_record_is() {
     let id = list["items"][0]["id"].as_i64().unwrap();
     let (_, page) = app.get_html(&format!("/authorities/{id}")).await;
     assert!(page.contains("Not verified for more than 180 days (last verified 419 days ago"));
+}
+
+/// The records to verify: in the secretariat's navigation, a page at a
+/// time, filtered by State or region, the filters kept from page to page.
+#[tokio::test]
+async fn the_records_to_verify_are_paged_and_filtered() {
+    let app = spawn_app().await;
+    let old = |n: usize| {
+        let mut r = record(
+            &format!("TV-8{n:03}"),
+            "TV",
+            &format!("Quolliq Stale {n}"),
+            &[Article::EXTRADITION],
+        );
+        r.columns.verified_at =
+            Some(crate::helpers::today() - chrono::Duration::days(300 + n as i64));
+        r
+    };
+    // More than one page of Tuvalu's.
+    app.insert((0..101).map(old).collect()).await;
+    app.add_user("verify@test.example", counterpart::auth::Role::Admin, None)
+        .await;
+    let admin = app.sign_in("verify@test.example").await;
+
+    let all = admin.get("/admin/stale").await.text().await.unwrap();
+    assert!(all.contains("href=\"/admin/stale\"") && all.contains(">To verify</a>"));
+    let total = number_before(&all, " authorities have not been verified");
+    assert!(total > 100, "the demo has many: {total}");
+    assert!(all.contains("1–100 of") && all.contains("class=\"pager\""));
+
+    // Oldest first, a hundred a page; the next page keeps the filter.
+    let tuvalu = admin
+        .get("/admin/stale?country=TV")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(tuvalu.contains("Quolliq Stale 100<") && tuvalu.contains("Quolliq Stale 1<"));
+    assert!(!tuvalu.contains("Quolliq Stale 0<"), "on the next page");
+    assert!(tuvalu.find("Quolliq Stale 100<").unwrap() < tuvalu.find("Quolliq Stale 1<").unwrap());
+    assert!(
+        tuvalu.contains("href=\"/admin/stale?country&#x3D;TV&amp;page&#x3D;2\""),
+        "{tuvalu}"
+    );
+    let page2 = admin
+        .get("/admin/stale?country=TV&page=2")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page2.contains("Quolliq Stale 0<") && !page2.contains("Quolliq Stale 1<"));
+    let europe = admin
+        .get("/admin/stale?region=150")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!europe.contains("Quolliq Stale"));
+    for (bad, field) in [("page=0", "page"), ("region=Atlantis", "region")] {
+        let r = admin.get(&format!("/admin/stale?{bad}")).await;
+        assert_eq!(r.status(), 400, "{bad}");
+        assert!(r.text().await.unwrap().contains(field), "{bad}");
+    }
+    let anonymous = app.get("/admin/stale").await;
+    assert_ne!(anonymous.status(), 200, "the secretariat's page only");
+}
+
+/// The number written just before `text` on a page.
+fn number_before(html: &str, text: &str) -> usize {
+    let at = html
+        .find(text)
+        .unwrap_or_else(|| panic!("{text:?} missing"));
+    let digits: String = html[..at]
+        .chars()
+        .rev()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.chars().rev().collect::<String>().parse().unwrap()
 }

@@ -152,6 +152,11 @@ impl Browser {
             .unwrap()
     }
 
+    /// The page's text, whatever its status.
+    pub async fn text(&self, path: &str) -> String {
+        self.get(path).await.text().await.unwrap()
+    }
+
     pub async fn get_json(&self, path: &str) -> (u16, Value) {
         let r = self.get(path).await;
         (r.status().as_u16(), r.json().await.unwrap())

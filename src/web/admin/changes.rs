@@ -11,6 +11,7 @@ use crate::db::ids::AuthorityId;
 use crate::error::AppError;
 use crate::web::AppState;
 use crate::web::support::extract::AdminPage;
+use crate::web::support::filters::{PlaceFilter, pager};
 use crate::web::support::respond::page;
 
 #[derive(Deserialize)]
@@ -57,16 +58,29 @@ struct StaleRow {
     reminded_to: Option<String>,
 }
 
+#[derive(Deserialize)]
+pub(crate) struct StaleFilters {
+    country: Option<String>,
+    region: Option<String>,
+    page: Option<String>,
+}
+
+/// Rows of the records to verify on one page.
+const STALE_PER_PAGE: usize = 100;
+
 pub(crate) async fn stale(
     state: web::Data<AppState>,
     AdminPage(viewer): AdminPage,
+    params: web::Query<StaleFilters>,
 ) -> Result<HttpResponse, AppError> {
+    let filter = PlaceFilter::parse(&params.country, &params.region, &params.page)?;
     let stale_days = (state.settings.directory.stale_after.as_secs() / 86_400) as i64;
     let today = state.clock.today();
     let directory = state.directory.snapshot();
     let mut list: Vec<StaleRow> = directory
         .authorities()
         .iter()
+        .filter(|a| filter.admits(a.country))
         .filter(|a| {
             a.verified_at()
                 .is_none_or(|d| (today - d).num_days() > stale_days)
@@ -84,6 +98,19 @@ pub(crate) async fn stale(
         .collect();
     // Never verified first, then the oldest.
     list.sort_by_key(|v| std::cmp::Reverse(v.days.unwrap_or(i64::MAX)));
+    let count = list.len();
+    let link = |n: usize| {
+        let mut q = url::form_urlencoded::Serializer::new(String::new());
+        filter.pairs(&mut q);
+        q.append_pair("page", &n.to_string());
+        format!("/admin/stale?{}", q.finish())
+    };
+    let (page_no, pager) = pager(filter.page, count, STALE_PER_PAGE, link);
+    let mut list: Vec<StaleRow> = list
+        .into_iter()
+        .skip((page_no - 1) * STALE_PER_PAGE)
+        .take(STALE_PER_PAGE)
+        .collect();
     let ids: Vec<AuthorityId> = list.iter().map(|v| v.id).collect();
     let reminded = db::run(&state.pool, move |c| {
         Ok(crate::directory::reminders::last_sent(c, &ids)?)
@@ -95,13 +122,15 @@ pub(crate) async fn stale(
             v.reminded_to = Some(to.clone());
         }
     }
+    let (states, regions) = filter.choices();
     page(
         &state,
         &viewer,
         "pages/stale",
         &json!({
-            "title": "Records to verify", "nav": "admin", "items": list,
-            "count": list.len(), "stale_days": stale_days,
+            "title": "Records to verify", "nav": "stale", "items": list,
+            "count": count, "pager": pager, "states": states, "regions": regions,
+            "stale_days": stale_days,
             "remind_days": state.settings.directory.remind_every.as_secs() / 86_400,
         }),
     )

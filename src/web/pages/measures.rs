@@ -219,47 +219,27 @@ pub(crate) async fn list_page(
     viewer: crate::web::Viewer,
     params: actix_web::web::Query<MeasureFilters>,
 ) -> Result<actix_web::HttpResponse, AppError> {
-    use crate::domain::states;
     use crate::measures::{YesNo, YesNoPartly};
+    use crate::web::support::filters::{PlaceFilter, pager};
     let f = params.into_inner();
-    let blank = |v: &Option<String>| {
-        v.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(String::from)
-    };
-    let country = match blank(&f.country) {
-        Some(c) => Some(crate::web::support::params::country_param(&c)?),
-        None => None,
-    };
-    let region = match blank(&f.region) {
-        Some(r) => Some(
-            states::find_region(&r)
-                .ok_or_else(|| AppError::bad_param("region", format!("unknown region {r:?}")))?,
-        ),
-        None => None,
-    };
-    let electronic = blank(&f.electronic).is_some();
-    let video = blank(&f.video).is_some();
-    let page_no: usize = match blank(&f.page) {
-        None => 1,
-        Some(p) => p
-            .parse()
-            .ok()
-            .filter(|n| (1..=100_000).contains(n))
-            .ok_or_else(|| {
-                AppError::bad_param("page", format!("{p:?} is not a page number (1 or more)"))
-            })?,
-    };
+    let filter = PlaceFilter::parse(&f.country, &f.region, &f.page)?;
+    let blank = |v: &Option<String>| v.as_deref().is_some_and(|v| !v.trim().is_empty());
+    let electronic = blank(&f.electronic);
+    let video = blank(&f.video);
     // The table depends on the filters (as understood, not as typed), the
     // snapshot and the measures in force: kept for those. It shows no
     // contact detail, so it is the same for every reader.
     let (all, version) = state.in_force.current(&state).await?;
     let directory = state.directory.snapshot();
     let key = format!(
-        "measures|{}|{}|{electronic}|{video}|{page_no}",
-        country.map(|c| c.as_str()).unwrap_or_default(),
-        region.as_ref().map(|r| r.code.as_str()).unwrap_or_default(),
+        "measures|{}|{}|{electronic}|{video}|{}",
+        filter.country.map(|c| c.as_str()).unwrap_or_default(),
+        filter
+            .region
+            .as_ref()
+            .map(|r| r.code.as_str())
+            .unwrap_or_default(),
+        filter.page,
     );
     crate::web::support::respond::kept_page(
         &state,
@@ -277,8 +257,7 @@ pub(crate) async fn list_page(
                     continue;
                 };
                 let s = a.country.state();
-                if country.is_some_and(|c| c != a.country)
-                    || region.as_ref().is_some_and(|r| !s.in_region(&r.code))
+                if !filter.admits(a.country)
                     || (electronic
                         && !matches!(
                             u.electronic_requests,
@@ -292,8 +271,20 @@ pub(crate) async fn list_page(
             }
             found.sort_by_key(|(state, _, u)| (*state, u.authority_id));
             let count = found.len();
-            let pages = count.div_ceil(ROWS_PER_PAGE).max(1);
-            let page_no = page_no.min(pages);
+            // The same filters on another page.
+            let link = |n: usize| {
+                let mut q = url::form_urlencoded::Serializer::new(String::new());
+                filter.pairs(&mut q);
+                if electronic {
+                    q.append_pair("electronic", "yes");
+                }
+                if video {
+                    q.append_pair("video", "yes");
+                }
+                q.append_pair("page", &n.to_string());
+                format!("/measures?{}", q.finish())
+            };
+            let (page_no, pager) = pager(filter.page, count, ROWS_PER_PAGE, link);
             let label = |v: Option<&'static str>| v.unwrap_or("–");
             let rows: Vec<Value> = found
                 .iter()
@@ -314,41 +305,7 @@ pub(crate) async fn list_page(
                     })
                 })
                 .collect();
-            // The same filters on another page.
-            let link = |n: usize| {
-                let mut q = url::form_urlencoded::Serializer::new(String::new());
-                if let Some(c) = country {
-                    q.append_pair("country", c.as_str());
-                }
-                if let Some(r) = &region {
-                    q.append_pair("region", &r.code);
-                }
-                if electronic {
-                    q.append_pair("electronic", "yes");
-                }
-                if video {
-                    q.append_pair("video", "yes");
-                }
-                q.append_pair("page", &n.to_string());
-                format!("/measures?{}", q.finish())
-            };
-            let pager = (pages > 1).then(|| {
-                json!({
-                    "page": page_no, "pages": pages,
-                    "first": (page_no - 1) * ROWS_PER_PAGE + 1,
-                    "last": (page_no - 1) * ROWS_PER_PAGE + rows.len(),
-                    "prev": (page_no > 1).then(|| link(page_no - 1)),
-                    "next": (page_no < pages).then(|| link(page_no + 1)),
-                })
-            });
-            let regions: Vec<Value> = states::regions()
-        .into_iter()
-        .map(|(r, _)| json!({"code": r.code, "name": r.name, "selected": region.as_ref().is_some_and(|x| x.code == r.code)}))
-        .collect();
-            let states_list: Vec<Value> = states::all()
-        .iter()
-        .map(|s| json!({"code": s.alpha2, "name": s.name, "selected": country.is_some_and(|c| c.as_str() == s.alpha2)}))
-        .collect();
+            let (states_list, regions) = filter.choices();
             Ok(json!({
                 "title": "Measures in force", "nav": "measures", "rows": rows, "count": count,
                 "pager": pager,

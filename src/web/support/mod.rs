@@ -4,6 +4,7 @@
 
 pub mod errors;
 pub mod extract;
+pub mod filters;
 pub mod json;
 pub mod params;
 pub mod respond;
