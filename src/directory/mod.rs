@@ -1,6 +1,7 @@
 //! The directory: States, authorities, their designations, search.
 
 pub mod cache;
+mod changes;
 pub mod demo;
 pub mod edit;
 pub mod fields;
