@@ -7,7 +7,7 @@ use crate::audit;
 use crate::db;
 use crate::db::ids::AuthorityId;
 use crate::directory::proposals::{self, ProposalStatus};
-use crate::directory::search::{SearchParams, Snapshot};
+use crate::directory::search::Snapshot;
 use crate::domain::Article;
 use crate::domain::states::{self, Region};
 use crate::error::AppError;
@@ -15,19 +15,18 @@ use crate::measures::Described;
 use crate::web::pages::measures as measures_view;
 use crate::web::support::json::{AuthorityJson, CountryJson};
 use crate::web::support::params::{CounterpartParams, authority_id, country_param, live_authority};
-use crate::web::support::respond::{
-    framed, kept_page, page, page_spliced, page_with, snapshot_page,
-};
-use crate::web::support::splice::Spliced;
-use crate::web::support::templates::{StaticFiles, render};
+use crate::web::support::respond::{kept_page, page, page_with, snapshot_page};
+use crate::web::support::templates::StaticFiles;
 use crate::web::{AppState, Viewer};
 
+mod search;
 pub(crate) mod views;
+
+pub(crate) use search::authorities;
 
 use views::{
     About, ArticleChoice, AuthorityMeasures, AuthorityPage, CardGroup, Choices, Chosen, Countries,
-    CountryPage, Finder, FinderForm, FinderResult, Freshness, Home, RegionGroup, Search,
-    SearchResult, Stats, Subregion,
+    CountryPage, Finder, FinderForm, FinderResult, Freshness, Home, RegionGroup, Stats, Subregion,
 };
 
 pub(crate) async fn home(
@@ -161,114 +160,6 @@ pub(crate) async fn counterpart(
             Ok(v)
         },
     )
-}
-
-fn page_link(params: &SearchParams, page: u32) -> String {
-    let mut s = url::form_urlencoded::Serializer::new(String::new());
-    let fields = [
-        ("q", &params.q),
-        ("country", &params.country),
-        ("article", &params.article),
-        ("region", &params.region),
-        ("language", &params.language),
-        ("per_page", &params.per_page),
-    ];
-    for (k, v) in fields {
-        if let Some(v) = v.as_deref().filter(|v| !v.trim().is_empty()) {
-            s.append_pair(k, v);
-        }
-    }
-    if page > 1 {
-        s.append_pair("page", &page.to_string());
-    }
-    format!("/authorities?{}", s.finish())
-}
-
-pub(crate) async fn authorities(
-    state: web::Data<AppState>,
-    viewer: Viewer,
-    params: web::Query<SearchParams>,
-) -> Result<HttpResponse, AppError> {
-    let directory = state.directory.snapshot();
-    let params = params.into_inner();
-    fn text(v: &Option<String>) -> &str {
-        v.as_deref().unwrap_or_default()
-    }
-    let chosen = Chosen {
-        country: text(&params.country),
-        article: text(&params.article),
-        region: text(&params.region),
-        language: text(&params.language),
-    };
-    let choices = Choices::of(&state.bodies, &directory, chosen)?;
-    let mut view = Search {
-        title: "Search the directory".into(),
-        nav: "authorities",
-        sees_contacts: viewer.sees_contacts,
-        choices,
-        form: &params,
-        error: None,
-        result: None,
-    };
-    let mut query = match params.parse() {
-        Ok(query) => query,
-        Err(AppError::BadRequest(field)) => {
-            view.error = Some(field);
-            let mut spliced = Spliced::default();
-            view.choices.splice(&mut spliced);
-            let status = StatusCode::BAD_REQUEST;
-            return page_spliced(
-                &state,
-                &viewer,
-                status,
-                "pages/authorities",
-                &view,
-                &spliced,
-            );
-        }
-        Err(other) => return Err(other),
-    };
-    query.contacts = viewer.sees_contacts;
-    if let Some(q) = &query.q {
-        view.title = format!("Search: {q}");
-    }
-    // The page depends on the question as typed (the form shows it), the
-    // snapshot and the audience: kept for those once asked twice. Popular
-    // questions are asked again and again; one asked once costs its
-    // rendering, made cheaper by putting the option lists and cards around
-    // the template engine, and is not kept.
-    let key = format!("search|{params:?}|{}", viewer.sees_contacts);
-    let title = view.title.clone();
-    let stamp = (directory.generation, 0);
-    let body = state.bodies.get_or_render_repeated(&key, stamp, || {
-        let result = directory.search(&query);
-        let cards = state.cards.of(
-            &state.templates,
-            directory.generation,
-            &result.items,
-            viewer.sees_contacts,
-        )?;
-        let pages = result.total.div_ceil(query.per_page as usize).max(1) as u32;
-        let first = (query.page - 1) as usize * query.per_page as usize + 1;
-        view.result = Some(SearchResult {
-            total: result.total,
-            partial: result.partial,
-            page: query.page,
-            pages,
-            first,
-            last: first + cards.len().saturating_sub(1),
-            prev: (query.page > 1).then(|| page_link(&params, query.page - 1)),
-            next: (query.page < pages).then(|| page_link(&params, query.page + 1)),
-            cards: cards.concat(),
-        });
-        let mut spliced = Spliced::default();
-        view.choices.splice(&mut spliced);
-        if let Some(r) = view.result.as_mut() {
-            spliced.take(&mut r.cards);
-        }
-        Ok(spliced.apply(&render(&state.templates, "pages/authorities", &view)?))
-    })?;
-    framed(&state, &viewer, (&title, "authorities"), &body)
 }
 
 #[derive(serde::Deserialize)]
