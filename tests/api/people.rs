@@ -176,6 +176,21 @@ impl Browser {
 }
 
 /// An API call with an optional bearer token; returns status and JSON body.
+/// Archives an authority through the API, as the secretariat would.
+pub async fn archive(app: &TestApp, admin_token: &str, id: impl std::fmt::Display) {
+    let path = format!("/api/v1/authorities/{id}");
+    let (s, body) = api(
+        app,
+        reqwest::Method::DELETE,
+        &path,
+        Some(admin_token),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(s, 200, "{body}");
+}
+
 pub async fn api(
     app: &TestApp,
     method: reqwest::Method,

@@ -7,7 +7,7 @@ use serde_json::json;
 use counterpart::auth::Role;
 
 use crate::helpers::{TestApp, spawn_app};
-use crate::people::{act, api, cast};
+use crate::people::{act, api, archive, cast};
 
 pub fn by_email() -> serde_json::Value {
     json!({
@@ -454,16 +454,7 @@ async fn measures_in_force_on_the_state_page_and_the_list() {
     assert_eq!(s, 400);
     // Archived, its measure leaves the list though the measures in force
     // kept in memory were not read again (they did not change).
-    let (s, body) = api(
-        &app,
-        Method::DELETE,
-        &format!("/api/v1/authorities/{}", c.own),
-        Some(&c.admin),
-        None,
-        None,
-    )
-    .await;
-    assert_eq!(s, 200, "{body}");
+    archive(&app, &c.admin, c.own).await;
     let (_, html) = app.get_html("/measures").await;
     assert!(html.contains("No measure in force matches."), "{html}");
     let state = reader.get("/countries/FR").await.text().await.unwrap();
