@@ -116,6 +116,19 @@ pub struct DirectorySettings {
     pub refresh_interval: Duration,
 }
 
+impl DirectorySettings {
+    /// Days after which a record not verified again is stale.
+    pub fn stale_days(&self) -> i64 {
+        (self.stale_after.as_secs() / 86_400) as i64
+    }
+
+    /// Whether a record last verified on `verified` (`None`: never) is
+    /// stale on `today`.
+    pub fn is_stale(&self, verified: Option<chrono::NaiveDate>, today: chrono::NaiveDate) -> bool {
+        verified.is_none_or(|d| (today - d).num_days() > self.stale_days())
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct SecuritySettings {
     /// Empty when the key is to be generated and kept in `data_dir`.

@@ -271,7 +271,7 @@ macro_rules! authority_fields {
         impl super::packed::Packed {
             $(
                 pub fn $column(&self) -> <$ty as Cell>::Read<'_> {
-                    <$ty as Cell>::read(self.text(Place::$column as usize))
+                    <$ty as Cell>::read(self.get(Place::$column as usize))
                 }
             )*
         }

@@ -50,7 +50,7 @@ impl<const N: usize> Texts<N> {
     }
 
     /// Every text, in order.
-    pub fn iter(&self) -> impl Iterator<Item = Option<&str>> {
+    pub fn texts(&self) -> impl Iterator<Item = Option<&str>> {
         (0..N).map(|i| self.get(i))
     }
 }
@@ -63,17 +63,6 @@ impl Packed {
     pub fn of(columns: &AuthorityColumns) -> Self {
         let texts = columns.texts();
         Texts::new(texts.iter().map(Option::as_deref))
-    }
-
-    /// The field at this place in `FIELDS` as `AuthorityColumns::texts`
-    /// gives it.
-    pub fn text(&self, i: usize) -> Option<&str> {
-        self.get(i)
-    }
-
-    /// Every field's text, in the order of `FIELDS`.
-    pub fn texts(&self) -> impl Iterator<Item = Option<&str>> {
-        self.iter()
     }
 
     /// The fields as stored, for editing and writing.

@@ -74,17 +74,14 @@ pub(crate) async fn stale(
     params: web::Query<StaleFilters>,
 ) -> Result<HttpResponse, AppError> {
     let filter = PlaceFilter::parse(&params.country, &params.region, &params.page)?;
-    let stale_days = (state.settings.directory.stale_after.as_secs() / 86_400) as i64;
+    let settings = &state.settings.directory;
     let today = state.clock.today();
     let directory = state.directory.snapshot();
     let mut list: Vec<StaleRow> = directory
         .authorities()
         .iter()
         .filter(|a| filter.admits(a.country))
-        .filter(|a| {
-            a.verified_at()
-                .is_none_or(|d| (today - d).num_days() > stale_days)
-        })
+        .filter(|a| settings.is_stale(a.verified_at(), today))
         .map(|a| StaleRow {
             id: a.id,
             ref_: a.ref_().to_string(),
@@ -130,7 +127,7 @@ pub(crate) async fn stale(
         &json!({
             "title": "Records to verify", "nav": "stale", "items": list,
             "count": count, "pager": pager, "states": states, "regions": regions,
-            "stale_days": stale_days,
+            "stale_days": settings.stale_days(),
             "remind_days": state.settings.directory.remind_every.as_secs() / 86_400,
         }),
     )

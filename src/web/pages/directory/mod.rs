@@ -116,7 +116,6 @@ pub(crate) async fn counterpart(
     let sees = viewer.sees_contacts;
     // The day too: each card says how long ago its record was verified.
     let today = state.clock.today();
-    let stale_days = state.settings.directory.stale_after.as_secs() / 86_400;
     let key = format!("counterpart|{typed_country}|{typed_article}|{sees}|{today}");
     let title = format!(
         "{}: {} ({})",
@@ -145,7 +144,11 @@ pub(crate) async fn counterpart(
                         authority: AuthorityJson::new(a, sees),
                         measures: measures.remove(&a.id).unwrap_or_default(),
                         group: opens,
-                        freshness: Some(Freshness::of(a.verified_at(), today, stale_days)),
+                        freshness: Some(Freshness::of(
+                            a.verified_at(),
+                            today,
+                            &state.settings.directory,
+                        )),
                     }
                 })
                 .collect();
@@ -177,9 +180,8 @@ pub(crate) async fn authority(
     // The snapshot first: the record read after it is at least as new.
     let directory = state.directory.snapshot();
     let a = live_authority(&state, id)?;
-    let stale_days = state.settings.directory.stale_after.as_secs() / 86_400;
     let today = state.clock.today();
-    let freshness = || Freshness::of(a.verified_at(), today, stale_days);
+    let freshness = || Freshness::of(a.verified_at(), today, &state.settings.directory);
     // The public sees the record and its measure only: the same for a
     // snapshot, the measures in force, the day (it says whether the record
     // is stale) and the audience, so kept for those.

@@ -303,32 +303,25 @@ pub struct Freshness {
     pub said: String,
     /// Not verified within `directory.stale_after`, or never.
     pub stale: bool,
-    pub stale_days: u64,
+    pub stale_days: i64,
 }
 
 impl Freshness {
     pub fn of(
         verified: Option<chrono::NaiveDate>,
         today: chrono::NaiveDate,
-        stale_days: u64,
+        settings: &crate::config::DirectorySettings,
     ) -> Self {
-        let Some(on) = verified else {
-            return Freshness {
-                said: "never".into(),
-                stale: true,
-                stale_days,
-            };
-        };
-        let days = (today - on).num_days();
-        let ago = match days {
-            ..=0 => "today".to_string(),
-            1 => "yesterday".to_string(),
-            n => format!("{n} days ago"),
+        let said = match verified.map(|on| (on, (today - on).num_days())) {
+            None => "never".to_string(),
+            Some((on, ..=0)) => format!("today ({on})"),
+            Some((on, 1)) => format!("yesterday ({on})"),
+            Some((on, n)) => format!("{n} days ago ({on})"),
         };
         Freshness {
-            said: format!("{ago} ({on})"),
-            stale: days > stale_days as i64,
-            stale_days,
+            said,
+            stale: settings.is_stale(verified, today),
+            stale_days: settings.stale_days(),
         }
     }
 }
