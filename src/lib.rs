@@ -16,6 +16,7 @@ pub mod mail;
 pub mod measures;
 pub mod memory;
 pub mod redact;
+pub mod splice;
 pub mod startup;
 pub mod tasks;
 pub mod telemetry;

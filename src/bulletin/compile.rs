@@ -20,6 +20,7 @@ use crate::error::AppError;
 use crate::mail::message::{Template, Templates};
 use crate::measures::Described;
 use crate::measures::{Status, Update, describe, store};
+use crate::splice::Spliced;
 
 /// Stands for a recipient's own unsubscribe address in a stored body; each
 /// message replaces it (it sits on a line of its own, see `mime`).
@@ -63,17 +64,15 @@ struct Entry {
     contact: Option<Contact>,
 }
 
+/// One State's entries, rendered on their own (`bulletin/state`), so that
+/// a bulletin of thousands of measures is never one tree of JSON.
 #[derive(Serialize)]
-struct StateBlock {
+struct StateBlock<'a> {
+    /// The region's name, at the first State of a region.
+    region: Option<&'a str>,
     name: String,
-    code: String,
+    code: &'a str,
     entries: Vec<Entry>,
-}
-
-#[derive(Serialize)]
-struct RegionBlock {
-    name: String,
-    states: Vec<StateBlock>,
 }
 
 #[derive(Serialize)]
@@ -104,7 +103,10 @@ struct Context<'a> {
     since: Option<String>,
     full: bool,
     summary: &'a Summary,
-    regions: &'a [RegionBlock],
+    has_measures: bool,
+    /// Markers of the rendered States (see [`Spliced`]).
+    measures_html: String,
+    measures_text: String,
     ended: &'a [Ended],
     changes: &'a [Changed],
     base_url: &'a str,
@@ -400,11 +402,13 @@ pub fn compile(
     summary.states = grouped.len();
 
     let render = |full: bool| -> Result<crate::mail::message::Rendered, AppError> {
-        let mut regions: Vec<RegionBlock> = Vec::new();
+        let (mut html, mut text) = (String::new(), String::new());
+        let mut region_now: Option<&str> = None;
         for ((region, _, code), list) in &grouped {
             let mut block = StateBlock {
+                region: (region_now != Some(region.as_str())).then_some(region.as_str()),
                 name: state_name(code),
-                code: code.clone(),
+                code,
                 entries: list
                     .iter()
                     .map(|(u, n, mark)| Entry {
@@ -424,31 +428,40 @@ pub fn compile(
                     .collect(),
             };
             block.entries.sort_by(|a, b| a.name.cmp(&b.name));
-            match regions.last_mut() {
-                Some(r) if &r.name == region => r.states.push(block),
-                _ => regions.push(RegionBlock {
-                    name: region.clone(),
-                    states: vec![block],
-                }),
+            region_now = Some(region);
+            templates
+                .render_piece("bulletin/state", &block, &mut text, &mut html)
+                .map_err(|e| AppError::internal(anyhow::anyhow!(e)))?;
+        }
+        // The body's own line ends the last State.
+        for piece in [&mut html, &mut text] {
+            if piece.ends_with('\n') {
+                piece.pop();
             }
         }
+        let mut spliced = Spliced::default();
         let context = Context {
             number,
             date: at.format("%-d %B %Y").to_string(),
             since: since.map(|s| s.format("%-d %B %Y").to_string()),
             full,
             summary: &summary,
-            regions: &regions,
+            has_measures: !grouped.is_empty(),
+            measures_html: spliced.add(html),
+            measures_text: spliced.add(text),
             ended: &ended,
             changes: &changes,
             base_url,
             unsubscribe_url: UNSUBSCRIBE_PLACEHOLDER,
         };
-        let value = serde_json::to_value(&context)
-            .map_err(|e| AppError::internal(anyhow::anyhow!("bulletin context: {e}")))?;
-        templates
-            .render(Template::Bulletin.name(), &value)
-            .map_err(|e| AppError::internal(anyhow::anyhow!(e)))
+        let rendered = templates
+            .render(Template::Bulletin.name(), &context)
+            .map_err(|e| AppError::internal(anyhow::anyhow!(e)))?;
+        Ok(crate::mail::message::Rendered {
+            subject: rendered.subject,
+            text: spliced.apply(&rendered.text),
+            html: spliced.apply(&rendered.html),
+        })
     };
     let full = render(true)?;
     let public = render(false)?;

@@ -117,6 +117,25 @@ impl Templates {
         Ok(Self { html, text })
     }
 
+    /// Renders `name.txt` and `name.html` (a piece of a message, such as one
+    /// State of a bulletin) onto the ends of `text` and `html`.
+    pub fn render_piece<T: serde::Serialize>(
+        &self,
+        name: &str,
+        context: &T,
+        text: &mut String,
+        html: &mut String,
+    ) -> Result<(), String> {
+        let context = serde_json::to_value(context).map_err(|e| format!("{name}: {e}"))?;
+        for (hb, part, out) in [(&self.text, "txt", text), (&self.html, "html", html)] {
+            let piece = hb
+                .render(&format!("{name}.{part}"), &context)
+                .map_err(|e| format!("template {name}.{part}: {e}"))?;
+            out.push_str(&piece);
+        }
+        Ok(())
+    }
+
     pub fn render<T: serde::Serialize>(&self, name: &str, context: &T) -> Result<Rendered, String> {
         // One conversion for the three parts.
         let context = serde_json::to_value(context).map_err(|e| format!("{name}: {e}"))?;

@@ -106,6 +106,17 @@ async fn marks_skips_and_downtime_follow_the_schedule() {
     assert!(t.contains("Second measure.") && !t.contains("First measure."));
     assert!(t.contains("[NEW] ") && t.contains("German measure."), "{t}");
     assert!(t.contains("- 1 new, 1 updated"), "{t}");
+    // France and Germany: one region heading, then each State under it.
+    let (region, france, germany) = (
+        t.find("\n== "),
+        t.find("\n-- France --\n"),
+        t.find("\n-- Germany --\n"),
+    );
+    assert!(
+        region.is_some() && region < france && france < germany,
+        "{t}"
+    );
+    assert_eq!(t.matches("\n== ").count(), 1, "{t}");
 
     // DE-001 withdraws; FR-001's entry stays, unmarked.
     let (s, _) = act(&app, &c.other_focal, de, "withdraw", None).await;
@@ -132,7 +143,7 @@ async fn marks_skips_and_downtime_follow_the_schedule() {
 
     // Down for five days and a half: one bulletin, for the latest slot, and
     // the next slot is the schedule's, not a day after the restart.
-    approve(&app, &c, &c.focal, c.own, "Third measure.").await;
+    let third = approve(&app, &c, &c.focal, c.own, "Third measure.").await;
     app.advance(chrono::Duration::hours(5 * 24 + 12)).await;
     let after = check(&app.state).await.unwrap();
     assert_eq!(compiled(&after), Some(4));
@@ -180,6 +191,18 @@ async fn marks_skips_and_downtime_follow_the_schedule() {
     assert_eq!(ids.len(), got.len(), "no duplicate: {ids:?}");
     assert_eq!(got.len(), 4);
     assert!(text_of(&got[0]).contains("First measure."));
+
+    // The last measure withdrawn: the bulletin says that none is in force.
+    let (s, _) = act(&app, &c.focal, third, "withdraw", None).await;
+    assert_eq!(s, 200);
+    app.advance(chrono::Duration::days(1)).await;
+    let last = compiled(&check(&app.state).await.unwrap()).expect("compiled");
+    let t = text(&app, &c.admin, last).await;
+    assert!(
+        t.contains("MEASURES IN FORCE\nNo measure is in force.\n\nWITHDRAWN"),
+        "{t}"
+    );
+    assert!(t.contains(&format!("update {third} withdrawn")), "{t}");
 }
 
 #[tokio::test]

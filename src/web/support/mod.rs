@@ -8,6 +8,5 @@ pub mod filters;
 pub mod json;
 pub mod params;
 pub mod respond;
-pub mod splice;
 pub mod templates;
 pub mod viewer;

@@ -12,12 +12,12 @@ use std::sync::{Arc, Mutex};
 use handlebars::Context;
 
 use super::json::AuthorityJson;
-use super::splice::Spliced;
 use super::templates::{Templates, render};
 use super::viewer::ViewerContext;
 use crate::db::ids::AuthorityId;
 use crate::directory::model::Authority;
 use crate::error::AppError;
+use crate::splice::Spliced;
 use crate::web::{AppState, Viewer};
 
 pub fn html(status: StatusCode, body: String) -> HttpResponse {

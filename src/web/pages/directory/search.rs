@@ -6,8 +6,8 @@ use actix_web::{HttpResponse, web};
 use super::views::{Choices, Chosen, Search, SearchResult};
 use crate::directory::search::SearchParams;
 use crate::error::AppError;
+use crate::splice::Spliced;
 use crate::web::support::respond::{framed, page_spliced};
-use crate::web::support::splice::Spliced;
 use crate::web::support::templates::render;
 use crate::web::{AppState, Viewer};
 

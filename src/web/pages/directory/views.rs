@@ -14,10 +14,10 @@ use crate::domain::states;
 use crate::domain::{Article, Instrument};
 use crate::error::{AppError, FieldError};
 use crate::measures::Described;
+use crate::splice::Spliced;
 use crate::web::pages::measures::WithMeasures;
 use crate::web::support::json::{AuthorityJson, CountryJson};
 use crate::web::support::respond::Bodies;
-use crate::web::support::splice::Spliced;
 use crate::web::support::templates::language_name;
 
 /// The choices of the finder and the search filters, as `<option>` lists.

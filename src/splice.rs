@@ -1,7 +1,8 @@
-//! HTML made before a page is rendered, put into it after. handlebars
-//! copies every string of a page's data twice (into its JSON, then into the
-//! page); the option lists and result cards are most of the search page's
-//! bytes, and its only part that is not new for each request.
+//! Text made before a page or a message is rendered, put into it after.
+//! handlebars copies every string of its data twice (into its JSON, then
+//! into the output): the option lists and result cards are most of the
+//! search page's bytes, and a large directory's bulletin is megabytes of
+//! entries, better rendered a State at a time than as one JSON tree.
 
 use std::sync::LazyLock;
 
