@@ -8,6 +8,8 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap;
 
 use super::model::Authority;
+use super::spelling::{Typed, allowed_edits};
+use super::vocabulary;
 use crate::domain::text::{fold, tokens};
 
 /// How much a match in each field counts.
@@ -20,6 +22,8 @@ enum Field {
     City = 5,
     Territory = 4,
     Person = 3,
+    /// A tag for an article or a channel (see `vocabulary`).
+    Topic = 2,
 }
 
 #[derive(Clone, Copy)]
@@ -81,7 +85,40 @@ fn terms_of(a: &Authority) -> HashMap<String, u8> {
     for person in &a.contacts {
         add(person.name(), Field::Person);
     }
+    let mut tag = |t: String, field: Field| {
+        terms.insert(t, field as u8);
+    };
+    tag(vocabulary::state_tag(&state.alpha2), Field::CountryName);
+    for d in &a.designations {
+        tag(vocabulary::article_tag(d.article), Field::Topic);
+    }
+    for c in &a.channels {
+        tag(vocabulary::channel_tag(*c), Field::Topic);
+    }
     terms
+}
+
+/// A part of a query scored on its own: each must match for a document
+/// to match fully.
+enum Unit<'q> {
+    Word(&'q str),
+    /// A phrase naming a State, an article or a channel; of one word, the
+    /// word itself also counts where it is written exactly.
+    Named {
+        tag: &'static str,
+        word: Option<&'q str>,
+    },
+}
+
+/// A query's hits, and what was read for what was typed.
+pub struct Scored {
+    /// How many parts the query has: a document matching fewer is partial.
+    pub wanted: usize,
+    pub hits: Vec<Hit>,
+    /// (typed, read): words found by a close spelling.
+    pub corrections: Vec<(String, String)>,
+    /// Words that matched nothing, even spelled close.
+    pub unmatched: Vec<String>,
 }
 
 fn names_of(a: &Authority) -> Arc<Names> {
@@ -171,31 +208,103 @@ impl SearchIndex {
         self.names[slot] = new.map(names_of);
     }
 
-    /// Scores every document that matches at least one query token. Each
-    /// token counts once per document, by its best field; a whole word
-    /// counts more than a prefix.
-    pub fn score(&self, query: &str, contacts: bool) -> (usize, Vec<Hit>) {
+    /// Where the terms that start with `prefix` begin and end.
+    fn prefixed(&self, prefix: &str) -> std::ops::Range<usize> {
+        let start = self.terms.partition_point(|t| &**t < prefix);
+        let len = self.terms[start..]
+            .iter()
+            .take_while(|t| t.starts_with(prefix))
+            .count();
+        start..start + len
+    }
+
+    fn exact(&self, term: &str) -> Option<usize> {
+        self.terms.binary_search_by(|t| (**t).cmp(term)).ok()
+    }
+
+    /// The terms within `max` edits of `word`, with their distance; tags
+    /// are never close to a word.
+    pub fn close_to(&self, word: &str, max: usize) -> Vec<(usize, usize)> {
+        let typed = Typed::new(word, max);
+        let first_word = self
+            .terms
+            .partition_point(|t| t.starts_with(vocabulary::TAG));
+        (first_word..self.terms.len())
+            .filter_map(|i| typed.distance(&self.terms[i]).map(|d| (i, d)))
+            .collect()
+    }
+
+    /// Scores every document that matches at least one part of the query:
+    /// a word (as typed, as the start of a longer word, or, when nothing
+    /// starts with it, spelled close), or a phrase naming a State, an
+    /// article or a channel. Each part counts once per document, by its
+    /// best field; a whole word counts more than a prefix, a prefix more
+    /// than a close spelling.
+    pub fn score(&self, query: &str, contacts: bool) -> Scored {
         let mut query_tokens = tokens(query);
         query_tokens.dedup();
+        let mut scored = Scored {
+            wanted: 0,
+            hits: Vec::new(),
+            corrections: Vec::new(),
+            unmatched: Vec::new(),
+        };
         if query_tokens.is_empty() {
-            return (0, Vec::new());
+            return scored;
         }
-        // Scratch sized by the matches, not by the directory: each word's
-        // best weight per document, then the sums over words.
+        let mut units = Vec::with_capacity(query_tokens.len());
+        let mut next = 0;
+        for p in vocabulary::phrases(&query_tokens) {
+            units.extend(query_tokens[next..p.start].iter().map(|w| Unit::Word(w)));
+            units.push(Unit::Named {
+                tag: p.tag,
+                word: (p.len == 1).then(|| query_tokens[p.start].as_str()),
+            });
+            next = p.start + p.len;
+        }
+        units.extend(query_tokens[next..].iter().map(|w| Unit::Word(w)));
+        scored.wanted = units.len();
+        // Scratch sized by the matches, not by the directory: each part's
+        // best weight per document, then the sums over parts.
         // Keys are small integers: a fast hash, not a DoS-resistant one.
         let mut sums: FxHashMap<u32, (u32, u8)> = FxHashMap::default();
         let mut best: FxHashMap<u32, u32> = FxHashMap::default();
-        for token in &query_tokens {
-            let start = self.terms.partition_point(|t| &**t < token.as_str());
-            for (term, list) in self.terms[start..]
-                .iter()
-                .zip(&self.postings[start..])
-                .take_while(|(t, _)| t.starts_with(token.as_str()))
-            {
-                let factor = if **term == **token { 3 } else { 2 };
+        for unit in &units {
+            // (term, factor): 3 as written, 2 a prefix, 1 a close spelling.
+            let mut found: Vec<(usize, u32)> = Vec::new();
+            match unit {
+                Unit::Word(word) => {
+                    let range = self.prefixed(word);
+                    found.extend(range.clone().map(|i| {
+                        let factor = if *self.terms[i] == **word { 3 } else { 2 };
+                        (i, factor)
+                    }));
+                    let max = allowed_edits(word.chars().count());
+                    if range.is_empty() && max > 0 {
+                        let close = self.close_to(word, max);
+                        if let Some(&(i, _)) = close
+                            .iter()
+                            .min_by_key(|(i, d)| (*d, std::cmp::Reverse(self.postings[*i].len())))
+                        {
+                            scored
+                                .corrections
+                                .push((word.to_string(), self.terms[i].to_string()));
+                        }
+                        found.extend(close.into_iter().map(|(i, _)| (i, 1)));
+                    }
+                    if found.is_empty() {
+                        scored.unmatched.push(word.to_string());
+                    }
+                }
+                Unit::Named { tag, word } => {
+                    found.extend(self.exact(tag).map(|i| (i, 3)));
+                    found.extend(word.and_then(|w| self.exact(w)).map(|i| (i, 3)));
+                }
+            }
+            for (i, factor) in found {
                 // A posting keeps its best field: a person's weight means the
                 // word is only in a contact person's name.
-                for p in list
+                for p in self.postings[i]
                     .iter()
                     .filter(|p| contacts || p.weight != Field::Person as u8)
                 {
@@ -215,14 +324,14 @@ impl SearchIndex {
         // with it is no better a match, and must not outrank a central
         // authority that has the same word further in.
         let is_phrase = query_tokens.len() > 1;
-        let hits = sums
+        scored.hits = sums
             .into_iter()
             .filter_map(|(d, (total, m))| {
                 // Postings name only filled slots.
                 let (name, local) = self.names[d as usize].as_deref()?;
                 // A name can start with the whole phrase only if it has every
                 // word, so partial matches need no comparison.
-                let every_word = m as usize == query_tokens.len();
+                let every_word = m as usize == units.len();
                 let bonus = [Some(name), local.as_ref()]
                     .into_iter()
                     .filter(|_| every_word)
@@ -245,7 +354,20 @@ impl SearchIndex {
                 })
             })
             .collect();
-        (query_tokens.len(), hits)
+        scored
+    }
+
+    /// The word meant by a word that matched nothing: the most used term
+    /// within two edits (one for words of four letters or fewer).
+    pub fn suggestion(&self, word: &str) -> Option<String> {
+        let max = if word.chars().count() <= 4 { 1 } else { 2 };
+        if word.chars().count() < 3 {
+            return None;
+        }
+        self.close_to(word, max)
+            .into_iter()
+            .min_by_key(|(i, d)| (*d, std::cmp::Reverse(self.postings[*i].len())))
+            .map(|(i, _)| self.terms[i].to_string())
     }
 
     pub fn term_count(&self) -> usize {

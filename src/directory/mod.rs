@@ -12,5 +12,7 @@ pub mod packed;
 pub mod proposals;
 pub mod reminders;
 pub mod search;
+mod spelling;
 pub mod transfer;
+mod vocabulary;
 pub mod write;

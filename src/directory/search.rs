@@ -22,6 +22,9 @@ pub const FINDER_ORDER: &str = "The State's national authorities come first: its
 use crate::error::AppError;
 
 pub const DEFAULT_PER_PAGE: u32 = 20;
+
+/// An authority's reference typed whole: above any match of words.
+const REF_SCORE: u32 = 1000;
 pub const MAX_PER_PAGE: u32 = 100;
 
 /// What a search asks for, already validated.
@@ -109,12 +112,24 @@ impl SearchParams {
     }
 }
 
+/// A word typed, and the word of the directory it was read as.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Correction {
+    pub typed: String,
+    pub read: String,
+}
+
 /// One page of results.
 pub struct SearchResult {
     pub items: Vec<Arc<Authority>>,
     pub total: usize,
     /// True when no authority matched every word and the closest are shown.
     pub partial: bool,
+    /// Words found by a close spelling, as "justise" by "justice".
+    pub corrections: Vec<Correction>,
+    /// When nothing matched: the query spelled as the directory does, if
+    /// that finds something.
+    pub suggestion: Option<String>,
 }
 
 /// The whole directory at one generation, immutable; replaced, never changed.
@@ -315,9 +330,20 @@ impl Snapshot {
                 items,
                 total,
                 partial: false,
+                corrections: Vec::new(),
+                suggestion: None,
             };
         };
-        let (wanted, mut hits) = self.index.score(text, q.contacts);
+        let scored = self.index.score(text, q.contacts);
+        let (wanted, mut hits) = (scored.wanted, scored.hits);
+        if let Some(doc) = self.by_ref(text) {
+            hits.retain(|h| h.doc != doc);
+            hits.push(Hit {
+                doc,
+                matched: wanted as u8,
+                score: REF_SCORE,
+            });
+        }
         hits.retain(|h| self.passes(self.slot(h.doc), q));
         // Every word must match; when none does, the closest matches are
         // better than nothing ("ministry for justice").
@@ -348,11 +374,61 @@ impl Snapshot {
             .take(take)
             .map(|h| self.slot(h.doc).clone())
             .collect();
+        let suggestion = if total == 0 && !scored.unmatched.is_empty() {
+            self.suggest(text, &scored.unmatched, q)
+        } else {
+            None
+        };
         SearchResult {
             items,
             total,
             partial: partial && total > 0,
+            corrections: scored
+                .corrections
+                .into_iter()
+                .map(|(typed, read)| Correction { typed, read })
+                .collect(),
+            suggestion,
         }
+    }
+
+    /// `text` with each word that matched nothing replaced by the word the
+    /// directory has closest to it, if the result finds something.
+    fn suggest(&self, text: &str, unmatched: &[String], q: &SearchQuery) -> Option<String> {
+        let mut words = crate::domain::text::tokens(text);
+        let mut changed = false;
+        for w in words.iter_mut().filter(|w| unmatched.contains(w)) {
+            if let Some(s) = self.index.suggestion(w) {
+                *w = s;
+                changed = true;
+            }
+        }
+        if !changed {
+            return None;
+        }
+        let suggestion = words.join(" ");
+        let scored = self.index.score(&suggestion, q.contacts);
+        scored
+            .hits
+            .iter()
+            .any(|h| self.passes(self.slot(h.doc), q))
+            .then_some(suggestion)
+    }
+
+    /// The authority whose reference `text` is, separators aside
+    /// (`FR-001`, `fr 001`, `fr001`): the first two letters name its State.
+    fn by_ref(&self, text: &str) -> Option<u32> {
+        let wanted: String = crate::domain::text::tokens(text).concat();
+        // References are numbered: words alone are not one.
+        if !wanted.bytes().any(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let state = wanted.get(..2)?.to_ascii_uppercase();
+        let slots = self.listing.by_country.get(state.as_str())?;
+        slots.iter().copied().find(|&slot| {
+            let a = self.slot(slot);
+            crate::domain::text::tokens(a.ref_()).concat() == wanted
+        })
     }
 
     fn rank_order(&self, h: &Hit) -> (u8, u32) {

@@ -20,6 +20,7 @@ mod mail_delivery;
 mod pages;
 mod people;
 mod search;
+mod search_forgiving;
 mod service;
 mod smtp_pool;
 mod smtp_sink;

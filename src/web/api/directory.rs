@@ -1,12 +1,12 @@
 //! JSON under `/api/v1`.
 
 use actix_web::{HttpResponse, web};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::db;
 use crate::db::ids::AuthorityId;
-use crate::directory::search::SearchParams;
+use crate::directory::search::{Correction, SearchParams};
 use crate::domain::Article;
 use crate::domain::states;
 use crate::error::AppError;
@@ -41,7 +41,7 @@ pub(crate) async fn list_authorities(
     query.contacts = viewer.sees_contacts;
     let directory = state.directory.snapshot();
     let result = directory.search(&query);
-    Ok(HttpResponse::Ok().json(ListJson {
+    Ok(HttpResponse::Ok().json(SearchJson {
         items: result
             .items
             .iter()
@@ -54,7 +54,28 @@ pub(crate) async fn list_authorities(
         total: result.total,
         page: query.page,
         per_page: query.per_page,
+        partial: result.partial,
+        corrections: result.corrections,
+        did_you_mean: result.suggestion,
     }))
+}
+
+/// A page of search results, and how the question was read.
+#[derive(Serialize)]
+struct SearchJson<T: Serialize> {
+    items: Vec<T>,
+    total: usize,
+    page: u32,
+    per_page: u32,
+    /// No authority matched every word: these match most of them.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    partial: bool,
+    /// Words found by a close spelling.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    corrections: Vec<Correction>,
+    /// Nothing matched: the question spelled as the directory does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    did_you_mean: Option<String>,
 }
 
 pub(crate) async fn get_authority(

@@ -107,6 +107,15 @@ pub(crate) async fn authorities(
         view.result = Some(SearchResult {
             total: result.total,
             partial: result.partial,
+            corrections: result.corrections,
+            suggestion: result.suggestion.map(|words| {
+                let asked = SearchParams {
+                    q: Some(words.clone()),
+                    page: None,
+                    ..params.clone()
+                };
+                (words, page_link(&asked, 1))
+            }),
             page: query.page,
             pages,
             first,

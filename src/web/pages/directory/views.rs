@@ -217,6 +217,11 @@ pub struct SearchResult {
     pub total: usize,
     /// No authority matched every word; these match most.
     pub partial: bool,
+    /// "justice" for "justise": words found by a close spelling.
+    pub corrections: Vec<crate::directory::search::Correction>,
+    /// Nothing matched: the question as the directory spells it, and the
+    /// link that asks it.
+    pub suggestion: Option<(String, String)>,
     pub page: u32,
     pub pages: u32,
     pub first: usize,
