@@ -8,7 +8,7 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap;
 
 use super::model::Authority;
-use super::spelling::{Typed, allowed_edits};
+use super::spelling::{Head, Typed, allowed_edits};
 use super::vocabulary;
 use crate::domain::text::{fold, tokens};
 
@@ -39,6 +39,8 @@ struct Posting {
 pub struct SearchIndex {
     /// Sorted, so that the terms a prefix matches are one contiguous run.
     terms: Vec<Arc<str>>,
+    /// Each term's length and first letters, for close spellings.
+    heads: Vec<Head>,
     postings: Vec<Arc<[Posting]>>,
     /// Folded names (English and local) for whole-phrase bonuses, by slot.
     names: Vec<Option<Arc<Names>>>,
@@ -149,11 +151,12 @@ impl SearchIndex {
         }
         let mut entries: Vec<(String, Vec<Posting>)> = map.into_iter().collect();
         entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let (terms, postings) = entries
+        let (terms, postings): (Vec<Arc<str>>, _) = entries
             .into_iter()
             .map(|(term, list)| (Arc::from(term), Arc::from(list)))
             .unzip();
         Self {
+            heads: terms.iter().map(|t| Head::of(t)).collect(),
             terms,
             postings,
             names,
@@ -177,6 +180,7 @@ impl SearchIndex {
                     .collect();
                 if list.is_empty() {
                     self.terms.remove(at);
+                    self.heads.remove(at);
                     self.postings.remove(at);
                 } else {
                     self.postings[at] = list.into();
@@ -197,6 +201,7 @@ impl SearchIndex {
                 }
                 Err(at) => {
                     self.terms.insert(at, Arc::from(term.as_str()));
+                    self.heads.insert(at, Head::of(term));
                     self.postings.insert(at, Arc::from(vec![posting]));
                 }
             }
@@ -230,6 +235,7 @@ impl SearchIndex {
             .terms
             .partition_point(|t| t.starts_with(vocabulary::TAG));
         (first_word..self.terms.len())
+            .filter(|&i| typed.admits(self.heads[i]))
             .filter_map(|i| typed.distance(&self.terms[i]).map(|d| (i, d)))
             .collect()
     }

@@ -12,10 +12,31 @@ pub fn allowed_edits(letters: usize) -> usize {
     }
 }
 
+/// What is compared of a term before the term itself: its length and
+/// first two letters, kept in one array beside the terms so that looking
+/// for close spellings does not visit each term's text.
+#[derive(Clone, Copy, Debug)]
+pub struct Head {
+    letters: u8,
+    first: char,
+    second: char,
+}
+
+impl Head {
+    pub fn of(term: &str) -> Self {
+        let mut chars = term.chars();
+        Self {
+            first: chars.next().unwrap_or('\0'),
+            second: chars.next().unwrap_or('\0'),
+            letters: term.chars().count().min(255) as u8,
+        }
+    }
+}
+
 /// A typed word, ready to be compared with many terms.
 pub struct Typed {
     word: String,
-    chars: Vec<char>,
+    head: Head,
     max: usize,
 }
 
@@ -23,31 +44,25 @@ impl Typed {
     pub fn new(word: &str, max: usize) -> Self {
         Self {
             word: word.to_string(),
-            chars: word.chars().collect(),
+            head: Head::of(word),
             max,
         }
     }
 
+    /// Whether a term of this head may be within the allowance: of a
+    /// length near enough, and, since one or two edits leave one of the
+    /// first two letters in one of the first two places, sharing one.
+    pub fn admits(&self, term: Head) -> bool {
+        let t = self.head;
+        (term.letters as usize).abs_diff(t.letters as usize) <= self.max
+            && (term.first == t.first
+                || term.first == t.second
+                || term.second == t.first
+                || term.second == t.second)
+    }
+
     /// The edits from this word to `term`, if within the allowance.
     pub fn distance(&self, term: &str) -> Option<usize> {
-        let typed = &self.chars;
-        let (Some(&t0), Some(&t1)) = (typed.first(), typed.get(1)) else {
-            return None;
-        };
-        // Within one or two edits, one of the first two letters stays in
-        // one of the first two places: a cheap test that turns most of the
-        // index away before counting.
-        let mut head = term.chars();
-        let (Some(c0), c1) = (head.next(), head.next()) else {
-            return None;
-        };
-        if !(c0 == t0 || c0 == t1 || c1 == Some(t0) || c1 == Some(t1)) {
-            return None;
-        }
-        let len = term.chars().count();
-        if len.abs_diff(typed.len()) > self.max {
-            return None;
-        }
         let d = strsim::osa_distance(&self.word, term);
         (d <= self.max).then_some(d)
     }
