@@ -392,6 +392,16 @@ impl Snapshot {
         }
     }
 
+    /// Every authority the query finds, in its order, on one page.
+    pub fn matching(&self, q: &SearchQuery) -> Vec<Arc<Authority>> {
+        let all = SearchQuery {
+            page: 1,
+            per_page: self.authorities.len().max(1) as u32,
+            ..q.clone()
+        };
+        self.search(&all).items
+    }
+
     /// `text` with each word that matched nothing replaced by the word the
     /// directory has closest to it, if the result finds something.
     fn suggest(&self, text: &str, unmatched: &[String], q: &SearchQuery) -> Option<String> {

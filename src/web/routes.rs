@@ -60,6 +60,7 @@ fn pages(cfg: &mut ServiceConfig) {
         .route("/measures", get().to(measures::list_page))
         .route("/authorities", get().to(directory::authorities))
         .route("/authorities.csv", get().to(downloads::as_csv))
+        .route("/authorities.vcf", get().to(downloads::as_vcards))
         .route("/authorities.json", get().to(downloads::as_json))
         .route("/authorities/new", get().to(authority_edit::new_form))
         .route("/authorities/new", post().to(authority_edit::create))

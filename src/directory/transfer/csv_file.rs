@@ -13,7 +13,7 @@ use serde_json::Value;
 use crate::directory::edit::input::{AuthorityInput, InputValue};
 use crate::directory::fields::FIELDS;
 use crate::directory::model::Authority;
-use crate::domain::Article;
+use crate::domain::{Article, states};
 
 /// The columns of one contact person: `contact1_name`, `contact1_position`...
 pub const CONTACT_PARTS: &[&str] = &["name", "position", "email", "phone", "languages"];
@@ -21,6 +21,10 @@ pub const CONTACT_PARTS: &[&str] = &["name", "position", "email", "phone", "lang
 /// Contact groups written even when no record has as many, so that a
 /// spreadsheet user has room to add one.
 const MIN_CONTACTS: usize = 2;
+
+/// The State's name beside its code, for people reading the file; an
+/// import reads the code and passes over this column.
+pub const STATE_NAME: &str = "state_name";
 
 /// Separates the items of a list inside one cell.
 const SEP: &str = ";";
@@ -85,8 +89,11 @@ fn article_of(v: &Value) -> Option<Article> {
 pub fn write<A: Borrow<Authority>>(
     records: &[A],
     include_contacts: bool,
-    out: impl Write,
+    mut out: impl Write,
 ) -> std::io::Result<()> {
+    // Without the byte order mark, spreadsheets read the file in their
+    // local encoding: accents and Arabic come out garbled. Imports skip it.
+    out.write_all("\u{feff}".as_bytes())?;
     let contacts = records
         .iter()
         .map(|a| a.borrow().contacts.len())
@@ -102,12 +109,17 @@ pub fn write<A: Borrow<Authority>>(
     w.flush()
 }
 
+/// Where the State's name goes: after `ref` and `country_code`.
+const STATE_AT: usize = 2;
+
 fn header(include_contacts: bool, contacts: usize) -> Vec<String> {
     let mut h: Vec<String> = FIELDS
         .iter()
         .filter(|f| f.visible(include_contacts))
         .map(|f| f.name.to_string())
         .collect();
+    debug_assert_eq!(h[..STATE_AT], ["ref", "country_code"]);
+    h.insert(STATE_AT, STATE_NAME.into());
     for a in Article::all() {
         let column = article_column(a);
         let note = format!("{column}_note");
@@ -163,6 +175,11 @@ fn row(i: &AuthorityInput, include_contacts: bool, contacts: usize) -> Vec<Strin
             }
         }
     }
+    let state = i
+        .text("country_code")
+        .and_then(states::find)
+        .map(|s| s.name.clone());
+    r.insert(STATE_AT, state.unwrap_or_default());
     r.iter().map(|c| neutralise(c)).collect()
 }
 

@@ -1,10 +1,14 @@
 //! The directory as files: CSV and JSON in the import format (so a download
-//! can be edited and imported back), and one authority as a vCard. Contact
-//! details only for those who may see them.
+//! can be edited and imported back), authorities as vCards. Each takes the
+//! search page's words and filters, so that what is downloaded is what was
+//! found. Contact details only for those who may see them.
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 
+use std::io::Write;
+
+use crate::directory::search::SearchParams;
 use crate::directory::transfer::{csv_file, json, vcard};
 use crate::error::AppError;
 use crate::web::support::params::{authority_id, live_authority};
@@ -27,13 +31,21 @@ type Writer = fn(
     &mut Vec<u8>,
 ) -> std::io::Result<()>;
 
-/// Every authority by ref (the order `counterpart export` writes), rendered
+/// The authorities the search page's words and filters find (all of them
+/// without any), by ref (the order `counterpart export` writes), rendered
 /// off the request threads: 50,000 records take a moment.
-async fn render(state: &AppState, viewer: &Viewer, write: Writer) -> Result<Vec<u8>, AppError> {
+async fn render(
+    state: &AppState,
+    viewer: &Viewer,
+    params: &SearchParams,
+    write: Writer,
+) -> Result<Vec<u8>, AppError> {
     let snapshot = state.directory.snapshot();
     let contacts = viewer.sees_contacts;
+    let mut query = params.parse()?;
+    query.contacts = contacts;
     web::block(move || {
-        let mut list = snapshot.authorities().to_vec();
+        let mut list = snapshot.matching(&query);
         list.sort_by(|a, b| a.ref_().cmp(b.ref_()));
         let mut out = Vec::new();
         write(&list, contacts, &mut out).map(|_| out)
@@ -46,8 +58,9 @@ async fn render(state: &AppState, viewer: &Viewer, write: Writer) -> Result<Vec<
 pub(crate) async fn as_csv(
     state: web::Data<AppState>,
     viewer: Viewer,
+    params: web::Query<SearchParams>,
 ) -> Result<HttpResponse, AppError> {
-    let body = render(&state, &viewer, |l, c, o| csv_file::write(l, c, o)).await?;
+    let body = render(&state, &viewer, &params, |l, c, o| csv_file::write(l, c, o)).await?;
     Ok(attachment(
         "text/csv; charset=utf-8",
         "authorities.csv",
@@ -58,9 +71,40 @@ pub(crate) async fn as_csv(
 pub(crate) async fn as_json(
     state: web::Data<AppState>,
     viewer: Viewer,
+    params: web::Query<SearchParams>,
 ) -> Result<HttpResponse, AppError> {
-    let body = render(&state, &viewer, |l, c, o| json::write(l, c, o)).await?;
+    let body = render(&state, &viewer, &params, |l, c, o| json::write(l, c, o)).await?;
     Ok(attachment("application/json", "authorities.json", body))
+}
+
+/// The authorities found, one vCard after another in one file (RFC 6350
+/// allows several): an address book imports them at once.
+pub(crate) async fn as_vcards(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    params: web::Query<SearchParams>,
+) -> Result<HttpResponse, AppError> {
+    cards_allowed(&viewer)?;
+    let body = render(&state, &viewer, &params, |list, _, out| {
+        list.iter()
+            .try_for_each(|a| out.write_all(vcard::render(a).as_bytes()))
+    })
+    .await?;
+    Ok(attachment(
+        "text/vcard; charset=utf-8",
+        "authorities.vcf",
+        body,
+    ))
+}
+
+fn cards_allowed(viewer: &Viewer) -> Result<(), AppError> {
+    if viewer.sees_contacts {
+        return Ok(());
+    }
+    // A card without a way to reach anyone is no card; say how to get one.
+    Err(AppError::Unauthorized(
+        "contact cards are for signed-in officials; sign in to download them".into(),
+    ))
 }
 
 pub(crate) async fn as_vcard(
@@ -70,12 +114,7 @@ pub(crate) async fn as_vcard(
 ) -> Result<HttpResponse, AppError> {
     let id = authority_id(&path)?;
     let a = live_authority(&state, id)?;
-    if !viewer.sees_contacts {
-        // A card without a way to reach anyone is no card; say how to get one.
-        return Err(AppError::Unauthorized(
-            "contact cards are for signed-in officials; sign in to download it".into(),
-        ));
-    }
+    cards_allowed(&viewer)?;
     Ok(attachment(
         "text/vcard; charset=utf-8",
         &format!("{}.vcf", a.ref_()),

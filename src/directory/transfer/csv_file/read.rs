@@ -15,11 +15,22 @@ use crate::domain::Article;
 #[derive(Debug, Clone, Copy)]
 enum Column {
     Field(&'static Field),
-    Article { article: Article, note: bool },
-    Contact { n: usize, part: &'static str },
+    Article {
+        article: Article,
+        note: bool,
+    },
+    Contact {
+        n: usize,
+        part: &'static str,
+    },
+    /// Written for readers, not read (`state_name`).
+    Derived,
 }
 
 fn column(name: &str) -> Option<Column> {
+    if name == super::STATE_NAME {
+        return Some(Column::Derived);
+    }
     if let Some(f) = fields::field(name) {
         return Some(Column::Field(f));
     }
@@ -186,7 +197,7 @@ fn read_row(
     let mut any = false;
     for (column, raw) in columns.iter().zip(record.iter()) {
         let cell = restore(raw);
-        if cell.trim().is_empty() {
+        if cell.trim().is_empty() || matches!(column, Column::Derived) {
             continue;
         }
         any = true;
@@ -203,6 +214,7 @@ fn read_row(
                     articles[i].0 = Some(cell);
                 }
             }
+            Column::Derived => {}
             Column::Contact { n, part } => {
                 let c = people.entry(n).or_default();
                 let text = Some(cell.to_string());

@@ -200,11 +200,11 @@ fn the_anonymous_header_has_no_contact_columns() {
     assert!(!h.iter().any(|c| c.starts_with("contact")));
     assert_eq!(
         h.len(),
-        FIELDS.len() - private.len() + 2 * Article::all().count()
+        FIELDS.len() - private.len() + 1 + 2 * Article::all().count()
     );
     assert_eq!(row(&AuthorityInput::default(), false, 2).len(), h.len());
     assert_eq!(
         header(true, 3).len(),
-        FIELDS.len() + 2 * Article::all().count() + 3 * CONTACT_PARTS.len()
+        FIELDS.len() + 1 + 2 * Article::all().count() + 3 * CONTACT_PARTS.len()
     );
 }

@@ -12,6 +12,11 @@ use crate::web::support::templates::render;
 use crate::web::{AppState, Viewer};
 
 fn page_link(params: &SearchParams, page: u32) -> String {
+    format!("/authorities?{}", query_string(params, page))
+}
+
+/// The words and filters as a query string; `page` past the first.
+fn query_string(params: &SearchParams, page: u32) -> String {
     let mut s = url::form_urlencoded::Serializer::new(String::new());
     let fields = [
         ("q", &params.q),
@@ -29,7 +34,7 @@ fn page_link(params: &SearchParams, page: u32) -> String {
     if page > 1 {
         s.append_pair("page", &page.to_string());
     }
-    format!("/authorities?{}", s.finish())
+    s.finish()
 }
 
 pub(crate) async fn authorities(
@@ -59,6 +64,7 @@ pub(crate) async fn authorities(
             form: &params,
             error: None,
             result: None,
+            downloads: String::new(),
         })
     };
     let mut query = match params.parse() {
@@ -104,6 +110,14 @@ pub(crate) async fn authorities(
         let first = (query.page - 1) as usize * query.per_page as usize + 1;
         let mut view = view()?;
         view.title = title.clone();
+        let asked = SearchParams {
+            per_page: None,
+            ..params.clone()
+        };
+        view.downloads = Some(query_string(&asked, 1))
+            .filter(|q| !q.is_empty())
+            .map(|q| format!("?{q}"))
+            .unwrap_or_default();
         view.result = Some(SearchResult {
             total: result.total,
             partial: result.partial,

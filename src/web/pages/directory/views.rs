@@ -207,6 +207,9 @@ pub struct Search<'a, F: Serialize> {
     /// The parameter that could not be read.
     pub error: Option<FieldError>,
     pub result: Option<SearchResult>,
+    /// The words and filters for the download links (`?q=...`), empty
+    /// for the whole directory.
+    pub downloads: String,
 }
 
 #[derive(Serialize)]
