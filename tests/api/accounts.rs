@@ -328,3 +328,83 @@ async fn pages_that_need_an_account_bring_the_reader_back_after_sign_in() {
         .unwrap();
     assert_eq!(r.status(), 403);
 }
+
+/// The address of the first link to the sign-in page in `html`.
+fn sign_in_link(html: &str) -> String {
+    scraper::Html::parse_document(html)
+        .select(&scraper::Selector::parse("a[href^='/login']").unwrap())
+        .next()
+        .and_then(|e| e.value().attr("href").map(str::to_string))
+        .expect("a sign-in link")
+}
+
+/// "Sign in" on any public page, a finder's answer say, comes back to it;
+/// a `next` that a browser would read as another site goes home instead.
+#[tokio::test]
+async fn sign_in_from_a_public_page_comes_back_to_it() {
+    let app = spawn_app().await;
+    app.add_user("reader@ministry.example", Role::Reader, None)
+        .await;
+    let browser = app.browser();
+    let asked = "/counterpart?country=FR&article=18";
+    // Twice: the second answer is a kept page, with the same link.
+    for _ in 0..2 {
+        let page = browser.text(asked).await;
+        assert_eq!(
+            sign_in_link(&page),
+            "/login?next=%2Fcounterpart%3Fcountry%3DFR%26article%3D18"
+        );
+        // The finder's "sign in for contacts" note goes back too.
+        assert!(
+            page.matches("href=\"/login?next=%2Fcounterpart").count() >= 2,
+            "{page}"
+        );
+    }
+    let to = sign_in_link(&browser.text(asked).await);
+    let login = browser.text(&to).await;
+    let csrf = csrf_of(&login[login.find("action=\"/login\"").unwrap()..]);
+    let post = |next: &'static str| {
+        browser
+            .client
+            .post(format!("{}/login", app.address))
+            .form(&[
+                ("email", "reader@ministry.example"),
+                ("password", PASSWORD),
+                ("csrf_token", csrf.as_str()),
+                ("next", next),
+            ])
+            .send()
+    };
+    let r = post(asked).await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], asked);
+    // Signed in: the layout has no sign-in link, the page shows contacts.
+    let page = browser.text(asked).await;
+    assert!(!page.contains("href=\"/login"), "{page}");
+
+    for next in [
+        "/\t/evil.example",
+        "/\\evil.example",
+        "//evil.example",
+        "/a\r\nSet-Cookie: x=1",
+        "/a b",
+    ] {
+        let anonymous = app.browser();
+        let login = anonymous.text("/login").await;
+        let csrf = csrf_of(&login[login.find("action=\"/login\"").unwrap()..]);
+        let r = anonymous
+            .client
+            .post(format!("{}/login", app.address))
+            .form(&[
+                ("email", "reader@ministry.example"),
+                ("password", PASSWORD),
+                ("csrf_token", csrf.as_str()),
+                ("next", next),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "{next:?}");
+        assert_eq!(r.headers()["location"], "/", "{next:?}");
+    }
+}

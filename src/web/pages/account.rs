@@ -18,9 +18,19 @@ use crate::web::support::viewer::{
 use crate::web::{AppState, Viewer};
 
 /// Where to go after signing in: a path on this site only, never another.
+/// Browsers drop tabs and line breaks from a `Location` and read `\` as
+/// `/`, so `/\t/evil.example` would be `//evil.example`: any of those, or
+/// a space, and it is home instead.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && !n.chars().any(|c| c.is_control() || c.is_whitespace()) =>
+        {
+            n.to_string()
+        }
         _ => "/".to_string(),
     }
 }

@@ -19,6 +19,7 @@ use crate::directory::model::Authority;
 use crate::error::AppError;
 use crate::splice::Spliced;
 use crate::web::{AppState, Viewer};
+use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 
 pub fn html(status: StatusCode, body: String) -> HttpResponse {
     HttpResponse::build(status)
@@ -95,24 +96,44 @@ fn layout(
         .frame(nav, viewer)
         .map_err(|e| AppError::internal(anyhow::anyhow!("layout: {e}")))?;
     let title = handlebars::html_escape(title);
-    let mut page = String::with_capacity(
-        frame.before_title.len()
-            + title.len()
-            + frame.after_title.len()
-            + body.len()
-            + frame.after_body.len(),
-    );
-    for part in [
-        &frame.before_title,
+    // "Sign in" comes back to this page; the frame and the body are shared
+    // by every reader of it, so the page's address goes in here.
+    let back = viewer.here.filter(|_| nav != "login").map(|here| {
+        format!(
+            "{LOGIN_LINK}?next={}",
+            utf8_percent_encode(here, NON_ALPHANUMERIC)
+        )
+    });
+    let parts = [
+        frame.before_title.as_str(),
         &title,
         &frame.after_title,
         body,
         &frame.after_body,
-    ] {
-        page.push_str(part);
+    ];
+    let size =
+        parts.iter().map(|p| p.len()).sum::<usize>() + back.as_ref().map_or(0, |b| 4 * b.len());
+    let mut page = String::with_capacity(size);
+    for part in parts {
+        match &back {
+            Some(back) if part.contains(LOGIN_LINK) => {
+                let mut rest = part;
+                while let Some(at) = rest.find(LOGIN_LINK) {
+                    page.push_str(&rest[..at]);
+                    page.push_str(back);
+                    rest = &rest[at + LOGIN_LINK.len()..];
+                }
+                page.push_str(rest);
+            }
+            _ => page.push_str(part),
+        }
     }
     Ok(page)
 }
+
+/// The sign-in link as templates write it, quote included so that only the
+/// bare link matches.
+const LOGIN_LINK: &str = "href=\"/login";
 
 /// Page bodies that depend on the directory alone (the same for every
 /// reader), rendered once per directory snapshot; the layout, which shows

@@ -32,6 +32,9 @@ pub struct Viewer {
     pub session_id: Option<String>,
     pub via_token: bool,
     pub sees_contacts: bool,
+    /// The page asked for (path and query), for a reader not signed in:
+    /// "Sign in" comes back to it.
+    pub here: Option<String>,
 }
 
 impl Viewer {
@@ -100,8 +103,12 @@ impl Viewer {
                 authority_id: u.authority_id,
                 csrf: self.csrf.as_deref().unwrap_or_default(),
                 sees_contacts: self.sees_contacts,
+                here: None,
             },
-            None => ViewerContext::anonymous(self.sees_contacts),
+            None => ViewerContext {
+                here: self.here.as_deref(),
+                ..ViewerContext::anonymous(self.sees_contacts)
+            },
         }
     }
 }
@@ -118,6 +125,10 @@ pub struct ViewerContext<'a> {
     pub authority_id: Option<AuthorityId>,
     pub csrf: &'a str,
     pub sees_contacts: bool,
+    /// See [`Viewer::here`]; not for templates (the layout puts it in the
+    /// sign-in link).
+    #[serde(skip)]
+    pub here: Option<&'a str>,
 }
 
 impl ViewerContext<'static> {
@@ -131,6 +142,7 @@ impl ViewerContext<'static> {
             authority_id: None,
             csrf: "",
             sees_contacts,
+            here: None,
         }
     }
 }
@@ -186,6 +198,9 @@ impl FromRequest for Viewer {
             })
             .map(|t| t.trim().to_string());
         let session_id = signed_cookie(req, &state.key, SESSION_COOKIE);
+        let here = (req.method() == actix_web::http::Method::GET)
+            .then(|| req.uri().path_and_query().map(|p| p.as_str().to_string()))
+            .flatten();
         Box::pin(async move {
             let public = state.settings.directory.public_contacts;
             if let Some(token) = bearer {
@@ -205,11 +220,13 @@ impl FromRequest for Viewer {
                     session_id: None,
                     via_token: true,
                     sees_contacts: true,
+                    here: None,
                 });
             }
             let Some(id) = session_id else {
                 return Ok(Viewer {
                     sees_contacts: public,
+                    here,
                     ..Viewer::default()
                 });
             };
@@ -226,10 +243,12 @@ impl FromRequest for Viewer {
                     session_id: Some(id),
                     via_token: false,
                     sees_contacts: true,
+                    here: None,
                 },
                 // Expired or unknown: an anonymous reader, as if no cookie.
                 None => Viewer {
                     sees_contacts: public,
+                    here,
                     ..Viewer::default()
                 },
             })
