@@ -361,21 +361,7 @@ async fn sign_in_from_a_public_page_comes_back_to_it() {
         );
     }
     let to = sign_in_link(&browser.text(asked).await);
-    let login = browser.text(&to).await;
-    let csrf = csrf_of(&login[login.find("action=\"/login\"").unwrap()..]);
-    let post = |next: &'static str| {
-        browser
-            .client
-            .post(format!("{}/login", app.address))
-            .form(&[
-                ("email", "reader@ministry.example"),
-                ("password", PASSWORD),
-                ("csrf_token", csrf.as_str()),
-                ("next", next),
-            ])
-            .send()
-    };
-    let r = post(asked).await.unwrap();
+    let r = sign_in_with_next(&app, &browser, &to, asked).await;
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], asked);
     // Signed in: the layout has no sign-in link, the page shows contacts.
@@ -389,22 +375,31 @@ async fn sign_in_from_a_public_page_comes_back_to_it() {
         "/a\r\nSet-Cookie: x=1",
         "/a b",
     ] {
-        let anonymous = app.browser();
-        let login = anonymous.text("/login").await;
-        let csrf = csrf_of(&login[login.find("action=\"/login\"").unwrap()..]);
-        let r = anonymous
-            .client
-            .post(format!("{}/login", app.address))
-            .form(&[
-                ("email", "reader@ministry.example"),
-                ("password", PASSWORD),
-                ("csrf_token", csrf.as_str()),
-                ("next", next),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let r = sign_in_with_next(&app, &app.browser(), "/login", next).await;
         assert_eq!(r.status(), 303, "{next:?}");
         assert_eq!(r.headers()["location"], "/", "{next:?}");
     }
+}
+
+/// Opens the sign-in page at `login` and signs in the reader, sending `next`.
+async fn sign_in_with_next(
+    app: &crate::helpers::TestApp,
+    browser: &crate::people::Browser,
+    login: &str,
+    next: &str,
+) -> reqwest::Response {
+    let page = browser.text(login).await;
+    let csrf = csrf_of(&page[page.find("action=\"/login\"").unwrap()..]);
+    browser
+        .client
+        .post(format!("{}/login", app.address))
+        .form(&[
+            ("email", "reader@ministry.example"),
+            ("password", PASSWORD),
+            ("csrf_token", csrf.as_str()),
+            ("next", next),
+        ])
+        .send()
+        .await
+        .unwrap()
 }
