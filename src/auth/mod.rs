@@ -4,6 +4,7 @@
 pub mod key;
 pub mod limits;
 pub mod password;
+pub mod reset;
 pub mod sessions;
 pub mod tokens;
 pub mod users;

@@ -4,7 +4,7 @@
 //! secret is stored, a forged or altered link changes nothing, and a
 //! confirmation link carries its own expiry.
 
-use crate::db::ids::SubscriptionId;
+use crate::db::ids::{SubscriptionId, UserId};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
@@ -32,17 +32,66 @@ impl Signer {
     }
 
     fn sign(&self, purpose: &str, body: &str) -> String {
-        let tag = self.mac(purpose, body).finalize().into_bytes();
+        self.sign_with(purpose, body, None)
+    }
+
+    /// A token whose MAC also covers `unsaid`, which the token does not
+    /// carry: it opens only while `unsaid` is what it was.
+    fn sign_with(&self, purpose: &str, body: &str, unsaid: Option<&str>) -> String {
+        let mut mac = self.mac(purpose, body);
+        if let Some(u) = unsaid {
+            mac.update(b"\n");
+            mac.update(u.as_bytes());
+        }
+        let tag = mac.finalize().into_bytes();
         format!("{body}.{}", URL_SAFE_NO_PAD.encode(&tag[..20]))
     }
 
     /// The body of a token, if its MAC holds.
     fn open<'a>(&self, purpose: &str, token: &'a str) -> Option<&'a str> {
+        self.open_with(purpose, token, None)
+    }
+
+    fn open_with<'a>(
+        &self,
+        purpose: &str,
+        token: &'a str,
+        unsaid: Option<&str>,
+    ) -> Option<&'a str> {
         let (body, tag) = token.trim().rsplit_once('.')?;
         let tag = URL_SAFE_NO_PAD.decode(tag).ok()?;
+        let mut mac = self.mac(purpose, body);
+        if let Some(u) = unsaid {
+            mac.update(b"\n");
+            mac.update(u.as_bytes());
+        }
         // Constant time, through the MAC's own comparison.
-        self.mac(purpose, body).verify_truncated_left(&tag).ok()?;
+        mac.verify_truncated_left(&tag).ok()?;
         (tag.len() == 20).then_some(body)
+    }
+
+    /// A password reset token for an account, valid until `expires` (a
+    /// Unix time) and while the password is the one it was made for: once
+    /// used, it no longer opens.
+    pub fn reset(&self, user_id: UserId, expires: i64, password_hash: &str) -> String {
+        self.sign_with(
+            "reset",
+            &format!("{user_id}-{expires}"),
+            Some(password_hash),
+        )
+    }
+
+    /// The account and expiry a reset token says, not yet checked.
+    pub fn reset_claims(token: &str) -> Option<(UserId, i64)> {
+        let (body, _) = token.trim().rsplit_once('.')?;
+        let (id, expires) = body.split_once('-')?;
+        Some((UserId(id.parse().ok()?), expires.parse().ok()?))
+    }
+
+    /// Whether a reset token was made for this account's current password.
+    pub fn reset_holds(&self, token: &str, password_hash: &str) -> bool {
+        self.open_with("reset", token, Some(password_hash))
+            .is_some()
     }
 
     /// The unsubscribe token of a subscription: the same for every message,
@@ -86,5 +135,12 @@ mod tests {
         let c = s.confirm(SubscriptionId(7), 1_900_000_000);
         assert_eq!(s.open_confirm(&c), Some((SubscriptionId(7), 1_900_000_000)));
         assert_eq!(s.open_confirm(&c.replace("1900", "2900")), None);
+
+        let r = s.reset(UserId(3), 1_900_000_000, "$argon2id$old");
+        assert_eq!(Signer::reset_claims(&r), Some((UserId(3), 1_900_000_000)));
+        assert!(s.reset_holds(&r, "$argon2id$old"));
+        assert!(!s.reset_holds(&r, "$argon2id$new"), "the password changed");
+        assert!(!s.reset_holds(&r.replacen('3', "4", 1), "$argon2id$old"));
+        assert_eq!(s.open_confirm(&r), None, "another purpose");
     }
 }

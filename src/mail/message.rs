@@ -30,10 +30,11 @@ pub enum Template {
     SubscriptionExists,
     FreshnessReminder,
     Bulletin,
+    PasswordReset,
 }
 
 impl Template {
-    pub const ALL: [Template; 10] = [
+    pub const ALL: [Template; 11] = [
         Self::UpdateSubmitted,
         Self::UpdateReceived,
         Self::UpdateApproved,
@@ -44,6 +45,7 @@ impl Template {
         Self::SubscriptionExists,
         Self::FreshnessReminder,
         Self::Bulletin,
+        Self::PasswordReset,
     ];
 
     /// The folder under `templates/email/`, and what the outbox stores.
@@ -59,6 +61,7 @@ impl Template {
             Self::SubscriptionExists => "subscription_exists",
             Self::FreshnessReminder => "freshness_reminder",
             Self::Bulletin => "bulletin",
+            Self::PasswordReset => "password_reset",
         }
     }
 }

@@ -7,7 +7,7 @@ use actix_web::web::{self, ServiceConfig, delete, get, patch, post, put};
 use super::admin::{bulletin as admin_bulletin, changes, mail, review};
 use super::api::{bulletin as api_bulletin, directory as api, edit, proposals, updates};
 use super::pages::{
-    account, authority_edit, bulletin, directory, downloads, measures, updates as focal,
+    account, authority_edit, bulletin, directory, downloads, measures, password, updates as focal,
 };
 
 /// The JSON interface under `/api/v1` (DESIGN.md names its paths).
@@ -81,6 +81,10 @@ fn pages(cfg: &mut ServiceConfig) {
         )
         .route("/login", get().to(account::login_page))
         .route("/login", post().to(account::login))
+        .route("/password/forgot", get().to(password::forgot_form))
+        .route("/password/forgot", post().to(password::forgot))
+        .route("/password/reset", get().to(password::reset_page))
+        .route("/password/reset", post().to(password::reset))
         .route("/logout", post().to(account::logout))
         .route("/account", get().to(account::account))
         .route("/account/tokens", post().to(account::issue_token))

@@ -18,6 +18,7 @@ mod lookup;
 mod mail;
 mod mail_delivery;
 mod pages;
+mod password_reset;
 mod people;
 mod search;
 mod search_forgiving;

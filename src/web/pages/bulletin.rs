@@ -12,7 +12,7 @@ use crate::bulletin::subscriptions::{self, NotConfirmed};
 use crate::db;
 use crate::domain::Email;
 use crate::error::AppError;
-use crate::web::support::respond::{kept_only, kept_page, page_with, recent};
+use crate::web::support::respond::{kept_only, kept_page, message_page, page_with, recent};
 use crate::web::{AppState, Viewer};
 
 fn message(
@@ -22,12 +22,13 @@ fn message(
     title: &str,
     lines: &[&str],
 ) -> Result<HttpResponse, AppError> {
-    page_with(
+    message_page(
         state,
         viewer,
         status,
-        "pages/message",
-        &json!({"title": title, "nav": "bulletins", "lines": lines}),
+        (title, "bulletins"),
+        lines,
+        serde_json::Value::Null,
     )
 }
 
@@ -113,9 +114,10 @@ pub(crate) async fn request(state: &AppState, email: Email) -> Result<(), AppErr
     Ok(())
 }
 
+/// A link's `?token=`.
 #[derive(Deserialize)]
 pub(crate) struct TokenParam {
-    token: Option<String>,
+    pub(crate) token: Option<String>,
 }
 
 pub(crate) async fn confirm(

@@ -8,4 +8,5 @@ pub mod bulletin;
 pub mod directory;
 pub mod downloads;
 pub mod measures;
+pub mod password;
 pub mod updates;

@@ -388,6 +388,26 @@ pub fn page_spliced<T: Serialize>(
     ))
 }
 
+/// A page that says what happened in a few lines (`pages/message`), under
+/// the navigation entry `nav`, with `links` onward ([{href, text}]; the
+/// bulletins and the finder when null).
+pub fn message_page(
+    state: &AppState,
+    viewer: &Viewer,
+    status: StatusCode,
+    (title, nav): (&str, &str),
+    lines: &[&str],
+    links: serde_json::Value,
+) -> Result<HttpResponse, AppError> {
+    page_with(
+        state,
+        viewer,
+        status,
+        "pages/message",
+        &serde_json::json!({"title": title, "nav": nav, "lines": lines, "links": links}),
+    )
+}
+
 /// After a form: the browser goes to `to` with a GET.
 pub fn see_other(to: &str) -> HttpResponse {
     HttpResponse::SeeOther()
