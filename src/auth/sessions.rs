@@ -17,20 +17,25 @@ pub struct Session {
     pub csrf_token: String,
 }
 
-/// Starts a session; returns the id for the cookie. A new id at every
-/// sign-in, so an id planted before sign-in is worth nothing after it.
-pub fn start(conn: &mut DbConnection, user_id: UserId, now: NaiveDateTime) -> QueryResult<String> {
-    let id = random_secret();
+/// Starts a session; returns the id for the cookie and the session's form
+/// token. A new id at every sign-in, so an id planted before sign-in is
+/// worth nothing after it.
+pub fn start(
+    conn: &mut DbConnection,
+    user_id: UserId,
+    now: NaiveDateTime,
+) -> QueryResult<(String, String)> {
+    let (id, csrf) = (random_secret(), random_secret());
     diesel::insert_into(sessions::table)
         .values((
             sessions::id_hash.eq(hash_secret(&id)),
             sessions::user_id.eq(user_id),
-            sessions::csrf_token.eq(random_secret()),
+            sessions::csrf_token.eq(&csrf),
             sessions::created_at.eq(now),
             sessions::last_seen_at.eq(now),
         ))
         .execute(conn)?;
-    Ok(id)
+    Ok((id, csrf))
 }
 
 /// The live session of a cookie id, or nothing when it is unknown, idle for

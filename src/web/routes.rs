@@ -7,7 +7,8 @@ use actix_web::web::{self, ServiceConfig, delete, get, patch, post, put};
 use super::admin::{bulletin as admin_bulletin, changes, mail, review};
 use super::api::{bulletin as api_bulletin, directory as api, edit, proposals, updates};
 use super::pages::{
-    account, authority_edit, bulletin, directory, downloads, measures, password, updates as focal,
+    account, authority_edit, bulletin, directory, downloads, measures, password, resume,
+    updates as focal,
 };
 
 /// The JSON interface under `/api/v1` (DESIGN.md names its paths).
@@ -50,6 +51,12 @@ fn api_v1(cfg: &mut ServiceConfig) {
 }
 
 /// Pages for people: the directory, the focal point's, then the secretariat's.
+/// A form that needs an account, whose typed work survives a session that
+/// ended meanwhile (see `pages::resume`).
+fn kept(route: actix_web::Route) -> actix_web::Route {
+    route.wrap(actix_web::middleware::from_fn(resume::keep_typed_work))
+}
+
 fn pages(cfg: &mut ServiceConfig) {
     cfg.route("/", get().to(directory::home))
         .route("/counterpart", get().to(directory::counterpart))
@@ -63,14 +70,17 @@ fn pages(cfg: &mut ServiceConfig) {
         .route("/authorities.vcf", get().to(downloads::as_vcards))
         .route("/authorities.json", get().to(downloads::as_json))
         .route("/authorities/new", get().to(authority_edit::new_form))
-        .route("/authorities/new", post().to(authority_edit::create))
+        .route("/authorities/new", kept(post().to(authority_edit::create)))
         .route("/authorities/{id}.vcf", get().to(downloads::as_vcard))
         .route("/authorities/{id}", get().to(directory::authority))
         .route(
             "/authorities/{id}/edit",
             get().to(authority_edit::edit_form),
         )
-        .route("/authorities/{id}/edit", post().to(authority_edit::save))
+        .route(
+            "/authorities/{id}/edit",
+            kept(post().to(authority_edit::save)),
+        )
         .route(
             "/authorities/{id}/confirm",
             post().to(authority_edit::confirm),
@@ -94,9 +104,12 @@ fn pages(cfg: &mut ServiceConfig) {
         )
         .route("/updates", get().to(focal::mine::page))
         .route("/updates/new", get().to(focal::form::new_form))
-        .route("/updates/new", post().to(focal::form::create))
+        .route("/updates/new", kept(post().to(focal::form::create)))
         .route("/updates/{id}/edit", get().to(focal::form::edit_form))
-        .route("/updates/{id}/edit", post().to(focal::form::save_draft))
+        .route(
+            "/updates/{id}/edit",
+            kept(post().to(focal::form::save_draft)),
+        )
         .route("/updates/{id}/withdraw", post().to(focal::mine::withdraw))
         .route("/subscribe", get().to(bulletin::subscribe_form))
         .route("/subscribe", post().to(bulletin::subscribe))

@@ -467,3 +467,102 @@ fn set(fields: &mut Vec<(String, String)>, name: &str, value: &str) {
     fields.retain(|(k, _)| k != name);
     fields.push((name.to_string(), value.to_string()));
 }
+
+/// The hidden and text inputs of the first form posting to `action`.
+fn inputs_of(html: &str, action: &str) -> Vec<(String, String)> {
+    let doc = scraper::Html::parse_document(html);
+    let form = scraper::Selector::parse(&format!("form[action=\"{action}\"]")).unwrap();
+    let input = scraper::Selector::parse("input").unwrap();
+    let form = doc.select(&form).next().unwrap_or_else(|| panic!("{html}"));
+    form.select(&input)
+        .filter_map(|e| {
+            let name = e.value().attr("name")?;
+            Some((
+                name.to_string(),
+                e.value().attr("value").unwrap_or_default().to_string(),
+            ))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn an_update_typed_while_the_session_ended_is_kept_through_sign_in() {
+    let app = spawn_app().await;
+    cast(&app).await;
+    let focal = app.sign_in("focal@fr.example").await;
+    let form = focal.get("/updates/new").await.text().await.unwrap();
+    assert!(form.contains("name=\"remarks\""));
+    // Lunch: longer than any session may stay idle.
+    app.advance(chrono::Duration::days(2)).await;
+    let r = focal
+        .post_form(
+            "/updates/new",
+            &[
+                ("electronic_requests", "yes"),
+                ("remarks", "Typed over a long lunch; ñ, 中文 & \"quotes\"."),
+                ("base", ""),
+                ("action", "draft"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 401);
+    let login = r.text().await.unwrap();
+    assert!(login.contains("what you typed is kept"), "{login}");
+    let mut fields = inputs_of(&login, "/login");
+    assert!(
+        fields
+            .iter()
+            .any(|(k, v)| k == "resume_action" && v == "/updates/new")
+    );
+    assert!(
+        !fields
+            .iter()
+            .any(|(k, v)| k == "resume_body" && v.contains("csrf_token")),
+        "the old form token is not carried"
+    );
+    for (k, v) in fields.iter_mut() {
+        match k.as_str() {
+            "email" => *v = "focal@fr.example".into(),
+            "password" => *v = crate::people::PASSWORD.into(),
+            _ => {}
+        }
+    }
+    let r = focal
+        .client
+        .post(format!("{}/login", app.address))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let again = r.text().await.unwrap();
+    assert!(again.contains("Send what you typed"), "{again}");
+    assert!(
+        again.contains("Typed over a long lunch; ñ, 中文 &amp; &quot;quotes&quot;."),
+        "{again}"
+    );
+    let resend = inputs_of(&again, "/updates/new");
+    assert!(
+        resend
+            .iter()
+            .any(|(k, v)| k == "csrf_token" && !v.is_empty())
+    );
+    let r = focal
+        .client
+        .post(format!("{}/updates/new", app.address))
+        .form(&resend)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    let draft = done_id(&r);
+    let page = follow(&focal, r).await;
+    assert!(
+        page.contains(&format!("Draft saved (update {draft})")),
+        "{page}"
+    );
+    assert!(
+        page.contains("Typed over a long lunch; ñ, 中文 &amp; &quot;quotes&quot;."),
+        "{page}"
+    );
+}

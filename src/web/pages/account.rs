@@ -17,22 +17,25 @@ use crate::web::support::viewer::{
 };
 use crate::web::{AppState, Viewer};
 
+use super::resume::Carried;
+
 /// Where to go after signing in: a path on this site only, never another.
 /// Browsers drop tabs and line breaks from a `Location` and read `\` as
 /// `/`, so `/\t/evil.example` would be `//evil.example`: any of those, or
 /// a space, and it is home instead.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n)
-            if n.starts_with('/')
-                && !n.starts_with("//")
-                && !n.contains('\\')
-                && !n.chars().any(|c| c.is_control() || c.is_whitespace()) =>
-        {
-            n.to_string()
-        }
+        Some(n) if is_local(n) => n.to_string(),
         _ => "/".to_string(),
     }
+}
+
+/// A path of this site, as a browser will read it.
+pub(crate) fn is_local(n: &str) -> bool {
+    n.starts_with('/')
+        && !n.starts_with("//")
+        && !n.contains('\\')
+        && !n.chars().any(|c| c.is_control() || c.is_whitespace())
 }
 
 use crate::web::support::respond::see_other;
@@ -49,6 +52,7 @@ fn login_form(
     email: &str,
     next: &str,
     error: Option<String>,
+    carried: Option<&Carried>,
 ) -> Result<HttpResponse, AppError> {
     let token = random_secret();
     let mut response = page_with(
@@ -58,7 +62,7 @@ fn login_form(
         "pages/login",
         &json!({
             "title": "Sign in", "nav": "login", "email": email, "next": next,
-            "error": error, "login_csrf": token,
+            "error": error, "login_csrf": token, "carried": carried,
         }),
     )?;
     response
@@ -75,7 +79,25 @@ pub(crate) async fn login_page(
     // Shown to a signed-in person too: signing in again, perhaps as someone
     // else, replaces the session with a new one.
     let next = safe_next(query.next.as_deref());
-    login_form(&state, &viewer, StatusCode::OK, "", &next, None)
+    login_form(&state, &viewer, StatusCode::OK, "", &next, None, None)
+}
+
+/// A form that arrived after its session ended: the sign-in page, carrying
+/// it (see `resume`).
+pub(crate) fn sign_in_again(
+    state: &AppState,
+    viewer: &Viewer,
+    carried: &Carried,
+) -> Result<HttpResponse, AppError> {
+    login_form(
+        state,
+        viewer,
+        StatusCode::UNAUTHORIZED,
+        "",
+        "/",
+        None,
+        Some(carried),
+    )
 }
 
 #[derive(Deserialize)]
@@ -87,6 +109,9 @@ pub(crate) struct LoginForm {
     #[serde(default)]
     csrf_token: String,
     next: Option<String>,
+    /// A form carried through sign-in (see `resume`).
+    resume_action: Option<String>,
+    resume_body: Option<String>,
 }
 
 pub(crate) async fn login(
@@ -97,6 +122,7 @@ pub(crate) async fn login(
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     let next = safe_next(form.next.as_deref());
+    let carried = Carried::from_fields(form.resume_action.as_deref(), form.resume_body.as_deref());
     let expected = signed_cookie(&req, &state.key, LOGIN_COOKIE).unwrap_or_default();
     let fresh =
         !expected.is_empty() && bool::from(expected.as_bytes().ct_eq(form.csrf_token.as_bytes()));
@@ -109,6 +135,7 @@ pub(crate) async fn login(
             &form.email,
             &next,
             Some(message),
+            carried.as_ref(),
         );
     }
     let email = users::normalise_email(&form.email);
@@ -121,6 +148,7 @@ pub(crate) async fn login(
             &form.email,
             &next,
             Some(message),
+            carried.as_ref(),
         );
     }
     // The peer, not a forwarded header anyone can write; behind a proxy every
@@ -151,9 +179,12 @@ pub(crate) async fn login(
     })
     .await;
     match outcome {
-        Ok(Some(session_id)) => {
+        Ok(Some((session_id, csrf))) => {
             tracing::info!(email = %email, "signed in");
-            let mut response = see_other(&next);
+            let mut response = match &carried {
+                Some(c) => super::resume::send_again_page(&state, &viewer, c, &email, &csrf)?,
+                None => see_other(&next),
+            };
             let _ = response.add_cookie(&make_cookie(&state, SESSION_COOKIE, session_id));
             let _ = response.add_cookie(&removal_cookie(&state, LOGIN_COOKIE));
             Ok(response)
@@ -168,6 +199,7 @@ pub(crate) async fn login(
                 &form.email,
                 &next,
                 Some(message),
+                carried.as_ref(),
             )
         }
         Err(AppError::TooManyRequests(message)) => login_form(
@@ -177,6 +209,7 @@ pub(crate) async fn login(
             &form.email,
             &next,
             Some(message),
+            carried.as_ref(),
         ),
         Err(other) => Err(other),
     }

@@ -9,4 +9,5 @@ pub mod directory;
 pub mod downloads;
 pub mod measures;
 pub mod password;
+pub mod resume;
 pub mod updates;
