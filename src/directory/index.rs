@@ -227,14 +227,23 @@ impl SearchIndex {
         self.terms.binary_search_by(|t| (**t).cmp(term)).ok()
     }
 
-    /// The terms within `max` edits of `word`, with their distance; tags
-    /// are never close to a word.
+    /// The terms within `max` edits of `word`, with their distance. Only
+    /// terms that start with the word's first or second letter are looked
+    /// at: a slip after the first letter, two first letters swapped or a
+    /// letter typed before the word. People seldom miss the first letter,
+    /// and this keeps the cost to a small part of a large directory's
+    /// terms. Words with digits are numbers or references, not misspelled
+    /// words; tags are never close to a word.
     pub fn close_to(&self, word: &str, max: usize) -> Vec<(usize, usize)> {
+        if word.chars().any(|c| c.is_numeric()) {
+            return Vec::new();
+        }
         let typed = Typed::new(word, max);
-        let first_word = self
-            .terms
-            .partition_point(|t| t.starts_with(vocabulary::TAG));
-        (first_word..self.terms.len())
+        let mut starts: Vec<char> = word.chars().take(2).collect();
+        starts.dedup();
+        starts
+            .into_iter()
+            .flat_map(|c| self.prefixed(c.encode_utf8(&mut [0; 4])))
             .filter(|&i| typed.admits(self.heads[i]))
             .filter_map(|i| typed.distance(&self.terms[i]).map(|d| (i, d)))
             .collect()

@@ -1,7 +1,9 @@
 //! Close spellings: "justise" for "justice", "ministere" for "ministère"
 //! is already folding's work. A word of five letters or more may be one edit
 //! (a letter added, missing, changed, or two swapped) from the word meant,
-//! one of nine or more two edits; shorter words are taken as typed.
+//! one of nine or more two edits; shorter words are taken as typed. The
+//! first letter is taken as typed too, unless swapped with the second (see
+//! `SearchIndex::close_to`).
 
 /// The edits a typed word of this many letters is allowed.
 pub fn allowed_edits(letters: usize) -> usize {

@@ -68,6 +68,12 @@ async fn close_spellings_are_found_and_said() {
     assert_eq!(search(&app, "jstc").await["total"], 0);
     assert_eq!(search(&app, "jsutcie").await["total"], 0);
     assert!(search(&app, "prosecutorr generall").await["total"].as_u64() > Some(0));
+    // The first two letters swapped are a slip too; numbers are not words.
+    assert_eq!(
+        search(&app, "ujstice").await["total"],
+        exact_justice(&app).await
+    );
+    assert_eq!(search(&app, "justic3").await["total"], 0);
 
     // Nothing found: the question as the directory spells it.
     let none = search(&app, "jstce").await;
@@ -90,6 +96,10 @@ async fn close_spellings_are_found_and_said() {
             .get("did_you_mean")
             .is_none()
     );
+}
+
+async fn exact_justice(app: &TestApp) -> Value {
+    search(app, "justice").await["total"].clone()
 }
 
 #[tokio::test]
