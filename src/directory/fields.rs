@@ -374,7 +374,7 @@ authority_fields! {
     website(Nullable<Text>): Option<CompactString> =
         Field::new("website", "Website", C::Url).control(F::Url).hint("https://…").contact();
     languages(Text): CompactString = Field::new("languages", "Languages accepted", C::Languages)
-        .hint("ISO 639-1 codes in order of preference, e.g. fr, en").topic(T::Arrangements);
+        .hint("In order of preference, by name or two-letter code, e.g. French, English").topic(T::Arrangements);
     language_note(Nullable<Text>): Option<CompactString> =
         Field::new("language_note", "Note on languages", C::Text(1000))
             .control(F::Textarea).hint("e.g. certified translation required (art. 18(14))")

@@ -123,15 +123,43 @@ impl Serialize for CountryCode {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct LanguageCode(&'static str);
 
+/// Languages with a two-letter code by their English name and their name
+/// in themselves, folded: "french", "francais", "arabic", "العربية".
+static LANGUAGES_BY_NAME: std::sync::LazyLock<std::collections::HashMap<String, &'static str>> =
+    std::sync::LazyLock::new(|| {
+        let mut by_name = std::collections::HashMap::new();
+        for l in isolang::languages() {
+            let Some(code) = l.to_639_1() else { continue };
+            for name in [Some(l.to_name()), l.to_autonym()].into_iter().flatten() {
+                by_name.entry(super::text::fold(name)).or_insert(code);
+            }
+        }
+        by_name
+    });
+
 impl LanguageCode {
+    /// Reads a language as people write it: its ISO 639-1 code (`fr`), its
+    /// English name (`French`) or its name in itself (`français`).
     pub fn parse(raw: &str) -> Result<Self, String> {
         let s = raw.trim().to_ascii_lowercase();
         isolang::Language::from_639_1(&s)
             .and_then(|l| l.to_639_1())
+            .or_else(|| LANGUAGES_BY_NAME.get(&super::text::fold(raw.trim())).copied())
             .map(LanguageCode)
             .ok_or_else(|| {
-                format!("{raw:?} is not an ISO 639-1 language code (such as en, fr, ar)")
+                format!("{raw:?} is not a language we know; write its name (French) or its two-letter code (fr)")
             })
+    }
+
+    /// How a form shows it: the English name, or the code when the name
+    /// would not read back as one item of a list.
+    pub fn form_name(self) -> &'static str {
+        let name = self.english_name();
+        if name.contains([',', ';']) {
+            self.0
+        } else {
+            name
+        }
     }
 
     pub fn as_str(self) -> &'static str {

@@ -288,3 +288,40 @@ async fn api_writes_by_cookie_need_the_form_token_header() {
         .unwrap();
     assert_eq!(r.status(), 200);
 }
+
+#[tokio::test]
+async fn languages_are_shown_and_read_by_their_names() {
+    let (app, own, _) = setup().await;
+    let browser = app.sign_in("focal@fr.example").await;
+    let action = format!("/authorities/{own}/edit");
+    let html = edit_page(&browser, own).await;
+    let mut fields = form_fields(&html, &action);
+    let shown = fields
+        .iter()
+        .find(|(k, _)| k == "languages")
+        .unwrap()
+        .1
+        .clone();
+    assert_eq!(shown, "French, English", "names, not codes");
+    set(&mut fields, "languages", "français; spanish, العربية, ru");
+    let r = post(&browser, &action, &fields).await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    let (_, a) = browser
+        .get_json(&format!("/api/v1/authorities/{own}"))
+        .await;
+    assert_eq!(a["languages"], serde_json::json!(["fr", "es", "ar", "ru"]));
+
+    let mut fields = form_fields(&edit_page(&browser, own).await, &action);
+    set(&mut fields, "languages", "French, Klingonese");
+    let r = post(&browser, &action, &fields).await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("&quot;Klingonese&quot; is not a language we know; write its name (French) or its two-letter code (fr)"),
+        "{html}"
+    );
+    assert!(
+        html.contains("value=\"French, Klingonese\""),
+        "kept as typed: {html}"
+    );
+}

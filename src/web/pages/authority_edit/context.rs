@@ -8,7 +8,7 @@ use crate::directory::edit::AuthorityInput;
 use crate::directory::edit::input::{ContactInput, InputValue};
 use crate::directory::fields::{Control, FIELDS};
 use crate::domain::states;
-use crate::domain::{Article, AuthorityKind, Channel, Function};
+use crate::domain::{Article, AuthorityKind, Channel, Function, LanguageCode};
 use crate::error::FieldError;
 
 /// Everything the edit template shows.
@@ -94,6 +94,14 @@ struct ContactView {
     error: Option<String>,
 }
 
+/// Languages as a form shows them: by name, what was typed as typed.
+fn language_names(list: &[String]) -> String {
+    list.iter()
+        .map(|l| LanguageCode::parse(l).map_or(l.as_str(), |c| c.form_name()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn error_for(errors: &[FieldError], field: &str) -> Option<String> {
     let list: Vec<&str> = errors
         .iter()
@@ -119,7 +127,7 @@ fn contact_view(c: &ContactInput) -> ContactView {
         position: text(&c.position),
         email: text(&c.email),
         phone: text(&c.phone),
-        languages: c.languages.clone().unwrap_or_default().join(", "),
+        languages: language_names(c.languages.as_deref().unwrap_or_default()),
         ..ContactView::default()
     }
 }
@@ -139,6 +147,7 @@ pub(crate) fn form_context<'a>(
             hint: f.hint,
             value: match input.value(f.name) {
                 Some(InputValue::Text(t)) => t.clone(),
+                Some(InputValue::List(l)) if f.name == "languages" => language_names(l),
                 Some(InputValue::List(l)) => l.join(", "),
                 None => String::new(),
             },
