@@ -387,7 +387,7 @@ authority_fields! {
         Field::new("office_hours", "Office hours", C::Text(300))
             .on_record().topic(T::Arrangements);
     time_zone(Nullable<Text>): Option<CompactString> = Field::new("time_zone", "Time zone", C::TimeZone)
-        .hint("IANA name, e.g. Europe/Vienna").on_record().topic(T::Arrangements);
+        .hint("The city that names it, e.g. Vienna, or its full name, Europe/Vienna").on_record().topic(T::Arrangements);
     requirements(Nullable<Text>): Option<CompactString> =
         Field::new("requirements", "Procedural requirements", C::Text(4000))
             .control(F::Textarea).on_record().topic(T::Arrangements);

@@ -29,12 +29,60 @@ impl Email {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TimeZone(chrono_tz::Tz);
 
+/// The time zones of places (`Europe/Vienna`), without the aliases and
+/// fixed offsets the database also holds, sorted.
+static PLACES: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+    const REGIONS: [&str; 9] = [
+        "Africa/",
+        "America/",
+        "Antarctica/",
+        "Asia/",
+        "Atlantic/",
+        "Australia/",
+        "Europe/",
+        "Indian/",
+        "Pacific/",
+    ];
+    let mut places: Vec<&'static str> = chrono_tz::TZ_VARIANTS
+        .iter()
+        .map(|tz| tz.name())
+        .filter(|n| REGIONS.iter().any(|r| n.starts_with(r)))
+        .collect();
+    places.sort_unstable();
+    places
+});
+
 impl TimeZone {
+    /// Reads a time zone by its IANA name (`Europe/Vienna`) or by the
+    /// place that names it (`Vienna`, `new york`, `Buenos Aires`).
     pub fn parse(raw: &str) -> Result<Self, String> {
-        raw.trim()
-            .parse::<chrono_tz::Tz>()
-            .map(Self)
-            .map_err(|_| format!("{raw:?} is not an IANA time zone (such as Europe/Vienna)"))
+        let s = raw.trim();
+        if let Ok(tz) = s.parse::<chrono_tz::Tz>() {
+            return Ok(Self(tz));
+        }
+        let wanted = crate::domain::text::fold(&s.replace('_', " "));
+        let mut found = PLACES.iter().filter(|name| {
+            let place = name
+                .rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .replace('_', " ");
+            crate::domain::text::fold(&place) == wanted
+        });
+        match (found.next(), found.next()) {
+            (Some(one), None) => one
+                .parse::<chrono_tz::Tz>()
+                .map(Self)
+                .map_err(|e| e.to_string()),
+            _ => Err(format!(
+                "{raw:?} is not a time zone we know; write the city that names it (Vienna) or its full name (Europe/Vienna)"
+            )),
+        }
+    }
+
+    /// The time zones of places, for a form's suggestions.
+    pub fn places() -> &'static [&'static str] {
+        &PLACES
     }
 
     pub fn name(self) -> &'static str {
@@ -53,7 +101,9 @@ pub struct WebUrl(url::Url);
 impl WebUrl {
     pub fn parse(raw: &str) -> Result<Self, String> {
         let s = raw.trim();
-        let url = url::Url::parse(s).map_err(|e| format!("{s:?} is not a web address ({e})"))?;
+        let url = url::Url::parse(s).map_err(|_| {
+            format!("{s:?} is not a complete web address; write it whole, starting with https://")
+        })?;
         if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
             return Err(format!(
                 "{s:?} is not a web address; start it with https://"

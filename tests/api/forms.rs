@@ -325,3 +325,37 @@ async fn languages_are_shown_and_read_by_their_names() {
         "kept as typed: {html}"
     );
 }
+
+#[tokio::test]
+async fn time_zones_are_read_by_city_and_errors_are_in_plain_words() {
+    let (app, own, _) = setup().await;
+    let browser = app.sign_in("focal@fr.example").await;
+    let action = format!("/authorities/{own}/edit");
+    let html = edit_page(&browser, own).await;
+    assert!(
+        html.contains("list=\"time-zones\"") && html.contains("<option value=\"Europe/Vienna\">"),
+        "the zones are offered while typing"
+    );
+    let mut fields = form_fields(&html, &action);
+    set(&mut fields, "time_zone", "new york");
+    let r = post(&browser, &action, &fields).await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    let (_, a) = browser
+        .get_json(&format!("/api/v1/authorities/{own}"))
+        .await;
+    assert_eq!(a["time_zone"], "America/New_York");
+
+    let mut fields = form_fields(&edit_page(&browser, own).await, &action);
+    set(&mut fields, "time_zone", "Lyon");
+    set(&mut fields, "website", "www.justice.example");
+    let html = post(&browser, &action, &fields).await.text().await.unwrap();
+    assert!(
+        html.contains("&quot;Lyon&quot; is not a time zone we know; write the city that names it (Vienna) or its full name (Europe/Vienna)"),
+        "{html}"
+    );
+    assert!(
+        html.contains("is not a complete web address; write it whole, starting with https://")
+            && !html.contains("relative URL without a base"),
+        "{html}"
+    );
+}

@@ -7,6 +7,7 @@ use serde_json::Value;
 use crate::directory::edit::AuthorityInput;
 use crate::directory::edit::input::{ContactInput, InputValue};
 use crate::directory::fields::{Control, FIELDS};
+use crate::domain::TimeZone;
 use crate::domain::states;
 use crate::domain::{Article, AuthorityKind, Channel, Function, LanguageCode};
 use crate::error::FieldError;
@@ -32,6 +33,8 @@ pub(crate) struct FormView<'a> {
     contacts: Vec<ContactView>,
     errors: &'a [FieldError],
     error_count: usize,
+    /// The time zones a browser offers while one is typed.
+    time_zones: &'static [&'static str],
 }
 
 /// One option of a choice: a State, a kind, a channel, a function.
@@ -70,6 +73,8 @@ struct FieldView {
     type_: &'static str,
     required: bool,
     error: Option<String>,
+    /// The id of the list of suggestions, if any.
+    list: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -155,6 +160,7 @@ pub(crate) fn form_context<'a>(
             type_: f.control.input_type(),
             required: f.required,
             error: error_for(errors, f.name),
+            list: (f.name == "time_zone").then_some("time-zones"),
         })
         .collect();
     let chosen_channels = input.list("channels").unwrap_or_default();
@@ -235,5 +241,6 @@ pub(crate) fn form_context<'a>(
         contacts,
         errors,
         error_count: errors.len(),
+        time_zones: TimeZone::places(),
     }
 }
