@@ -112,6 +112,10 @@ async fn a_focal_point_follows_its_updates_from_the_browser() {
         html.contains("Kept") && html.contains("not a date"),
         "keeps what was typed"
     );
+    assert!(
+        html.contains("<a href=\"#u-effective_from\">In force from</a>:"),
+        "the summary names the label: {html}"
+    );
     let r = focal
         .post_form(
             &format!("/updates/{draft}/edit"),

@@ -359,3 +359,42 @@ async fn time_zones_are_read_by_city_and_errors_are_in_plain_words() {
         "{html}"
     );
 }
+
+#[tokio::test]
+async fn errors_name_the_labels_and_a_person_s_errors_sit_beside_their_fields() {
+    let (app, own, _) = setup().await;
+    let browser = app.sign_in("focal@fr.example").await;
+    let action = format!("/authorities/{own}/edit");
+    let mut fields = form_fields(&edit_page(&browser, own).await, &action);
+    set(&mut fields, "time_zone", "Lyon");
+    set(&mut fields, "contact_email_0", "not an address");
+    let r = post(&browser, &action, &fields).await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("<a href=\"#f-time_zone\">Time zone</a>:"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<a href=\"#c-email-0\">Person 1, email</a>:"),
+        "{html}"
+    );
+    assert!(
+        !html.contains(">time_zone<") && !html.contains("contacts[0]"),
+        "{html}"
+    );
+    // Beside the field, tied to it for screen readers.
+    let doc = scraper::Html::parse_document(&html);
+    let input = doc
+        .select(&scraper::Selector::parse("#c-email-0").unwrap())
+        .next()
+        .unwrap();
+    assert_eq!(input.value().attr("aria-invalid"), Some("true"));
+    assert_eq!(input.value().attr("aria-describedby"), Some("ce-email-0"));
+    assert_eq!(input.value().attr("value"), Some("not an address"));
+    assert!(
+        doc.select(&scraper::Selector::parse("#ce-email-0").unwrap())
+            .next()
+            .is_some()
+    );
+}

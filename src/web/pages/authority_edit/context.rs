@@ -31,7 +31,8 @@ pub(crate) struct FormView<'a> {
     articles: Vec<ArticleView>,
     designations_error: Option<String>,
     contacts: Vec<ContactView>,
-    errors: &'a [FieldError],
+    /// The errors at the top, each with its field's label and a link to it.
+    summary: Vec<Summary>,
     error_count: usize,
     /// The time zones a browser offers while one is typed.
     time_zones: &'static [&'static str],
@@ -96,7 +97,19 @@ struct ContactView {
     email: String,
     phone: String,
     languages: String,
+    /// An error about the person as a whole.
     error: Option<String>,
+    /// Each part's error, shown beside it.
+    errors: ContactErrors,
+}
+
+#[derive(Serialize, Default)]
+struct ContactErrors {
+    name: Option<String>,
+    position: Option<String>,
+    email: Option<String>,
+    phone: Option<String>,
+    languages: Option<String>,
 }
 
 /// Languages as a form shows them: by name, what was typed as typed.
@@ -105,6 +118,60 @@ fn language_names(list: &[String]) -> String {
         .map(|l| LanguageCode::parse(l).map_or(l.as_str(), |c| c.form_name()))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// A contact person's parts, as the form labels them.
+const CONTACT_LABELS: [(&str, &str); 5] = [
+    ("name", "Name"),
+    ("position", "Position"),
+    ("email", "Email"),
+    ("phone", "Phone"),
+    ("languages", "Languages"),
+];
+
+/// An error as the summary at the top of the form says it.
+#[derive(Serialize)]
+struct Summary {
+    /// The id of the field in the form.
+    href: String,
+    label: String,
+    message: String,
+}
+
+/// The label a person sees for an error's field, and where that field is:
+/// `contacts[2].email` is "Person 3, email", `time_zone` is "Time zone".
+fn summary(e: &FieldError) -> Summary {
+    let (href, label) = match e.field.as_str() {
+        "ref" => ("#f-ref".to_string(), "Reference".to_string()),
+        "country_code" => ("#f-country_code".into(), "State".into()),
+        "kind" => ("#f-kind".into(), "Kind".into()),
+        "channels" => ("#f-channels".into(), "Channels accepted".into()),
+        f if f.starts_with("designations") => ("#f-designations".into(), "Designations".into()),
+        f if f.starts_with("contacts[") => {
+            let (i, part) = f["contacts[".len()..]
+                .split_once(']')
+                .map(|(i, rest)| (i.parse::<usize>().ok(), rest.trim_start_matches('.')))
+                .unwrap_or((None, ""));
+            let part = CONTACT_LABELS.iter().find(|(p, _)| *p == part);
+            match (i, part) {
+                (Some(i), Some((p, label))) => (
+                    format!("#c-{p}-{i}"),
+                    format!("Person {}, {}", i + 1, label.to_lowercase()),
+                ),
+                (Some(i), None) => (format!("#c-name-{i}"), format!("Person {}", i + 1)),
+                _ => ("#f-contacts".into(), "Contact persons".into()),
+            }
+        }
+        f => match FIELDS.iter().find(|x| x.name == f) {
+            Some(x) => (format!("#f-{}", x.name), x.label.to_string()),
+            None => (format!("#f-{f}"), f.replace('_', " ")),
+        },
+    };
+    Summary {
+        href,
+        label,
+        message: e.message.clone(),
+    }
 }
 
 fn error_for(errors: &[FieldError], field: &str) -> Option<String> {
@@ -205,6 +272,14 @@ pub(crate) fn form_context<'a>(
         c.i = i;
         c.number = i + 1;
         c.error = error_for(errors, &format!("contacts[{i}]"));
+        let part = |p: &str| error_for(errors, &format!("contacts[{i}].{p}"));
+        c.errors = ContactErrors {
+            name: part("name"),
+            position: part("position"),
+            email: part("email"),
+            phone: part("phone"),
+            languages: part("languages"),
+        };
     }
     let kind = input
         .text("kind")
@@ -239,7 +314,7 @@ pub(crate) fn form_context<'a>(
         articles,
         designations_error: error_for(errors, "designations"),
         contacts,
-        errors,
+        summary: errors.iter().map(summary).collect(),
         error_count: errors.len(),
         time_zones: TimeZone::places(),
     }

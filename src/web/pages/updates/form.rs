@@ -39,6 +39,27 @@ fn choices<T: Copy>(
     json!(all.iter().map(|v| json!({"code": code(*v), "label": label(*v), "selected": chosen.as_deref() == Some(code(*v))})).collect::<Vec<_>>())
 }
 
+/// The label the form shows for a field, for the error summary.
+fn label_of(field: &str) -> &str {
+    match field {
+        "operations" => "Operations",
+        "electronic_requests" => "Requests accepted by electronic means",
+        "electronic_address" => "Address to send them to",
+        "originals_required" => "Originals required",
+        "time_limits" => "Time limits",
+        "video_hearings" => "Hearings by videoconference possible",
+        "surrenders" => "Surrenders (extradition) possible",
+        "transfers" => "Transfers of sentenced persons possible",
+        "urgent_contact" => "Urgent contact",
+        "remarks" => "Remarks",
+        "language" => "Language of the text",
+        "effective_from" => "In force from",
+        "effective_until" => "Until",
+        "authority_id" => "Authority",
+        other => other,
+    }
+}
+
 fn form_context(input: &UpdateInput, errors: &[FieldError]) -> Value {
     let error = |f: &str| {
         errors
@@ -61,7 +82,9 @@ fn form_context(input: &UpdateInput, errors: &[FieldError]) -> Value {
         "language": text(&input.language),
         "effective_from": text(&input.effective_from),
         "effective_until": text(&input.effective_until),
-        "errors": errors,
+        "errors": errors.iter().map(|e| json!({
+            "field": e.field, "label": label_of(&e.field), "message": e.message,
+        })).collect::<Vec<_>>(),
         "error_count": errors.len(),
         "e": {
             "electronic_address": error("electronic_address"), "effective_from": error("effective_from"),
