@@ -542,6 +542,11 @@ async fn an_update_typed_while_the_session_ended_is_kept_through_sign_in() {
     let again = r.text().await.unwrap();
     assert!(again.contains("Send what you typed"), "{again}");
     assert!(
+        again.contains("<dt>Remarks</dt>")
+            && again.contains("<dt>Requests accepted by electronic means</dt>"),
+        "the form's labels: {again}"
+    );
+    assert!(
         again.contains("Typed over a long lunch; ñ, 中文 &amp; &quot;quotes&quot;."),
         "{again}"
     );

@@ -11,6 +11,7 @@ use actix_web::{HttpResponse, web};
 use serde::Serialize;
 use serde_json::json;
 
+use crate::directory::fields::FIELDS;
 use crate::error::AppError;
 use crate::web::support::respond::page_with;
 use crate::web::{AppState, Viewer};
@@ -81,6 +82,27 @@ pub async fn keep_typed_work(
     Ok(req.into_response(response))
 }
 
+/// A carried field as its form labels it: `contact_email_0` is "Person 1,
+/// email", `time_zone` "Time zone", `effective_from` "In force from".
+fn label(name: &str) -> String {
+    if let Some(f) = FIELDS.iter().find(|f| f.name == name) {
+        return f.label.to_string();
+    }
+    if let Some(rest) = name.strip_prefix("contact_")
+        && let Some((part, i)) = rest.rsplit_once('_')
+        && let Ok(i) = i.parse::<usize>()
+    {
+        return format!("Person {}, {part}", i + 1);
+    }
+    match name {
+        "designated" => "Designated under".into(),
+        "channels" => "Channels accepted".into(),
+        n if n.starts_with("functions_") => format!("Functions, art. {}", &n["functions_".len()..]),
+        n if n.starts_with("note_") => format!("Note, art. {}", &n["note_".len()..]),
+        n => super::updates::form::label_of(n).replace('_', " "),
+    }
+}
+
 /// After signing in again: the carried form, to send with the new
 /// session's token.
 pub fn send_again_page(
@@ -97,7 +119,7 @@ pub fn send_again_page(
             !v.trim().is_empty()
                 && !matches!(k.as_str(), "action" | "base" | "version" | "authority_id")
         })
-        .map(|(k, v)| json!({"name": k.replace('_', " "), "value": v}))
+        .map(|(k, v)| json!({"name": label(k), "value": v}))
         .collect();
     let fields: Vec<_> = fields
         .iter()
@@ -113,4 +135,18 @@ pub fn send_again_page(
             "action": carried.action, "fields": fields, "shown": shown, "csrf": csrf,
         }),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::label;
+
+    #[test]
+    fn carried_fields_are_shown_by_their_labels() {
+        assert_eq!(label("contact_email_0"), "Person 1, email");
+        assert_eq!(label("time_zone"), "Time zone");
+        assert_eq!(label("functions_18"), "Functions, art. 18");
+        assert_eq!(label("effective_from"), "In force from");
+        assert_eq!(label("something_else"), "something else");
+    }
 }

@@ -40,7 +40,7 @@ fn choices<T: Copy>(
 }
 
 /// The label the form shows for a field, for the error summary.
-fn label_of(field: &str) -> &str {
+pub(crate) fn label_of(field: &str) -> &str {
     match field {
         "operations" => "Operations",
         "electronic_requests" => "Requests accepted by electronic means",
