@@ -151,6 +151,21 @@ impl LanguageCode {
             })
     }
 
+    /// Every language with a two-letter code, by the name a form shows,
+    /// sorted: what a form offers while a language is typed.
+    pub fn form_names() -> &'static [&'static str] {
+        static NAMES: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+            let mut names: Vec<&'static str> = isolang::languages()
+                .filter_map(|l| l.to_639_1())
+                .map(|code| LanguageCode(code).form_name())
+                .collect();
+            names.sort_unstable();
+            names.dedup();
+            names
+        });
+        &NAMES
+    }
+
     /// How a form shows it: the English name, or the code when the name
     /// would not read back as one item of a list.
     pub fn form_name(self) -> &'static str {

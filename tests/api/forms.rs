@@ -303,6 +303,10 @@ async fn languages_are_shown_and_read_by_their_names() {
         .1
         .clone();
     assert_eq!(shown, "French, English", "names, not codes");
+    assert!(
+        html.contains("list=\"language-names\"") && html.contains("<option value=\"Arabic\">"),
+        "languages offered by name while typing"
+    );
     set(&mut fields, "languages", "français; spanish, العربية, ru");
     let r = post(&browser, &action, &fields).await;
     assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());

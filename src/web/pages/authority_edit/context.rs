@@ -34,8 +34,9 @@ pub(crate) struct FormView<'a> {
     /// The errors at the top, each with its field's label and a link to it.
     summary: Vec<Summary>,
     error_count: usize,
-    /// The time zones a browser offers while one is typed.
+    /// The time zones and languages a browser offers while one is typed.
     time_zones: &'static [&'static str],
+    languages: &'static [&'static str],
 }
 
 /// One option of a choice: a State, a kind, a channel, a function.
@@ -227,7 +228,11 @@ pub(crate) fn form_context<'a>(
             type_: f.control.input_type(),
             required: f.required,
             error: error_for(errors, f.name),
-            list: (f.name == "time_zone").then_some("time-zones"),
+            list: match f.name {
+                "time_zone" => Some("time-zones"),
+                "languages" => Some("language-names"),
+                _ => None,
+            },
         })
         .collect();
     let chosen_channels = input.list("channels").unwrap_or_default();
@@ -317,5 +322,6 @@ pub(crate) fn form_context<'a>(
         summary: errors.iter().map(summary).collect(),
         error_count: errors.len(),
         time_zones: TimeZone::places(),
+        languages: LanguageCode::form_names(),
     }
 }

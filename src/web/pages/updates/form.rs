@@ -86,6 +86,7 @@ fn form_context(input: &UpdateInput, errors: &[FieldError]) -> Value {
             "field": e.field, "label": label_of(&e.field), "message": e.message,
         })).collect::<Vec<_>>(),
         "error_count": errors.len(),
+        "language_names": crate::domain::LanguageCode::form_names(),
         "e": {
             "electronic_address": error("electronic_address"), "effective_from": error("effective_from"),
             "effective_until": error("effective_until"), "language": error("language"),
