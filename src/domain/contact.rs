@@ -11,10 +11,10 @@ impl Email {
             s,
             email_address::Options::default().without_display_text(),
         )
-        .map_err(|e| format!("{s:?} is not an email address ({e})"))?;
+        .map_err(|_| format!("{s:?} is not an email address; write it as name@office.example"))?;
         if !parsed.domain().contains('.') {
             return Err(format!(
-                "{s:?} is not an email address (the domain has no dot)"
+                "{s:?} is not an email address: the part after @ needs a dot, as in office.example"
             ));
         }
         Ok(Self(parsed.as_str().to_string()))

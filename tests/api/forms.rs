@@ -156,6 +156,12 @@ async fn invalid_input_is_shown_again_with_its_errors_and_nothing_is_saved() {
     );
     assert!(html.contains("href=\"#f-email\""));
     assert!(
+        html.contains(
+            "&quot;greffe at justice&quot; is not an email address; write it as name@office.example"
+        ),
+        "in plain words, not the library's: {html}"
+    );
+    assert!(
         html.contains("value=\"greffe at justice\" aria-invalid=\"true\""),
         "keeps what was typed"
     );
