@@ -8,7 +8,8 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap;
 
 use super::model::Authority;
-use super::spelling::{Head, Typed, allowed_edits};
+use super::search::Correction;
+use super::spelling::{Typed, allowed_edits, letters};
 use super::vocabulary;
 use crate::domain::text::{fold, tokens};
 
@@ -39,8 +40,8 @@ struct Posting {
 pub struct SearchIndex {
     /// Sorted, so that the terms a prefix matches are one contiguous run.
     terms: Vec<Arc<str>>,
-    /// Each term's length and first letters, for close spellings.
-    heads: Vec<Head>,
+    /// Each term's length in letters, for close spellings.
+    letters: Vec<u8>,
     postings: Vec<Arc<[Posting]>>,
     /// Folded names (English and local) for whole-phrase bonuses, by slot.
     names: Vec<Option<Arc<Names>>>,
@@ -117,8 +118,8 @@ pub struct Scored {
     /// How many parts the query has: a document matching fewer is partial.
     pub wanted: usize,
     pub hits: Vec<Hit>,
-    /// (typed, read): words found by a close spelling.
-    pub corrections: Vec<(String, String)>,
+    /// Words found by a close spelling.
+    pub corrections: Vec<Correction>,
     /// Words that matched nothing, even spelled close.
     pub unmatched: Vec<String>,
 }
@@ -156,7 +157,7 @@ impl SearchIndex {
             .map(|(term, list)| (Arc::from(term), Arc::from(list)))
             .unzip();
         Self {
-            heads: terms.iter().map(|t| Head::of(t)).collect(),
+            letters: terms.iter().map(|t| letters(t)).collect(),
             terms,
             postings,
             names,
@@ -180,7 +181,7 @@ impl SearchIndex {
                     .collect();
                 if list.is_empty() {
                     self.terms.remove(at);
-                    self.heads.remove(at);
+                    self.letters.remove(at);
                     self.postings.remove(at);
                 } else {
                     self.postings[at] = list.into();
@@ -201,7 +202,7 @@ impl SearchIndex {
                 }
                 Err(at) => {
                     self.terms.insert(at, Arc::from(term.as_str()));
-                    self.heads.insert(at, Head::of(term));
+                    self.letters.insert(at, letters(term));
                     self.postings.insert(at, Arc::from(vec![posting]));
                 }
             }
@@ -244,7 +245,7 @@ impl SearchIndex {
         starts
             .into_iter()
             .flat_map(|c| self.prefixed(c.encode_utf8(&mut [0; 4])))
-            .filter(|&i| typed.admits(self.heads[i]))
+            .filter(|&i| typed.admits(self.letters[i]))
             .filter_map(|i| typed.distance(&self.terms[i]).map(|d| (i, d)))
             .collect()
     }
@@ -297,13 +298,11 @@ impl SearchIndex {
                     let max = allowed_edits(word.chars().count());
                     if range.is_empty() && max > 0 {
                         let close = self.close_to(word, max);
-                        if let Some(&(i, _)) = close
-                            .iter()
-                            .min_by_key(|(i, d)| (*d, std::cmp::Reverse(self.postings[*i].len())))
-                        {
-                            scored
-                                .corrections
-                                .push((word.to_string(), self.terms[i].to_string()));
+                        if let Some(i) = self.closest(&close) {
+                            scored.corrections.push(Correction {
+                                typed: word.to_string(),
+                                read: self.terms[i].to_string(),
+                            });
                         }
                         found.extend(close.into_iter().map(|(i, _)| (i, 1)));
                     }
@@ -379,10 +378,17 @@ impl SearchIndex {
         if word.chars().count() < 3 {
             return None;
         }
-        self.close_to(word, max)
-            .into_iter()
+        self.closest(&self.close_to(word, max))
+            .map(|i| self.terms[i].to_string())
+    }
+
+    /// Of terms found close (with their distance), the word meant: the
+    /// nearest, and of those the most used.
+    fn closest(&self, close: &[(usize, usize)]) -> Option<usize> {
+        close
+            .iter()
             .min_by_key(|(i, d)| (*d, std::cmp::Reverse(self.postings[*i].len())))
-            .map(|(i, _)| self.terms[i].to_string())
+            .map(|&(i, _)| i)
     }
 
     pub fn term_count(&self) -> usize {

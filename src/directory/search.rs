@@ -22,10 +22,10 @@ pub const FINDER_ORDER: &str = "The State's national authorities come first: its
 use crate::error::AppError;
 
 pub const DEFAULT_PER_PAGE: u32 = 20;
+pub const MAX_PER_PAGE: u32 = 100;
 
 /// An authority's reference typed whole: above any match of words.
 const REF_SCORE: u32 = 1000;
-pub const MAX_PER_PAGE: u32 = 100;
 
 /// What a search asks for, already validated.
 #[derive(Debug, Clone, Default)]
@@ -383,11 +383,7 @@ impl Snapshot {
             items,
             total,
             partial: partial && total > 0,
-            corrections: scored
-                .corrections
-                .into_iter()
-                .map(|(typed, read)| Correction { typed, read })
-                .collect(),
+            corrections: scored.corrections,
             suggestion,
         }
     }

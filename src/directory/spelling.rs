@@ -14,31 +14,16 @@ pub fn allowed_edits(letters: usize) -> usize {
     }
 }
 
-/// What is compared of a term before the term itself: its length and
-/// first two letters, kept in one array beside the terms so that looking
-/// for close spellings does not visit each term's text.
-#[derive(Clone, Copy, Debug)]
-pub struct Head {
-    letters: u8,
-    first: char,
-    second: char,
-}
-
-impl Head {
-    pub fn of(term: &str) -> Self {
-        let mut chars = term.chars();
-        Self {
-            first: chars.next().unwrap_or('\0'),
-            second: chars.next().unwrap_or('\0'),
-            letters: term.chars().count().min(255) as u8,
-        }
-    }
+/// A term's length in letters, as kept beside the terms so that looking
+/// for close spellings does not visit each term's text (at most 255).
+pub fn letters(term: &str) -> u8 {
+    term.chars().count().min(255) as u8
 }
 
 /// A typed word, ready to be compared with many terms.
 pub struct Typed {
     word: String,
-    head: Head,
+    letters: u8,
     max: usize,
 }
 
@@ -46,21 +31,14 @@ impl Typed {
     pub fn new(word: &str, max: usize) -> Self {
         Self {
             word: word.to_string(),
-            head: Head::of(word),
+            letters: letters(word),
             max,
         }
     }
 
-    /// Whether a term of this head may be within the allowance: of a
-    /// length near enough, and, since one or two edits leave one of the
-    /// first two letters in one of the first two places, sharing one.
-    pub fn admits(&self, term: Head) -> bool {
-        let t = self.head;
-        (term.letters as usize).abs_diff(t.letters as usize) <= self.max
-            && (term.first == t.first
-                || term.first == t.second
-                || term.second == t.first
-                || term.second == t.second)
+    /// Whether a term this many letters long may be within the allowance.
+    pub fn admits(&self, term_letters: u8) -> bool {
+        (term_letters as usize).abs_diff(self.letters as usize) <= self.max
     }
 
     /// The edits from this word to `term`, if within the allowance.
