@@ -7,10 +7,13 @@ use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, StatusCode, header};
 use actix_web::middleware::Next;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpMessage, HttpResponse, web};
 use serde::Serialize;
 use serde_json::json;
 
+use std::borrow::Cow;
+
+use super::authority_edit::context::field_place;
 use crate::directory::fields::FIELDS;
 use crate::error::AppError;
 use crate::web::support::respond::page_with;
@@ -36,11 +39,16 @@ impl Carried {
     }
 
     fn fields(&self) -> Vec<(String, String)> {
-        url::form_urlencoded::parse(self.body.as_bytes())
-            .filter(|(k, _)| k != "csrf_token")
+        typed_fields(self.body.as_bytes())
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect()
     }
+}
+
+/// A form's fields as typed: its token, stale once the session ended,
+/// left out (the page that sends them again adds the new session's).
+fn typed_fields(body: &[u8]) -> impl Iterator<Item = (Cow<'_, str>, Cow<'_, str>)> {
+    url::form_urlencoded::parse(body).filter(|(k, _)| k != "csrf_token")
 }
 
 /// Before a form handler that needs an account: a form that arrives
@@ -56,12 +64,13 @@ pub async fn keep_typed_work(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
     if viewer.user.is_some() || req.method() != Method::POST || !is_form {
+        // The handler asks for the viewer again: it gets this one.
+        req.extensions_mut().insert(viewer);
         return Ok(next.call(req).await?.map_into_boxed_body());
     }
     // Bytes refuses a body past its limit (256 KiB) with 413.
     let body = req.extract::<web::Bytes>().await?;
-    let body: String = url::form_urlencoded::parse(&body)
-        .filter(|(k, _)| k != "csrf_token")
+    let body: String = typed_fields(&body)
         .fold(
             url::form_urlencoded::Serializer::new(String::new()),
             |mut s, (k, v)| {
@@ -85,20 +94,18 @@ pub async fn keep_typed_work(
 /// A carried field as its form labels it: `contact_email_0` is "Person 1,
 /// email", `time_zone` "Time zone", `effective_from` "In force from".
 fn label(name: &str) -> String {
-    if let Some(f) = FIELDS.iter().find(|f| f.name == name) {
-        return f.label.to_string();
-    }
+    // The authority form's names for a person's parts, as its errors name them.
     if let Some(rest) = name.strip_prefix("contact_")
         && let Some((part, i)) = rest.rsplit_once('_')
-        && let Ok(i) = i.parse::<usize>()
+        && i.parse::<usize>().is_ok()
     {
-        return format!("Person {}, {part}", i + 1);
+        return field_place(&format!("contacts[{i}].{part}")).1;
     }
     match name {
         "designated" => "Designated under".into(),
-        "channels" => "Channels accepted".into(),
         n if n.starts_with("functions_") => format!("Functions, art. {}", &n["functions_".len()..]),
         n if n.starts_with("note_") => format!("Note, art. {}", &n["note_".len()..]),
+        n if n == "channels" || FIELDS.iter().any(|f| f.name == n) => field_place(n).1,
         n => super::updates::form::label_of(n).replace('_', " "),
     }
 }

@@ -7,7 +7,7 @@ use std::pin::Pin;
 use actix_web::cookie::{Cookie, CookieJar, SameSite};
 use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use serde::Serialize;
 use subtle::ConstantTimeEq;
 
@@ -184,6 +184,12 @@ impl FromRequest for Viewer {
     type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        // Already known for this request (a middleware asked first): the
+        // session is looked up, and its last use written, once.
+        if let Some(known) = req.extensions().get::<Viewer>() {
+            let known = known.clone();
+            return Box::pin(async move { Ok(known) });
+        }
         let state = req
             .app_data::<web::Data<AppState>>()
             .expect("AppState is registered")

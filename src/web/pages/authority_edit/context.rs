@@ -141,8 +141,8 @@ struct Summary {
 
 /// The label a person sees for an error's field, and where that field is:
 /// `contacts[2].email` is "Person 3, email", `time_zone` is "Time zone".
-fn summary(e: &FieldError) -> Summary {
-    let (href, label) = match e.field.as_str() {
+pub(crate) fn field_place(field: &str) -> (String, String) {
+    match field {
         "ref" => ("#f-ref".to_string(), "Reference".to_string()),
         "country_code" => ("#f-country_code".into(), "State".into()),
         "kind" => ("#f-kind".into(), "Kind".into()),
@@ -167,7 +167,11 @@ fn summary(e: &FieldError) -> Summary {
             Some(x) => (format!("#f-{}", x.name), x.label.to_string()),
             None => (format!("#f-{f}"), f.replace('_', " ")),
         },
-    };
+    }
+}
+
+fn summary(e: &FieldError) -> Summary {
+    let (href, label) = field_place(&e.field);
     Summary {
         href,
         label,

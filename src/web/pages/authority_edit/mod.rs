@@ -19,7 +19,7 @@ use crate::web::support::params::authority_id;
 use crate::web::support::respond::page_with;
 use crate::web::{AppState, Viewer};
 
-mod context;
+pub(crate) mod context;
 
 use context::form_context;
 
