@@ -27,10 +27,28 @@ enum Field {
     Topic = 2,
 }
 
+/// A document and the weight of its best field, in four bytes: the slot
+/// in the low 24 bits, the weight in the high 8. A directory's postings run
+/// to millions; as a struct of a `u32` and a `u8` each took eight.
 #[derive(Clone, Copy)]
-struct Posting {
-    doc: u32,
-    weight: u8,
+struct Posting(u32);
+
+impl Posting {
+    /// Slots a posting can name: far above any directory's size.
+    const SLOTS: u32 = 1 << 24;
+
+    fn new(doc: u32, weight: u8) -> Self {
+        assert!(doc < Self::SLOTS, "directory slots fit in 24 bits");
+        Posting(u32::from(weight) << 24 | doc)
+    }
+
+    fn doc(self) -> u32 {
+        self.0 & (Self::SLOTS - 1)
+    }
+
+    fn weight(self) -> u8 {
+        (self.0 >> 24) as u8
+    }
 }
 
 /// The index over documents numbered by slot. A snapshot that follows an
@@ -44,10 +62,28 @@ pub struct SearchIndex {
     letters: Vec<u8>,
     postings: Vec<Arc<[Posting]>>,
     /// Folded names (English and local) for whole-phrase bonuses, by slot.
-    names: Vec<Option<Arc<Names>>>,
+    names: Vec<Option<Names>>,
 }
 
-type Names = (Box<str>, Option<Box<str>>);
+/// An authority's folded names in one allocation: the English name, then
+/// the local one if there is one, after a NUL (which no field can hold).
+#[derive(Clone)]
+struct Names(Arc<str>);
+
+impl Names {
+    fn of(a: &Authority) -> Self {
+        let mut joined = fold(a.name());
+        if let Some(local) = a.name_local() {
+            joined.push('\0');
+            joined.push_str(&fold(local));
+        }
+        Names(joined.into())
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &str> {
+        self.0.split('\0')
+    }
+}
 
 /// A document's score for one query.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -124,13 +160,6 @@ pub struct Scored {
     pub unmatched: Vec<String>,
 }
 
-fn names_of(a: &Authority) -> Arc<Names> {
-    Arc::new((
-        fold(a.name()).into_boxed_str(),
-        a.name_local().map(|n| fold(n).into_boxed_str()),
-    ))
-}
-
 impl SearchIndex {
     /// The index of `docs`, each at the slot of its position (`None`: an
     /// empty slot).
@@ -143,12 +172,11 @@ impl SearchIndex {
                 continue;
             };
             for (term, weight) in terms_of(a) {
-                map.entry(term).or_default().push(Posting {
-                    doc: i as u32,
-                    weight,
-                });
+                map.entry(term)
+                    .or_default()
+                    .push(Posting::new(i as u32, weight));
             }
-            names.push(Some(names_of(a)));
+            names.push(Some(Names::of(a)));
         }
         let mut entries: Vec<(String, Vec<Posting>)> = map.into_iter().collect();
         entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
@@ -176,7 +204,7 @@ impl SearchIndex {
             if let Ok(at) = self.terms.binary_search_by(|t| (**t).cmp(term.as_str())) {
                 let list: Vec<Posting> = self.postings[at]
                     .iter()
-                    .filter(|p| p.doc != slot)
+                    .filter(|p| p.doc() != slot)
                     .copied()
                     .collect();
                 if list.is_empty() {
@@ -192,11 +220,11 @@ impl SearchIndex {
             if old_terms.get(term) == Some(&weight) {
                 continue;
             }
-            let posting = Posting { doc: slot, weight };
+            let posting = Posting::new(slot, weight);
             match self.terms.binary_search_by(|t| (**t).cmp(term.as_str())) {
                 Ok(at) => {
                     let mut list = self.postings[at].to_vec();
-                    let i = list.partition_point(|p| p.doc < slot);
+                    let i = list.partition_point(|p| p.doc() < slot);
                     list.insert(i, posting);
                     self.postings[at] = list.into();
                 }
@@ -211,7 +239,7 @@ impl SearchIndex {
         if self.names.len() <= slot {
             self.names.resize(slot + 1, None);
         }
-        self.names[slot] = new.map(names_of);
+        self.names[slot] = new.map(Names::of);
     }
 
     /// Where the terms that start with `prefix` begin and end.
@@ -320,10 +348,10 @@ impl SearchIndex {
                 // word is only in a contact person's name.
                 for p in self.postings[i]
                     .iter()
-                    .filter(|p| contacts || p.weight != Field::Person as u8)
+                    .filter(|p| contacts || p.weight() != Field::Person as u8)
                 {
-                    let s = p.weight as u32 * factor;
-                    let slot = best.entry(p.doc).or_insert(0);
+                    let s = p.weight() as u32 * factor;
+                    let slot = best.entry(p.doc()).or_insert(0);
                     *slot = (*slot).max(s);
                 }
             }
@@ -342,16 +370,15 @@ impl SearchIndex {
             .into_iter()
             .filter_map(|(d, (total, m))| {
                 // Postings name only filled slots.
-                let (name, local) = self.names[d as usize].as_deref()?;
+                let names = self.names[d as usize].as_ref()?;
                 // A name can start with the whole phrase only if it has every
                 // word, so partial matches need no comparison.
                 let every_word = m as usize == units.len();
-                let bonus = [Some(name), local.as_ref()]
-                    .into_iter()
+                let bonus = names
+                    .iter()
                     .filter(|_| every_word)
-                    .flatten()
                     .map(|n| {
-                        if **n == *phrase {
+                        if *n == *phrase {
                             20
                         } else if is_phrase && n.starts_with(phrase.as_str()) {
                             10

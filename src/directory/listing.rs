@@ -48,7 +48,7 @@ impl Listing {
     /// Takes the authority in `slot` (still there) out of every list.
     pub(super) fn remove(&mut self, slots: &[Option<Slot>], slot: u32) {
         let s = slots[slot as usize].as_ref().expect("a filled slot");
-        let find = |list: &[u32]| list.binary_search_by(|&x| key_in(slots, x).cmp(&s.key));
+        let find = |list: &[u32]| list.binary_search_by(|&x| key_in(slots, x).cmp(&s.made.key));
         if let Ok(at) = find(&self.order) {
             self.order.remove(at);
         }
@@ -74,9 +74,10 @@ impl Listing {
     /// Puts the authority in `slot` in every list, in its place.
     pub(super) fn insert(&mut self, slots: &[Option<Slot>], slot: u32) {
         let s = slots[slot as usize].as_ref().expect("a filled slot");
-        let place = |list: &[u32]| match list.binary_search_by(|&x| key_in(slots, x).cmp(&s.key)) {
-            Ok(at) | Err(at) => at,
-        };
+        let place =
+            |list: &[u32]| match list.binary_search_by(|&x| key_in(slots, x).cmp(&s.made.key)) {
+                Ok(at) | Err(at) => at,
+            };
         let at = place(&self.order);
         self.order.insert(at, slot);
         let list = self
@@ -94,27 +95,35 @@ impl Listing {
 #[derive(Clone)]
 pub(super) struct Slot {
     pub(super) authority: Arc<Authority>,
-    pub(super) key: Arc<SortKey>,
-    /// Its JSON, without and with contacts, made at first use: lists then
+    /// Its place in reading order and its JSON, in one allocation: a
+    /// directory has as many slots as authorities.
+    pub(super) made: Arc<Made>,
+}
+
+pub(super) struct Made {
+    pub(super) key: SortKey,
+    /// The JSON, without and with contacts, made at first use: lists then
     /// copy bytes instead of serialising the same record again.
-    pub(super) rendered: Arc<[OnceLock<Box<RawValue>>; 2]>,
+    pub(super) rendered: [OnceLock<Box<RawValue>>; 2],
 }
 
 /// Reading order: State, kind, name folded, id (which makes it total).
-pub(super) type SortKey = (&'static str, u8, String, AuthorityId);
+pub(super) type SortKey = (&'static str, u8, Box<str>, AuthorityId);
 
 impl Slot {
     pub(super) fn new(a: Authority) -> Self {
         let key = (
             a.country.state().sort_key.as_str(),
             a.kind_rank(),
-            crate::domain::text::sort_key(a.name()),
+            crate::domain::text::sort_key(a.name()).into_boxed_str(),
             a.id,
         );
         Slot {
             authority: Arc::new(a),
-            key: Arc::new(key),
-            rendered: Arc::default(),
+            made: Arc::new(Made {
+                key,
+                rendered: Default::default(),
+            }),
         }
     }
 }
@@ -123,5 +132,6 @@ pub(super) fn key_in(slots: &[Option<Slot>], slot: u32) -> &SortKey {
     &slots[slot as usize]
         .as_ref()
         .expect("only filled slots are in the reading order")
+        .made
         .key
 }

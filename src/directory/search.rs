@@ -265,7 +265,7 @@ impl Snapshot {
             .and_then(|&i| self.slots[i as usize].as_ref())
             .filter(|s| std::ptr::eq(&*s.authority, a));
         match kept {
-            Some(s) => Cow::Borrowed(s.rendered[full as usize].get_or_init(render)),
+            Some(s) => Cow::Borrowed(s.made.rendered[full as usize].get_or_init(render)),
             // Not from this snapshot: nothing to keep it in.
             None => Cow::Owned(render()),
         }
