@@ -2,8 +2,13 @@ use clap::Parser;
 use counterpart::cli::{self, Cli};
 use counterpart::config::Settings;
 
+fn main() -> std::process::ExitCode {
+    counterpart::memory::configure();
+    run()
+}
+
 #[actix_web::main]
-async fn main() -> std::process::ExitCode {
+async fn run() -> std::process::ExitCode {
     let cli = Cli::parse();
     let settings = match Settings::load(cli.config.as_deref()) {
         Ok(s) => s,

@@ -104,6 +104,11 @@ impl DirectoryCache {
 
 type Job = Box<dyn FnOnce() + Send>;
 
+/// How long the builder waits after its last snapshot before it gives the
+/// freed memory back: once per burst of edits, not once per edit (which
+/// cost more than the edit).
+const GIVE_BACK_AFTER: Duration = Duration::from_secs(1);
+
 /// Runs `work` on the one thread that builds snapshots. A snapshot is tens
 /// of megabytes at 50,000 authorities; glibc gives each thread an arena of
 /// its own, so snapshots built on whichever blocking thread was free left
@@ -118,10 +123,24 @@ async fn on_builder<T: Send + 'static>(
         std::thread::Builder::new()
             .name("snapshot-builder".into())
             .spawn(move || {
-                for job in receive {
-                    // A job that panics fails its own request (its answer
-                    // is dropped), not every later build.
-                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                let mut built = false;
+                loop {
+                    match receive.recv_timeout(GIVE_BACK_AFTER) {
+                        Ok(job) => {
+                            // A job that panics fails its own request (its
+                            // answer is dropped), not every later build.
+                            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                            built = true;
+                        }
+                        // Quiet since the last build: the snapshots it
+                        // replaced are gone by now, and their pages with them.
+                        Err(mpsc::RecvTimeoutError::Timeout) if built => {
+                            crate::memory::release_unused();
+                            built = false;
+                        }
+                        Err(mpsc::RecvTimeoutError::Timeout) => {}
+                        Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                    }
                 }
             })
             .expect("a thread can be started");
