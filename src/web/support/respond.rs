@@ -153,6 +153,37 @@ struct Kept {
     bodies: HashMap<String, (Stamp, Arc<str>)>,
     /// Their total length: a large directory's pages run to hundreds of KB.
     bytes: usize,
+    /// The newest stamp seen for each kind of page (its key up to the first
+    /// `|`). Stamps only grow, so a body of its kind made from an older one
+    /// will never be shown again.
+    newest: HashMap<String, Stamp>,
+}
+
+impl Kept {
+    /// Whether a body made from `stamp` under `key` is current, dropping
+    /// every body of its kind that an edit has made stale. Without this,
+    /// each edit left the pages made before it in memory until the budget
+    /// was spent.
+    fn current(&mut self, key: &str, stamp: Stamp) -> bool {
+        let kind = key.split('|').next().unwrap_or_default();
+        match self.newest.get(kind) {
+            Some(newest) if *newest > stamp => return false,
+            Some(newest) if *newest == stamp => return true,
+            _ => {}
+        }
+        self.newest.insert(kind.to_string(), stamp);
+        let prefix = format!("{kind}|");
+        let mut freed = 0;
+        self.bodies.retain(|k, (at, body)| {
+            let stale = *at != stamp && (k == kind || k.starts_with(&prefix));
+            if stale {
+                freed += body.len();
+            }
+            !stale
+        });
+        self.bytes -= freed;
+        true
+    }
 }
 
 /// What a kept body was made from: the directory snapshot's generation and
@@ -190,6 +221,10 @@ impl Bodies {
         // time, and the last one stays.
         let body: Arc<str> = render()?.into();
         let mut kept = self.rendered.lock().expect("not poisoned");
+        if !kept.current(key, stamp) {
+            // Made from a snapshot older than one already shown.
+            return Ok(body);
+        }
         // Full: drop what older stamps made; still full (keys carry what
         // readers typed, so even current ones must not grow without end):
         // drop everything.
@@ -413,4 +448,50 @@ pub fn see_other(to: &str) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, to.to_string()))
         .finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(text: &str) -> Result<String, AppError> {
+        Ok(text.to_string())
+    }
+
+    #[test]
+    fn a_newer_stamp_drops_the_stale_bodies_of_its_kind_only() {
+        let bodies = Bodies::default();
+        bodies
+            .get_or_render("country|FR", (1, 0), || body("fr 1"))
+            .unwrap();
+        bodies
+            .get_or_render("country|DE", (1, 0), || body("de 1"))
+            .unwrap();
+        bodies
+            .get_or_render("pages/home", (1, 0), || body("home"))
+            .unwrap();
+        // An edit: generation 2.
+        bodies
+            .get_or_render("country|FR", (2, 0), || body("fr 2"))
+            .unwrap();
+        let kept = bodies.rendered.lock().unwrap();
+        let mut keys: Vec<&str> = kept.bodies.keys().map(String::as_str).collect();
+        keys.sort();
+        assert_eq!(keys, ["country|FR", "pages/home"]);
+        assert_eq!(kept.bytes, "fr 2".len() + "home".len());
+    }
+
+    #[test]
+    fn a_body_made_from_an_older_stamp_is_shown_but_not_kept() {
+        let bodies = Bodies::default();
+        bodies
+            .get_or_render("country|FR", (2, 0), || body("fr 2"))
+            .unwrap();
+        let late = bodies
+            .get_or_render("country|DE", (1, 0), || body("de 1"))
+            .unwrap();
+        assert_eq!(&*late, "de 1");
+        assert!(bodies.kept("country|DE", (1, 0)).is_none());
+        assert_eq!(bodies.kept("country|FR", (2, 0)).as_deref(), Some("fr 2"));
+    }
 }
