@@ -4,6 +4,7 @@
 mod article;
 pub(crate) mod codes;
 mod contact;
+pub mod paging;
 pub mod present;
 pub mod states;
 pub mod text;
