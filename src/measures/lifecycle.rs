@@ -405,19 +405,8 @@ pub fn reject(
     reason: &str,
     now: NaiveDateTime,
 ) -> Result<Update, AppError> {
-    let reason = reason.trim();
-    if reason.is_empty() {
-        return Err(AppError::Invalid(vec![FieldError::new(
-            "reason",
-            "is required: say why, for the focal point",
-        )]));
-    }
-    if reason.chars().count() > 2000 {
-        return Err(AppError::Invalid(vec![FieldError::new(
-            "reason",
-            "is longer than 2000 characters",
-        )]));
-    }
+    let reason = crate::domain::typed::reason(reason)
+        .map_err(|m| AppError::Invalid(vec![FieldError::new("reason", m)]))?;
     let today = now.date();
     crate::db::write_transaction(conn, |conn| {
         let u = store::get(conn, id, today)?;

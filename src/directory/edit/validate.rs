@@ -9,7 +9,7 @@ use crate::directory::fields::{AuthorityColumns, Check, FIELDS, Field};
 use crate::directory::write::{NewContact, NewDesignation, ValidAuthority};
 use crate::domain::{
     Article, AuthorityKind, AuthorityRef, Channel, CountryCode, Email, Function, LanguageCode,
-    Phone, TimeZone, WebUrl, join_codes,
+    Phone, TimeZone, WebUrl, join_codes, typed,
 };
 use crate::error::FieldError;
 
@@ -51,7 +51,8 @@ fn check(
         Check::Ref => AuthorityRef::parse(s).map(|r| r.as_str().to_string()),
         Check::Country => CountryCode::parse(s).map(|c| c.as_str().to_string()),
         Check::Kind => AuthorityKind::parse(s).map(|k| k.code().to_string()),
-        Check::Text(max) => limit(s, max),
+        Check::Line(max) => typed::line(s, max).map(|()| s.to_string()),
+        Check::Lines(max) => typed::lines(s, max).map(|()| s.to_string()),
         Check::Phone => Phone::parse(s, default_country).map(|p| p.as_str().to_string()),
         Check::Email => Email::parse(s).map(|e| e.as_str().to_string()),
         Check::Url => WebUrl::parse(s).map(|u| u.as_str().to_string()),
@@ -72,18 +73,6 @@ fn check(
 
 fn text(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|s| !s.is_empty())
-}
-
-fn limit(s: &str, max: usize) -> Result<String, String> {
-    if s.chars().count() > max {
-        return Err(format!("is longer than {max} characters"));
-    }
-    if s.chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
-    {
-        return Err("contains control characters".into());
-    }
-    Ok(s.to_string())
 }
 
 /// Collects every problem instead of stopping at the first.
@@ -165,7 +154,7 @@ impl Validator {
                 Function::parse,
             );
             let note = self.optional(&format!("designations[{i}].note"), &d.note, |s| {
-                limit(s, 1000)
+                typed::lines(s, 1000).map(|()| s.to_string())
             });
             designations.push(NewDesignation {
                 article,
@@ -190,8 +179,9 @@ impl Validator {
         let mut contacts = Vec::new();
         for (i, c) in input.contacts.iter().flatten().enumerate() {
             let at = |f: &str| format!("contacts[{i}].{f}");
-            let name = self.required(&at("name"), &c.name, |s| limit(s, 200));
-            let position = self.optional(&at("position"), &c.position, |s| limit(s, 200));
+            let one_line = |s: &str| typed::line(s, 200).map(|()| s.to_string());
+            let name = self.required(&at("name"), &c.name, one_line);
+            let position = self.optional(&at("position"), &c.position, one_line);
             let email = self.optional(&at("email"), &c.email, |s| {
                 Email::parse(s).map(|e| e.as_str().to_string())
             });
