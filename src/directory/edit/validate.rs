@@ -75,6 +75,20 @@ fn text(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
+/// How many contact persons an authority may list: more than an office
+/// would name, few enough to be written in one statement on any backend.
+pub const MAX_CONTACTS: usize = 50;
+/// How many designations may be sent (there are six articles to designate).
+pub const MAX_DESIGNATIONS: usize = 20;
+/// How many codes a list may hold as sent, repeats included: languages,
+/// channels, functions.
+pub const MAX_CODES: usize = 30;
+
+/// A list longer than `max`, named by its field.
+fn too_many(field: &str, len: usize, max: usize) -> Option<FieldError> {
+    (len > max).then(|| FieldError::new(field, format!("has {len} entries; at most {max}")))
+}
+
 /// Collects every problem instead of stopping at the first.
 #[derive(Default)]
 struct Validator {
@@ -128,7 +142,12 @@ impl Validator {
 
     fn designations(&mut self, input: &AuthorityInput) -> Vec<NewDesignation> {
         let mut designations = Vec::new();
-        for (i, d) in input.designations.iter().flatten().enumerate() {
+        let sent = input.designations.as_deref().unwrap_or_default();
+        if let Some(e) = too_many("designations", sent.len(), MAX_DESIGNATIONS) {
+            self.errors.push(e);
+            return designations;
+        }
+        for (i, d) in sent.iter().enumerate() {
             let field = format!("designations[{i}].article");
             let raw = match &d.article {
                 Value::Number(n) => n.to_string(),
@@ -177,7 +196,12 @@ impl Validator {
         default_country: Option<&str>,
     ) -> Vec<NewContact> {
         let mut contacts = Vec::new();
-        for (i, c) in input.contacts.iter().flatten().enumerate() {
+        let sent = input.contacts.as_deref().unwrap_or_default();
+        if let Some(e) = too_many("contacts", sent.len(), MAX_CONTACTS) {
+            self.errors.push(e);
+            return contacts;
+        }
+        for (i, c) in sent.iter().enumerate() {
             let at = |f: &str| format!("contacts[{i}].{f}");
             let one_line = |s: &str| typed::line(s, 200).map(|()| s.to_string());
             let name = self.required(&at("name"), &c.name, one_line);
@@ -239,6 +263,10 @@ impl Validator {
         parse: impl Fn(&str) -> Result<T, String>,
     ) -> Option<Vec<T>> {
         let mut out = Vec::new();
+        if let Some(e) = too_many(field, value.as_ref().map_or(0, Vec::len), MAX_CODES) {
+            self.errors.push(e);
+            return None;
+        }
         let mut ok = true;
         for raw in value
             .iter()
