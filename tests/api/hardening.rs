@@ -9,6 +9,7 @@ use crate::people::{Cast, api};
 
 mod limits;
 mod paging;
+mod references;
 mod text;
 
 /// The fields an invalid-fields answer names.
