@@ -1,6 +1,8 @@
-//! Text as people type it, checked the same way wherever it
-//! arrives (API bodies, forms, import, the command line), so that what one
+//! Text and dates as people type them, checked the same way wherever they
+//! arrive (API bodies, forms, import, the command line), so that what one
 //! path refuses no other path stores. The caller names the field.
+
+use chrono::{Datelike, NaiveDate};
 
 /// Bidirectional embeddings, overrides and isolates: in a name they can
 /// make what is shown read differently from what is stored (a reference
@@ -63,6 +65,24 @@ pub fn reason(raw: &str) -> Result<&str, String> {
     Ok(reason)
 }
 
+/// The years a date may fall in: a year such as 0 or 20260 is a typing
+/// mistake, and not every database stores it.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=9999;
+
+/// A date written `YYYY-MM-DD`, within [`YEARS`].
+pub fn date(s: &str) -> Result<NaiveDate, String> {
+    let d = NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("{s:?} is not a date; write it as YYYY-MM-DD"))?;
+    if !YEARS.contains(&d.year()) {
+        return Err(format!(
+            "{s:?} is not a date between {} and {}",
+            YEARS.start(),
+            YEARS.end()
+        ));
+    }
+    Ok(d)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -90,6 +110,23 @@ mod tests {
         assert!(lines("one\ntwo\r\nthree\tfour", 100).is_ok());
         for bad in ["a\0b", "a\rb", "a\u{1b}[31m", "a\u{7f}"] {
             assert!(lines(bad, 100).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn dates_are_plain_and_within_sane_years() {
+        assert_eq!(
+            date("2026-11-29").unwrap(),
+            NaiveDate::from_ymd_opt(2026, 11, 29).unwrap()
+        );
+        for bad in [
+            "-0001-01-01",
+            "0000-01-01",
+            "1899-12-31",
+            "+10000-01-01",
+            "29/11/2026",
+        ] {
+            assert!(date(bad).is_err(), "{bad}");
         }
     }
 }

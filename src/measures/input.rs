@@ -187,13 +187,8 @@ impl UpdateInput {
         }
         let date = |field: &str, value: &Option<String>, errors: &mut Vec<FieldError>| {
             text(value).and_then(|v| {
-                NaiveDate::parse_from_str(v, "%Y-%m-%d")
-                    .map_err(|_| {
-                        errors.push(FieldError::new(
-                            field,
-                            format!("{v:?} is not a date; write it as YYYY-MM-DD"),
-                        ))
-                    })
+                typed::date(v)
+                    .map_err(|m| errors.push(FieldError::new(field, m)))
                     .ok()
             })
         };

@@ -1,7 +1,7 @@
 //! Checking an authority as written: every invalid field is named, nothing
 //! is half-accepted. The plain fields are checked as the field table says.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 use serde_json::Value;
 
 use super::input::{AuthorityInput, InputValue};
@@ -57,15 +57,13 @@ fn check(
         Check::Email => Email::parse(s).map(|e| e.as_str().to_string()),
         Check::Url => WebUrl::parse(s).map(|u| u.as_str().to_string()),
         Check::TimeZone => TimeZone::parse(s).map(|t| t.name().to_string()),
-        Check::PastDate => NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .map_err(|_| format!("{s:?} is not a date; write it as YYYY-MM-DD"))
-            .and_then(|d| {
-                if d > now.date() {
-                    Err("cannot be in the future".into())
-                } else {
-                    Ok(d.to_string())
-                }
-            }),
+        Check::PastDate => typed::date(s).and_then(|d| {
+            if d > now.date() {
+                Err("cannot be in the future".into())
+            } else {
+                Ok(d.to_string())
+            }
+        }),
         Check::Languages => LanguageCode::parse(s).map(|l| l.as_str().to_string()),
         Check::Channels => Channel::parse(s).map(|c| c.code().to_string()),
     }
