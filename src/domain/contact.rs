@@ -22,6 +22,14 @@ impl Email {
             email_address::Options::default().without_display_text(),
         )
         .map_err(|_| format!("{s:?} is not an email address; write it as name@office.example"))?;
+        // The mailer reads the address for the envelope (`Address`) and for
+        // the To header (`Mailbox`): one it cannot read would be accepted
+        // here and then fail at every sending (a quoted "a b"@x.example).
+        if s.parse::<lettre::Address>().is_err() || s.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(format!(
+                "{s:?} is not an email address we can send to; write it as name@office.example"
+            ));
+        }
         if !parsed.domain().contains('.') {
             return Err(format!(
                 "{s:?} is not an email address: the part after @ needs a dot, as in office.example"
@@ -207,7 +215,14 @@ mod tests {
             Email::parse(" mla@justice.fr.example ").unwrap().as_str(),
             "mla@justice.fr.example"
         );
-        for bad in ["", "x", "a@b", "a b@c.example", "Name <a@b.example>"] {
+        for bad in [
+            "",
+            "x",
+            "a@b",
+            "a b@c.example",
+            "Name <a@b.example>",
+            "\"a b\"@x.example",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad}");
         }
     }

@@ -7,6 +7,7 @@ use serde_json::Value;
 use crate::helpers::TestApp;
 use crate::people::{Cast, api};
 
+mod email;
 mod fields;
 mod limits;
 mod paging;
