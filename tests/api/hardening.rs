@@ -9,6 +9,7 @@ use crate::people::{Cast, api};
 
 mod email;
 mod fields;
+mod http;
 mod limits;
 mod paging;
 mod references;

@@ -1,0 +1,80 @@
+//! HTTP itself (issue 13): HEAD wherever GET answers, ETag and
+//! If-None-Match on an authority, JSON errors for every path under the API,
+//! and pages for signed-in readers that no cache keeps.
+
+use reqwest::Method;
+use reqwest::header::{ETAG, IF_NONE_MATCH};
+use serde_json::json;
+
+use crate::helpers::spawn_app;
+use crate::people::{api, cast};
+
+#[tokio::test]
+async fn an_authority_carries_its_version_as_etag_and_answers_304_when_unchanged() {
+    let app = spawn_app().await;
+    let c = cast(&app).await;
+    let path = format!("{}/api/v1/authorities/{}", app.address, c.own);
+    let first = app
+        .client
+        .get(&path)
+        .bearer_auth(&c.reader)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(first.status(), 200);
+    let etag = first.headers().get(ETAG).expect("an ETag").clone();
+    let body: serde_json::Value = first.json().await.unwrap();
+    assert_eq!(etag.to_str().unwrap(), format!("\"{}\"", body["version"]));
+
+    let again = app
+        .client
+        .get(&path)
+        .bearer_auth(&c.reader)
+        .header(IF_NONE_MATCH, etag.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304);
+    assert_eq!(again.headers().get(ETAG), Some(&etag));
+    assert!(again.bytes().await.unwrap().is_empty());
+    let listed = app
+        .client
+        .get(&path)
+        .bearer_auth(&c.reader)
+        .header(
+            IF_NONE_MATCH,
+            format!("\"0\", W/{}", etag.to_str().unwrap()),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.status(), 304, "weak comparison, as RFC 9110 asks");
+
+    // The ETag also serves the If-Match of a write.
+    let (s, _) = api(
+        &app,
+        Method::PATCH,
+        &format!("/api/v1/authorities/{}", c.own),
+        Some(&c.admin),
+        Some(body["version"].as_i64().unwrap()),
+        Some(json!({"city": "Lyon"})),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let changed = app
+        .client
+        .get(&path)
+        .bearer_auth(&c.reader)
+        .header(IF_NONE_MATCH, etag.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), 200, "a new version is sent whole");
+    assert_ne!(changed.headers().get(ETAG), Some(&etag));
+
+    // An anonymous reader sees another representation (without contacts):
+    // its tag differs, so a cache never mixes the two.
+    let anonymous = app.client.get(&path).send().await.unwrap();
+    assert_eq!(anonymous.status(), 200);
+    assert_ne!(anonymous.headers().get(ETAG), changed.headers().get(ETAG));
+}
