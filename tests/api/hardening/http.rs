@@ -78,3 +78,35 @@ async fn an_authority_carries_its_version_as_etag_and_answers_304_when_unchanged
     assert_eq!(anonymous.status(), 200);
     assert_ne!(anonymous.headers().get(ETAG), changed.headers().get(ETAG));
 }
+
+#[tokio::test]
+async fn every_path_under_the_api_answers_errors_in_json() {
+    let app = spawn_app().await;
+    let c = cast(&app).await;
+    for (method, path) in [
+        (Method::POST, "/api/v1/mail/abc/send-again"),
+        (Method::GET, "/api/v1/updates/abc"),
+        (Method::POST, "/api/v1/updates/abc/approve"),
+        (Method::GET, "/api/v1/proposals/abc"),
+        (Method::DELETE, "/api/v1/subscriptions/abc"),
+        (Method::GET, "/api/v1/bulletins/abc"),
+        (Method::GET, "/api/v1/no-such-thing"),
+    ] {
+        let r = app
+            .client
+            .request(method.clone(), format!("{}{path}", app.address))
+            .bearer_auth(&c.admin)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        assert!((400..500).contains(&status), "{method} {path}: {status}");
+        let ct = r
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_string());
+        assert_eq!(ct.as_deref(), Some("application/json"), "{method} {path}");
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert!(body["error"]["code"].is_string(), "{method} {path}: {body}");
+    }
+}
