@@ -10,6 +10,57 @@ use crate::helpers::spawn_app;
 use crate::people::{api, cast};
 
 #[tokio::test]
+async fn head_is_answered_wherever_get_is() {
+    let app = spawn_app().await;
+    let (id, _) = app.authority_by_ref("FR-001").await;
+    for path in [
+        "/healthz".to_string(),
+        "/readyz".into(),
+        "/".into(),
+        "/authorities?q=justice".into(),
+        format!("/authorities/{id}"),
+        format!("/api/v1/authorities/{id}"),
+        "/api/v1/countries".into(),
+        "/bulletins.atom".into(),
+    ] {
+        let get = app.get(&path).await;
+        assert_eq!(get.status(), 200, "GET {path}");
+        let get_type = get.headers().get("content-type").cloned();
+        let head = app
+            .client
+            .head(format!("{}{path}", app.address))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(head.status(), 200, "HEAD {path}");
+        assert_eq!(
+            head.headers().get("content-type").cloned(),
+            get_type,
+            "{path}"
+        );
+        assert!(
+            head.bytes().await.unwrap().is_empty(),
+            "HEAD {path} has no body"
+        );
+    }
+    let head = app
+        .client
+        .head(format!("{}/no/such/page", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.status(), 404);
+    // HEAD is a read: it does not reach a handler that only writes.
+    let head = app
+        .client
+        .head(format!("{}/logout", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(head.status(), 200);
+}
+
+#[tokio::test]
 async fn an_authority_carries_its_version_as_etag_and_answers_304_when_unchanged() {
     let app = spawn_app().await;
     let c = cast(&app).await;
