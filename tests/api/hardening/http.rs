@@ -3,7 +3,7 @@
 //! and pages for signed-in readers that no cache keeps.
 
 use reqwest::Method;
-use reqwest::header::{ETAG, IF_NONE_MATCH};
+use reqwest::header::{CACHE_CONTROL, ETAG, IF_NONE_MATCH};
 use serde_json::json;
 
 use crate::helpers::spawn_app;
@@ -160,4 +160,55 @@ async fn every_path_under_the_api_answers_errors_in_json() {
         let body: serde_json::Value = r.json().await.unwrap();
         assert!(body["error"]["code"].is_string(), "{method} {path}: {body}");
     }
+}
+
+#[tokio::test]
+async fn pages_for_signed_in_readers_are_not_stored_by_caches() {
+    let app = spawn_app().await;
+    let c = cast(&app).await;
+    let browser = app.sign_in("reader@it.example").await;
+    let (id, _) = app.authority_by_ref("FR-001").await;
+    for path in [
+        "/account".to_string(),
+        format!("/authorities/{id}"),
+        "/authorities?q=justice".into(),
+        "/countries/FR".into(),
+        "/counterpart?country=FR&article=18".into(),
+        "/authorities.csv".into(),
+        format!("/authorities/{id}.vcf"),
+    ] {
+        let r = browser.get(&path).await;
+        assert_eq!(r.status(), 200, "{path}");
+        let cc = r
+            .headers()
+            .get(CACHE_CONTROL)
+            .map(|v| v.to_str().unwrap().to_string());
+        assert!(
+            cc.as_deref().is_some_and(|v| v.contains("no-store")),
+            "{path}: {cc:?}"
+        );
+    }
+    // So are the API's answers to a token, which carry contact details.
+    let r = app
+        .client
+        .get(format!("{}/api/v1/authorities/{id}", app.address))
+        .bearer_auth(&c.reader)
+        .send()
+        .await
+        .unwrap();
+    let cc = r
+        .headers()
+        .get(CACHE_CONTROL)
+        .map(|v| v.to_str().unwrap().to_string());
+    assert!(
+        cc.as_deref().is_some_and(|v| v.contains("no-store")),
+        "{cc:?}"
+    );
+    // The public directory may still be kept.
+    let r = app.get(&format!("/authorities/{id}")).await;
+    let cc = r
+        .headers()
+        .get(CACHE_CONTROL)
+        .map(|v| v.to_str().unwrap().to_string());
+    assert!(!cc.unwrap_or_default().contains("no-store"));
 }
