@@ -108,6 +108,21 @@ impl AppError {
     }
 }
 
+impl AppError {
+    /// The message an error page shows: a person has no `fields` list to
+    /// read, so each field is said with what is wrong with it.
+    fn page_message(&self) -> String {
+        match self {
+            Self::Invalid(fields) => fields
+                .iter()
+                .map(|f| format!("{}: {}", f.field, f.message))
+                .collect::<Vec<_>>()
+                .join("; "),
+            other => other.message(),
+        }
+    }
+}
+
 impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> Self {
         match e {
@@ -124,6 +139,24 @@ impl From<diesel::result::Error> for AppError {
                 ),
                 current_version: None,
             },
+            // Ids that come from people are looked up before they are
+            // stored; one that still names nothing was removed meanwhile,
+            // or escaped a check: either way the request, not the server,
+            // is at fault.
+            diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::ForeignKeyViolation,
+                info,
+            ) => {
+                tracing::warn!(
+                    constraint = info.constraint_name(),
+                    message = info.message(),
+                    "a reference to nothing"
+                );
+                Self::Conflict {
+                    message: "this refers to a record that is not (or no longer) there; reload and try again".into(),
+                    current_version: None,
+                }
+            }
             other => Self::Internal(other.into()),
         }
     }
@@ -196,7 +229,7 @@ impl ResponseError for AppError {
         let mut response = HttpResponse::build(self.status_code()).json(body);
         response.extensions_mut().insert(ErrorInfo {
             code: self.code(),
-            message: self.message(),
+            message: self.page_message(),
         });
         response
     }
@@ -225,6 +258,14 @@ mod tests {
         let (status, v) = json_of(AppError::Invalid(vec![FieldError::new("email", "bad")])).await;
         assert_eq!(status, 422);
         assert_eq!(v["error"]["fields"][0]["field"], "email");
+
+        let gone = diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::ForeignKeyViolation,
+            Box::new("FOREIGN KEY constraint failed".to_string()),
+        );
+        let (status, v) = json_of(AppError::from(gone)).await;
+        assert_eq!(status, 409);
+        assert_eq!(v["error"]["code"], "conflict");
 
         let (status, v) = json_of(AppError::internal(anyhow::anyhow!("secret cause"))).await;
         assert_eq!(status, 500);

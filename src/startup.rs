@@ -87,6 +87,7 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(app_state.clone())
+                .wrap(middleware::from_fn(routes::viewer::no_store_for_accounts))
                 .wrap(routes::html_error_pages())
                 .wrap(middleware::Compress::default())
                 .wrap(

@@ -9,7 +9,7 @@ use super::{User, hash_secret, random_secret, users};
 use crate::db::DbConnection;
 use crate::db::ids::UserId;
 use crate::db::schema::{api_tokens, users as users_table};
-use crate::error::AppError;
+use crate::error::{AppError, FieldError};
 
 const PREFIX: &str = "cpt_";
 
@@ -30,12 +30,16 @@ pub fn issue(
     user_id: UserId,
     label: Option<&str>,
     now: NaiveDateTime,
-) -> QueryResult<String> {
+) -> Result<String, AppError> {
+    let label = label.map(str::trim).filter(|l| !l.is_empty());
+    if let Some(Err(m)) = label.map(|l| crate::domain::typed::line(l, 100)) {
+        return Err(AppError::Invalid(vec![FieldError::new("label", m)]));
+    }
     let token = format!("{PREFIX}{}", random_secret());
     diesel::insert_into(api_tokens::table)
         .values((
             api_tokens::user_id.eq(user_id),
-            api_tokens::label.eq(label.map(str::trim).filter(|l| !l.is_empty())),
+            api_tokens::label.eq(label),
             api_tokens::token_hash.eq(hash_secret(&token)),
             api_tokens::prefix.eq(&token[..PREFIX.len() + 8]),
             api_tokens::created_at.eq(now),

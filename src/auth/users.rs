@@ -77,6 +77,10 @@ pub fn add(
     let email = Email::parse(new.email)
         .map_err(|m| AppError::Invalid(vec![FieldError::new("email", m)]))?;
     let email = normalise_email(email.as_str());
+    let name = new.name.map(str::trim).filter(|n| !n.is_empty());
+    if let Some(Err(m)) = name.map(|n| crate::domain::typed::line(n, 200)) {
+        return Err(AppError::Invalid(vec![FieldError::new("name", m)]));
+    }
     let authority_id = match (new.role, new.authority_id) {
         (Role::FocalPoint, None) => {
             return Err(AppError::Invalid(vec![FieldError::new(
@@ -108,10 +112,7 @@ pub fn add(
     }
     let row = UserInsert {
         email,
-        name: new
-            .name
-            .map(|n| n.trim().to_string())
-            .filter(|n| !n.is_empty()),
+        name: name.map(String::from),
         role: new.role.code().to_string(),
         authority_id,
         password_hash: password::hash(new.password).map_err(AppError::internal)?,

@@ -201,6 +201,12 @@ pub fn add_confirmed(
     source: &str,
     now: NaiveDateTime,
 ) -> Result<Subscription, AppError> {
+    let name = name.map(str::trim).filter(|n| !n.is_empty());
+    if let Some(Err(m)) = name.map(|n| crate::domain::typed::line(n, 200)) {
+        return Err(AppError::Invalid(vec![crate::error::FieldError::new(
+            "name", m,
+        )]));
+    }
     crate::db::write_transaction(conn, |conn| {
         if let Some(a) = authority_id {
             let live: Option<Option<NaiveDateTime>> = authorities::table

@@ -22,8 +22,11 @@ pub enum Check {
     Country,
     /// One of `AuthorityKind`; empty means a competent authority.
     Kind,
-    /// Free text of at most this many characters, no control characters.
-    Text(usize),
+    /// One line of text of at most this many characters (`domain::typed::line`).
+    Line(usize),
+    /// Text of several lines, at most this many characters
+    /// (`domain::typed::lines`).
+    Lines(usize),
     /// A telephone number, read in the authority's State when not
     /// international.
     Phone,
@@ -353,19 +356,19 @@ authority_fields! {
         .required().control(F::Own).topic(T::Identity);
     country_code(Text): CompactString = Field::new("country_code", "State", C::Country)
         .required().control(F::Own).topic(T::Identity);
-    name(Text): CompactString = Field::new("name", "Name in English", C::Text(300)).required();
+    name(Text): CompactString = Field::new("name", "Name in English", C::Line(300)).required();
     name_local(Nullable<Text>): Option<CompactString> =
-        Field::new("name_local", "Name in the State's language", C::Text(300));
-    acronym(Nullable<Text>): Option<CompactString> = Field::new("acronym", "Acronym", C::Text(30));
+        Field::new("name_local", "Name in the State's language", C::Line(300));
+    acronym(Nullable<Text>): Option<CompactString> = Field::new("acronym", "Acronym", C::Line(30));
     kind(Text): CompactString = Field::new("kind", "Type of authority", C::Kind)
         .control(F::Own).topic(T::Designation);
-    territory(Nullable<Text>): Option<CompactString> = Field::new("territory", "Territory", C::Text(200))
+    territory(Nullable<Text>): Option<CompactString> = Field::new("territory", "Territory", C::Line(200))
         .hint("Only when the authority serves part of the State");
     address(Nullable<Text>): Option<CompactString> =
-        Field::new("address", "Postal address", C::Text(500)).control(F::Textarea).contact();
+        Field::new("address", "Postal address", C::Lines(500)).control(F::Textarea).contact();
     postal_code(Nullable<Text>): Option<CompactString> =
-        Field::new("postal_code", "Postal code", C::Text(30)).contact();
-    city(Nullable<Text>): Option<CompactString> = Field::new("city", "City", C::Text(120));
+        Field::new("postal_code", "Postal code", C::Line(30)).contact();
+    city(Nullable<Text>): Option<CompactString> = Field::new("city", "City", C::Line(120));
     phone(Nullable<Text>): Option<CompactString> = Field::new("phone", "Phone", C::Phone)
         .control(F::Tel).hint("With the country code, e.g. +43 1 26060").contact();
     fax(Nullable<Text>): Option<CompactString> = Field::new("fax", "Fax", C::Phone).control(F::Tel).contact();
@@ -376,23 +379,23 @@ authority_fields! {
     languages(Text): CompactString = Field::new("languages", "Languages accepted", C::Languages)
         .hint("In order of preference, by name or two-letter code, e.g. French, English").topic(T::Arrangements);
     language_note(Nullable<Text>): Option<CompactString> =
-        Field::new("language_note", "Note on languages", C::Text(1000))
+        Field::new("language_note", "Note on languages", C::Lines(1000))
             .control(F::Textarea).hint("e.g. certified translation required (art. 18(14))")
             .topic(T::Arrangements);
     channels(Text): CompactString = Field::new("channels", "Channels", C::Channels)
         .control(F::Own).topic(T::Arrangements);
     urgent_contact(Nullable<Text>): Option<CompactString> =
-        Field::new("urgent_contact", "Urgent or out-of-hours contact", C::Text(500)).contact();
+        Field::new("urgent_contact", "Urgent or out-of-hours contact", C::Line(500)).contact();
     office_hours(Nullable<Text>): Option<CompactString> =
-        Field::new("office_hours", "Office hours", C::Text(300))
+        Field::new("office_hours", "Office hours", C::Line(300))
             .on_record().topic(T::Arrangements);
     time_zone(Nullable<Text>): Option<CompactString> = Field::new("time_zone", "Time zone", C::TimeZone)
         .hint("The city that names it, e.g. Vienna, or its full name, Europe/Vienna").on_record().topic(T::Arrangements);
     requirements(Nullable<Text>): Option<CompactString> =
-        Field::new("requirements", "Procedural requirements", C::Text(4000))
+        Field::new("requirements", "Procedural requirements", C::Lines(4000))
             .control(F::Textarea).on_record().topic(T::Arrangements);
     notes(Nullable<Text>): Option<CompactString> =
-        Field::new("notes", "Notes", C::Text(4000))
+        Field::new("notes", "Notes", C::Lines(4000))
             .control(F::Textarea).on_record().topic(T::Other);
     verified_at(Nullable<Date>): Option<NaiveDate> =
         Field::new("verified_at", "Last verified", C::PastDate)

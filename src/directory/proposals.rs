@@ -308,13 +308,8 @@ pub fn reject(
     reason: &str,
     now: NaiveDateTime,
 ) -> Result<Proposal, AppError> {
-    let reason = reason.trim();
-    if reason.is_empty() || reason.chars().count() > 2000 {
-        return Err(AppError::Invalid(vec![FieldError::new(
-            "reason",
-            "is required (at most 2000 characters): say why, for the focal point",
-        )]));
-    }
+    let reason = crate::domain::typed::reason(reason)
+        .map_err(|m| AppError::Invalid(vec![FieldError::new("reason", m)]))?;
     crate::db::write_transaction(conn, |conn| {
         pending(conn, id)?;
         set_status(conn, id, ProposalStatus::Rejected, actor, Some(reason), now)?;

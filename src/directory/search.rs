@@ -12,7 +12,7 @@ use super::listing::{Listing, Slot};
 use super::model::Authority;
 use crate::db::ids::AuthorityId;
 use crate::domain::states::{self, Region};
-use crate::domain::{Article, CountryCode, LanguageCode};
+use crate::domain::{Article, CountryCode, LanguageCode, paging};
 
 /// The finder's order, as the page and the API say it: the one to write to
 /// comes first.
@@ -22,7 +22,6 @@ pub const FINDER_ORDER: &str = "The State's national authorities come first: its
 use crate::error::AppError;
 
 pub const DEFAULT_PER_PAGE: u32 = 20;
-pub const MAX_PER_PAGE: u32 = 100;
 
 /// An authority's reference typed whole: above any match of words.
 const REF_SCORE: u32 = 1000;
@@ -61,22 +60,21 @@ fn present(v: &Option<String>) -> Option<&str> {
 impl SearchParams {
     /// Validates every parameter; the error names the first bad one.
     pub fn parse(&self) -> Result<SearchQuery, AppError> {
-        let number = |name: &str, v: &Option<String>, default: u32| -> Result<u32, AppError> {
-            match present(v) {
-                None => Ok(default),
-                Some(s) => s.parse::<u32>().ok().filter(|n| *n >= 1).ok_or_else(|| {
-                    AppError::bad_param(name, format!("{s:?} is not a whole number of at least 1"))
-                }),
-            }
+        let number = |name: &str,
+                      v: &Option<String>,
+                      read: fn(&str) -> Result<u32, String>,
+                      default: u32| {
+            present(v).map_or(Ok(default), |s| {
+                read(s).map_err(|m| AppError::bad_param(name, m))
+            })
         };
-        let page = number("page", &self.page, 1)?;
-        let per_page = number("per_page", &self.per_page, DEFAULT_PER_PAGE)?;
-        if per_page > MAX_PER_PAGE {
-            return Err(AppError::bad_param(
-                "per_page",
-                format!("{per_page} is more than the limit of {MAX_PER_PAGE}"),
-            ));
-        }
+        let page = number("page", &self.page, paging::page, 1)?;
+        let per_page = number(
+            "per_page",
+            &self.per_page,
+            paging::per_page,
+            DEFAULT_PER_PAGE,
+        )?;
         let q = present(&self.q).map(str::to_string);
         if q.as_ref().is_some_and(|q| q.chars().count() > 200) {
             return Err(AppError::bad_param("q", "at most 200 characters"));

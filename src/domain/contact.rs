@@ -5,13 +5,31 @@ use serde::{Serialize, Serializer};
 pub struct Email(String);
 
 impl Email {
+    /// The longest address SMTP carries (RFC 5321's path limit, less
+    /// the angle brackets).
+    pub const MAX_LEN: usize = 254;
+
     pub fn parse(raw: &str) -> Result<Self, String> {
         let s = raw.trim();
+        if s.len() > Self::MAX_LEN {
+            return Err(format!(
+                "is longer than {} characters, too long for an email address",
+                Self::MAX_LEN
+            ));
+        }
         let parsed = email_address::EmailAddress::parse_with_options(
             s,
             email_address::Options::default().without_display_text(),
         )
         .map_err(|_| format!("{s:?} is not an email address; write it as name@office.example"))?;
+        // The mailer reads the address for the envelope (`Address`) and for
+        // the To header (`Mailbox`): one it cannot read would be accepted
+        // here and then fail at every sending (a quoted "a b"@x.example).
+        if s.parse::<lettre::Address>().is_err() || s.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(format!(
+                "{s:?} is not an email address we can send to; write it as name@office.example"
+            ));
+        }
         if !parsed.domain().contains('.') {
             return Err(format!(
                 "{s:?} is not an email address: the part after @ needs a dot, as in office.example"
@@ -99,8 +117,18 @@ impl TimeZone {
 pub struct WebUrl(url::Url);
 
 impl WebUrl {
+    /// Longer addresses are not typed by people, and some browsers and
+    /// servers stop at about this length.
+    pub const MAX_LEN: usize = 2000;
+
     pub fn parse(raw: &str) -> Result<Self, String> {
         let s = raw.trim();
+        if s.chars().count() > Self::MAX_LEN {
+            return Err(format!(
+                "is longer than {} characters, too long for a web address",
+                Self::MAX_LEN
+            ));
+        }
         let url = url::Url::parse(s).map_err(|_| {
             format!("{s:?} is not a complete web address; write it whole, starting with https://")
         })?;
@@ -127,6 +155,10 @@ impl Phone {
         let s = raw.trim();
         if s.is_empty() {
             return Err("is empty".into());
+        }
+        // Fifteen digits with spaces, dots and an extension fit well within.
+        if s.chars().count() > 50 {
+            return Err("is longer than 50 characters, too long for a telephone number".into());
         }
         if s.chars().any(|c| c.is_alphabetic()) {
             return Err(format!("{s:?} is not a telephone number (letters)"));
@@ -183,7 +215,14 @@ mod tests {
             Email::parse(" mla@justice.fr.example ").unwrap().as_str(),
             "mla@justice.fr.example"
         );
-        for bad in ["", "x", "a@b", "a b@c.example", "Name <a@b.example>"] {
+        for bad in [
+            "",
+            "x",
+            "a@b",
+            "a b@c.example",
+            "Name <a@b.example>",
+            "\"a b\"@x.example",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad}");
         }
     }

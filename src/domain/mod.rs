@@ -4,9 +4,11 @@
 mod article;
 pub(crate) mod codes;
 mod contact;
+pub mod paging;
 pub mod present;
 pub mod states;
 pub mod text;
+pub mod typed;
 
 pub use article::{Article, Instrument};
 pub use codes::{AuthorityKind, AuthorityRef, Channel, CountryCode, Function, LanguageCode};

@@ -10,7 +10,8 @@ use super::lifecycle::SeenBase;
 use super::{Update, disagreements, store};
 use crate::db::DbConnection;
 use crate::db::ids::{AuthorityId, UpdateId};
-use crate::error::AppError;
+use crate::db::schema::measure_updates;
+use crate::error::{AppError, FieldError};
 
 /// 409 when `seen` is not the measure in force now, with the one that is.
 pub(super) fn stale(
@@ -42,6 +43,34 @@ pub(super) fn stale(
         ),
         current: Box::new(json!(current)),
     }
+}
+
+/// 422 when the base a writer names is not an update of this authority:
+/// a draft would store it, and the database would refuse it as a foreign
+/// key, or keep it as another authority's.
+pub(super) fn known_base(
+    conn: &mut DbConnection,
+    authority_id: AuthorityId,
+    seen: SeenBase,
+) -> Result<(), AppError> {
+    use diesel::prelude::*;
+    let Some(Some(base)) = seen else {
+        return Ok(());
+    };
+    let found: i64 = measure_updates::table
+        .filter(measure_updates::id.eq(base))
+        .filter(measure_updates::authority_id.eq(authority_id))
+        .count()
+        .get_result(conn)?;
+    if found == 0 {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "base",
+            format!(
+                "no update {base} of authority {authority_id}: name the measure in force the text was written against, or none"
+            ),
+        )]));
+    }
+    Ok(())
 }
 
 pub(super) fn in_force_now(

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use super::{Operations, Originals, YesNo, YesNoPartly};
 use crate::db::ids::{AuthorityId, UpdateId};
 use crate::db::schema::measure_updates;
-use crate::domain::{Email, LanguageCode};
+use crate::domain::{Email, LanguageCode, typed};
 use crate::error::FieldError;
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -158,20 +158,25 @@ impl UpdateInput {
         code("language", &self.language, &|v| {
             LanguageCode::parse(v).map(|_| ())
         });
-        let mut long = |field: &str, value: &Option<String>, max: usize| {
-            if text(value).is_some_and(|v| v.chars().count() > max) {
-                errors.push(FieldError::new(
-                    field,
-                    format!("is longer than {max} characters"),
-                ));
-            }
-        };
-        long("time_limits", &self.time_limits, 1000);
-        long("urgent_contact", &self.urgent_contact, 500);
-        long("remarks", &self.remarks, 4000);
-        long("electronic_address", &self.electronic_address, 300);
+        let mut free_text =
+            |field: &str, value: &Option<String>, check: fn(&str) -> Result<(), String>| {
+                if let Some(v) = text(value)
+                    && let Err(m) = check(v)
+                {
+                    errors.push(FieldError::new(field, m));
+                }
+            };
+        free_text("time_limits", &self.time_limits, |v| typed::lines(v, 1000));
+        free_text("urgent_contact", &self.urgent_contact, |v| {
+            typed::line(v, 500)
+        });
+        free_text("remarks", &self.remarks, |v| typed::lines(v, 4000));
+        free_text("electronic_address", &self.electronic_address, |v| {
+            typed::line(v, 300)
+        });
         // The address to send requests to: an email address or a web address.
         if let Some(a) = text(&self.electronic_address)
+            && !errors.iter().any(|e| e.field == "electronic_address")
             && !a.starts_with("https://")
             && Email::parse(a).is_err()
         {
@@ -182,13 +187,8 @@ impl UpdateInput {
         }
         let date = |field: &str, value: &Option<String>, errors: &mut Vec<FieldError>| {
             text(value).and_then(|v| {
-                NaiveDate::parse_from_str(v, "%Y-%m-%d")
-                    .map_err(|_| {
-                        errors.push(FieldError::new(
-                            field,
-                            format!("{v:?} is not a date; write it as YYYY-MM-DD"),
-                        ))
-                    })
+                typed::date(v)
+                    .map_err(|m| errors.push(FieldError::new(field, m)))
                     .ok()
             })
         };

@@ -12,7 +12,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::base::{checked_base, in_force_now, maybe_get, stale};
+use super::base::{checked_base, in_force_now, known_base, maybe_get, stale};
 use super::input::ValidUpdate;
 use super::settle::settle_authority;
 pub use super::settle::settle_due;
@@ -166,6 +166,7 @@ pub fn create(
                 )]));
             }
         }
+        known_base(conn, authority_id, seen)?;
         settle_authority(conn, authority_id, now)?;
         let current = in_force_now(conn, authority_id, today)?.map(|u| u.id);
         let base = if draft {
@@ -222,6 +223,7 @@ pub fn edit_draft(
         if u.status != Status::Draft {
             return Err(wrong_state(&u, "edited: only a draft can be"));
         }
+        known_base(conn, u.authority_id, seen)?;
         let base = seen.unwrap_or(u.base_id);
         let n = diesel::update(
             measure_updates::table
@@ -258,6 +260,7 @@ fn submit_in(
         return Err(wrong_state(&u, "submitted"));
     }
     lock_live(conn, u.authority_id)?;
+    known_base(conn, u.authority_id, seen)?;
     settle_authority(conn, u.authority_id, now)?;
     // A draft was written against the measure in force then; submitting it
     // says it still holds against the one in force now.
@@ -405,19 +408,8 @@ pub fn reject(
     reason: &str,
     now: NaiveDateTime,
 ) -> Result<Update, AppError> {
-    let reason = reason.trim();
-    if reason.is_empty() {
-        return Err(AppError::Invalid(vec![FieldError::new(
-            "reason",
-            "is required: say why, for the focal point",
-        )]));
-    }
-    if reason.chars().count() > 2000 {
-        return Err(AppError::Invalid(vec![FieldError::new(
-            "reason",
-            "is longer than 2000 characters",
-        )]));
-    }
+    let reason = crate::domain::typed::reason(reason)
+        .map_err(|m| AppError::Invalid(vec![FieldError::new("reason", m)]))?;
     let today = now.date();
     crate::db::write_transaction(conn, |conn| {
         let u = store::get(conn, id, today)?;

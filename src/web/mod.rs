@@ -41,6 +41,11 @@ pub struct AppState {
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.app_data(
+        // A path segment that does not read as the id it stands for names
+        // nothing: 404 like an unknown id, in JSON under /api.
+        web::PathConfig::default().error_handler(|e, _| AppError::not_found(e.to_string()).into()),
+    )
+    .app_data(
         web::QueryConfig::default()
             .error_handler(|e, _| AppError::bad_param("query", e.to_string()).into()),
     )

@@ -2,7 +2,8 @@
 //! literal segment and a parameter share a place: `/authorities/new` and
 //! `/authorities/7.vcf` are registered before `/authorities/{id}`.
 
-use actix_web::web::{self, ServiceConfig, delete, get, patch, post, put};
+use actix_web::guard;
+use actix_web::web::{self, ServiceConfig, delete, patch, post, put};
 
 use super::admin::{bulletin as admin_bulletin, changes, mail, review};
 use super::api::{bulletin as api_bulletin, directory as api, edit, proposals, updates};
@@ -10,6 +11,13 @@ use super::pages::{
     account, authority_edit, bulletin, directory, downloads, measures, password, resume,
     updates as focal,
 };
+
+/// GET, and HEAD with it: HTTP asks that HEAD be answered wherever GET is
+/// (monitors and link checkers send it). The handler runs as for GET and
+/// the server leaves the body out of a HEAD answer.
+fn get() -> actix_web::Route {
+    web::route().guard(guard::Any(guard::Get()).or(guard::Head()))
+}
 
 /// The JSON interface under `/api/v1` (DESIGN.md names its paths).
 fn api_v1(cfg: &mut ServiceConfig) {

@@ -13,6 +13,7 @@ mod downloads;
 mod editing;
 mod focal_point;
 mod forms;
+mod hardening;
 mod in_force;
 mod lookup;
 mod mail;

@@ -100,23 +100,51 @@ pub fn from_json(value: Value) -> Result<(AuthorityInput, Option<i32>), Vec<Fiel
     for k in READ_ONLY {
         map.remove(*k);
     }
-    let input: AuthorityInput = serde_json::from_value(Value::Object(map)).map_err(|e| {
-        vec![FieldError::new(
-            field_of_serde_error(&e.to_string()),
-            e.to_string(),
-        )]
-    })?;
+    let input = from_map(map)?;
     Ok((input, version))
 }
 
-fn field_of_serde_error(message: &str) -> String {
-    // serde says "invalid type: ... at line 1 column 20" without the key; the
-    // caller still sees the whole message.
-    message
-        .split('`')
-        .nth(1)
-        .map(str::to_string)
-        .unwrap_or_else(|| "body".into())
+/// An input from a JSON object's keys; keys that are not fields are left
+/// for [`from_json`] to name. A value of the wrong type is named by its key:
+/// serde's own message names the value (`5`), not where it was.
+fn from_map(map: serde_json::Map<String, Value>) -> Result<AuthorityInput, Vec<FieldError>> {
+    fn read<T: serde::de::DeserializeOwned>(
+        key: &str,
+        value: Value,
+        errors: &mut Vec<FieldError>,
+    ) -> Option<T> {
+        serde_json::from_value(value)
+            .map_err(|e| errors.push(FieldError::new(key, e.to_string())))
+            .ok()
+    }
+    let mut input = AuthorityInput::default();
+    let mut errors = Vec::new();
+    for (key, value) in map {
+        match key.as_str() {
+            "designations" => input.designations = read(&key, value, &mut errors).flatten(),
+            "contacts" => input.contacts = read(&key, value, &mut errors).flatten(),
+            name => {
+                let Some(f) = fields::field(name) else {
+                    continue;
+                };
+                let v = if f.check.is_list() {
+                    read::<Option<Vec<String>>>(&key, value, &mut errors)
+                        .flatten()
+                        .map(InputValue::List)
+                } else {
+                    read::<Option<String>>(&key, value, &mut errors)
+                        .flatten()
+                        .map(InputValue::Text)
+                };
+                input.set(f.name, v);
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(input)
+    } else {
+        Err(errors)
+    }
 }
 
 impl AuthorityInput {
@@ -263,32 +291,12 @@ impl<'de> Deserialize<'de> for AuthorityInput {
     /// Keys that are not fields are left for [`from_json`] to name.
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let map = serde_json::Map::<String, Value>::deserialize(d)?;
-        let mut input = AuthorityInput::default();
-        for (key, value) in map {
-            match key.as_str() {
-                "designations" => {
-                    input.designations = serde_json::from_value(value).map_err(D::Error::custom)?
-                }
-                "contacts" => {
-                    input.contacts = serde_json::from_value(value).map_err(D::Error::custom)?
-                }
-                name => {
-                    let Some(f) = fields::field(name) else {
-                        continue;
-                    };
-                    let v = if f.check.is_list() {
-                        serde_json::from_value::<Option<Vec<String>>>(value)
-                            .map_err(D::Error::custom)?
-                            .map(InputValue::List)
-                    } else {
-                        serde_json::from_value::<Option<String>>(value)
-                            .map_err(D::Error::custom)?
-                            .map(InputValue::Text)
-                    };
-                    input.set(f.name, v);
-                }
-            }
-        }
-        Ok(input)
+        from_map(map).map_err(|errors| {
+            let said: Vec<String> = errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect();
+            D::Error::custom(said.join("; "))
+        })
     }
 }

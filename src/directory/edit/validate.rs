@@ -1,7 +1,7 @@
 //! Checking an authority as written: every invalid field is named, nothing
 //! is half-accepted. The plain fields are checked as the field table says.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 use serde_json::Value;
 
 use super::input::{AuthorityInput, InputValue};
@@ -9,7 +9,7 @@ use crate::directory::fields::{AuthorityColumns, Check, FIELDS, Field};
 use crate::directory::write::{NewContact, NewDesignation, ValidAuthority};
 use crate::domain::{
     Article, AuthorityKind, AuthorityRef, Channel, CountryCode, Email, Function, LanguageCode,
-    Phone, TimeZone, WebUrl, join_codes,
+    Phone, TimeZone, WebUrl, join_codes, typed,
 };
 use crate::error::FieldError;
 
@@ -51,20 +51,19 @@ fn check(
         Check::Ref => AuthorityRef::parse(s).map(|r| r.as_str().to_string()),
         Check::Country => CountryCode::parse(s).map(|c| c.as_str().to_string()),
         Check::Kind => AuthorityKind::parse(s).map(|k| k.code().to_string()),
-        Check::Text(max) => limit(s, max),
+        Check::Line(max) => typed::line(s, max).map(|()| s.to_string()),
+        Check::Lines(max) => typed::lines(s, max).map(|()| s.to_string()),
         Check::Phone => Phone::parse(s, default_country).map(|p| p.as_str().to_string()),
         Check::Email => Email::parse(s).map(|e| e.as_str().to_string()),
         Check::Url => WebUrl::parse(s).map(|u| u.as_str().to_string()),
         Check::TimeZone => TimeZone::parse(s).map(|t| t.name().to_string()),
-        Check::PastDate => NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .map_err(|_| format!("{s:?} is not a date; write it as YYYY-MM-DD"))
-            .and_then(|d| {
-                if d > now.date() {
-                    Err("cannot be in the future".into())
-                } else {
-                    Ok(d.to_string())
-                }
-            }),
+        Check::PastDate => typed::date(s).and_then(|d| {
+            if d > now.date() {
+                Err("cannot be in the future".into())
+            } else {
+                Ok(d.to_string())
+            }
+        }),
         Check::Languages => LanguageCode::parse(s).map(|l| l.as_str().to_string()),
         Check::Channels => Channel::parse(s).map(|c| c.code().to_string()),
     }
@@ -74,16 +73,18 @@ fn text(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
-fn limit(s: &str, max: usize) -> Result<String, String> {
-    if s.chars().count() > max {
-        return Err(format!("is longer than {max} characters"));
-    }
-    if s.chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
-    {
-        return Err("contains control characters".into());
-    }
-    Ok(s.to_string())
+/// How many contact persons an authority may list: more than an office
+/// would name, few enough to be written in one statement on any backend.
+pub const MAX_CONTACTS: usize = 50;
+/// How many designations may be sent (there are six articles to designate).
+pub const MAX_DESIGNATIONS: usize = 20;
+/// How many codes a list may hold as sent, repeats included: languages,
+/// channels, functions.
+pub const MAX_CODES: usize = 30;
+
+/// A list longer than `max`, named by its field.
+fn too_many(field: &str, len: usize, max: usize) -> Option<FieldError> {
+    (len > max).then(|| FieldError::new(field, format!("has {len} entries; at most {max}")))
 }
 
 /// Collects every problem instead of stopping at the first.
@@ -139,7 +140,12 @@ impl Validator {
 
     fn designations(&mut self, input: &AuthorityInput) -> Vec<NewDesignation> {
         let mut designations = Vec::new();
-        for (i, d) in input.designations.iter().flatten().enumerate() {
+        let sent = input.designations.as_deref().unwrap_or_default();
+        if let Some(e) = too_many("designations", sent.len(), MAX_DESIGNATIONS) {
+            self.errors.push(e);
+            return designations;
+        }
+        for (i, d) in sent.iter().enumerate() {
             let field = format!("designations[{i}].article");
             let raw = match &d.article {
                 Value::Number(n) => n.to_string(),
@@ -165,7 +171,7 @@ impl Validator {
                 Function::parse,
             );
             let note = self.optional(&format!("designations[{i}].note"), &d.note, |s| {
-                limit(s, 1000)
+                typed::lines(s, 1000).map(|()| s.to_string())
             });
             designations.push(NewDesignation {
                 article,
@@ -188,10 +194,16 @@ impl Validator {
         default_country: Option<&str>,
     ) -> Vec<NewContact> {
         let mut contacts = Vec::new();
-        for (i, c) in input.contacts.iter().flatten().enumerate() {
+        let sent = input.contacts.as_deref().unwrap_or_default();
+        if let Some(e) = too_many("contacts", sent.len(), MAX_CONTACTS) {
+            self.errors.push(e);
+            return contacts;
+        }
+        for (i, c) in sent.iter().enumerate() {
             let at = |f: &str| format!("contacts[{i}].{f}");
-            let name = self.required(&at("name"), &c.name, |s| limit(s, 200));
-            let position = self.optional(&at("position"), &c.position, |s| limit(s, 200));
+            let one_line = |s: &str| typed::line(s, 200).map(|()| s.to_string());
+            let name = self.required(&at("name"), &c.name, one_line);
+            let position = self.optional(&at("position"), &c.position, one_line);
             let email = self.optional(&at("email"), &c.email, |s| {
                 Email::parse(s).map(|e| e.as_str().to_string())
             });
@@ -249,6 +261,10 @@ impl Validator {
         parse: impl Fn(&str) -> Result<T, String>,
     ) -> Option<Vec<T>> {
         let mut out = Vec::new();
+        if let Some(e) = too_many(field, value.as_ref().map_or(0, Vec::len), MAX_CODES) {
+            self.errors.push(e);
+            return None;
+        }
         let mut ok = true;
         for raw in value
             .iter()

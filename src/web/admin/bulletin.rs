@@ -14,7 +14,7 @@ use crate::db;
 use crate::db::ids::{AuthorityId, SubscriptionId};
 use crate::error::{AppError, FieldError};
 use crate::web::pages::bulletin::address;
-use crate::web::support::extract::{AdminPage, SignedIn};
+use crate::web::support::extract::{AdminPage, SignedIn, page_param};
 use crate::web::support::respond::page_with;
 use crate::web::{AppState, Viewer};
 
@@ -62,7 +62,7 @@ pub(crate) fn authority_of(
 
 #[derive(Deserialize)]
 pub(crate) struct ListParams {
-    page: Option<u32>,
+    page: Option<String>,
     status: Option<String>,
     done: Option<String>,
 }
@@ -84,7 +84,7 @@ async fn render(
         .filter(|s| !s.is_empty())
         .map(|s| SubscriptionStatus::parse(s).map_err(|m| AppError::bad_param("status", m)))
         .transpose()?;
-    let page_no = params.page.unwrap_or(1).clamp(1, 100_000) as i64;
+    let page_no = page_param(&params.page)?;
     let (settings, now) = (state.settings.bulletin.clone(), state.clock.now());
     let filter = Filter {
         authority_id: scope,

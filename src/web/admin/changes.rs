@@ -10,13 +10,13 @@ use crate::db;
 use crate::db::ids::AuthorityId;
 use crate::error::AppError;
 use crate::web::AppState;
-use crate::web::support::extract::AdminPage;
+use crate::web::support::extract::{AdminPage, page_param};
 use crate::web::support::filters::{PlaceFilter, pager};
 use crate::web::support::respond::page;
 
 #[derive(Deserialize)]
 pub(crate) struct PageParam {
-    page: Option<u32>,
+    page: Option<String>,
 }
 
 const PER_PAGE: i64 = 50;
@@ -26,7 +26,7 @@ pub(crate) async fn changes(
     AdminPage(viewer): AdminPage,
     params: web::Query<PageParam>,
 ) -> Result<HttpResponse, AppError> {
-    let page_no = params.page.unwrap_or(1).max(1) as i64;
+    let page_no = page_param(&params.page)?;
     let (total, items) = db::run(&state.pool, move |c| {
         Ok(audit::list(c, None, PER_PAGE, (page_no - 1) * PER_PAGE)?)
     })

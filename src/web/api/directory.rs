@@ -1,6 +1,7 @@
 //! JSON under `/api/v1`.
 
-use actix_web::{HttpResponse, web};
+use actix_web::http::header::{ETag, EntityTag, Header, IfNoneMatch};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -81,11 +82,33 @@ struct SearchJson<T: Serialize> {
 pub(crate) async fn get_authority(
     state: web::Data<AppState>,
     viewer: Viewer,
+    req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = authority_id(&path)?;
     let a = live_authority(&state, id)?;
-    Ok(HttpResponse::Ok().json(AuthorityJson::new(&a, viewer.sees_contacts)))
+    // The version, as writes answer it and take it back in If-Match. The
+    // record without contact details is another representation, with a tag
+    // of its own, so that a cache never answers one reader with the other's.
+    let tag = if viewer.sees_contacts {
+        a.version.to_string()
+    } else {
+        format!("{}-public", a.version)
+    };
+    let tag = EntityTag::new_strong(tag);
+    let unchanged = match IfNoneMatch::parse(&req) {
+        Ok(IfNoneMatch::Any) => true,
+        Ok(IfNoneMatch::Items(seen)) => seen.iter().any(|t| t.weak_eq(&tag)),
+        Err(_) => false,
+    };
+    if unchanged {
+        return Ok(HttpResponse::NotModified()
+            .insert_header(ETag(tag))
+            .finish());
+    }
+    Ok(HttpResponse::Ok()
+        .insert_header(ETag(tag))
+        .json(AuthorityJson::new(&a, viewer.sees_contacts)))
 }
 
 #[derive(Deserialize)]

@@ -13,6 +13,7 @@ use actix_web::{FromRequest, HttpRequest};
 use super::respond::see_other;
 use super::viewer::CSRF_HEADER;
 use crate::auth::User;
+use crate::domain::paging;
 use crate::error::AppError;
 use crate::web::Viewer;
 
@@ -98,8 +99,8 @@ pub fn csrf_header(req: &HttpRequest) -> Option<&str> {
 }
 
 /// `page` and `per_page` of a list, read from the query string beside the
-/// list's own filters. One policy for every list: pages from 1, 50 items
-/// unless asked, at most 100.
+/// list's own filters. One policy for every list (`domain::paging`): pages
+/// from 1, 50 items unless asked, at most 100.
 #[derive(Debug, Clone, Copy)]
 pub struct Paging {
     pub page: i64,
@@ -107,40 +108,22 @@ pub struct Paging {
 }
 
 impl Paging {
-    pub const MAX_PAGE: i64 = 100_000;
-    pub const MAX_PER_PAGE: i64 = 100;
     pub const DEFAULT_PER_PAGE: i64 = 50;
 
     pub fn from_query(query: &str) -> Result<Self, AppError> {
-        let mut page = None;
-        let mut per_page = None;
+        let mut paging = Self {
+            page: 1,
+            per_page: Self::DEFAULT_PER_PAGE,
+        };
         for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
-            let slot = match k.as_ref() {
-                "page" => &mut page,
-                "per_page" => &mut per_page,
+            let (slot, read) = match k.as_ref() {
+                "page" => (&mut paging.page, paging::page(&v)),
+                "per_page" => (&mut paging.per_page, paging::per_page(&v)),
                 _ => continue,
             };
-            let n = v
-                .trim()
-                .parse::<i64>()
-                .map_err(|_| AppError::bad_param(&k, format!("{v:?} is not a whole number")))?;
-            *slot = Some(n);
+            *slot = read.map_err(|m| AppError::bad_param(&k, m))?.into();
         }
-        let page = page.unwrap_or(1);
-        let per_page = per_page.unwrap_or(Self::DEFAULT_PER_PAGE);
-        if !(1..=Self::MAX_PAGE).contains(&page) {
-            return Err(AppError::bad_param(
-                "page",
-                format!("must be between 1 and {}", Self::MAX_PAGE),
-            ));
-        }
-        if !(1..=Self::MAX_PER_PAGE).contains(&per_page) {
-            return Err(AppError::bad_param(
-                "per_page",
-                format!("must be between 1 and {}", Self::MAX_PER_PAGE),
-            ));
-        }
-        Ok(Self { page, per_page })
+        Ok(paging)
     }
 
     pub fn offset(&self) -> i64 {
@@ -153,6 +136,16 @@ impl Paging {
             "items": items, "total": total, "page": self.page, "per_page": self.per_page,
         })
     }
+}
+
+/// A page's own `page` parameter (its list has a size of its own), read as
+/// [`Paging`] reads it; empty means the first.
+pub fn page_param(raw: &Option<String>) -> Result<i64, AppError> {
+    raw.as_deref()
+        .filter(|p| !p.trim().is_empty())
+        .map_or(Ok(1), paging::page)
+        .map(i64::from)
+        .map_err(|m| AppError::bad_param("page", m))
 }
 
 impl FromRequest for Paging {

@@ -34,16 +34,7 @@ impl PlaceFilter {
                     .ok_or_else(|| AppError::bad_param("region", format!("unknown region {r:?}")))
             })
             .transpose()?;
-        let page = match given(page) {
-            None => 1,
-            Some(p) => p
-                .parse()
-                .ok()
-                .filter(|n| (1..=100_000).contains(n))
-                .ok_or_else(|| {
-                    AppError::bad_param("page", format!("{p:?} is not a page number (1 or more)"))
-                })?,
-        };
+        let page = super::extract::page_param(page)? as usize;
         Ok(PlaceFilter {
             country,
             region,

@@ -207,57 +207,96 @@ impl FromRequest for Viewer {
         let here = (req.method() == actix_web::http::Method::GET)
             .then(|| req.uri().path_and_query().map(|p| p.as_str().to_string()))
             .flatten();
+        let asked = req.clone();
         Box::pin(async move {
-            let public = state.settings.directory.public_contacts;
-            if let Some(token) = bearer {
-                let now = state.clock.now();
-                let user = db::run(&state.pool, move |c| {
-                    Ok(tokens::authenticate(c, &token, now)?)
-                })
-                .await?;
-                let Some(user) = user else {
-                    return Err(AppError::Unauthorized(
-                        "the bearer token is unknown or revoked".into(),
-                    ));
-                };
-                return Ok(Viewer {
-                    user: Some(user),
-                    csrf: None,
-                    session_id: None,
-                    via_token: true,
-                    sees_contacts: true,
-                    here: None,
-                });
-            }
-            let Some(id) = session_id else {
-                return Ok(Viewer {
-                    sees_contacts: public,
-                    here,
-                    ..Viewer::default()
-                });
-            };
-            let (idle, now) = (state.settings.security.session_idle, state.clock.now());
-            let lookup = id.clone();
-            let session = db::run(&state.pool, move |c| {
-                Ok(sessions::resume(c, &lookup, idle, now)?)
-            })
-            .await?;
-            Ok(match session {
-                Some(s) => Viewer {
-                    user: Some(s.user),
-                    csrf: Some(s.csrf_token),
-                    session_id: Some(id),
-                    via_token: false,
-                    sees_contacts: true,
-                    here: None,
-                },
-                // Expired or unknown: an anonymous reader, as if no cookie.
-                None => Viewer {
-                    sees_contacts: public,
-                    here,
-                    ..Viewer::default()
-                },
-            })
+            let viewer = Self::look_up(state, bearer, session_id, here).await?;
+            // Kept for the request: a later extractor asks no second time,
+            // and `no_store_for_accounts` sees who the answer was made for.
+            asked.extensions_mut().insert(viewer.clone());
+            Ok(viewer)
         })
     }
+}
+
+impl Viewer {
+    async fn look_up(
+        state: web::Data<AppState>,
+        bearer: Option<String>,
+        session_id: Option<String>,
+        here: Option<String>,
+    ) -> Result<Self, AppError> {
+        let public = state.settings.directory.public_contacts;
+        if let Some(token) = bearer {
+            let now = state.clock.now();
+            let user = db::run(&state.pool, move |c| {
+                Ok(tokens::authenticate(c, &token, now)?)
+            })
+            .await?;
+            let Some(user) = user else {
+                return Err(AppError::Unauthorized(
+                    "the bearer token is unknown or revoked".into(),
+                ));
+            };
+            return Ok(Viewer {
+                user: Some(user),
+                csrf: None,
+                session_id: None,
+                via_token: true,
+                sees_contacts: true,
+                here: None,
+            });
+        }
+        let Some(id) = session_id else {
+            return Ok(Viewer {
+                sees_contacts: public,
+                here,
+                ..Viewer::default()
+            });
+        };
+        let (idle, now) = (state.settings.security.session_idle, state.clock.now());
+        let lookup = id.clone();
+        let session = db::run(&state.pool, move |c| {
+            Ok(sessions::resume(c, &lookup, idle, now)?)
+        })
+        .await?;
+        Ok(match session {
+            Some(s) => Viewer {
+                user: Some(s.user),
+                csrf: Some(s.csrf_token),
+                session_id: Some(id),
+                via_token: false,
+                sees_contacts: true,
+                here: None,
+            },
+            // Expired or unknown: an anonymous reader, as if no cookie.
+            None => Viewer {
+                sees_contacts: public,
+                here,
+                ..Viewer::default()
+            },
+        })
+    }
+}
+
+/// Answers made for an account (a page with contact details, the account
+/// page that shows a new token once, the API to a token) are kept by no
+/// browser or proxy cache, unless the handler said otherwise.
+pub async fn no_store_for_accounts(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let mut res = next.call(req).await?;
+    let for_account = res
+        .request()
+        .extensions()
+        .get::<Viewer>()
+        .is_some_and(|v| v.user.is_some());
+    let headers = res.headers_mut();
+    if for_account && !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("private, no-store"),
+        );
+    }
+    Ok(res)
 }

@@ -350,7 +350,15 @@ pub(crate) async fn archive(
     let id = authority_id(&path)?;
     let user = viewer.admin()?.clone();
     viewer.check_csrf(value(&form, "csrf_token"))?;
-    let expected = value(&form, "version").and_then(|v| v.parse().ok());
+    // Without a version nothing is compared (a script's plain archive); one
+    // that is not a number must not silently skip the comparison.
+    let expected = value(&form, "version")
+        .map(|v| {
+            v.trim().parse::<i32>().map_err(|_| {
+                AppError::bad_param("version", format!("{v:?} is not a version number"))
+            })
+        })
+        .transpose()?;
     let (actor, now) = (Actor::user(&user), state.clock.now());
     db::run(&state.pool, move |c| {
         edit::archive(c, id, expected, &actor, now)

@@ -334,6 +334,14 @@ pub(crate) async fn create(
     let f = form.into_inner();
     let authority_id = authority_for(&viewer, f.authority_id)?;
     viewer.check_csrf(f.csrf_token.as_deref())?;
+    // Said before anything is checked or stored: there is no form to show
+    // again for an authority that is not in the directory.
+    if AuthorityLabel::live(&state, authority_id).is_err() {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "authority_id",
+            format!("no authority with id {authority_id} in the directory"),
+        )]));
+    }
     save(&state, &viewer, authority_id, None, f).await
 }
 

@@ -1,0 +1,94 @@
+//! Values of the wrong shape: dates in no sane year, JSON of the wrong type,
+//! a version that is not a number; each refused naming its field.
+
+use reqwest::Method;
+use serde_json::json;
+
+use super::{fields_of, patch_own};
+use crate::helpers::spawn_app;
+use crate::people::{api, cast};
+use crate::updates::by_email;
+
+#[tokio::test]
+async fn dates_outside_sane_years_are_refused() {
+    let app = spawn_app().await;
+    let c = cast(&app).await;
+    for date in ["-0001-01-01", "0000-06-01", "1899-12-31", "+10000-01-01"] {
+        let mut body = by_email();
+        body["effective_from"] = json!(date);
+        let (s, answer) = api(
+            &app,
+            Method::POST,
+            "/api/v1/updates",
+            Some(&c.focal),
+            None,
+            Some(body),
+        )
+        .await;
+        assert_eq!(s, 422, "{date}: {answer}");
+        assert_eq!(fields_of(&answer), ["effective_from"]);
+        let mut body = by_email();
+        body["effective_until"] = json!(date);
+        let (s, answer) = api(
+            &app,
+            Method::POST,
+            "/api/v1/updates",
+            Some(&c.focal),
+            None,
+            Some(body),
+        )
+        .await;
+        assert_eq!(s, 422, "{date}: {answer}");
+        assert!(
+            fields_of(&answer).contains(&"effective_until".to_string()),
+            "{answer}"
+        );
+        let (s, answer) = patch_own(&app, &c, json!({"verified_at": date})).await;
+        assert_eq!(s, 422, "{date}: {answer}");
+        assert_eq!(fields_of(&answer), ["verified_at"]);
+    }
+}
+
+#[tokio::test]
+async fn a_json_value_of_the_wrong_type_names_its_field() {
+    let app = spawn_app().await;
+    let c = cast(&app).await;
+    for (body, field) in [
+        (json!({"notes": 5}), "notes"),
+        (json!({"languages": "fr"}), "languages"),
+        (json!({"contacts": {"name": "Ana"}}), "contacts"),
+        (json!({"contacts": [{"name": 5}]}), "contacts"),
+        (
+            json!({"designations": [{"article": 18, "functions": "receives"}]}),
+            "designations",
+        ),
+    ] {
+        let (s, answer) = patch_own(&app, &c, body.clone()).await;
+        assert_eq!(s, 422, "{body}: {answer}");
+        assert_eq!(fields_of(&answer), [field], "{body}: {answer}");
+    }
+}
+
+#[tokio::test]
+async fn the_archive_form_refuses_a_version_that_is_not_a_number() {
+    let app = spawn_app().await;
+    let _c = cast(&app).await;
+    let browser = app.sign_in("secretariat@unodc.example").await;
+    let (id, version) = app.authority_by_ref("DE-001").await;
+    for bad in ["abc", "", "1.5"] {
+        let r = browser
+            .post_form(&format!("/authorities/{id}/archive"), &[("version", bad)])
+            .await;
+        assert_eq!(r.status(), 400, "{bad:?}");
+        assert!(r.text().await.unwrap().contains("version"));
+    }
+    let (s, _) = app.get_json(&format!("/api/v1/authorities/{id}")).await;
+    assert_eq!(s, 200, "still in the directory");
+    let r = browser
+        .post_form(
+            &format!("/authorities/{id}/archive"),
+            &[("version", &version.to_string())],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+}

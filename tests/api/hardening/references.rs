@@ -1,0 +1,79 @@
+//! Ids that name nothing, sent through a form or the API: a clear 422
+//! naming the field, not a database error, and nothing stored.
+
+use reqwest::Method;
+use serde_json::json;
+
+use super::fields_of;
+use crate::helpers::spawn_app;
+use crate::people::{api, cast};
+use crate::updates::by_email;
+
+#[tokio::test]
+async fn an_update_naming_an_authority_or_base_that_does_not_exist_is_refused() {
+    let app = spawn_app().await;
+    let c = cast(&app).await;
+    let browser = app.sign_in("secretariat@unodc.example").await;
+    let r = browser
+        .post_form(
+            "/updates/new",
+            &[
+                ("authority_id", "999999"),
+                ("operations", "normal"),
+                ("action", "submit"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("no authority with id 999999"), "{html}");
+
+    // A draft naming as its starting point a measure that never existed
+    // (a foreign key the database refused, a 500), through the form...
+    let own = c.own.to_string();
+    let r = browser
+        .post_form(
+            "/updates/new",
+            &[
+                ("authority_id", own.as_str()),
+                ("operations", "normal"),
+                ("base", "987654"),
+                ("action", "draft"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("no update 987654"));
+    // ... and the API, and one that is another authority's.
+    let mut other = by_email();
+    other["authority_id"] = json!(c.other);
+    let (s, theirs) = api(
+        &app,
+        Method::POST,
+        "/api/v1/updates",
+        Some(&c.other_focal),
+        None,
+        Some(other),
+    )
+    .await;
+    assert_eq!(s, 201, "{theirs}");
+    for base in [json!(987654), theirs["id"].clone()] {
+        let mut draft = by_email();
+        draft["draft"] = json!(true);
+        draft["base"] = base.clone();
+        let (s, answer) = api(
+            &app,
+            Method::POST,
+            "/api/v1/updates",
+            Some(&c.focal),
+            None,
+            Some(draft),
+        )
+        .await;
+        assert_eq!(s, 422, "{base}: {answer}");
+        assert_eq!(fields_of(&answer), ["base"]);
+    }
+    let path = format!("/api/v1/updates?authority_id={}&status=draft", c.own);
+    let (_, list) = api(&app, Method::GET, &path, Some(&c.focal), None, None).await;
+    assert_eq!(list["total"], 0, "nothing stored: {list}");
+}
