@@ -6,6 +6,7 @@ pub mod errors;
 pub mod extract;
 pub mod filters;
 pub mod json;
+pub mod off_workers;
 pub mod params;
 pub mod respond;
 pub mod templates;

@@ -219,11 +219,16 @@ impl Bodies {
         }
         // Rendered outside the lock; two requests may both render the first
         // time, and the last one stays.
-        let body: Arc<str> = render()?.into();
+        Ok(self.keep(key, stamp, render()?.into()))
+    }
+
+    /// Keeps `body`, made from `stamp`, under `key` (unless a newer stamp
+    /// was seen since); returns it.
+    fn keep(&self, key: &str, stamp: Stamp, body: Arc<str>) -> Arc<str> {
         let mut kept = self.rendered.lock().expect("not poisoned");
         if !kept.current(key, stamp) {
             // Made from a snapshot older than one already shown.
-            return Ok(body);
+            return body;
         }
         // Full: drop what older stamps made; still full (keys carry what
         // readers typed, so even current ones must not grow without end):
@@ -241,22 +246,28 @@ impl Bodies {
         if let Some((_, old)) = kept.bodies.insert(key.to_string(), (stamp, body.clone())) {
             kept.bytes -= old.len();
         }
-        Ok(body)
+        body
     }
 
-    /// [`Self::get_or_render`] for keys that readers type (searches): a body
-    /// is kept only when its key is asked for a second time, so that
-    /// questions asked once do not push out what is asked often.
-    pub fn get_or_render_repeated(
+    /// The text kept under `key` if it was made from `stamp`; otherwise
+    /// `render`'s, made away from the workers (`off_workers`), for keys
+    /// that readers type (searches): a body is kept only when its key is
+    /// asked for a second time, so that questions asked once do not push
+    /// out what is asked often.
+    pub async fn get_or_make_repeated(
         &self,
         key: &str,
         stamp: Stamp,
-        render: impl FnOnce() -> Result<String, AppError>,
+        render: impl FnOnce() -> Result<String, AppError> + Send + 'static,
     ) -> Result<Arc<str>, AppError> {
-        if self.kept(key, stamp).is_none() && self.first_asking(key, stamp) {
-            return Ok(render()?.into());
+        if let Some(body) = self.kept(key, stamp) {
+            return Ok(body);
         }
-        self.get_or_render(key, stamp, render)
+        let body: Arc<str> = super::off_workers::make(render).await??.into();
+        if self.first_asking(key, stamp) {
+            return Ok(body);
+        }
+        Ok(self.keep(key, stamp, body))
     }
 
     /// Whether this is the first time `key` is asked for at `stamp`
