@@ -3,11 +3,11 @@
 
 use std::net::TcpListener;
 use std::sync::Arc;
-use std::time::Instant;
+
 use tokio::signal::unix::{SignalKind, signal};
 
 use actix_web::dev::Server;
-use actix_web::middleware::{self, Next};
+use actix_web::middleware;
 use actix_web::{App, HttpServer, web};
 
 use crate::config::Settings;
@@ -82,6 +82,7 @@ impl Application {
             bodies: Default::default(),
             in_force: Default::default(),
             cards: Default::default(),
+            metrics: Default::default(),
         });
         let app_state = state.clone();
         let server = HttpServer::new(move || {
@@ -100,7 +101,7 @@ impl Application {
                             "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'; form-action 'self'",
                         )),
                 )
-                .wrap(middleware::from_fn(log_request))
+                .wrap(middleware::from_fn(crate::web::observe::observe))
                 .configure(routes::configure)
         })
         .workers(workers)
@@ -160,22 +161,4 @@ impl Application {
         tracing::info!("stopped");
         result.map_err(Into::into)
     }
-}
-
-async fn log_request(
-    req: actix_web::dev::ServiceRequest,
-    next: Next<impl actix_web::body::MessageBody>,
-) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
-    let started = Instant::now();
-    let method = req.method().clone();
-    let path = req.path().to_string();
-    let res = next.call(req).await?;
-    let status = res.status().as_u16();
-    let micros = started.elapsed().as_micros() as u64;
-    if status >= 500 {
-        tracing::error!(%method, %path, status, micros, "request");
-    } else {
-        tracing::debug!(%method, %path, status, micros, "request");
-    }
-    Ok(res)
 }

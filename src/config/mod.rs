@@ -44,6 +44,7 @@ struct RawSettings {
     mail: RawMail,
     bulletin: bulletin::RawBulletin,
     log: LogSettings,
+    metrics: MetricsSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -74,6 +75,13 @@ struct RawSecurity {
     session_idle: String,
 }
 
+/// `/metrics`: answered only to a scraper that sends this token.
+#[derive(Debug, Clone, Deserialize)]
+pub struct MetricsSettings {
+    /// Empty: `/metrics` is not served.
+    pub token: String,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct LogSettings {
     pub level: String,
@@ -91,6 +99,7 @@ pub struct Settings {
     pub mail: MailSettings,
     pub bulletin: BulletinSettings,
     pub log: LogSettings,
+    pub metrics: MetricsSettings,
 }
 
 #[derive(Debug, Clone)]
@@ -283,6 +292,7 @@ impl Settings {
             mail,
             bulletin,
             log: raw.log,
+            metrics: raw.metrics,
         })
     }
 }

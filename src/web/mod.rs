@@ -2,6 +2,7 @@
 
 mod admin;
 mod api;
+pub mod observe;
 mod pages;
 mod routes;
 pub mod support;
@@ -37,6 +38,8 @@ pub struct AppState {
     pub cards: support::respond::Cards,
     /// The measures in force, in memory.
     pub in_force: pages::measures::InForce,
+    /// Request counts and latencies for `/metrics`.
+    pub metrics: observe::Metrics,
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

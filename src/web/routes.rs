@@ -170,6 +170,7 @@ fn admin(cfg: &mut ServiceConfig) {
 pub fn table(cfg: &mut ServiceConfig) {
     cfg.route("/healthz", get().to(api::healthz))
         .route("/readyz", get().to(api::readyz))
+        .route("/metrics", get().to(super::observe::metrics))
         .service(web::scope("/api/v1").configure(api_v1))
         .configure(pages)
         .configure(admin);

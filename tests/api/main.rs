@@ -18,6 +18,7 @@ mod in_force;
 mod lookup;
 mod mail;
 mod mail_delivery;
+mod observe;
 mod pages;
 mod password_reset;
 mod people;

@@ -20,10 +20,18 @@ pub(crate) async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "ok"}))
 }
 
+/// Ready while the database takes a write: a database that answers reads
+/// but cannot write (a full disk, a read-only file, a standby) would
+/// accept every page and fail every edit.
 pub(crate) async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    use diesel::connection::SimpleConnection;
-    db::run(&state.pool, |c| {
-        c.batch_execute("SELECT 1").map_err(AppError::unavailable)
+    use diesel::RunQueryDsl;
+    use diesel::sql_types::Timestamp;
+    let now = state.clock.now();
+    db::run(&state.pool, move |c| {
+        diesel::sql_query("UPDATE readiness SET checked_at = $1 WHERE id = 1")
+            .bind::<Timestamp, _>(now)
+            .execute(c)
+            .map_err(AppError::unavailable)
     })
     .await?;
     Ok(HttpResponse::Ok().json(json!({

@@ -60,6 +60,7 @@ fn render<B: 'static>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandler
         "pages/error",
         &json!({
             "title": title, "message": message, "status": status.as_u16(), "nav": "",
+            "request_id": crate::web::observe::RequestId::of_request(res.request()),
         }),
         &super::viewer::ViewerContext::anonymous(false),
     )
