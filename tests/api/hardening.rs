@@ -13,6 +13,7 @@ mod http;
 mod limits;
 mod paging;
 mod references;
+mod sessions;
 mod text;
 
 /// The fields an invalid-fields answer names.

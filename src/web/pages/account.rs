@@ -160,7 +160,7 @@ pub(crate) async fn login(
     let password = form.password;
     let (who, now) = (email.clone(), state.clock.now());
     let outcome = db::run(&state.pool, move |c| {
-        limits::check(c, &who, &address, now)?;
+        limits::attempt(c, &who, &address, now)?;
         let row = users::find(c, &who)?;
         let hash = row
             .as_ref()
@@ -171,10 +171,8 @@ pub(crate) async fn login(
                 limits::clear(c, &who)?;
                 Ok(Some(sessions::start(c, r.id, now)?))
             }
-            _ => {
-                limits::record_failure(c, &who, &address, now)?;
-                Ok(None)
-            }
+            // Recorded as failed already, by `attempt`.
+            _ => Ok(None),
         }
     })
     .await;
