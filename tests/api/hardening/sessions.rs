@@ -119,3 +119,44 @@ async fn parallel_sign_ins_from_one_address_get_no_more_tries_than_the_limit() {
         .await;
     assert_eq!(r.status(), 429, "the address waits, whatever the account");
 }
+
+/// The session cookie a response sets, as `name=value`.
+fn session_cookie(r: &reqwest::Response) -> Option<String> {
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .find(|c| c.starts_with("counterpart_session="))
+        .map(|c| c.split(';').next().unwrap().to_string())
+}
+
+#[tokio::test]
+async fn signing_in_again_ends_the_session_the_browser_had() {
+    let app = spawn_app_with(&[], None).await;
+    app.add_user("ana@justice.example", Role::Reader, None)
+        .await;
+    app.add_user("ben@justice.example", Role::Reader, None)
+        .await;
+    let browser = app.browser();
+    let r = app
+        .try_sign_in(&browser, "ana@justice.example", PASSWORD)
+        .await;
+    assert_eq!(r.status(), 303);
+    let first = session_cookie(&r).expect("a session cookie");
+    // The same browser, its cookie sent along, signs in as someone else.
+    let r = app
+        .try_sign_in(&browser, "ben@justice.example", PASSWORD)
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_ne!(session_cookie(&r).expect("a new session cookie"), first);
+    let replaced = app
+        .client
+        .get(format!("{}/account", app.address))
+        .header("cookie", &first)
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(replaced.status(), 200, "Ana's replaced session still works");
+    let account = browser.text("/account").await;
+    assert!(account.contains("ben@justice.example"), "{account}");
+}
