@@ -160,3 +160,19 @@ async fn signing_in_again_ends_the_session_the_browser_had() {
     let account = browser.text("/account").await;
     assert!(account.contains("ben@justice.example"), "{account}");
 }
+
+#[tokio::test]
+async fn an_idle_limit_under_a_minute_keeps_active_people_signed_in() {
+    let app = spawn_app_with(&[("COUNTERPART_SECURITY__SESSION_IDLE", "30s")], None).await;
+    app.add_user("ana@justice.example", Role::Reader, None)
+        .await;
+    let browser = app.sign_in("ana@justice.example").await;
+    // A request every 20 seconds: never 30 idle, though long past 30 in all.
+    for _ in 0..4 {
+        app.advance(chrono::Duration::seconds(20)).await;
+        let r = browser.get("/account").await;
+        assert_eq!(r.status(), 200, "signed out while active");
+    }
+    app.advance(chrono::Duration::seconds(31)).await;
+    assert_ne!(browser.get("/account").await.status(), 200, "idle for 31 s");
+}
