@@ -176,3 +176,59 @@ async fn an_idle_limit_under_a_minute_keeps_active_people_signed_in() {
     app.advance(chrono::Duration::seconds(31)).await;
     assert_ne!(browser.get("/account").await.status(), 200, "idle for 31 s");
 }
+
+/// `next` values that would lead elsewhere, as sent on the wire.
+const ELSEWHERE: [&str; 12] = [
+    "/%09/evil.example",
+    "//evil.example",
+    "/%5Cevil.example",
+    "/%5C/evil.example",
+    "https://evil.example",
+    "https%3A%2F%2Fevil.example",
+    "/%00/evil.example",
+    "%00",
+    "/%0D%0ALocation:%20https://evil.example",
+    "/%0A/evil.example",
+    "/%20/evil.example",
+    "%2F%2Fevil.example",
+];
+
+#[tokio::test]
+async fn next_leads_only_to_a_path_of_this_site() {
+    let app = spawn_app_with(&[], None).await;
+    app.add_user("ana@justice.example", Role::Reader, None)
+        .await;
+    for next in ELSEWHERE {
+        let page = app.get(&format!("/login?next={next}")).await;
+        assert_eq!(page.status(), 200, "{next}");
+        let html = page.text().await.unwrap();
+        assert!(html.contains("name=\"next\" value=\"/\""), "{next}: {html}");
+
+        let (client, csrf) = at_sign_in_form(&app).await;
+        let body = format!("email=ana%40justice.example&password={PASSWORD}&csrf_token={csrf}");
+        let r = client
+            .post(format!("{}/login", app.address))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!("{}&next={next}", body.replace(' ', "+")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "{next}");
+        assert_eq!(r.headers()["location"], "/", "{next}");
+    }
+    // A path of the site is kept.
+    let (client, csrf) = at_sign_in_form(&app).await;
+    let form = [
+        ("email", "ana@justice.example"),
+        ("password", PASSWORD),
+        ("csrf_token", &csrf),
+        ("next", "/account?tab=tokens"),
+    ];
+    let r = client
+        .post(format!("{}/login", app.address))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], "/account?tab=tokens");
+}
