@@ -32,7 +32,7 @@ impl Transport {
                 settings.concurrency,
             )?)),
             None => {
-                std::fs::create_dir_all(&settings.outbox_dir).map_err(|e| {
+                crate::private::create_dir_all(&settings.outbox_dir).map_err(|e| {
                     anyhow::anyhow!(
                         "cannot create the mail outbox {} (mail.outbox_dir): {e}",
                         settings.outbox_dir.display()
@@ -89,11 +89,15 @@ impl Transport {
 
 /// A reader of the folder sees a whole message or none: written beside,
 /// flushed to disk, then renamed into place.
+/// Owner-only: a message may carry restricted contact details.
 fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     let partial = path.with_extension("eml.partial");
-    let mut file = std::fs::File::create(&partial)?;
+    let mut file = crate::private::file_options()
+        .truncate(true)
+        .open(&partial)?;
     file.write_all(bytes)?;
     file.sync_all()?;
     std::fs::rename(&partial, path)
 }
+

@@ -9,6 +9,7 @@ use crate::people::{Cast, api};
 
 mod email;
 mod fields;
+mod files;
 mod http;
 mod limits;
 mod paging;
