@@ -93,11 +93,39 @@ impl Transport {
 fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     let partial = path.with_extension("eml.partial");
-    let mut file = crate::private::file_options()
+    let written = crate::private::file_options()
         .truncate(true)
-        .open(&partial)?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    std::fs::rename(&partial, path)
+        .open(&partial)
+        .and_then(|mut file| {
+            file.write_all(bytes)?;
+            file.sync_all()?;
+            std::fs::rename(&partial, path)
+        });
+    // A failed write (a full disk) must not leave a stub that a reader of
+    // the folder could take for a message; the retry writes it again.
+    if written.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    written
 }
 
+#[cfg(test)]
+mod tests {
+    use super::write_atomically;
+
+    #[test]
+    fn a_failed_write_leaves_no_partial_file() {
+        let dir = tempfile::tempdir().unwrap();
+        // A folder where the message should go: the rename fails, after the
+        // partial file was written in full.
+        let path = dir.path().join("m.eml");
+        std::fs::create_dir(&path).unwrap();
+        std::fs::write(path.join("keep"), b"").unwrap();
+        assert!(write_atomically(&path, b"Subject: hi\r\n\r\nbody").is_err());
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(left, ["m.eml"], "only the folder that was there");
+    }
+}
