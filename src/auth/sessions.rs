@@ -95,9 +95,18 @@ mod tests {
 
     #[test]
     fn last_use_is_kept_to_a_tenth_of_the_idle_limit_or_a_minute() {
-        assert_eq!(last_seen_precision(Duration::hours(8)), Duration::seconds(60));
-        assert_eq!(last_seen_precision(Duration::minutes(10)), Duration::seconds(60));
-        assert_eq!(last_seen_precision(Duration::seconds(30)), Duration::seconds(3));
+        assert_eq!(
+            last_seen_precision(Duration::hours(8)),
+            Duration::seconds(60)
+        );
+        assert_eq!(
+            last_seen_precision(Duration::minutes(10)),
+            Duration::seconds(60)
+        );
+        assert_eq!(
+            last_seen_precision(Duration::seconds(30)),
+            Duration::seconds(3)
+        );
         assert_eq!(last_seen_precision(Duration::zero()), Duration::zero());
     }
 }

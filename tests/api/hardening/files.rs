@@ -42,7 +42,9 @@ async fn the_database_and_the_outbox_are_readable_by_the_owner_only() {
         .map(|e| e.unwrap().path())
         .collect();
     assert!(
-        messages.iter().any(|p| p.extension() == Some("eml".as_ref())),
+        messages
+            .iter()
+            .any(|p| p.extension() == Some("eml".as_ref())),
         "a message in {messages:?}"
     );
     let mut written = messages;
@@ -52,7 +54,13 @@ async fn the_database_and_the_outbox_are_readable_by_the_owner_only() {
         written.extend(["", "-wal", "-shm"].map(|s| format!("{}{s}", db.display()).into()));
     }
     for path in written {
-        assert_eq!(mode(&path) & 0o077, 0, "{} is {:o}", path.display(), mode(&path));
+        assert_eq!(
+            mode(&path) & 0o077,
+            0,
+            "{} is {:o}",
+            path.display(),
+            mode(&path)
+        );
     }
 }
 
@@ -62,11 +70,8 @@ fn what_the_command_line_writes_is_for_the_owner_only() {
     let dir = tempfile::tempdir().unwrap();
     let db = fresh_database(dir.path());
     let file = dir.path().join("directory.csv");
-    let (code, out, err) = run(counterpart(&db.url, dir.path()).args([
-        "export",
-        "--output",
-        file.to_str().unwrap(),
-    ]));
+    let (code, out, err) =
+        run(counterpart(&db.url, dir.path()).args(["export", "--output", file.to_str().unwrap()]));
     assert_eq!(code, 0, "{out}{err}");
     assert_eq!(mode(&file) & 0o077, 0, "the export is {:o}", mode(&file));
 }

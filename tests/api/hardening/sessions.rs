@@ -79,7 +79,10 @@ async fn failures(app: &TestApp, email: Option<&str>) -> i64 {
 async fn up_to_the_limit(app: &TestApp, statuses: &[u16], limit: usize, email: Option<&str>) {
     let checked = statuses.iter().filter(|s| **s == 401).count();
     assert!(checked <= limit, "{checked} checked: {statuses:?}");
-    assert_eq!(checked + statuses.iter().filter(|s| **s == 429).count(), statuses.len());
+    assert_eq!(
+        checked + statuses.iter().filter(|s| **s == 429).count(),
+        statuses.len()
+    );
     assert_eq!(failures(app, email).await, checked as i64);
     for n in checked..limit {
         let who = email.map_or(format!("late{n}@justice.example"), String::from);
@@ -94,7 +97,13 @@ async fn parallel_wrong_passwords_get_no_more_tries_than_the_limit() {
     let app = spawn_app_with(&[], None).await;
     app.add_user("ana@justice.example", Role::Reader, None)
         .await;
-    let wrong = vec![("ana@justice.example".to_string(), "not the password".to_string()); 30];
+    let wrong = vec![
+        (
+            "ana@justice.example".to_string(),
+            "not the password".to_string()
+        );
+        30
+    ];
     let statuses = sign_in_together(&app, wrong).await;
     up_to_the_limit(&app, &statuses, 5, Some("ana@justice.example")).await;
     let r = app
