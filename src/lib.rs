@@ -15,6 +15,7 @@ pub mod error;
 pub mod mail;
 pub mod measures;
 pub mod memory;
+pub mod private;
 pub mod redact;
 pub mod splice;
 pub mod startup;

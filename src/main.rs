@@ -3,6 +3,9 @@ use counterpart::cli::{self, Cli};
 use counterpart::config::Settings;
 
 fn main() -> std::process::ExitCode {
+    // Before any thread starts: the mask is per process, and whatever a
+    // thread creates after (the database's journal, an export) inherits it.
+    counterpart::private::restrict_new_files();
     counterpart::memory::configure();
     run()
 }

@@ -29,17 +29,14 @@ pub fn load_or_create(settings: &Settings) -> anyhow::Result<Key> {
 
 fn create(path: &Path) -> anyhow::Result<String> {
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
+        crate::private::create_dir_all(dir)?;
     }
     let secret = format!("{}{}", super::random_secret(), super::random_secret());
     // Written aside and renamed, so a crash never leaves half a key; created
     // readable by the owner only.
     let tmp = path.with_extension("key.tmp");
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options
+    let mut file = crate::private::file_options()
+        .truncate(true)
         .open(&tmp)
         .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", tmp.display()))?;
     file.write_all(secret.as_bytes())?;

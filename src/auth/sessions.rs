@@ -67,8 +67,7 @@ pub fn resume(
     let Some(user) = users::active(conn, user_id)? else {
         return Ok(None);
     };
-    // One write a minute at most, not one per request.
-    if now - last_seen > chrono::Duration::seconds(60) {
+    if now - last_seen > last_seen_precision(idle) {
         diesel::update(sessions::table.find(&hash))
             .set(sessions::last_seen_at.eq(now))
             .execute(conn)?;
@@ -76,6 +75,38 @@ pub fn resume(
     Ok(Some(Session { user, csrf_token }))
 }
 
+/// How stale `last_seen_at` may be before a request writes it again: at
+/// most a minute, not a write per request, but a tenth of the idle limit
+/// when that is shorter. A stale time makes a session look idler than it
+/// is, so a fixed minute would end every session under a shorter limit
+/// however active; a tenth keeps anyone who comes back within 90% of it.
+fn last_seen_precision(idle: chrono::Duration) -> chrono::Duration {
+    (idle / 10).min(chrono::Duration::seconds(60))
+}
+
 pub fn end(conn: &mut DbConnection, id: &str) -> QueryResult<usize> {
     diesel::delete(sessions::table.find(hash_secret(id))).execute(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::last_seen_precision;
+    use chrono::Duration;
+
+    #[test]
+    fn last_use_is_kept_to_a_tenth_of_the_idle_limit_or_a_minute() {
+        assert_eq!(
+            last_seen_precision(Duration::hours(8)),
+            Duration::seconds(60)
+        );
+        assert_eq!(
+            last_seen_precision(Duration::minutes(10)),
+            Duration::seconds(60)
+        );
+        assert_eq!(
+            last_seen_precision(Duration::seconds(30)),
+            Duration::seconds(3)
+        );
+        assert_eq!(last_seen_precision(Duration::zero()), Duration::zero());
+    }
 }

@@ -86,13 +86,18 @@ impl DatabaseUrl {
             )?)),
             Self::Sqlite(path) => {
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir).map_err(|e| {
+                    crate::private::create_dir_all(dir).map_err(|e| {
                         ConnectionError::BadConnection(format!(
                             "cannot create the folder {}: {e}",
                             dir.display()
                         ))
                     })?;
                 }
+                // Made here, owner-only, before SQLite makes it with the
+                // process's umask (often world-readable).
+                crate::private::create_empty(path).map_err(|e| {
+                    ConnectionError::BadConnection(format!("cannot create {}: {e}", path.display()))
+                })?;
                 let mut conn = diesel::SqliteConnection::establish(&path.to_string_lossy())?;
                 // WAL lets readers work beside the one writer; the busy timeout
                 // makes writers queue instead of failing at once.

@@ -32,7 +32,7 @@ impl Transport {
                 settings.concurrency,
             )?)),
             None => {
-                std::fs::create_dir_all(&settings.outbox_dir).map_err(|e| {
+                crate::private::create_dir_all(&settings.outbox_dir).map_err(|e| {
                     anyhow::anyhow!(
                         "cannot create the mail outbox {} (mail.outbox_dir): {e}",
                         settings.outbox_dir.display()
@@ -89,11 +89,43 @@ impl Transport {
 
 /// A reader of the folder sees a whole message or none: written beside,
 /// flushed to disk, then renamed into place.
+/// Owner-only: a message may carry restricted contact details.
 fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     let partial = path.with_extension("eml.partial");
-    let mut file = std::fs::File::create(&partial)?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    std::fs::rename(&partial, path)
+    let written = crate::private::file_options()
+        .truncate(true)
+        .open(&partial)
+        .and_then(|mut file| {
+            file.write_all(bytes)?;
+            file.sync_all()?;
+            std::fs::rename(&partial, path)
+        });
+    // A failed write (a full disk) must not leave a stub that a reader of
+    // the folder could take for a message; the retry writes it again.
+    if written.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    written
+}
+
+#[cfg(test)]
+mod tests {
+    use super::write_atomically;
+
+    #[test]
+    fn a_failed_write_leaves_no_partial_file() {
+        let dir = tempfile::tempdir().unwrap();
+        // A folder where the message should go: the rename fails, after the
+        // partial file was written in full.
+        let path = dir.path().join("m.eml");
+        std::fs::create_dir(&path).unwrap();
+        std::fs::write(path.join("keep"), b"").unwrap();
+        assert!(write_atomically(&path, b"Subject: hi\r\n\r\nbody").is_err());
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(left, ["m.eml"], "only the folder that was there");
+    }
 }

@@ -9,10 +9,12 @@ use crate::people::{Cast, api};
 
 mod email;
 mod fields;
+mod files;
 mod http;
 mod limits;
 mod paging;
 mod references;
+mod sessions;
 mod text;
 
 /// The fields an invalid-fields answer names.

@@ -159,8 +159,9 @@ pub(crate) async fn login(
         .unwrap_or_default();
     let password = form.password;
     let (who, now) = (email.clone(), state.clock.now());
+    let replaced = viewer.session_id.clone();
     let outcome = db::run(&state.pool, move |c| {
-        limits::check(c, &who, &address, now)?;
+        limits::attempt(c, &who, &address, now)?;
         let row = users::find(c, &who)?;
         let hash = row
             .as_ref()
@@ -169,12 +170,16 @@ pub(crate) async fn login(
         match row {
             Some(r) if matches && r.disabled_at.is_none() => {
                 limits::clear(c, &who)?;
+                // The page promises that the new session replaces the one
+                // this browser had; left alive, a copy of its cookie would
+                // outlive the sign-in.
+                if let Some(old) = &replaced {
+                    sessions::end(c, old)?;
+                }
                 Ok(Some(sessions::start(c, r.id, now)?))
             }
-            _ => {
-                limits::record_failure(c, &who, &address, now)?;
-                Ok(None)
-            }
+            // Recorded as failed already, by `attempt`.
+            _ => Ok(None),
         }
     })
     .await;
