@@ -109,8 +109,6 @@ pub async fn observe(
     let id = RequestId::of(&req);
     let span = tracing::info_span!("request", id = %id.0);
     req.extensions_mut().insert(id.clone());
-    let method = req.method().clone();
-    let path = req.path().to_string();
     let metrics = req.app_data::<web::Data<AppState>>().cloned();
     let mut res = next.call(req).instrument(span.clone()).await?;
     let status = res.status().as_u16();
@@ -123,14 +121,14 @@ pub async fn observe(
             .request()
             .match_pattern()
             .unwrap_or_else(|| "unmatched".into());
-        let method = match method.as_str() {
+        let method = match res.request().method().as_str() {
             m @ ("GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS") => m,
             _ => "other",
         };
         state
             .metrics
             .requests
-            .with_label_values(&[method, route.as_str(), &status.to_string()])
+            .with_label_values(&[method, route.as_str(), res.status().as_str()])
             .inc();
         state
             .metrics
@@ -140,6 +138,7 @@ pub async fn observe(
     }
     let micros = elapsed.as_micros() as u64;
     let _in = span.enter();
+    let (method, path) = (res.request().method(), res.request().path());
     if status >= 500 {
         tracing::error!(%method, %path, status, micros, "request");
     } else {

@@ -212,7 +212,11 @@ impl FromRequest for Viewer {
             let viewer = Self::look_up(state, bearer, session_id, here).await?;
             // Kept for the request: a later extractor asks no second time,
             // and `no_store_for_accounts` sees who the answer was made for.
-            asked.extensions_mut().insert(viewer.clone());
+            // An anonymous reader costs no look-up to know again, and most
+            // requests are theirs.
+            if viewer.user.is_some() {
+                asked.extensions_mut().insert(viewer.clone());
+            }
             Ok(viewer)
         })
     }
