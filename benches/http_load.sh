@@ -108,6 +108,9 @@ printf '%-55s %12.0f %7.0f%%\n' "/healthz while the search page is loaded" "$loa
 loaded=$(echo "$UNDER_MISSES" | median)
 printf '%-55s %12.0f %7.0f%%\n' "/healthz while new searches are loaded" "$loaded" "$(echo "$loaded / $base * 100" | bc -l)"
 grep -E 'VmRSS|VmHWM' "/proc/$SERVER/status"
+# Memory freed by a burst is given back once the server has been quiet a second.
+sleep 2
+echo "2 s later: $(grep VmRSS "/proc/$SERVER/status")"
 
 # Edits through the API, one editor alone and ten at once (EDITS=0 skips).
 if [ "${EDITS:-1}" != 0 ]; then
@@ -115,4 +118,6 @@ if [ "${EDITS:-1}" != 0 ]; then
   TOKEN=$("$BIN" token issue bench@bench.example 2>/dev/null)
   python3 benches/edit_load.py "http://127.0.0.1:$PORT" "$TOKEN" 10 10
   grep -E 'VmRSS' "/proc/$SERVER/status"
+  sleep 2
+  echo "2 s later: $(grep VmRSS "/proc/$SERVER/status")"
 fi
