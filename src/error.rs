@@ -157,9 +157,33 @@ impl From<diesel::result::Error> for AppError {
                     current_version: None,
                 }
             }
+            // The database cannot take writes (a full disk, a read-only
+            // file or a standby): the service is unavailable for a while,
+            // the request was fine, and nothing was changed.
+            diesel::result::Error::DatabaseError(kind, info)
+                if matches!(kind, diesel::result::DatabaseErrorKind::ReadOnlyTransaction)
+                    || cannot_write(info.message()) =>
+            {
+                Self::Unavailable(anyhow::anyhow!(
+                    "the database cannot take writes: {}",
+                    info.message()
+                ))
+            }
             other => Self::Internal(other.into()),
         }
     }
+}
+
+/// Whether a database's error says that it cannot write, as SQLite and
+/// PostgreSQL word it (SQLite gives no more than its message).
+fn cannot_write(message: &str) -> bool {
+    const SAID: [&str; 4] = [
+        "database or disk is full",
+        "No space left on device",
+        "attempt to write a readonly database",
+        "read-only transaction",
+    ];
+    SAID.iter().any(|s| message.contains(s))
 }
 
 #[derive(Serialize)]

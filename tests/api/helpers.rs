@@ -134,6 +134,22 @@ pub async fn spawn_app_with(extra: &[(&str, &str)], demo: Option<DemoOptions>) -
     start(app, db.url.clone(), data_dir, pg_cleanup)
 }
 
+/// The server with its data (and a SQLite database) in `data_dir`, a
+/// folder the test prepared (a small file system, to fill).
+pub async fn spawn_app_in(
+    data_dir: tempfile::TempDir,
+    extra: &[(&str, &str)],
+    demo: Option<DemoOptions>,
+) -> TestApp {
+    let mut db = fresh_database(data_dir.path());
+    let pg_cleanup = db.cleanup.take();
+    let settings = settings_for(&db.url, data_dir.path(), extra);
+    let app = Application::build(settings, demo)
+        .await
+        .expect("the application starts");
+    start(app, db.url.clone(), data_dir, pg_cleanup)
+}
+
 /// A second instance on an existing database.
 pub async fn spawn_instance_on(database_url: &str, extra: &[(&str, &str)]) -> TestApp {
     let data_dir = tempfile::tempdir().expect("temporary folder");

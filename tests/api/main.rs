@@ -11,6 +11,7 @@ mod cli;
 mod cli_accounts;
 mod downloads;
 mod editing;
+mod faults;
 mod focal_point;
 mod forms;
 mod hardening;
