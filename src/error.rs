@@ -158,11 +158,15 @@ impl From<diesel::result::Error> for AppError {
                 }
             }
             // The database cannot take writes (a full disk, a read-only
-            // file or a standby): the service is unavailable for a while,
-            // the request was fine, and nothing was changed.
+            // file or a standby) or went away: the service is unavailable
+            // for a while, the request was fine, and nothing was changed.
             diesel::result::Error::DatabaseError(kind, info)
-                if matches!(kind, diesel::result::DatabaseErrorKind::ReadOnlyTransaction)
-                    || cannot_write(info.message()) =>
+                if matches!(
+                    kind,
+                    diesel::result::DatabaseErrorKind::ReadOnlyTransaction
+                        | diesel::result::DatabaseErrorKind::ClosedConnection
+                        | diesel::result::DatabaseErrorKind::UnableToSendCommand
+                ) || cannot_write(info.message()) =>
             {
                 Self::Unavailable(anyhow::anyhow!(
                     "the database cannot take writes: {}",
@@ -174,14 +178,19 @@ impl From<diesel::result::Error> for AppError {
     }
 }
 
-/// Whether a database's error says that it cannot write, as SQLite and
-/// PostgreSQL word it (SQLite gives no more than its message).
+/// Whether a database's error says that it cannot write or is gone, as
+/// SQLite and PostgreSQL word it (SQLite gives no more than its message).
 fn cannot_write(message: &str) -> bool {
-    const SAID: [&str; 4] = [
+    const SAID: [&str; 8] = [
         "database or disk is full",
         "No space left on device",
         "attempt to write a readonly database",
         "read-only transaction",
+        // The server went away while the connection was in use.
+        "server closed the connection",
+        "terminating connection",
+        "no connection to the server",
+        "the database system is shutting down",
     ];
     SAID.iter().any(|s| message.contains(s))
 }

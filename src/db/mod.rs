@@ -154,7 +154,10 @@ pub fn connect_pool(url: &DatabaseUrl, size: u32, timeout: Duration) -> anyhow::
         // PostgreSQL). Connections are opened when first needed and kept.
         .min_idle(Some(0))
         .connection_timeout(timeout)
-        .test_on_check_out(false)
+        // A PostgreSQL server that restarted leaves every pooled connection
+        // dead, and nothing else tells: without a check each would fail its
+        // requests for ever. A SQLite file has no connection to lose.
+        .test_on_check_out(matches!(url, DatabaseUrl::Postgres(_)))
         .build(ConnectionManager { url: url.clone() })?;
     Ok(pool)
 }

@@ -23,6 +23,7 @@ mod observe;
 mod pages;
 mod password_reset;
 mod people;
+mod pg_restart;
 mod search;
 mod search_forgiving;
 mod service;
