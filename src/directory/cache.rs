@@ -2,8 +2,7 @@
 //! database's generation moves: at once after a change made here, and within
 //! `directory.refresh_interval` after a change made by another instance.
 
-use std::sync::mpsc;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
@@ -12,6 +11,7 @@ use super::model::{self, Delta};
 use super::search::Snapshot;
 use crate::db::{self, Pool};
 use crate::error::AppError;
+use crate::workers::Workers;
 
 pub struct DirectoryCache {
     current: ArcSwap<Snapshot>,
@@ -102,61 +102,16 @@ impl DirectoryCache {
     }
 }
 
-type Job = Box<dyn FnOnce() + Send>;
-
-/// How long the builder waits after its last snapshot before it gives the
-/// freed memory back: once per burst of edits, not once per edit (which
-/// cost more than the edit).
-const GIVE_BACK_AFTER: Duration = Duration::from_secs(1);
-
 /// Runs `work` on the one thread that builds snapshots. A snapshot is tens
-/// of megabytes at 50,000 authorities; glibc gives each thread an arena of
-/// its own, so snapshots built on whichever blocking thread was free left
-/// their freed copies in a dozen arenas (ten editors at once: 80 MB more).
-/// Built on one thread, the next snapshot reuses the last one's memory.
+/// of megabytes at 50,000 authorities: built on whichever blocking thread was
+/// free, ten editors at once grew the server by 80 MB (see `workers`). Built
+/// on one thread, the next snapshot reuses the last one's memory.
 async fn on_builder<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, AppError> {
-    static BUILDER: OnceLock<Mutex<mpsc::Sender<Job>>> = OnceLock::new();
-    let builder = BUILDER.get_or_init(|| {
-        let (send, receive) = mpsc::channel::<Job>();
-        std::thread::Builder::new()
-            .name("snapshot-builder".into())
-            .spawn(move || {
-                let mut built = false;
-                loop {
-                    match receive.recv_timeout(GIVE_BACK_AFTER) {
-                        Ok(job) => {
-                            // A job that panics fails its own request (its
-                            // answer is dropped), not every later build.
-                            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
-                            built = true;
-                        }
-                        // Quiet since the last build: the snapshots it
-                        // replaced are gone by now, and their pages with them.
-                        Err(mpsc::RecvTimeoutError::Timeout) if built => {
-                            crate::memory::release_unused();
-                            built = false;
-                        }
-                        Err(mpsc::RecvTimeoutError::Timeout) => {}
-                        Err(mpsc::RecvTimeoutError::Disconnected) => break,
-                    }
-                }
-            })
-            .expect("a thread can be started");
-        Mutex::new(send)
-    });
-    let (done, result) = tokio::sync::oneshot::channel();
-    let job: Job = Box::new(move || {
-        // The receiver is gone only if the request was dropped.
-        let _ = done.send(work());
-    });
-    builder
-        .lock()
-        .expect("not poisoned")
-        .send(job)
-        .map_err(|_| AppError::internal(anyhow::anyhow!("the snapshot builder has stopped")))?;
-    result
+    static BUILDER: OnceLock<Workers> = OnceLock::new();
+    BUILDER
+        .get_or_init(|| Workers::start("snapshot-builder", 1))
+        .run(work)
         .await
-        .map_err(|_| AppError::internal(anyhow::anyhow!("building the snapshot failed")))
 }
