@@ -6,6 +6,7 @@ pub mod errors;
 pub mod extract;
 pub mod filters;
 pub mod json;
+pub mod kept;
 pub mod off_workers;
 pub mod params;
 pub mod respond;
