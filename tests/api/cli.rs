@@ -23,6 +23,28 @@ pub fn run(cmd: &mut Command) -> (i32, String, String) {
     )
 }
 
+/// Starts `cmd` with its log (stderr) read as it comes, as a supervisor
+/// would: the child, and its log lines.
+pub fn spawn_logging(
+    cmd: &mut Command,
+) -> (std::process::Child, std::sync::mpsc::Receiver<String>) {
+    let mut child = cmd
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in stderr.lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    (child, rx)
+}
+
 #[tokio::test]
 async fn migrate_and_demo_data_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
@@ -79,23 +101,11 @@ fn wrong_settings_are_named_and_stop_the_program() {
 fn serve_stops_gracefully_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
     let db = fresh_database(dir.path());
-    let mut child = counterpart(&db.url, dir.path())
-        .env("COUNTERPART_SERVER__BIND", "127.0.0.1:0")
-        .args(["serve", "--demo"])
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    // Read the log as it comes, as a supervisor would.
-    let stderr = BufReader::new(child.stderr.take().unwrap());
-    let (tx, rx) = std::sync::mpsc::channel::<String>();
-    std::thread::spawn(move || {
-        for line in stderr.lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
+    let (mut child, rx) = spawn_logging(
+        counterpart(&db.url, dir.path())
+            .env("COUNTERPART_SERVER__BIND", "127.0.0.1:0")
+            .args(["serve", "--demo"]),
+    );
     let next_line = |what: &str| {
         rx.recv_timeout(Duration::from_secs(60))
             .unwrap_or_else(|_| panic!("no log line while waiting for {what}"))

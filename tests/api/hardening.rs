@@ -28,6 +28,19 @@ fn fields_of(body: &Value) -> Vec<String> {
 }
 
 /// Patches FR-001 as the secretariat; returns status and body.
+/// A new update sent to the API by the holder of `token`.
+async fn post_update(app: &TestApp, token: &str, body: Value) -> (u16, Value) {
+    api(
+        app,
+        Method::POST,
+        "/api/v1/updates",
+        Some(token),
+        None,
+        Some(body),
+    )
+    .await
+}
+
 async fn patch_own(app: &TestApp, c: &Cast, body: Value) -> (u16, Value) {
     let (_, version) = app.authority_by_ref("FR-001").await;
     let path = format!("/api/v1/authorities/{}", c.own);

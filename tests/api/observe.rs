@@ -2,11 +2,9 @@
 //! log lines written while answering and on error pages; `/metrics` for a
 //! scraper with the token; `/readyz` only while the database takes writes.
 
-use std::io::{BufRead, BufReader};
-use std::process::Stdio;
 use std::time::Duration;
 
-use crate::cli::counterpart;
+use crate::cli::{counterpart, spawn_logging};
 use crate::helpers::{fresh_database, spawn_app, spawn_app_with};
 
 fn request_id(res: &reqwest::Response) -> String {
@@ -54,24 +52,13 @@ async fn every_answer_and_error_page_carries_a_request_id() {
 fn log_lines_written_while_answering_carry_the_request_id() {
     let dir = tempfile::tempdir().unwrap();
     let db = fresh_database(dir.path());
-    let mut child = counterpart(&db.url, dir.path())
-        .env("COUNTERPART_SERVER__BIND", "127.0.0.1:0")
-        .env("COUNTERPART_LOG__FORMAT", "json")
-        .env("COUNTERPART_LOG__LEVEL", "debug,diesel=warn,actix=warn")
-        .args(["serve"])
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stderr = BufReader::new(child.stderr.take().unwrap());
-    let (tx, rx) = std::sync::mpsc::channel::<String>();
-    std::thread::spawn(move || {
-        for line in stderr.lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
+    let (mut child, rx) = spawn_logging(
+        counterpart(&db.url, dir.path())
+            .env("COUNTERPART_SERVER__BIND", "127.0.0.1:0")
+            .env("COUNTERPART_LOG__FORMAT", "json")
+            .env("COUNTERPART_LOG__LEVEL", "debug,diesel=warn,actix=warn")
+            .arg("serve"),
+    );
     let port = loop {
         let line = rx
             .recv_timeout(Duration::from_secs(60))

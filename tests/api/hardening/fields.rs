@@ -1,12 +1,11 @@
 //! Values of the wrong shape: dates in no sane year, JSON of the wrong type,
 //! a version that is not a number; each refused naming its field.
 
-use reqwest::Method;
 use serde_json::json;
 
-use super::{fields_of, patch_own};
+use super::{fields_of, patch_own, post_update};
 use crate::helpers::spawn_app;
-use crate::people::{api, cast};
+use crate::people::cast;
 use crate::updates::by_email;
 
 #[tokio::test]
@@ -16,28 +15,12 @@ async fn dates_outside_sane_years_are_refused() {
     for date in ["-0001-01-01", "0000-06-01", "1899-12-31", "+10000-01-01"] {
         let mut body = by_email();
         body["effective_from"] = json!(date);
-        let (s, answer) = api(
-            &app,
-            Method::POST,
-            "/api/v1/updates",
-            Some(&c.focal),
-            None,
-            Some(body),
-        )
-        .await;
+        let (s, answer) = post_update(&app, &c.focal, body).await;
         assert_eq!(s, 422, "{date}: {answer}");
         assert_eq!(fields_of(&answer), ["effective_from"]);
         let mut body = by_email();
         body["effective_until"] = json!(date);
-        let (s, answer) = api(
-            &app,
-            Method::POST,
-            "/api/v1/updates",
-            Some(&c.focal),
-            None,
-            Some(body),
-        )
-        .await;
+        let (s, answer) = post_update(&app, &c.focal, body).await;
         assert_eq!(s, 422, "{date}: {answer}");
         assert!(
             fields_of(&answer).contains(&"effective_until".to_string()),

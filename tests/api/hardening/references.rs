@@ -4,7 +4,7 @@
 use reqwest::Method;
 use serde_json::json;
 
-use super::fields_of;
+use super::{fields_of, post_update};
 use crate::helpers::spawn_app;
 use crate::people::{api, cast};
 use crate::updates::by_email;
@@ -47,29 +47,13 @@ async fn an_update_naming_an_authority_or_base_that_does_not_exist_is_refused() 
     // ... and the API, and one that is another authority's.
     let mut other = by_email();
     other["authority_id"] = json!(c.other);
-    let (s, theirs) = api(
-        &app,
-        Method::POST,
-        "/api/v1/updates",
-        Some(&c.other_focal),
-        None,
-        Some(other),
-    )
-    .await;
+    let (s, theirs) = post_update(&app, &c.other_focal, other).await;
     assert_eq!(s, 201, "{theirs}");
     for base in [json!(987654), theirs["id"].clone()] {
         let mut draft = by_email();
         draft["draft"] = json!(true);
         draft["base"] = base.clone();
-        let (s, answer) = api(
-            &app,
-            Method::POST,
-            "/api/v1/updates",
-            Some(&c.focal),
-            None,
-            Some(draft),
-        )
-        .await;
+        let (s, answer) = post_update(&app, &c.focal, draft).await;
         assert_eq!(s, 422, "{base}: {answer}");
         assert_eq!(fields_of(&answer), ["base"]);
     }

@@ -4,7 +4,7 @@
 use reqwest::Method;
 use serde_json::json;
 
-use super::{fields_of, patch_own};
+use super::{fields_of, patch_own, post_update};
 use crate::helpers::spawn_app;
 use crate::people::{act, api, cast};
 use crate::updates::by_email;
@@ -21,30 +21,14 @@ async fn control_characters_are_refused_in_update_text_and_reasons() {
     ] {
         let mut body = by_email();
         body[field] = json!(text);
-        let (s, answer) = api(
-            &app,
-            Method::POST,
-            "/api/v1/updates",
-            Some(&c.focal),
-            None,
-            Some(body),
-        )
-        .await;
+        let (s, answer) = post_update(&app, &c.focal, body).await;
         assert_eq!(s, 422, "{field}: {answer}");
         assert_eq!(fields_of(&answer), [field], "{answer}");
     }
     // Remarks of several lines, with tabs, are fine.
     let mut body = by_email();
     body["remarks"] = json!("Requests by email.\r\n\tOriginals later.\nThank you.");
-    let (s, u) = api(
-        &app,
-        Method::POST,
-        "/api/v1/updates",
-        Some(&c.focal),
-        None,
-        Some(body),
-    )
-    .await;
+    let (s, u) = post_update(&app, &c.focal, body).await;
     assert_eq!(s, 201, "{u}");
     let id = u["id"].as_i64().unwrap();
 
