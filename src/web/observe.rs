@@ -155,15 +155,15 @@ pub async fn metrics(
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     let token = state.settings.metrics.token.as_bytes();
+    if token.is_empty() {
+        return Err(AppError::not_found("no such page"));
+    }
     let given = req
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or_default();
-    if token.is_empty() {
-        return Err(AppError::not_found("no such page"));
-    }
     if !bool::from(given.as_bytes().ct_eq(token)) {
         return Err(AppError::Unauthorized(
             "metrics need the bearer token set as metrics.token".into(),
