@@ -13,7 +13,7 @@ use crate::db::ids::AuthorityId;
 use crate::error::{AppError, FieldError};
 use crate::web::admin::bulletin::{authority_of, scope, unsubscribe_kept};
 use crate::web::pages::bulletin::{address, issue, number, request};
-use crate::web::support::extract::{ApiWriter, Paging, csrf_header};
+use crate::web::support::extract::{ApiWriter, JsonBody, Paging, csrf_header};
 use crate::web::{AppState, Viewer};
 
 #[derive(Deserialize)]
@@ -57,7 +57,7 @@ pub(crate) async fn create(
     req: HttpRequest,
     state: web::Data<AppState>,
     viewer: Viewer,
-    body: web::Json<NewSubscription>,
+    body: JsonBody<NewSubscription>,
 ) -> Result<HttpResponse, AppError> {
     let body = body.into_inner();
     let email = address(body.email.as_deref())

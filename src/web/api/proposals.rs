@@ -11,7 +11,7 @@ use crate::db;
 use crate::db::ids::{AuthorityId, ProposalId};
 use crate::directory::proposals::{self, Proposal, ProposalStatus};
 use crate::error::AppError;
-use crate::web::support::extract::ApiWriter;
+use crate::web::support::extract::{ApiWriter, JsonBody};
 use crate::web::support::params::RejectBody;
 use crate::web::{AppState, Viewer};
 
@@ -105,7 +105,7 @@ pub(crate) async fn reject(
     state: web::Data<AppState>,
     ApiWriter(viewer): ApiWriter,
     path: web::Path<String>,
-    body: web::Json<RejectBody>,
+    body: JsonBody<RejectBody>,
 ) -> Result<HttpResponse, AppError> {
     let (_, p) = visible(&state, &viewer, &path).await?;
     let user = viewer.admin()?.clone();

@@ -12,7 +12,7 @@ use crate::error::{AppError, FieldError};
 use crate::measures::input::UpdateInput;
 use crate::measures::lifecycle::{self, SeenBase};
 use crate::measures::{Status, Update, store};
-use crate::web::support::extract::{ApiWriter, Paging};
+use crate::web::support::extract::{ApiWriter, JsonBody, Paging};
 use crate::web::support::params::RejectBody;
 use crate::web::{AppState, Viewer};
 
@@ -42,7 +42,7 @@ fn visible(viewer: &Viewer, u: &Update) -> bool {
 pub(crate) async fn create(
     state: web::Data<AppState>,
     ApiWriter(viewer): ApiWriter,
-    body: web::Json<UpdateInput>,
+    body: JsonBody<UpdateInput>,
 ) -> Result<HttpResponse, AppError> {
     let user = viewer.signed_in()?.clone();
     let input = body.into_inner();
@@ -247,7 +247,7 @@ pub(crate) async fn reject(
     state: web::Data<AppState>,
     ApiWriter(viewer): ApiWriter,
     path: web::Path<String>,
-    body: web::Json<RejectBody>,
+    body: JsonBody<RejectBody>,
 ) -> Result<HttpResponse, AppError> {
     let id = update_id(&path)?;
     for_action(&state, &viewer, id).await?;

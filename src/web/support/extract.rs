@@ -157,6 +157,52 @@ impl FromRequest for Paging {
     }
 }
 
+/// A JSON body read as `T`, refused naming the field whose value does not
+/// fit (`remarks: invalid type: integer`), as the directory's own fields
+/// are; actix's extractor names only the body.
+pub struct JsonBody<T>(pub T);
+
+impl<T> JsonBody<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T: serde::de::DeserializeOwned + 'static> FromRequest for JsonBody<T> {
+    type Error = actix_web::Error;
+    type Future = Extracted<Self>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        // Size limit, content type and syntax are checked as for any body.
+        let value = actix_web::web::Json::<serde_json::Value>::from_request(req, payload);
+        Box::pin(async move {
+            read(value.await?.into_inner())
+                .map(JsonBody)
+                .map_err(|e| AppError::Invalid(vec![e]).into())
+        })
+    }
+}
+
+/// Every body the API takes is an object of named fields.
+fn read<T: serde::de::DeserializeOwned>(
+    value: serde_json::Value,
+) -> Result<T, crate::error::FieldError> {
+    if !value.is_object() {
+        return Err(crate::error::FieldError::new(
+            "body",
+            "must be a JSON object",
+        ));
+    }
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        // The path names an unknown field too (`remark`), as the writer typed it.
+        let field = match e.path().to_string() {
+            root if root == "." => "body".to_string(),
+            path => path,
+        };
+        crate::error::FieldError::new(field, e.into_inner().to_string())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,5 +223,39 @@ mod tests {
                 other => panic!("{q}: {other:?}"),
             }
         }
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Body {
+        remarks: Option<String>,
+        contacts: Option<Vec<Contact>>,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Contact {
+        name: String,
+    }
+
+    fn field_of(json: serde_json::Value) -> String {
+        read::<Body>(json).unwrap_err().field
+    }
+
+    #[test]
+    fn a_wrong_value_is_named_by_its_path() {
+        assert_eq!(field_of(serde_json::json!({"remarks": 5})), "remarks");
+        assert_eq!(
+            field_of(serde_json::json!({"contacts": [{"name": 5}]})),
+            "contacts[0].name"
+        );
+        assert_eq!(field_of(serde_json::json!({"remark": "x"})), "remark");
+        assert_eq!(
+            field_of(serde_json::json!({"contacts": [{"nom": "x"}]})),
+            "contacts[0].nom"
+        );
+        assert_eq!(field_of(serde_json::json!([1])), "body");
     }
 }

@@ -53,6 +53,43 @@ async fn a_json_value_of_the_wrong_type_names_its_field() {
 }
 
 #[tokio::test]
+async fn a_wrong_value_in_an_update_or_a_reason_names_its_field() {
+    let app = spawn_app().await;
+    let c = cast(&app).await;
+    for (change, field) in [
+        (json!({"remarks": 5}), "remarks"),
+        (json!({"authority_id": "FR-001"}), "authority_id"),
+        (json!({"draft": "yes"}), "draft"),
+        (json!({"base": [1]}), "base"),
+        (json!({"remark": "typed wrong"}), "remark"),
+    ] {
+        let mut body = by_email();
+        for (k, v) in change.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        let (s, answer) = post_update(&app, &c.focal, body).await;
+        assert_eq!(s, 422, "{change}: {answer}");
+        assert_eq!(fields_of(&answer), [field], "{change}: {answer}");
+    }
+    let (s, answer) = post_update(&app, &c.focal, json!(["not", "an", "object"])).await;
+    assert_eq!(s, 422, "{answer}");
+    assert_eq!(fields_of(&answer), ["body"]);
+
+    let (s, draft) = post_update(&app, &c.focal, by_email()).await;
+    assert_eq!(s, 201, "{draft}");
+    let (s, answer) = crate::people::act(
+        &app,
+        &c.admin,
+        draft["id"].as_i64().unwrap(),
+        "reject",
+        Some(json!({"reason": false})),
+    )
+    .await;
+    assert_eq!(s, 422, "{answer}");
+    assert_eq!(fields_of(&answer), ["reason"]);
+}
+
+#[tokio::test]
 async fn the_archive_form_refuses_a_version_that_is_not_a_number() {
     let app = spawn_app().await;
     let _c = cast(&app).await;
