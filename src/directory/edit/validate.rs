@@ -16,6 +16,27 @@ use crate::error::FieldError;
 impl AuthorityInput {
     /// Checks every field and returns the record to store, or every problem.
     pub fn validate(&self, now: NaiveDateTime) -> Result<ValidAuthority, Vec<FieldError>> {
+        self.validate_against(now, None)
+    }
+
+    /// [`validate`](Self::validate) for an edit of `stored`: a plain field
+    /// left as it was stored passes even if it breaks a rule made after it
+    /// was written (a line break in a name imported before names were
+    /// checked), so that an edit of the phone is not refused for the name.
+    /// A field that is changed is checked in full.
+    pub fn validate_edit(
+        &self,
+        now: NaiveDateTime,
+        stored: &AuthorityInput,
+    ) -> Result<ValidAuthority, Vec<FieldError>> {
+        self.validate_against(now, Some(stored))
+    }
+
+    fn validate_against(
+        &self,
+        now: NaiveDateTime,
+        stored: Option<&AuthorityInput>,
+    ) -> Result<ValidAuthority, Vec<FieldError>> {
         let mut v = Validator::default();
         // Telephone numbers are read in the authority's State.
         let country = self
@@ -24,7 +45,20 @@ impl AuthorityInput {
         let default_country = country.map(|c| c.as_str());
         let texts: Vec<Option<String>> = FIELDS
             .iter()
-            .map(|f| v.field(f, self.value(f.name), default_country, now))
+            .map(|f| {
+                let value = self.value(f.name);
+                let checked = v.field(f, value, default_country, now);
+                let as_stored = stored.is_some_and(|s| value.is_some() && s.value(f.name) == value);
+                match value {
+                    Some(InputValue::Text(t))
+                        if checked.is_none() && as_stored && !t.trim().is_empty() =>
+                    {
+                        v.forgive(f.name);
+                        Some(t.trim().to_string())
+                    }
+                    _ => checked,
+                }
+            })
             .collect();
         let designations = v.designations(self);
         let contacts = v.contacts(self, default_country);
@@ -96,6 +130,11 @@ struct Validator {
 impl Validator {
     fn error(&mut self, field: &str, message: impl Into<String>) {
         self.errors.push(FieldError::new(field, message));
+    }
+
+    /// Drops the problems found with a field kept as it was stored.
+    fn forgive(&mut self, field: &str) {
+        self.errors.retain(|e| e.field != field);
     }
 
     fn check<T>(&mut self, field: &str, result: Result<T, String>) -> Option<T> {

@@ -150,7 +150,9 @@ async fn write(
             // Before validation: the writer's view is stale either way.
             return Err(edit::conflict(current.version));
         }
-        let record = after.validate(now).map_err(AppError::Invalid)?;
+        let record = after
+            .validate_edit(now, &before)
+            .map_err(AppError::Invalid)?;
         let saved = edit::update_holding(c, id, expected, &record, &actor, hold, now)?;
         saved
             .held

@@ -128,3 +128,41 @@ async fn names_are_one_line_without_direction_overrides() {
     .await;
     assert_eq!(s, 200, "{answer}");
 }
+
+#[tokio::test]
+async fn a_name_stored_before_names_were_checked_does_not_block_other_edits() {
+    use diesel::RunQueryDsl;
+    let app = spawn_app().await;
+    let c = cast(&app).await;
+    // As an import before issue 13 could leave it: a line break and a
+    // direction override in the name.
+    let pool = app.state.pool.clone();
+    let own = c.own;
+    tokio::task::spawn_blocking(move || {
+        diesel::sql_query(format!(
+            "UPDATE authorities SET name = 'Ministry\nof \u{202E}Justice' WHERE id = {own}"
+        ))
+        .execute(&mut pool.get().unwrap())
+        .unwrap()
+    })
+    .await
+    .unwrap();
+    let (s, answer) = patch_own(&app, &c, json!({"phone": "+33 1 44 77 60 60"})).await;
+    assert_eq!(s, 200, "an edit of another field goes through: {answer}");
+    assert_eq!(
+        answer["name"], "Ministry\nof \u{202E}Justice",
+        "kept as it was"
+    );
+    // Changing the name itself is checked in full.
+    let (s, answer) = api(
+        &app,
+        Method::PATCH,
+        &format!("/api/v1/authorities/{own}"),
+        Some(&c.admin),
+        Some(answer["version"].as_i64().unwrap()),
+        Some(json!({"name": "Ministry\nof Justice"})),
+    )
+    .await;
+    assert_eq!(s, 422, "{answer}");
+    assert_eq!(fields_of(&answer), ["name"]);
+}

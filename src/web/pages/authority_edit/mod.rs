@@ -260,7 +260,7 @@ pub(crate) async fn save(
         );
     }
     let now = state.clock.now();
-    let record = match input.validate(now) {
+    let record = match input.validate_edit(now, &AuthorityInput::from_authority(&current)) {
         Ok(r) => r,
         Err(errors) => {
             return render_form(
