@@ -44,6 +44,37 @@ pub fn create_empty(path: &Path) -> io::Result<()> {
     file_options().open(path).map(drop)
 }
 
+/// Takes group and other access away from a file of ours that an earlier
+/// version (or a restore) left readable by them: the database and the key
+/// are never meant to be shared. A file that is missing or not ours to
+/// change is left as it is, with a warning for the latter.
+pub fn tighten(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let Ok(meta) = std::fs::metadata(path) else {
+            return;
+        };
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o077 == 0 {
+            return;
+        }
+        match std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode & 0o700)) {
+            Ok(()) => tracing::warn!(
+                path = %path.display(),
+                was = format!("{mode:o}"),
+                "made readable by its owner only"
+            ),
+            Err(e) => tracing::warn!(
+                path = %path.display(),
+                mode = format!("{mode:o}"),
+                error = %e,
+                "readable by other users of this machine, and cannot be changed"
+            ),
+        }
+    }
+}
+
 #[cfg(all(test, unix))]
 mod tests {
     use std::os::unix::fs::PermissionsExt;
@@ -67,5 +98,19 @@ mod tests {
         std::fs::write(&file, b"kept").unwrap();
         create_empty(&file).unwrap();
         assert_eq!(std::fs::read(&file).unwrap(), b"kept", "never truncated");
+    }
+
+    #[test]
+    fn a_file_left_readable_by_others_is_tightened() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("counterpart.db");
+        std::fs::write(&file, b"old").unwrap();
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o664)).unwrap();
+        tighten(&file);
+        assert_eq!(mode(&file), 0o600);
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o400)).unwrap();
+        tighten(&file);
+        assert_eq!(mode(&file), 0o400, "an owner-only mode is kept as it is");
+        tighten(&dir.path().join("missing"));
     }
 }

@@ -15,6 +15,7 @@ pub fn load_or_create(settings: &Settings) -> anyhow::Result<Key> {
         return Ok(Key::derive_from(configured.as_bytes()));
     }
     let path = settings.data_dir.join("secret.key");
+    crate::private::tighten(&path);
     let secret = match std::fs::read_to_string(&path) {
         Ok(s) if s.trim().len() >= 64 => s.trim().to_string(),
         Ok(_) => anyhow::bail!(

@@ -98,6 +98,11 @@ impl DatabaseUrl {
                 crate::private::create_empty(path).map_err(|e| {
                     ConnectionError::BadConnection(format!("cannot create {}: {e}", path.display()))
                 })?;
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut file = path.as_os_str().to_owned();
+                    file.push(suffix);
+                    crate::private::tighten(std::path::Path::new(&file));
+                }
                 let mut conn = diesel::SqliteConnection::establish(&path.to_string_lossy())?;
                 // WAL lets readers work beside the one writer; the busy timeout
                 // makes writers queue instead of failing at once.

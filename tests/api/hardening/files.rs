@@ -75,3 +75,26 @@ fn what_the_command_line_writes_is_for_the_owner_only() {
     assert_eq!(code, 0, "{out}{err}");
     assert_eq!(mode(&file) & 0o077, 0, "the export is {:o}", mode(&file));
 }
+
+#[tokio::test]
+async fn files_an_older_version_left_readable_are_made_owner_only_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("secret.key");
+    std::fs::write(&key, "k".repeat(64)).unwrap();
+    let mut old = vec![key];
+    if std::env::var("TEST_DATABASE_URL").map_or(true, |u| u.is_empty()) {
+        let db = dir.path().join("test.db");
+        let url = format!("sqlite://{}", db.display());
+        let (code, out, err) = run(counterpart(&url, dir.path()).arg("migrate"));
+        assert_eq!(code, 0, "{out}{err}");
+        old.push(db);
+    }
+    for path in &old {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    let app = crate::helpers::spawn_app_in(dir, &[], None).await;
+    assert_eq!(app.get("/healthz").await.status(), 200);
+    for path in &old {
+        assert_eq!(mode(path), 0o600, "{}", path.display());
+    }
+}
