@@ -52,6 +52,7 @@ struct RawServer {
     bind: String,
     public_url: String,
     workers: usize,
+    trusted_proxies: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -107,6 +108,8 @@ pub struct ServerSettings {
     pub bind: String,
     pub public_url: url::Url,
     pub workers: usize,
+    /// Reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 #[derive(Debug, Clone)]
@@ -210,6 +213,24 @@ impl Settings {
                 "must start with http:// or https://".into(),
             ));
         }
+        let trusted_proxies = raw
+            .server
+            .trusted_proxies
+            .split(',')
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(|a| {
+                a.parse::<std::net::IpAddr>().map_err(|e| {
+                    invalid(
+                        "server.trusted_proxies",
+                        &raw.server.trusted_proxies,
+                        format!(
+                            "{a:?} is not an IP address ({e}); list addresses, comma-separated"
+                        ),
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let url = if raw.database.url.trim().is_empty() {
             DatabaseUrl::Sqlite(raw.data_dir.join("counterpart.db"))
         } else {
@@ -273,6 +294,7 @@ impl Settings {
                 bind,
                 public_url,
                 workers: raw.server.workers,
+                trusted_proxies,
             },
             database: DatabaseSettings {
                 url,

@@ -151,12 +151,10 @@ pub(crate) async fn login(
             carried.as_ref(),
         );
     }
-    // The peer, not a forwarded header anyone can write; behind a proxy every
-    // request shares its address and the per-account limit does the work.
-    let address = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default();
+    // The peer, or the visitor a trusted proxy names: a forwarded header
+    // from anyone else could be written to dodge the limit.
+    let address =
+        crate::web::support::client::address(&req, &state.settings.server.trusted_proxies);
     let password = form.password;
     let (who, now) = (email.clone(), state.clock.now());
     let replaced = viewer.session_id.clone();

@@ -2,6 +2,7 @@
 //! handlers have in common ([`extract`]), request parameters ([`params`]),
 //! responses ([`respond`]), templates, error pages and the JSON shapes.
 
+pub mod client;
 pub mod errors;
 pub mod extract;
 pub mod filters;

@@ -241,3 +241,52 @@ async fn next_leads_only_to_a_path_of_this_site() {
         .unwrap();
     assert_eq!(r.headers()["location"], "/account?tab=tokens");
 }
+
+/// Wrong passwords for other accounts each time, from the address `from`
+/// as a proxy reports it; returns the statuses.
+async fn wrong_from(app: &TestApp, from: &str, n: usize) -> Vec<u16> {
+    let mut statuses = Vec::new();
+    for i in 0..n {
+        let (client, csrf) = at_sign_in_form(app).await;
+        let email = format!("guess{i}.{from}@justice.example");
+        let r = client
+            .post(format!("{}/login", app.address))
+            .header("X-Forwarded-For", format!("198.51.100.99, {from}"))
+            .form(&[
+                ("email", email.as_str()),
+                ("password", "not it"),
+                ("csrf_token", &csrf),
+            ])
+            .send()
+            .await
+            .unwrap();
+        statuses.push(r.status().as_u16());
+    }
+    statuses
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_visitor_has_a_limit_of_its_own() {
+    let app = spawn_app_with(
+        &[("COUNTERPART_SERVER__TRUSTED_PROXIES", "127.0.0.1, ::1")],
+        None,
+    )
+    .await;
+    let statuses = wrong_from(&app, "203.0.113.7", 21).await;
+    assert_eq!(statuses[..20], [401; 20]);
+    assert_eq!(statuses[20], 429, "{statuses:?}");
+    // Another visitor through the same proxy is not held back by the first.
+    assert_eq!(wrong_from(&app, "203.0.113.8", 1).await, [401]);
+}
+
+#[tokio::test]
+async fn a_forwarded_header_from_anyone_else_changes_nothing() {
+    let app = spawn_app_with(&[], None).await;
+    let mut statuses = wrong_from(&app, "203.0.113.7", 10).await;
+    statuses.extend(wrong_from(&app, "203.0.113.8", 11).await);
+    assert_eq!(statuses[..20], [401; 20]);
+    assert_eq!(
+        statuses[20], 429,
+        "one address, whatever the header: {statuses:?}"
+    );
+}
