@@ -2,6 +2,7 @@
 
 mod accounts;
 mod bulletin;
+mod copy;
 mod transfer;
 
 use std::path::PathBuf;
@@ -72,6 +73,14 @@ pub enum Command {
         /// The file to write; standard output by default.
         #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
+    },
+    /// Copy this installation's SQLite database, every table, into a new
+    /// PostgreSQL database (docs/deployment.md). Stop the service first.
+    CopyDatabase {
+        /// The PostgreSQL database to fill: postgres://USER@HOST:PORT/DATABASE.
+        /// It must be empty (just created); it is migrated first.
+        #[arg(long, value_name = "URL")]
+        to: String,
     },
     /// Accounts: add, list, disable.
     #[command(subcommand)]
@@ -157,6 +166,9 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
                 transfer::export(&settings, format, output.as_deref())
             })
             .await?
+        }
+        Command::CopyDatabase { to } => {
+            tokio::task::spawn_blocking(move || copy::run(&settings, &to)).await?
         }
         Command::User(command) => {
             tokio::task::spawn_blocking(move || accounts::user(command, &settings)).await?

@@ -3,6 +3,7 @@
 //! Everything that differs between the two lives here or in a `match` on
 //! [`DbConnection`] next to the query that needs it.
 
+pub mod copy;
 pub mod ids;
 pub mod migrations;
 pub mod schema;
@@ -78,6 +79,19 @@ impl DatabaseUrl {
         }
     }
 
+    /// [`connect`](Self::connect), its error saying which database with its
+    /// real cause, for people.
+    pub fn open(&self) -> anyhow::Result<DbConnection> {
+        self.connect().map_err(|e| {
+            anyhow::anyhow!(
+                "cannot open the {} database at {}: {}",
+                self.backend_name(),
+                self.display(),
+                e.to_string().trim()
+            )
+        })
+    }
+
     /// Opens one connection, with the backend's own error when that fails.
     pub fn connect(&self) -> Result<DbConnection, ConnectionError> {
         match self {
@@ -143,14 +157,7 @@ impl ManageConnection for ConnectionManager {
 /// Builds the pool after checking that one connection can be made, so that a
 /// wrong URL or a database that is down is reported with its real cause.
 pub fn connect_pool(url: &DatabaseUrl, size: u32, timeout: Duration) -> anyhow::Result<Pool> {
-    url.connect().map_err(|e| {
-        anyhow::anyhow!(
-            "cannot open the {} database at {}: {}",
-            url.backend_name(),
-            url.display(),
-            e.to_string().trim()
-        )
-    })?;
+    url.open()?;
     let pool = r2d2::Pool::builder()
         .max_size(size)
         // No connections opened in the background: a connection still being

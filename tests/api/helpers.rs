@@ -152,9 +152,19 @@ pub async fn spawn_app_in(
 
 /// A second instance on an existing database.
 pub async fn spawn_instance_on(database_url: &str, extra: &[(&str, &str)]) -> TestApp {
+    spawn_demo_on(database_url, extra, None).await
+}
+
+/// The server on a database the test chose (one it keeps), filled with
+/// `demo` when that is given and the database is empty.
+pub async fn spawn_demo_on(
+    database_url: &str,
+    extra: &[(&str, &str)],
+    demo: Option<DemoOptions>,
+) -> TestApp {
     let data_dir = tempfile::tempdir().expect("temporary folder");
     let settings = settings_for(database_url, data_dir.path(), extra);
-    let app = Application::build(settings, None).await.expect("starts");
+    let app = Application::build(settings, demo).await.expect("starts");
     start(app, database_url.to_string(), data_dir, None)
 }
 
