@@ -6,7 +6,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
 /// One invalid field (or query parameter) and what is wrong with it.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct FieldError {
     pub field: String,
     pub message: String,
@@ -195,22 +195,38 @@ fn cannot_write(message: &str) -> bool {
     SAID.iter().any(|s| message.contains(s))
 }
 
-#[derive(Serialize)]
-struct Body<'a> {
+/// The error body as the OpenAPI document names it.
+pub(crate) type ErrorBody = Body<'static>;
+
+/// Every error answer of the API (and of pages asked for JSON).
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = ErrorBody)]
+pub(crate) struct Body<'a> {
     error: Detail<'a>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = ErrorDetail)]
 struct Detail<'a> {
+    /// Stable, for programs: `bad_request`, `not_found`, `invalid_fields`,
+    /// `conflict`, `stale_base`, `unauthorized`, `forbidden`,
+    /// `too_many_requests`, `unavailable`, `internal`.
     code: &'a str,
     message: String,
+    /// The parameter at fault (400).
     #[serde(skip_serializing_if = "Option::is_none")]
     field: Option<&'a str>,
+    /// Every invalid field (422).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<FieldError>>)]
     fields: Option<&'a [FieldError]>,
+    /// The record's version now, when a write named an older one (409).
     #[serde(skip_serializing_if = "Option::is_none")]
     current_version: Option<i32>,
+    /// The measure in force now (null: none), when an update was written
+    /// against another (409 `stale_base`).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::measures::Update>)]
     current: Option<&'a serde_json::Value>,
 }
 

@@ -42,14 +42,27 @@ pub struct SearchQuery {
 }
 
 /// Search parameters as they arrive, before validation.
-#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+/// Every parameter is optional; an empty one is as if left out.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchParams {
+    /// Words, at most 200 characters: names, acronym, city, State, reference,
+    /// article or channel; a close spelling is forgiven.
+    #[param(max_length = 200)]
     pub q: Option<String>,
+    /// ISO 3166-1 alpha-2 or alpha-3 code of a State party.
     pub country: Option<String>,
+    /// `16`, `17`, `18`, `31`, `migrants-8`, `firearms-13` (or `art. 18`).
     pub article: Option<String>,
+    /// A UN M49 region or sub-region, by code (`150`) or name (`Western Africa`).
     pub region: Option<String>,
+    /// An ISO 639-1 code the authority accepts.
     pub language: Option<String>,
+    /// The page, from 1.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100000)]
     pub page: Option<String>,
+    /// Results on a page (20 unless asked).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     pub per_page: Option<String>,
 }
 
@@ -111,7 +124,7 @@ impl SearchParams {
 }
 
 /// A word typed, and the word of the directory it was read as.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Correction {
     pub typed: String,
     pub read: String,

@@ -8,11 +8,13 @@ pub mod paging;
 pub mod present;
 pub mod states;
 pub mod text;
+mod timestamp;
 pub mod typed;
 
 pub use article::{Article, Instrument};
 pub use codes::{AuthorityKind, AuthorityRef, Channel, CountryCode, Function, LanguageCode};
 pub use contact::{Email, Phone, TimeZone, WebUrl};
+pub use timestamp::Timestamp;
 
 /// Joins codes for storage in one text column.
 pub fn join_codes<T: AsRef<str>>(codes: &[T]) -> String {

@@ -9,27 +9,42 @@ use crate::db::schema::measure_updates;
 use crate::domain::{Email, LanguageCode, typed};
 use crate::error::FieldError;
 
-#[derive(Debug, Clone, Default, Deserialize)]
+/// The document gives each field the type it must read as; the fields are
+/// taken as text and checked by [`UpdateInput::validate`], which names a
+/// field that does not.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateInput {
+    /// Required, but for a focal point (its own authority by default).
     pub authority_id: Option<AuthorityId>,
+    #[schema(value_type = Option<super::Operations>)]
     pub operations: Option<String>,
+    #[schema(value_type = Option<YesNoPartly>)]
     pub electronic_requests: Option<String>,
     pub electronic_address: Option<String>,
+    #[schema(value_type = Option<Originals>)]
     pub originals_required: Option<String>,
     pub time_limits: Option<String>,
+    #[schema(value_type = Option<YesNo>)]
     pub video_hearings: Option<String>,
+    #[schema(value_type = Option<YesNoPartly>)]
     pub surrenders: Option<String>,
+    #[schema(value_type = Option<YesNoPartly>)]
     pub transfers: Option<String>,
     pub urgent_contact: Option<String>,
     pub remarks: Option<String>,
+    /// An ISO 639-1 code.
     pub language: Option<String>,
+    /// `YYYY-MM-DD`; today unless said.
+    #[schema(value_type = Option<chrono::NaiveDate>)]
     pub effective_from: Option<String>,
+    #[schema(value_type = Option<chrono::NaiveDate>)]
     pub effective_until: Option<String>,
     /// The measure in force the update was written against (its id, or
     /// null when none was); a submission against one no longer in force is
     /// refused with the current one. Left out: the one in force now.
     #[serde(default, deserialize_with = "crate::domain::present::present")]
+    #[schema(value_type = Option<UpdateId>)]
     pub base: Option<Option<UpdateId>>,
     /// Keep as a draft instead of submitting for review.
     #[serde(default)]
