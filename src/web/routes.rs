@@ -8,7 +8,7 @@ use actix_web::web::{self, ServiceConfig, delete, patch, post, put};
 use super::admin::{bulletin as admin_bulletin, changes, mail, review};
 use super::api::{bulletin as api_bulletin, directory as api, edit, openapi, proposals, updates};
 use super::pages::{
-    account, authority_edit, bulletin, directory, downloads, measures, password, resume,
+    account, api_docs, authority_edit, bulletin, directory, downloads, measures, password, resume,
     updates as focal,
 };
 
@@ -172,6 +172,7 @@ pub fn table(cfg: &mut ServiceConfig) {
         .route("/readyz", get().to(api::readyz))
         .route("/metrics", get().to(super::observe::metrics))
         .route("/api/openapi.json", get().to(openapi::openapi_json))
+        .route("/api/docs", get().to(api_docs::reference_page))
         .service(web::scope("/api/v1").configure(api_v1))
         .configure(pages)
         .configure(admin);
