@@ -50,6 +50,10 @@ pub enum AppError {
     Forbidden(String),
     #[error("{0}")]
     TooManyRequests(String),
+    /// A path asked with a method it does not take (405); the methods it
+    /// does take, for `Allow`.
+    #[error("this path does not take that method; it takes {0}")]
+    MethodNotAllowed(String),
     #[error("the service is not available right now")]
     Unavailable(#[source] anyhow::Error),
     #[error("internal error")]
@@ -91,6 +95,7 @@ impl AppError {
             Self::Unauthorized(_) => "unauthorized",
             Self::Forbidden(_) => "forbidden",
             Self::TooManyRequests(_) => "too_many_requests",
+            Self::MethodNotAllowed(_) => "method_not_allowed",
             Self::Unavailable(_) => "unavailable",
             Self::Internal(_) => "internal",
         }
@@ -210,7 +215,7 @@ pub(crate) struct Body<'a> {
 struct Detail<'a> {
     /// Stable, for programs: `bad_request`, `not_found`, `invalid_fields`,
     /// `conflict`, `stale_base`, `unauthorized`, `forbidden`,
-    /// `too_many_requests`, `unavailable`, `internal`.
+    /// `too_many_requests`, `method_not_allowed`, `unavailable`, `internal`.
     code: &'a str,
     message: String,
     /// The parameter at fault (400).
@@ -240,6 +245,7 @@ impl ResponseError for AppError {
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -275,7 +281,11 @@ impl ResponseError for AppError {
                 },
             },
         };
-        let mut response = HttpResponse::build(self.status_code()).json(body);
+        let mut response = HttpResponse::build(self.status_code());
+        if let Self::MethodNotAllowed(allowed) = self {
+            response.insert_header((actix_web::http::header::ALLOW, allowed.as_str()));
+        }
+        let mut response = response.json(body);
         response.extensions_mut().insert(ErrorInfo {
             code: self.code(),
             message: self.page_message(),

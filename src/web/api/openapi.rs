@@ -137,6 +137,33 @@ fn link_names(doc: &mut serde_json::Value) {
     }
 }
 
+/// Each path under `/api/v1` (without that prefix) and the methods it takes,
+/// as `Allow` says them: GET brings HEAD with it.
+pub fn methods_by_path() -> Vec<(String, String)> {
+    document()
+        .paths
+        .paths
+        .iter()
+        .map(|(path, item)| {
+            let mut methods = Vec::new();
+            for (method, op) in [
+                ("GET", &item.get),
+                ("HEAD", &item.get),
+                ("POST", &item.post),
+                ("PUT", &item.put),
+                ("PATCH", &item.patch),
+                ("DELETE", &item.delete),
+            ] {
+                if op.is_some() {
+                    methods.push(method);
+                }
+            }
+            let path = path.strip_prefix("/api/v1").unwrap_or(path).to_string();
+            (path, methods.join(", "))
+        })
+        .collect()
+}
+
 pub(crate) async fn openapi_json() -> HttpResponse {
     HttpResponse::Ok()
         .insert_header(header::ContentType::json())
