@@ -18,7 +18,7 @@ use crate::web::{AppState, Viewer};
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub(crate) struct FilterParams {
-    #[param(value_type = Option<SubscriptionStatus>)]
+    /// `pending`, `confirmed` or `unsubscribed`; empty: all.
     status: Option<String>,
     authority_id: Option<AuthorityId>,
 }

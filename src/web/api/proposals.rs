@@ -18,7 +18,8 @@ use crate::web::{AppState, Viewer};
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub(crate) struct ListParams {
-    #[param(value_type = Option<ProposalStatus>)]
+    /// `pending`, `approved`, `rejected`, `superseded` or `withdrawn`;
+    /// empty: all.
     status: Option<String>,
     authority_id: Option<AuthorityId>,
 }

@@ -296,7 +296,7 @@ pub(crate) async fn submit(
     request_body(content = Option<SeenBody>, description = "Optional: the measure in force it was compared with"),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "Approved, with the update it took the place of", body = Approved<'static, Option<Update>>),
+        (status = 200, description = "Approved, with the update it took the place of", body = Approved<'static>),
         (status = 400, description = "The body is not this object", body = ErrorBody),
         (status = 401, description = "No (valid) bearer token", body = ErrorBody),
         (status = 403, description = "Not the secretariat", body = ErrorBody),
@@ -332,11 +332,11 @@ pub(crate) async fn approve(
 /// An approved update, and the one it took the place of.
 #[derive(serde::Serialize, utoipa::ToSchema)]
 #[schema(as = ApprovedUpdate)]
-pub(crate) struct Approved<'a, S> {
+pub(crate) struct Approved<'a> {
     #[serde(flatten)]
     update: &'a crate::measures::Update,
-    /// The update that was in force until now, if any.
-    superseded: S,
+    /// The id of the update that was in force until now, if any.
+    superseded: Option<UpdateId>,
 }
 
 #[utoipa::path(
