@@ -96,7 +96,7 @@ pub(crate) struct Requested {
 #[utoipa::path(
     post, path = "/api/v1/subscriptions", operation_id = "createSubscription", tag = "bulletin",
     summary = "Ask for the bulletin (anyone), or add a confirmed subscription (the secretariat, a focal point)",
-    request_body = NewSubscription,
+    request_body(content = NewSubscription, example = json!({"email": "reader@ministry.example", "name": "A reader"})),
     security((), ("bearer" = [])),
     responses(
         (status = 201, description = "Added, confirmed (the secretariat or a focal point)", body = Subscription,

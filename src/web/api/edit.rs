@@ -122,17 +122,23 @@ pub(crate) struct Archived {
 #[utoipa::path(
     post, path = "/api/v1/authorities", operation_id = "createAuthority", tag = "editing",
     summary = "Create an authority (the secretariat)",
-    request_body(content = AuthorityWrite, description = "The fields, as an authority is read"),
+    request_body(content = AuthorityWrite, description = "The fields, as an authority is read",
+        example = json!({
+            "ref": "FR-900", "country_code": "FR", "name": "Office for examples",
+            "kind": "competent_authority", "city": "Paris", "languages": ["fr", "en"],
+            "channels": ["email", "post"], "email": "office@fr-900.example",
+            "phone": "+33 1 44 77 63 00", "articles": [18],
+        })),
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = Saved<'static>,
             headers(("ETag" = String, description = "Its version"), ("Location" = String)),
             links(
                 ("getAuthority" = (operation_id = "getAuthority", parameters(("id" = "$response.body#/id")))),
-                ("patchAuthority" = (operation_id = "patchAuthority", parameters(("id" = "$response.body#/id")))),
+                ("patchAuthority" = (operation_id = "patchAuthority", parameters(("id" = "$response.body#/id"), ("If-Match" = "$response.header.ETag")))),
                 ("confirmAuthority" = (operation_id = "confirmAuthority", parameters(("id" = "$response.body#/id")))),
                 ("authorityHistory" = (operation_id = "authorityHistory", parameters(("id" = "$response.body#/id")))),
-                ("archiveAuthority" = (operation_id = "archiveAuthority", parameters(("id" = "$response.body#/id"))))
+                ("archiveAuthority" = (operation_id = "archiveAuthority", parameters(("id" = "$response.body#/id"), ("If-Match" = "$response.header.ETag"))))
             )),
         (status = 400, description = "The body is not JSON", body = ErrorBody),
         (status = 401, description = "No (valid) bearer token", body = ErrorBody),
@@ -240,7 +246,8 @@ pub(crate) async fn replace(
         ("id" = i64, Path, description = "The authority's id"),
         ("If-Match" = Option<String>, Header, description = "The version read (`\"3\"`), unless sent as `version`"),
     ),
-    request_body(content = AuthorityPatch, description = "The fields to change"),
+    request_body(content = AuthorityPatch, description = "The fields to change",
+        example = json!({"city": "Lyon", "languages": ["fr"]})),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Saved; a focal point's change to designations or kind is held",

@@ -155,7 +155,7 @@ pub(crate) async fn approve(
     post, path = "/api/v1/proposals/{id}/reject", operation_id = "rejectProposal", tag = "measures",
     summary = "Reject a held change, with a reason (the secretariat)",
     params(("id" = i64, Path, description = "The proposal's id")),
-    request_body = RejectBody,
+    request_body(content = RejectBody, example = json!({"reason": "The State has not notified this designation."})),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The proposal", body = Proposal),

@@ -42,7 +42,17 @@ fn visible(viewer: &Viewer, u: &Update) -> bool {
 #[utoipa::path(
     post, path = "/api/v1/updates", operation_id = "createUpdate", tag = "measures",
     summary = "Submit a measure update (or keep it a draft)",
-    request_body = UpdateInput,
+    request_body(content = UpdateInput, examples(
+        ("submitted" = (summary = "Submitted for review", value = json!({
+            "authority_id": 1, "operations": "reduced", "electronic_requests": "yes",
+            "electronic_address": "mla@authority.example", "originals_required": "later",
+            "video_hearings": "yes", "remarks": "Requests by email only this month.",
+            "language": "en",
+        }))),
+        ("draft" = (summary = "Kept as a draft", value = json!({
+            "authority_id": 1, "operations": "remote", "draft": true,
+        }))),
+    )),
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Stored: submitted, or a draft", body = Update,
@@ -343,7 +353,7 @@ pub(crate) struct Approved<'a> {
     post, path = "/api/v1/updates/{id}/reject", operation_id = "rejectUpdate", tag = "measures",
     summary = "Reject a submitted update, with the reason the author is told (the secretariat)",
     params(("id" = i64, Path, description = "The update's id")),
-    request_body = RejectBody,
+    request_body(content = RejectBody, example = json!({"reason": "Please give the address for requests."})),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Rejected", body = Update),

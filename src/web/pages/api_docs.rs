@@ -98,6 +98,29 @@ fn text(v: &Value, key: &str) -> String {
     v.get(key).and_then(Value::as_str).unwrap_or("").to_string()
 }
 
+/// A description as HTML: escaped, with the document's `code` spans (its
+/// only markdown) as `<code>`. The template shows it unescaped.
+fn html(v: &Value, key: &str) -> String {
+    let escaped = handlebars::html_escape(&text(v, key));
+    let mut out = String::with_capacity(escaped.len());
+    for (i, part) in escaped.split('`').enumerate() {
+        // Odd parts were between backticks; a lone backtick stays one.
+        match (i % 2, escaped.matches('`').count() % 2) {
+            (1, 0) => {
+                out.push_str("<code>");
+                out.push_str(part);
+                out.push_str("</code>");
+            }
+            (1, _) => {
+                out.push('`');
+                out.push_str(part);
+            }
+            _ => out.push_str(part),
+        }
+    }
+    out
+}
+
 fn ref_name(v: &Value) -> Option<&str> {
     v.get("$ref")?
         .as_str()?
@@ -163,21 +186,26 @@ fn kind(v: &Value) -> Kind {
             .collect();
         words = vec![format!("one of: {}", values.join(", "))];
     }
+    let mut text = if words.is_empty() {
+        "any".to_string()
+    } else {
+        words.join(" or ")
+    };
     if let Some(format) = v.get("format").and_then(Value::as_str) {
-        words.insert(0, format!("{format} ({})", words.join(" or ")));
-        words.truncate(1);
+        text.push_str(&format!(" ({format})"));
     }
-    if v.get("pattern").is_some() && words.is_empty() {
-        words.push("string".into());
+    match (v.get("minimum"), v.get("maximum")) {
+        (Some(min), Some(max)) => text.push_str(&format!(", {min} to {max}")),
+        (Some(min), None) => text.push_str(&format!(", from {min}")),
+        _ => {}
     }
-    Kind {
-        text: if words.is_empty() {
-            "any".into()
-        } else {
-            words.join(" or ")
-        },
-        link: None,
+    if let Some(max) = v.get("maxLength") {
+        text.push_str(&format!(", at most {max} characters"));
     }
+    if let Some(pattern) = v.get("pattern").and_then(Value::as_str) {
+        text.push_str(&format!(", matching {pattern}"));
+    }
+    Kind { text, link: None }
 }
 
 /// The properties of an object schema (following one reference, and the
@@ -204,7 +232,7 @@ fn fields(v: &Value, schemas: &Value) -> Vec<Field> {
                     name: name.clone(),
                     required: required.contains(&name.as_str()),
                     kind: kind(p),
-                    description: text(p, "description"),
+                    description: html(p, "description"),
                 })
                 .collect()
         })
@@ -236,7 +264,7 @@ fn operation(method: &str, path: &str, op: &Value, schemas: &Value) -> Operation
             place: text(p, "in"),
             required: p["required"].as_bool().unwrap_or(false),
             kind: p.get("schema").map(kind).unwrap_or_default(),
-            description: text(p, "description"),
+            description: html(p, "description"),
         })
         .collect();
     let body = op.get("requestBody").map(|b| {
@@ -244,7 +272,7 @@ fn operation(method: &str, path: &str, op: &Value, schemas: &Value) -> Operation
         Body {
             required: b["required"].as_bool().unwrap_or(false),
             kind: kind(schema),
-            description: text(b, "description"),
+            description: html(b, "description"),
             fields: fields(schema, schemas),
         }
     });
@@ -255,7 +283,7 @@ fn operation(method: &str, path: &str, op: &Value, schemas: &Value) -> Operation
         .flatten()
         .map(|(status, r)| Answer {
             status: status.clone(),
-            description: text(r, "description"),
+            description: html(r, "description"),
             kind: r
                 .get("content")
                 .and_then(Value::as_object)
@@ -277,7 +305,7 @@ fn operation(method: &str, path: &str, op: &Value, schemas: &Value) -> Operation
         ),
         method: method.to_uppercase(),
         path: path.to_string(),
-        summary: text(op, "summary"),
+        summary: html(op, "summary"),
         auth: auth_of(op),
         params,
         body,
@@ -295,7 +323,7 @@ fn reference() -> Result<Reference, serde_json::Error> {
         .flatten()
         .map(|t| Tag {
             name: text(t, "name"),
-            description: text(t, "description"),
+            description: html(t, "description"),
             operations: Vec::new(),
         })
         .collect();
@@ -321,7 +349,7 @@ fn reference() -> Result<Reference, serde_json::Error> {
         .map(|(name, s)| SchemaView {
             name: name.clone(),
             anchor: anchor(name),
-            description: text(s, "description"),
+            description: html(s, "description"),
             kind: kind(s),
             fields: fields(s, &Value::Null),
         })
@@ -329,9 +357,9 @@ fn reference() -> Result<Reference, serde_json::Error> {
     Ok(Reference {
         title: "API reference",
         nav: "about",
-        description: text(&doc["info"], "description"),
+        description: html(&doc["info"], "description"),
         version: text(&doc["info"], "version"),
-        auth: text(
+        auth: html(
             &doc["components"]["securitySchemes"]["bearer"],
             "description",
         ),

@@ -259,6 +259,7 @@ impl From<Article> for ArticleJson {
 
 /// The list shape every list answers with.
 #[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = List)]
 pub struct ListJson<T> {
     pub items: Vec<T>,
     pub total: usize,
