@@ -67,9 +67,10 @@ fn visible(viewer: &Viewer, u: &Update) -> bool {
         (status = 400, description = "The body is not JSON of this shape", body = ErrorBody),
         (status = 401, description = "No (valid) bearer token", body = ErrorBody),
         (status = 403, description = "May not act for this authority", body = ErrorBody),
-        (status = 409, description = "`base` is no longer in force (`stale_base`, with `current`), or the authority is archived",
+        (status = 409, description = "`base` is no longer in force (`stale_base`, with `current`)",
             body = ErrorBody),
-        (status = 422, description = "Invalid fields, each named in `fields`", body = ErrorBody),
+        (status = 422, description = "Invalid fields, each named in `fields` (an unknown or archived authority too)",
+            body = ErrorBody),
         (status = 503, description = "The database is not available", body = ErrorBody),
     )
 )]

@@ -101,21 +101,21 @@ fn text(v: &Value, key: &str) -> String {
 /// A description as HTML: escaped, with the document's `code` spans (its
 /// only markdown) as `<code>`. The template shows it unescaped.
 fn html(v: &Value, key: &str) -> String {
-    let escaped = handlebars::html_escape(&text(v, key));
-    let mut out = String::with_capacity(escaped.len());
-    for (i, part) in escaped.split('`').enumerate() {
-        // Odd parts were between backticks; a lone backtick stays one.
-        match (i % 2, escaped.matches('`').count() % 2) {
-            (1, 0) => {
-                out.push_str("<code>");
-                out.push_str(part);
-                out.push_str("</code>");
-            }
-            (1, _) => {
-                out.push('`');
-                out.push_str(part);
-            }
-            _ => out.push_str(part),
+    let raw = text(v, key);
+    let parts: Vec<&str> = raw.split('`').collect();
+    // A lone backtick is text, and so is everything after it.
+    if parts.len() % 2 == 0 {
+        return handlebars::html_escape(&raw);
+    }
+    let mut out = String::with_capacity(raw.len() + 16);
+    for (i, part) in parts.iter().enumerate() {
+        let part = handlebars::html_escape(part);
+        if i % 2 == 1 {
+            out.push_str("<code>");
+            out.push_str(&part);
+            out.push_str("</code>");
+        } else {
+            out.push_str(&part);
         }
     }
     out
@@ -381,4 +381,19 @@ pub(crate) async fn reference_page(
     viewer: Viewer,
 ) -> Result<HttpResponse, AppError> {
     page(&state, &viewer, "pages/api_docs", view()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    #[test]
+    fn code_spans_become_code_and_the_rest_is_escaped() {
+        let v = json!({"d": "send `<b>` & `x`", "lone": "a ` b <i>"});
+        assert_eq!(
+            super::html(&v, "d"),
+            "send <code>&lt;b&gt;</code> &amp; <code>x</code>"
+        );
+        assert_eq!(super::html(&v, "lone"), "a &#x60; b &lt;i&gt;");
+    }
 }
