@@ -134,7 +134,12 @@ pub(crate) async fn create(
     // Only a keeper's request adds a confirmed subscription, so only it
     // needs the form token.
     viewer.check_csrf(csrf_header(&req))?;
-    let authority = authority_of(&state, scope, body.authority_ref.as_deref())?;
+    let authority = authority_of(
+        &state,
+        scope,
+        body.authority_ref.as_deref(),
+        "authority_ref",
+    )?;
     let name = body
         .name
         .map(|n| n.trim().chars().take(200).collect::<String>())
