@@ -39,12 +39,41 @@ pub struct SearchParams {
     pub region: Option<String>,
     /// An ISO 639-1 code the authority accepts.
     pub language: Option<String>,
-    /// The page, from 1.
-    #[param(value_type = Option<u32>, minimum = 1, maximum = 100000)]
+    #[param(schema_with = page_or_blank)]
     pub page: Option<String>,
-    /// Results on a page (20 unless asked).
-    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
+    #[param(schema_with = per_page_or_blank)]
     pub per_page: Option<String>,
+}
+
+/// A whole number from 1 to `max`, or empty (the search form sends every
+/// field; empty is as if left out).
+fn number_or_blank(
+    max: u32,
+    description: &str,
+) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::schema::{AnyOfBuilder, ObjectBuilder, Type};
+    AnyOfBuilder::new()
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .minimum(Some(1))
+                .maximum(Some(max)),
+        )
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .max_length(Some(0)),
+        )
+        .description(Some(description))
+        .into()
+}
+
+fn page_or_blank() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    number_or_blank(paging::MAX_PAGE, "The page, from 1")
+}
+
+fn per_page_or_blank() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    number_or_blank(paging::MAX_PER_PAGE, "Results on a page (20 unless asked)")
 }
 
 fn present(v: &Option<String>) -> Option<&str> {

@@ -199,8 +199,10 @@ fn kind(v: &Value) -> Kind {
         (Some(min), None) => text.push_str(&format!(", from {min}")),
         _ => {}
     }
-    if let Some(max) = v.get("maxLength") {
-        text.push_str(&format!(", at most {max} characters"));
+    match v.get("maxLength").and_then(Value::as_u64) {
+        Some(0) => text = "empty".into(),
+        Some(max) => text.push_str(&format!(", at most {max} characters")),
+        None => {}
     }
     if let Some(pattern) = v.get("pattern").and_then(Value::as_str) {
         text.push_str(&format!(", matching {pattern}"));
@@ -264,7 +266,11 @@ fn operation(method: &str, path: &str, op: &Value, schemas: &Value) -> Operation
             place: text(p, "in"),
             required: p["required"].as_bool().unwrap_or(false),
             kind: p.get("schema").map(kind).unwrap_or_default(),
-            description: html(p, "description"),
+            // A parameter described by a schema of its own says it there.
+            description: match html(p, "description") {
+                d if d.is_empty() => html(&p["schema"], "description"),
+                d => d,
+            },
         })
         .collect();
     let body = op.get("requestBody").map(|b| {
