@@ -6,13 +6,12 @@ use actix_web::guard;
 use actix_web::web::{self, ServiceConfig, delete, patch, post, put};
 
 use super::admin::{bulletin as admin_bulletin, changes, mail, review};
-use crate::error::AppError;
-
 use super::api::{bulletin as api_bulletin, directory as api, edit, openapi, proposals, updates};
 use super::pages::{
     account, api_docs, authority_edit, bulletin, directory, downloads, measures, password, resume,
     updates as focal,
 };
+use crate::error::AppError;
 
 /// GET, and HEAD with it: HTTP asks that HEAD be answered wherever GET is
 /// (monitors and link checkers send it). The handler runs as for GET and
