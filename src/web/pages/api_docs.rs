@@ -104,7 +104,7 @@ fn html(v: &Value, key: &str) -> String {
     let raw = text(v, key);
     let parts: Vec<&str> = raw.split('`').collect();
     // A lone backtick is text, and so is everything after it.
-    if parts.len() % 2 == 0 {
+    if parts.len().is_multiple_of(2) {
         return handlebars::html_escape(&raw);
     }
     let mut out = String::with_capacity(raw.len() + 16);
