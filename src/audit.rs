@@ -32,14 +32,14 @@ impl Actor {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FieldChange {
     pub field: String,
     pub old: Option<String>,
     pub new: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Change {
     pub id: i64,
     pub authority_id: AuthorityId,
@@ -49,6 +49,7 @@ pub struct Change {
     pub country_name: String,
     pub actor: String,
     pub action: String,
+    #[schema(value_type = crate::domain::Timestamp)]
     pub at: NaiveDateTime,
     pub fields: Vec<FieldChange>,
 }

@@ -6,7 +6,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
 /// One invalid field (or query parameter) and what is wrong with it.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct FieldError {
     pub field: String,
     pub message: String,
@@ -50,6 +50,10 @@ pub enum AppError {
     Forbidden(String),
     #[error("{0}")]
     TooManyRequests(String),
+    /// A path asked with a method it does not take (405); the methods it
+    /// does take, for `Allow`.
+    #[error("this path does not take that method; it takes {0}")]
+    MethodNotAllowed(String),
     #[error("the service is not available right now")]
     Unavailable(#[source] anyhow::Error),
     #[error("internal error")]
@@ -91,6 +95,7 @@ impl AppError {
             Self::Unauthorized(_) => "unauthorized",
             Self::Forbidden(_) => "forbidden",
             Self::TooManyRequests(_) => "too_many_requests",
+            Self::MethodNotAllowed(_) => "method_not_allowed",
             Self::Unavailable(_) => "unavailable",
             Self::Internal(_) => "internal",
         }
@@ -195,22 +200,38 @@ fn cannot_write(message: &str) -> bool {
     SAID.iter().any(|s| message.contains(s))
 }
 
-#[derive(Serialize)]
-struct Body<'a> {
+/// The error body as the OpenAPI document names it.
+pub(crate) type ErrorBody = Body<'static>;
+
+/// Every error answer of the API (and of pages asked for JSON).
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = ErrorBody)]
+pub(crate) struct Body<'a> {
     error: Detail<'a>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = ErrorDetail)]
 struct Detail<'a> {
+    /// Stable, for programs: `bad_request`, `not_found`, `invalid_fields`,
+    /// `conflict`, `stale_base`, `unauthorized`, `forbidden`,
+    /// `too_many_requests`, `method_not_allowed`, `unavailable`, `internal`.
     code: &'a str,
     message: String,
+    /// The parameter at fault (400).
     #[serde(skip_serializing_if = "Option::is_none")]
     field: Option<&'a str>,
+    /// Every invalid field (422).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<FieldError>>)]
     fields: Option<&'a [FieldError]>,
+    /// The record's version now, when a write named an older one (409).
     #[serde(skip_serializing_if = "Option::is_none")]
     current_version: Option<i32>,
+    /// The measure in force now (null: none), when an update was written
+    /// against another (409 `stale_base`).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::measures::Update>)]
     current: Option<&'a serde_json::Value>,
 }
 
@@ -224,6 +245,7 @@ impl ResponseError for AppError {
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -259,7 +281,11 @@ impl ResponseError for AppError {
                 },
             },
         };
-        let mut response = HttpResponse::build(self.status_code()).json(body);
+        let mut response = HttpResponse::build(self.status_code());
+        if let Self::MethodNotAllowed(allowed) = self {
+            response.insert_header((actix_web::http::header::ALLOW, allowed.as_str()));
+        }
+        let mut response = response.json(body);
         response.extensions_mut().insert(ErrorInfo {
             code: self.code(),
             message: self.page_message(),

@@ -11,17 +11,19 @@ use crate::db::schema::bulletins;
 use crate::error::AppError;
 
 /// A bulletin in a list: no body.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Listed {
     pub number: i32,
+    #[schema(value_type = crate::domain::Timestamp)]
     pub slot_at: NaiveDateTime,
+    #[schema(value_type = crate::domain::Timestamp)]
     pub compiled_at: NaiveDateTime,
     pub subject: String,
     pub summary: Summary,
 }
 
 /// A bulletin with the edition for its reader.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Issue {
     #[serde(flatten)]
     pub listed: Listed,

@@ -27,7 +27,7 @@ use crate::splice::Spliced;
 pub const UNSUBSCRIBE_PLACEHOLDER: &str = "https://unsubscribe.placeholder.invalid/";
 
 /// The counts at the top of a bulletin, also kept for lists and the API.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct Summary {
     pub states: usize,
     pub authorities: usize,

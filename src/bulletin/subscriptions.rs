@@ -34,19 +34,26 @@ pub const CONFIRM_FOR: chrono::Duration = chrono::Duration::days(7);
 /// none, so that nobody can flood a stranger's mailbox.
 const RESEND_AFTER: chrono::Duration = chrono::Duration::minutes(10);
 
-#[derive(Debug, Clone, Serialize, Queryable, Selectable)]
+#[derive(Debug, Clone, Serialize, Queryable, Selectable, utoipa::ToSchema)]
 #[diesel(table_name = subscriptions)]
 pub struct Subscription {
     pub id: SubscriptionId,
     pub email: String,
     pub name: Option<String>,
     pub authority_id: Option<AuthorityId>,
+    #[schema(value_type = SubscriptionStatus)]
     pub status: String,
+    /// Who added it: `public` (asked and confirmed), or the role or command that did.
     pub source: String,
+    #[schema(value_type = Option<crate::domain::Timestamp>)]
     pub confirm_sent_at: Option<NaiveDateTime>,
+    #[schema(value_type = crate::domain::Timestamp)]
     pub created_at: NaiveDateTime,
+    #[schema(value_type = Option<crate::domain::Timestamp>)]
     pub confirmed_at: Option<NaiveDateTime>,
+    #[schema(value_type = Option<crate::domain::Timestamp>)]
     pub unsubscribed_at: Option<NaiveDateTime>,
+    #[schema(value_type = crate::domain::Timestamp)]
     pub updated_at: NaiveDateTime,
 }
 

@@ -262,6 +262,12 @@ macro_rules! authority_fields {
         /// Every field, in the order of the form, CSV and JSON.
         pub const FIELDS: &[Field] = &[$($field,)*];
 
+        /// Whether each field, in the order of [`FIELDS`], may be empty
+        /// (null in JSON): its column is nullable.
+        pub fn nullable() -> [bool; COUNT] {
+            [$(stringify!($sql).starts_with("Nullable"),)*]
+        }
+
         /// How many fields an authority has.
         pub const COUNT: usize = [$(stringify!($column),)*].len();
 

@@ -12,6 +12,7 @@ pub mod packed;
 pub mod proposals;
 pub mod reminders;
 pub mod search;
+mod search_params;
 mod spelling;
 pub mod transfer;
 mod vocabulary;

@@ -167,6 +167,75 @@ impl Serialize for ContactPerson {
     }
 }
 
+/// What [`Designation`]'s `Serialize` writes.
+impl utoipa::PartialSchema for Designation {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use crate::domain::Instrument;
+        use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+        let text = || ObjectBuilder::new().schema_type(Type::String);
+        let instruments = [
+            Instrument::Convention,
+            Instrument::MigrantsProtocol,
+            Instrument::FirearmsProtocol,
+        ]
+        .map(Instrument::code);
+        ObjectBuilder::new()
+            .property("instrument", text().enum_values(Some(instruments)))
+            .property("article", <Article as utoipa::PartialSchema>::schema())
+            .property("provision", text())
+            .property("title", text())
+            .property(
+                "functions",
+                ArrayBuilder::new()
+                    .items(<crate::domain::Function as utoipa::PartialSchema>::schema()),
+            )
+            .property("note", nullable_text())
+            .required("instrument")
+            .required("article")
+            .required("provision")
+            .required("title")
+            .required("functions")
+            .required("note")
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Designation {}
+
+/// A string, or null when not given.
+pub fn nullable_text() -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+        .build()
+}
+
+/// What [`ContactPerson`]'s `Serialize` writes.
+impl utoipa::PartialSchema for ContactPerson {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .property("name", ObjectBuilder::new().schema_type(Type::String))
+            .property("position", nullable_text())
+            .property("email", nullable_text())
+            .property("phone", nullable_text())
+            .property(
+                "languages",
+                ArrayBuilder::new()
+                    .items(ObjectBuilder::new().schema_type(Type::String))
+                    .description(Some("ISO 639-1 codes, in order of preference")),
+            )
+            .required("name")
+            .required("position")
+            .required("email")
+            .required("phone")
+            .required("languages")
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for ContactPerson {}
+
 impl Authority {
     /// The authority of these stored columns, with its typed fields parsed;
     /// `None` when its State is not one this version knows.

@@ -36,8 +36,9 @@ code_enum! {
 }
 
 /// A designation as stored in a proposal and shown in its JSON.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ProposedDesignation {
+    /// The article's slug: `16`, `18`, `migrants-8`.
     pub article: String,
     pub provision: String,
     pub functions: Vec<String>,
@@ -73,7 +74,7 @@ fn sorted(list: &[NewDesignation]) -> Vec<ProposedDesignation> {
     all.into_iter().map(ProposedDesignation::of).collect()
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Proposal {
     pub id: ProposalId,
     pub authority_id: AuthorityId,
@@ -84,7 +85,9 @@ pub struct Proposal {
     pub base_kind: AuthorityKind,
     pub base_designations: Vec<ProposedDesignation>,
     pub reason: Option<String>,
+    #[schema(value_type = crate::domain::Timestamp)]
     pub created_at: NaiveDateTime,
+    #[schema(value_type = Option<crate::domain::Timestamp>)]
     pub decided_at: Option<NaiveDateTime>,
 }
 
@@ -334,7 +337,28 @@ pub fn withdraw(
 
 /// A proposal in words for people and mail: the kind and designations
 /// before and as proposed.
-pub fn describe(p: &Proposal) -> serde_json::Value {
+/// A proposal as people read it (labels, provisions in words): on the
+/// review pages, and as `held_for_review` in the answer to the edit that
+/// made it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Held {
+    pub id: ProposalId,
+    pub status: ProposalStatus,
+    pub status_label: &'static str,
+    /// The kind proposed, in words.
+    pub kind: &'static str,
+    pub base_kind: &'static str,
+    pub kind_changed: bool,
+    /// Each designation proposed, in words: provision, functions, note.
+    pub designations: Vec<String>,
+    pub base_designations: Vec<String>,
+    pub designations_changed: bool,
+    pub reason: Option<String>,
+    #[schema(value_type = crate::domain::Timestamp)]
+    pub created_at: NaiveDateTime,
+}
+
+pub fn describe(p: &Proposal) -> Held {
     let line = |l: &[ProposedDesignation]| -> Vec<String> {
         l.iter()
             .map(|d| {
@@ -349,19 +373,19 @@ pub fn describe(p: &Proposal) -> serde_json::Value {
             })
             .collect()
     };
-    json!({
-        "id": p.id,
-        "status": p.status.code(),
-        "status_label": p.status.label(),
-        "kind": p.kind.label(),
-        "base_kind": p.base_kind.label(),
-        "kind_changed": p.kind != p.base_kind,
-        "designations": line(&p.designations),
-        "base_designations": line(&p.base_designations),
-        "designations_changed": p.designations != p.base_designations,
-        "reason": p.reason,
-        "created_at": p.created_at,
-    })
+    Held {
+        id: p.id,
+        status: p.status,
+        status_label: p.status.label(),
+        kind: p.kind.label(),
+        base_kind: p.base_kind.label(),
+        kind_changed: p.kind != p.base_kind,
+        designations: line(&p.designations),
+        base_designations: line(&p.base_designations),
+        designations_changed: p.designations != p.base_designations,
+        reason: p.reason.clone(),
+        created_at: p.created_at,
+    }
 }
 
 /// Mail about a proposal: to the secretariat when made, to the authority's

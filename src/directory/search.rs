@@ -11,107 +11,21 @@ use super::index::{Hit, SearchIndex};
 use super::listing::{Listing, Slot};
 use super::model::Authority;
 use crate::db::ids::AuthorityId;
-use crate::domain::states::{self, Region};
-use crate::domain::{Article, CountryCode, LanguageCode, paging};
+use crate::domain::{Article, CountryCode, LanguageCode};
 
 /// The finder's order, as the page and the API say it: the one to write to
 /// comes first.
 pub const FINDER_ORDER: &str = "The State's national authorities come first: its central \
     authority, then those that receive requests, then the others. Authorities for a territory \
     or a special region follow, grouped under their territory.";
-use crate::error::AppError;
 
-pub const DEFAULT_PER_PAGE: u32 = 20;
+pub use super::search_params::{DEFAULT_PER_PAGE, SearchParams, SearchQuery};
 
 /// An authority's reference typed whole: above any match of words.
 const REF_SCORE: u32 = 1000;
 
-/// What a search asks for, already validated.
-#[derive(Debug, Clone, Default)]
-pub struct SearchQuery {
-    pub q: Option<String>,
-    pub country: Option<CountryCode>,
-    pub article: Option<Article>,
-    pub region: Option<Region>,
-    pub language: Option<LanguageCode>,
-    pub page: u32,
-    pub per_page: u32,
-    /// Whether contact persons' names may match: only for readers who may
-    /// see contact details, or a search would say who works where.
-    pub contacts: bool,
-}
-
-/// Search parameters as they arrive, before validation.
-#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
-pub struct SearchParams {
-    pub q: Option<String>,
-    pub country: Option<String>,
-    pub article: Option<String>,
-    pub region: Option<String>,
-    pub language: Option<String>,
-    pub page: Option<String>,
-    pub per_page: Option<String>,
-}
-
-fn present(v: &Option<String>) -> Option<&str> {
-    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
-}
-
-impl SearchParams {
-    /// Validates every parameter; the error names the first bad one.
-    pub fn parse(&self) -> Result<SearchQuery, AppError> {
-        let number = |name: &str,
-                      v: &Option<String>,
-                      read: fn(&str) -> Result<u32, String>,
-                      default: u32| {
-            present(v).map_or(Ok(default), |s| {
-                read(s).map_err(|m| AppError::bad_param(name, m))
-            })
-        };
-        let page = number("page", &self.page, paging::page, 1)?;
-        let per_page = number(
-            "per_page",
-            &self.per_page,
-            paging::per_page,
-            DEFAULT_PER_PAGE,
-        )?;
-        let q = present(&self.q).map(str::to_string);
-        if q.as_ref().is_some_and(|q| q.chars().count() > 200) {
-            return Err(AppError::bad_param("q", "at most 200 characters"));
-        }
-        Ok(SearchQuery {
-            q,
-            country: present(&self.country)
-                .map(CountryCode::parse)
-                .transpose()
-                .map_err(|m| AppError::bad_param("country", m))?,
-            article: present(&self.article)
-                .map(Article::parse)
-                .transpose()
-                .map_err(|m| AppError::bad_param("article", m))?,
-            region: present(&self.region)
-                .map(|r| {
-                    states::find_region(r).ok_or_else(|| {
-                        AppError::bad_param(
-                            "region",
-                            format!("{r:?} is not a UN M49 region or sub-region (such as 150 or Western Africa)"),
-                        )
-                    })
-                })
-                .transpose()?,
-            language: present(&self.language)
-                .map(LanguageCode::parse)
-                .transpose()
-                .map_err(|m| AppError::bad_param("language", m))?,
-            page,
-            per_page,
-            contacts: false,
-        })
-    }
-}
-
 /// A word typed, and the word of the directory it was read as.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Correction {
     pub typed: String,
     pub read: String,

@@ -194,6 +194,36 @@ impl Serialize for Article {
     }
 }
 
+/// An article as JSON writes it: a Convention article as its number, a
+/// Protocol's provision as its slug; both lists come from the known table.
+impl utoipa::PartialSchema for Article {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
+        let numbers: Vec<i32> = Article::convention().map(Article::number).collect();
+        let slugs: Vec<&str> = Article::all()
+            .filter(|a| a.instrument != Instrument::Convention)
+            .map(Article::slug)
+            .collect();
+        OneOfBuilder::new()
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .enum_values(Some(numbers)),
+            )
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .enum_values(Some(slugs)),
+            )
+            .description(Some(
+                "A Convention article as its number, a Protocol's provision as its slug",
+            ))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Article {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

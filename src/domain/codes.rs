@@ -39,6 +39,19 @@ macro_rules! code_enum {
                 s.serialize_str(self.code())
             }
         }
+
+        // The OpenAPI document lists the codes from the same table that
+        // parses and writes them, so it cannot name one the code refuses.
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$($code),+]))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
     };
 }
 pub(crate) use code_enum;

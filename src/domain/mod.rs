@@ -2,17 +2,21 @@
 //! make one is `parse`, which says what is wrong (the caller names the field).
 
 mod article;
+mod blank;
 pub(crate) mod codes;
 mod contact;
 pub mod paging;
 pub mod present;
 pub mod states;
 pub mod text;
+mod timestamp;
 pub mod typed;
 
 pub use article::{Article, Instrument};
+pub use blank::or_blank;
 pub use codes::{AuthorityKind, AuthorityRef, Channel, CountryCode, Function, LanguageCode};
 pub use contact::{Email, Phone, TimeZone, WebUrl};
+pub use timestamp::{Day, Timestamp};
 
 /// Joins codes for storage in one text column.
 pub fn join_codes<T: AsRef<str>>(codes: &[T]) -> String {

@@ -9,13 +9,13 @@ use serde::Serialize;
 
 const STATES_CSV: &str = include_str!("data/states.csv");
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, Hash, utoipa::ToSchema)]
 pub struct Region {
     pub code: String,
     pub name: String,
 }
 
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum StateStatus {
     Member,

@@ -67,6 +67,17 @@ impl MailStatus {
     }
 }
 
+impl utoipa::PartialSchema for MailStatus {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .enum_values(Some(Self::ALL.map(Self::code)))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for MailStatus {}
+
 /// Queues messages, due at `now`; they leave when the sender next looks (at
 /// once when this instance is serving and is woken).
 pub fn enqueue(
@@ -242,17 +253,22 @@ pub fn cancelled(conn: &mut DbConnection, ids: &[MessageId]) -> QueryResult<Vec<
 }
 
 /// A message as the secretariat sees it.
-#[derive(Debug, Clone, Serialize, Queryable, Selectable)]
+#[derive(Debug, Clone, Serialize, Queryable, Selectable, utoipa::ToSchema)]
 #[diesel(table_name = mail_outbox)]
+#[schema(as = MailMessage)]
 pub struct Entry {
     pub id: MessageId,
     pub template: String,
     pub recipient: String,
+    #[schema(value_type = MailStatus)]
     pub status: String,
     pub attempts: i32,
+    #[schema(value_type = crate::domain::Timestamp)]
     pub next_attempt_at: NaiveDateTime,
     pub last_error: Option<String>,
+    #[schema(value_type = crate::domain::Timestamp)]
     pub created_at: NaiveDateTime,
+    #[schema(value_type = Option<crate::domain::Timestamp>)]
     pub sent_at: Option<NaiveDateTime>,
     #[serde(skip_serializing)]
     pub context: String,

@@ -6,30 +6,45 @@ use serde::Deserialize;
 use super::{Operations, Originals, YesNo, YesNoPartly};
 use crate::db::ids::{AuthorityId, UpdateId};
 use crate::db::schema::measure_updates;
-use crate::domain::{Email, LanguageCode, typed};
+use crate::domain::{Email, LanguageCode, or_blank, typed};
 use crate::error::FieldError;
 
-#[derive(Debug, Clone, Default, Deserialize)]
+/// The document gives each field the type it must read as; the fields are
+/// taken as text and checked by [`UpdateInput::validate`], which names a
+/// field that does not. Empty text says nothing, as the form sends it.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateInput {
+    /// Required, but for a focal point (its own authority by default).
     pub authority_id: Option<AuthorityId>,
+    #[schema(schema_with = or_blank::<super::Operations>)]
     pub operations: Option<String>,
+    #[schema(schema_with = or_blank::<YesNoPartly>)]
     pub electronic_requests: Option<String>,
     pub electronic_address: Option<String>,
+    #[schema(schema_with = or_blank::<Originals>)]
     pub originals_required: Option<String>,
     pub time_limits: Option<String>,
+    #[schema(schema_with = or_blank::<YesNo>)]
     pub video_hearings: Option<String>,
+    #[schema(schema_with = or_blank::<YesNoPartly>)]
     pub surrenders: Option<String>,
+    #[schema(schema_with = or_blank::<YesNoPartly>)]
     pub transfers: Option<String>,
     pub urgent_contact: Option<String>,
     pub remarks: Option<String>,
+    /// An ISO 639-1 code.
     pub language: Option<String>,
+    /// `YYYY-MM-DD`; today unless said.
+    #[schema(schema_with = or_blank::<crate::domain::Day>)]
     pub effective_from: Option<String>,
+    #[schema(schema_with = or_blank::<crate::domain::Day>)]
     pub effective_until: Option<String>,
     /// The measure in force the update was written against (its id, or
     /// null when none was); a submission against one no longer in force is
     /// refused with the current one. Left out: the one in force now.
     #[serde(default, deserialize_with = "crate::domain::present::present")]
+    #[schema(value_type = Option<UpdateId>)]
     pub base: Option<Option<UpdateId>>,
     /// Keep as a draft instead of submitting for review.
     #[serde(default)]

@@ -63,7 +63,7 @@ code_enum! {
 
 /// An update as stored, with the status a reader sees: an approved update
 /// past its effective-until date reads as expired, without anyone acting.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Update {
     pub id: UpdateId,
     pub authority_id: AuthorityId,
@@ -85,8 +85,11 @@ pub struct Update {
     pub effective_from: NaiveDate,
     pub effective_until: Option<NaiveDate>,
     pub rejection_reason: Option<String>,
+    #[schema(value_type = Option<crate::domain::Timestamp>)]
     pub submitted_at: Option<chrono::NaiveDateTime>,
+    #[schema(value_type = Option<crate::domain::Timestamp>)]
     pub decided_at: Option<chrono::NaiveDateTime>,
+    #[schema(value_type = crate::domain::Timestamp)]
     pub updated_at: chrono::NaiveDateTime,
     /// False when the urgent contact and the electronic address were left
     /// out for this reader, as the authority's own contacts are.

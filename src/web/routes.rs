@@ -6,11 +6,12 @@ use actix_web::guard;
 use actix_web::web::{self, ServiceConfig, delete, patch, post, put};
 
 use super::admin::{bulletin as admin_bulletin, changes, mail, review};
-use super::api::{bulletin as api_bulletin, directory as api, edit, proposals, updates};
+use super::api::{bulletin as api_bulletin, directory as api, edit, openapi, proposals, updates};
 use super::pages::{
-    account, authority_edit, bulletin, directory, downloads, measures, password, resume,
+    account, api_docs, authority_edit, bulletin, directory, downloads, measures, password, resume,
     updates as focal,
 };
+use crate::error::AppError;
 
 /// GET, and HEAD with it: HTTP asks that HEAD be answered wherever GET is
 /// (monitors and link checkers send it). The handler runs as for GET and
@@ -56,6 +57,18 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .route("/subscriptions/{id}", delete().to(api_bulletin::delete))
         .route("/mail", get().to(mail::list_api))
         .route("/mail/{id}/send-again", post().to(mail::send_again_api));
+    // Last: a path above asked with a method it does not take answers 405
+    // with the methods it does, not "no such page". The methods are the
+    // document's, which `tests/api/openapi.rs` holds equal to the table.
+    for (path, allowed) in openapi::methods_by_path() {
+        cfg.route(
+            &path,
+            web::route().to(move || {
+                let allowed = allowed.clone();
+                async move { Err::<actix_web::HttpResponse, _>(AppError::MethodNotAllowed(allowed)) }
+            }),
+        );
+    }
 }
 
 /// Pages for people: the directory, the focal point's, then the secretariat's.
@@ -171,6 +184,8 @@ pub fn table(cfg: &mut ServiceConfig) {
     cfg.route("/healthz", get().to(api::healthz))
         .route("/readyz", get().to(api::readyz))
         .route("/metrics", get().to(super::observe::metrics))
+        .route("/api/openapi.json", get().to(openapi::openapi_json))
+        .route("/api/docs", get().to(api_docs::reference_page))
         .service(web::scope("/api/v1").configure(api_v1))
         .configure(pages)
         .configure(admin);

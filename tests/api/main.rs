@@ -21,6 +21,7 @@ mod lookup;
 mod mail;
 mod mail_delivery;
 mod observe;
+mod openapi;
 mod pages;
 mod password_reset;
 mod people;

@@ -186,9 +186,12 @@ def scenarios(base, passwords):
         check("Requests by email only this week." in page and "review" in page.lower(),
               "the update is submitted for review")
         accessible(d, "the focal point's updates")
+        d.get(base + "/api/docs")
+        check(d.find_element(By.TAG_NAME, "h1").text == "API reference", "the API reference opens")
+        accessible(d, "the API reference")
         visited = [answer, base + "/authorities?q=ministry+of+justise", own, own + "/edit",
                    base + "/updates/new", base + "/updates", base + "/countries", base + "/measures",
-                   base + "/bulletins", base + "/about", base + "/account"]
+                   base + "/bulletins", base + "/about", base + "/account", base + "/api/docs"]
         cookies = d.get_cookies()
     finally:
         d.quit()

@@ -54,7 +54,7 @@ pub struct ContactInput {
 }
 
 /// Fields the API answers with that a write may carry back unchanged.
-const READ_ONLY: &[&str] = &[
+pub(super) const READ_ONLY: &[&str] = &[
     "id",
     "country_name",
     "articles",

@@ -5,6 +5,7 @@
 
 pub mod diff;
 pub mod input;
+pub mod schema;
 mod validate;
 
 use chrono::{NaiveDate, NaiveDateTime};

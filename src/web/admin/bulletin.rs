@@ -35,10 +35,14 @@ pub(crate) fn scope(user: &User) -> Result<Option<AuthorityId>, AppError> {
 
 /// The authority a new subscription belongs to: a focal point's own; the
 /// secretariat's choice, by ref.
+/// The authority a subscription is added for: a focal point's own, or the
+/// one the secretariat named by its ref in `field` (the form's and the
+/// API's names differ, and an error names the one that was sent).
 pub(crate) fn authority_of(
     state: &AppState,
     scope: Option<AuthorityId>,
     given_ref: Option<&str>,
+    field: &str,
 ) -> Result<Option<AuthorityId>, AppError> {
     if let Some(own) = scope {
         return Ok(Some(own));
@@ -54,7 +58,7 @@ pub(crate) fn authority_of(
         .map(|a| Some(a.id))
         .ok_or_else(|| {
             AppError::Invalid(vec![FieldError::new(
-                "authority",
+                field,
                 format!("no authority with ref {r:?} in the directory"),
             )])
         })
@@ -192,7 +196,7 @@ pub(crate) async fn add(
         Ok(e) => e,
         Err(e) => return refused(format!("Email address: {e}")).await,
     };
-    let authority = match authority_of(&state, scope, form.authority.as_deref()) {
+    let authority = match authority_of(&state, scope, form.authority.as_deref(), "authority") {
         Ok(a) => a,
         Err(AppError::Invalid(f)) => return refused(format!("Authority: {}", f[0].message)).await,
         Err(e) => return Err(e),

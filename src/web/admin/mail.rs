@@ -10,14 +10,16 @@ use serde_json::json;
 
 use crate::db;
 use crate::db::ids::MessageId;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorBody};
 use crate::mail::outbox::{self, MailStatus};
 use crate::web::support::extract::{AdminPage, ApiWriter, Paging};
 use crate::web::support::respond::page;
 use crate::web::{AppState, Viewer};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct ListParams {
+    /// Statuses, separated by commas (`queued,retry`); all unless said.
     status: Option<String>,
 }
 
@@ -32,7 +34,8 @@ fn statuses(raw: Option<&str>) -> Result<Vec<MailStatus>, AppError> {
 }
 
 /// A message in the list: the stored entry, and what it is about.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = MailItem)]
 struct Item {
     #[serde(flatten)]
     entry: outbox::Entry,
@@ -42,12 +45,14 @@ struct Item {
 }
 
 /// One page of the outbox, with the count in each status.
-#[derive(Serialize)]
-struct MailList {
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct MailList {
     items: Vec<Item>,
     total: i64,
     page: i64,
     per_page: i64,
+    /// Messages in each status.
+    #[schema(value_type = BTreeMap<String, i64>)]
     counts: BTreeMap<&'static str, i64>,
 }
 
@@ -99,6 +104,22 @@ struct MailPage {
     list: MailList,
 }
 
+#[utoipa::path(
+    get, path = "/api/v1/mail", operation_id = "listMail", tag = "mail",
+    summary = "The outbox, newest first, with the count in each status (the secretariat)",
+    params(ListParams, Paging),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of messages", body = MailList,
+            links(
+                ("sendMailAgain" = (operation_id = "sendMailAgain", parameters(("id" = "$response.body#/items/0/id"))))
+            )),
+        (status = 400, description = "A parameter is not valid; `field` names it", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not the secretariat", body = ErrorBody),
+        (status = 503, description = "The database is not available", body = ErrorBody),
+    )
+)]
 pub(crate) async fn list_api(
     state: web::Data<AppState>,
     viewer: Viewer,
@@ -167,6 +188,20 @@ async fn send_again(state: &AppState, id: MessageId) -> Result<outbox::Entry, Ap
     Ok(entry)
 }
 
+#[utoipa::path(
+    post, path = "/api/v1/mail/{id}/send-again", operation_id = "sendMailAgain", tag = "mail",
+    summary = "Put a failed message back in the queue (the secretariat)",
+    params(("id" = i64, Path, description = "The message's id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Queued again", body = outbox::Entry),
+        (status = 401, description = "No (valid) bearer token", body = ErrorBody),
+        (status = 403, description = "Not the secretariat", body = ErrorBody),
+        (status = 404, description = "No message with this id", body = ErrorBody),
+        (status = 409, description = "The message has not failed", body = ErrorBody),
+        (status = 503, description = "The database is not available", body = ErrorBody),
+    )
+)]
 pub(crate) async fn send_again_api(
     state: web::Data<AppState>,
     ApiWriter(viewer): ApiWriter,

@@ -10,9 +10,12 @@ use crate::db::ids::AuthorityId;
 use crate::directory::search::{Correction, SearchParams};
 use crate::domain::Article;
 use crate::domain::states;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorBody};
+use crate::measures::Update;
 use crate::web::support::json::by_article;
-use crate::web::support::json::{ArticleJson, AuthorityJson, CountryJson, ListJson};
+use crate::web::support::json::{
+    ArticleGroup, ArticleJson, AuthorityJson, AuthoritySummary, CountryJson, ListJson,
+};
 use crate::web::support::params::{CounterpartParams, authority_id, country_param, live_authority};
 use crate::web::{AppState, Viewer};
 
@@ -41,6 +44,25 @@ pub(crate) async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, A
     })))
 }
 
+#[utoipa::path(
+    get, path = "/api/v1/authorities", operation_id = "searchAuthorities", tag = "directory",
+    summary = "Search the directory",
+    params(SearchParams),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of authorities, best match first",
+            body = SearchJson<AuthoritySummary>,
+            links(
+                ("getAuthority" = (operation_id = "getAuthority", parameters(("id" = "$response.body#/items/0/id")))),
+                ("patchAuthority" = (operation_id = "patchAuthority", parameters(("id" = "$response.body#/items/0/id")))),
+                ("confirmAuthority" = (operation_id = "confirmAuthority", parameters(("id" = "$response.body#/items/0/id")))),
+                ("authorityHistory" = (operation_id = "authorityHistory", parameters(("id" = "$response.body#/items/0/id"))))
+            )),
+        (status = 400, description = "A parameter is not valid; `field` names it", body = ErrorBody),
+        (status = 401, description = "The bearer token is unknown or revoked", body = ErrorBody),
+        (status = 503, description = "The database is not available", body = ErrorBody),
+    )
+)]
 pub(crate) async fn list_authorities(
     state: web::Data<AppState>,
     viewer: Viewer,
@@ -70,8 +92,9 @@ pub(crate) async fn list_authorities(
 }
 
 /// A page of search results, and how the question was read.
-#[derive(Serialize)]
-struct SearchJson<T: Serialize> {
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = SearchResults)]
+pub(crate) struct SearchJson<T> {
     items: Vec<T>,
     total: usize,
     page: u32,
@@ -87,6 +110,26 @@ struct SearchJson<T: Serialize> {
     did_you_mean: Option<String>,
 }
 
+#[utoipa::path(
+    get, path = "/api/v1/authorities/{id}", operation_id = "getAuthority", tag = "directory",
+    summary = "One authority, with its designations' detail",
+    params(
+        ("id" = i64, Path, description = "The authority's id"),
+        ("If-None-Match" = Option<String>, Header,
+            description = "The ETag read before: 304 when it is still the same"),
+    ),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "The authority; contact details only for readers who may see them",
+            body = AuthorityJson<'static>,
+            headers(("ETag" = String, description = "Its version: `\"3\"`, or `\"3-public\"` without contacts"))),
+        (status = 304, description = "Unchanged since the ETag sent",
+            headers(("ETag" = String))),
+        (status = 401, description = "The bearer token is unknown or revoked", body = ErrorBody),
+        (status = 404, description = "No authority with this id (or it was archived)", body = ErrorBody),
+        (status = 503, description = "The database is not available", body = ErrorBody),
+    )
+)]
 pub(crate) async fn get_authority(
     state: web::Data<AppState>,
     viewer: Viewer,
@@ -119,11 +162,22 @@ pub(crate) async fn get_authority(
         .json(AuthorityJson::new(&a, viewer.sees_contacts)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct CountryListParams {
+    /// A UN M49 region or sub-region, by code (`150`) or name.
     region: Option<String>,
 }
 
+#[utoipa::path(
+    get, path = "/api/v1/countries", operation_id = "listCountries", tag = "directory",
+    summary = "Every State party, with its region and number of authorities",
+    params(CountryListParams),
+    responses(
+        (status = 200, description = "The States", body = ListJson<CountryJson<'static>>),
+        (status = 400, description = "`region` is not a UN M49 region", body = ErrorBody),
+    )
+)]
 pub(crate) async fn list_countries(
     state: web::Data<AppState>,
     params: web::Query<CountryListParams>,
@@ -156,6 +210,29 @@ pub(crate) async fn list_countries(
     }))
 }
 
+/// A State, its authorities, and its authorities by article.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = CountryDetail)]
+pub(crate) struct CountryDetail<'a> {
+    country: CountryJson<'a>,
+    articles: Vec<ArticleGroup>,
+    #[schema(value_type = Vec<AuthorityJson<'static>>)]
+    authorities: Vec<AuthorityJson<'a>>,
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/countries/{code}", operation_id = "getCountry", tag = "directory",
+    summary = "A State, its authorities, and its authorities grouped by article",
+    params(("code" = String, Path, description = "ISO 3166-1 alpha-2 or alpha-3")),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "The State and its authorities", body = CountryDetail<'static>),
+        (status = 400, description = "Not a country code", body = ErrorBody),
+        (status = 401, description = "The bearer token is unknown or revoked", body = ErrorBody),
+        (status = 404, description = "No State party with this code", body = ErrorBody),
+        (status = 503, description = "The database is not available", body = ErrorBody),
+    )
+)]
 pub(crate) async fn get_country(
     state: web::Data<AppState>,
     viewer: Viewer,
@@ -168,13 +245,44 @@ pub(crate) async fn get_country(
         .iter()
         .map(|a| AuthorityJson::new(a, viewer.sees_contacts))
         .collect();
-    Ok(HttpResponse::Ok().json(json!({
-        "country": CountryJson::new(country.state(), all.len()),
-        "articles": by_article(&directory, country, viewer.sees_contacts),
-        "authorities": list,
-    })))
+    Ok(HttpResponse::Ok().json(CountryDetail {
+        country: CountryJson::new(country.state(), all.len()),
+        articles: by_article(&directory, country, viewer.sees_contacts),
+        authorities: list,
+    }))
 }
 
+/// The finder's answer: whom to write to in a State under an article.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Counterpart)]
+pub(crate) struct CounterpartJson<'a> {
+    country: CountryJson<'a>,
+    article: Article,
+    provision: &'static str,
+    title: &'static str,
+    /// The order of `authorities`, in words.
+    order: &'static str,
+    /// In the order to write to them.
+    #[schema(value_type = Vec<AuthorityJson<'static>>)]
+    authorities: Vec<AuthorityJson<'a>>,
+    /// The measures in force of these authorities.
+    measures_in_force: Vec<Update>,
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/counterpart", operation_id = "findCounterpart", tag = "directory",
+    summary = "The authorities to write to in a State under an article",
+    params(CounterpartParams),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "The authorities, national ones first, and their measures in force",
+            body = CounterpartJson<'static>),
+        (status = 400, description = "`country` or `article` is missing or not known; `field` names it",
+            body = ErrorBody),
+        (status = 401, description = "The bearer token is unknown or revoked", body = ErrorBody),
+        (status = 503, description = "The database is not available", body = ErrorBody),
+    )
+)]
 pub(crate) async fn counterpart(
     state: web::Data<AppState>,
     viewer: Viewer,
@@ -200,15 +308,15 @@ pub(crate) async fn counterpart(
                 found.iter().map(|a| AuthorityJson::new(a, sees)).collect();
             let ids: Vec<AuthorityId> = found.iter().map(|a| a.id).collect();
             let measures = crate::web::pages::measures::picked(&in_force, &ids, sees);
-            serde_json::to_string(&json!({
-                "country": CountryJson::new(country.state(), count),
-                "article": article,
-                "provision": article.provision(),
-                "title": article.title(),
-                "order": crate::directory::search::FINDER_ORDER,
-                "authorities": list,
-                "measures_in_force": measures,
-            }))
+            serde_json::to_string(&CounterpartJson {
+                country: CountryJson::new(country.state(), count),
+                article,
+                provision: article.provision(),
+                title: article.title(),
+                order: crate::directory::search::FINDER_ORDER,
+                authorities: list,
+                measures_in_force: measures,
+            })
             .map_err(|e| AppError::internal(anyhow::anyhow!("counterpart JSON: {e}")))
         })?;
     Ok(HttpResponse::Ok()
@@ -216,6 +324,11 @@ pub(crate) async fn counterpart(
         .body(body.to_string()))
 }
 
+#[utoipa::path(
+    get, path = "/api/v1/articles", operation_id = "listArticles", tag = "directory",
+    summary = "The articles and Protocol provisions known",
+    responses((status = 200, description = "The articles", body = ListJson<ArticleJson>))
+)]
 pub(crate) async fn list_articles() -> HttpResponse {
     let items: Vec<ArticleJson> = Article::all().map(ArticleJson::from).collect();
     let total = items.len();

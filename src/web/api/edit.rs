@@ -4,16 +4,18 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
+use crate::audit::Change;
 use crate::audit::{self, Actor};
 use crate::auth::User;
 use crate::db;
 use crate::db::ids::AuthorityId;
+use crate::directory::edit::schema::{AuthorityPatch, AuthorityWrite};
 use crate::directory::edit::{self, AuthorityInput, input};
-use crate::directory::proposals;
-use crate::error::{AppError, FieldError};
-use crate::web::support::extract::{ApiWriter, Paging};
+use crate::directory::proposals::{self, Held};
+use crate::error::{AppError, ErrorBody, FieldError};
+use crate::web::support::extract::{ApiWriter, Page, Paging};
 use crate::web::support::json::AuthorityJson;
 use crate::web::support::params::{authority_id, live_authority};
 use crate::web::{AppState, Viewer};
@@ -82,7 +84,7 @@ async fn respond_with(
     state: &AppState,
     id: AuthorityId,
     status: actix_web::http::StatusCode,
-    held: Option<Value>,
+    held: Option<Held>,
 ) -> Result<HttpResponse, AppError> {
     state.directory.refresh().await?;
     let a = live_authority(state, id)?;
@@ -98,14 +100,54 @@ async fn respond_with(
 
 /// The authority as saved, and the change held for the secretariat's review
 /// when a focal point's edit changed its designations or kind.
-#[derive(Serialize)]
-struct Saved<'a> {
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = SavedAuthority)]
+pub(crate) struct Saved<'a> {
     #[serde(flatten)]
     authority: AuthorityJson<'a>,
+    /// The change to designations or kind that waits for the secretariat.
     #[serde(skip_serializing_if = "Option::is_none")]
-    held_for_review: Option<Value>,
+    held_for_review: Option<Held>,
 }
 
+/// An authority archived, and its last version.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct Archived {
+    id: AuthorityId,
+    /// Always true.
+    archived: bool,
+    version: i32,
+}
+
+#[utoipa::path(
+    post, path = "/api/v1/authorities", operation_id = "createAuthority", tag = "editing",
+    summary = "Create an authority (the secretariat)",
+    request_body(content = AuthorityWrite, description = "The fields, as an authority is read",
+        example = json!({
+            "ref": "FR-900", "country_code": "FR", "name": "Office for examples",
+            "kind": "competent_authority", "city": "Paris", "languages": ["fr", "en"],
+            "channels": ["email", "post"], "email": "office@fr-900.example",
+            "phone": "+33 1 44 77 63 00", "articles": [18],
+        })),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created", body = Saved<'static>,
+            headers(("ETag" = String, description = "Its version"), ("Location" = String)),
+            links(
+                ("getAuthority" = (operation_id = "getAuthority", parameters(("id" = "$response.body#/id")))),
+                ("patchAuthority" = (operation_id = "patchAuthority", parameters(("id" = "$response.body#/id"), ("If-Match" = "$response.header.ETag")))),
+                ("confirmAuthority" = (operation_id = "confirmAuthority", parameters(("id" = "$response.body#/id")))),
+                ("authorityHistory" = (operation_id = "authorityHistory", parameters(("id" = "$response.body#/id")))),
+                ("archiveAuthority" = (operation_id = "archiveAuthority", parameters(("id" = "$response.body#/id"), ("If-Match" = "$response.header.ETag"))))
+            )),
+        (status = 400, description = "The body is not JSON", body = ErrorBody),
+        (status = 401, description = "No (valid) bearer token", body = ErrorBody),
+        (status = 403, description = "Not the secretariat", body = ErrorBody),
+        (status = 409, description = "The reference is taken", body = ErrorBody),
+        (status = 422, description = "Invalid fields, each named in `fields`", body = ErrorBody),
+        (status = 503, description = "The database is not available", body = ErrorBody),
+    )
+)]
 pub(crate) async fn create(
     state: web::Data<AppState>,
     ApiWriter(viewer): ApiWriter,
@@ -166,6 +208,29 @@ async fn write(
     respond_with(&state, id, actix_web::http::StatusCode::OK, held).await
 }
 
+#[utoipa::path(
+    put, path = "/api/v1/authorities/{id}", operation_id = "replaceAuthority", tag = "editing",
+    summary = "Replace an authority (the secretariat, or its focal point)",
+    params(
+        ("id" = i64, Path, description = "The authority's id"),
+        ("If-Match" = Option<String>, Header, description = "The version read (`\"3\"`), unless sent as `version`"),
+    ),
+    request_body(content = AuthorityWrite, description = "Every field; those left out are emptied"),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Saved; a focal point's change to designations or kind is held",
+            body = Saved<'static>,
+            headers(("ETag" = String, description = "The new version"), ("Location" = String))),
+        (status = 400, description = "No version named, or the body is not JSON", body = ErrorBody),
+        (status = 401, description = "No (valid) bearer token", body = ErrorBody),
+        (status = 403, description = "May not change this authority", body = ErrorBody),
+        (status = 404, description = "No authority with this id", body = ErrorBody),
+        (status = 409, description = "Changed since the version named; `current_version` says the new one",
+            body = ErrorBody),
+        (status = 422, description = "Invalid fields, each named in `fields`", body = ErrorBody),
+        (status = 503, description = "The database is not available", body = ErrorBody),
+    )
+)]
 pub(crate) async fn replace(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -176,6 +241,30 @@ pub(crate) async fn replace(
     write(req, state, writer, path, body.into_inner(), false).await
 }
 
+#[utoipa::path(
+    patch, path = "/api/v1/authorities/{id}", operation_id = "patchAuthority", tag = "editing",
+    summary = "Change some fields of an authority, keep the others",
+    params(
+        ("id" = i64, Path, description = "The authority's id"),
+        ("If-Match" = Option<String>, Header, description = "The version read (`\"3\"`), unless sent as `version`"),
+    ),
+    request_body(content = AuthorityPatch, description = "The fields to change",
+        example = json!({"city": "Lyon", "languages": ["fr"]})),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Saved; a focal point's change to designations or kind is held",
+            body = Saved<'static>,
+            headers(("ETag" = String, description = "The new version"), ("Location" = String))),
+        (status = 400, description = "No version named, or the body is not JSON", body = ErrorBody),
+        (status = 401, description = "No (valid) bearer token", body = ErrorBody),
+        (status = 403, description = "May not change this authority", body = ErrorBody),
+        (status = 404, description = "No authority with this id", body = ErrorBody),
+        (status = 409, description = "Changed since the version named; `current_version` says the new one",
+            body = ErrorBody),
+        (status = 422, description = "Invalid fields, each named in `fields`", body = ErrorBody),
+        (status = 503, description = "The database is not available", body = ErrorBody),
+    )
+)]
 pub(crate) async fn patch(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -186,6 +275,24 @@ pub(crate) async fn patch(
     write(req, state, writer, path, body.into_inner(), true).await
 }
 
+#[utoipa::path(
+    delete, path = "/api/v1/authorities/{id}", operation_id = "archiveAuthority", tag = "editing",
+    summary = "Archive an authority (the secretariat): gone from the directory, history kept",
+    params(
+        ("id" = i64, Path, description = "The authority's id"),
+        ("If-Match" = Option<String>, Header, description = "The version read (`\"3\"`)"),
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Archived", body = Archived),
+        (status = 400, description = "If-Match is not a version", body = ErrorBody),
+        (status = 401, description = "No (valid) bearer token", body = ErrorBody),
+        (status = 403, description = "Not the secretariat", body = ErrorBody),
+        (status = 404, description = "No authority with this id", body = ErrorBody),
+        (status = 409, description = "Changed since the version named", body = ErrorBody),
+        (status = 503, description = "The database is not available", body = ErrorBody),
+    )
+)]
 pub(crate) async fn archive(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -204,9 +311,27 @@ pub(crate) async fn archive(
     })
     .await?;
     state.directory.refresh().await?;
-    Ok(HttpResponse::Ok().json(json!({"id": id, "archived": true, "version": version})))
+    Ok(HttpResponse::Ok().json(Archived {
+        id,
+        archived: true,
+        version,
+    }))
 }
 
+#[utoipa::path(
+    post, path = "/api/v1/authorities/{id}/confirm", operation_id = "confirmAuthority", tag = "editing",
+    summary = "Say the record is still correct: last verified is today",
+    params(("id" = i64, Path, description = "The authority's id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Confirmed", body = Saved<'static>,
+            headers(("ETag" = String, description = "The new version"), ("Location" = String))),
+        (status = 401, description = "No (valid) bearer token", body = ErrorBody),
+        (status = 403, description = "May not change this authority", body = ErrorBody),
+        (status = 404, description = "No authority with this id", body = ErrorBody),
+        (status = 503, description = "The database is not available", body = ErrorBody),
+    )
+)]
 pub(crate) async fn confirm(
     state: web::Data<AppState>,
     ApiWriter(viewer): ApiWriter,
@@ -220,6 +345,19 @@ pub(crate) async fn confirm(
     respond(&state, id, actix_web::http::StatusCode::OK).await
 }
 
+#[utoipa::path(
+    get, path = "/api/v1/authorities/{id}/history", operation_id = "authorityHistory", tag = "editing",
+    summary = "An authority's changes: who, when, each field's old and new value",
+    params(("id" = i64, Path, description = "The authority's id"), Paging),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Its changes, newest first", body = Page<Change>),
+        (status = 400, description = "`page` or `per_page` is not valid", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No authority with this id", body = ErrorBody),
+        (status = 503, description = "The database is not available", body = ErrorBody),
+    )
+)]
 pub(crate) async fn authority_history(
     state: web::Data<AppState>,
     viewer: Viewer,
@@ -236,6 +374,19 @@ pub(crate) async fn authority_history(
     Ok(HttpResponse::Ok().json(paging.envelope(items, total)))
 }
 
+#[utoipa::path(
+    get, path = "/api/v1/changes", operation_id = "listChanges", tag = "editing",
+    summary = "Every change to the directory, newest first (the secretariat)",
+    params(Paging),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The changes", body = Page<Change>),
+        (status = 400, description = "`page` or `per_page` is not valid", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not the secretariat", body = ErrorBody),
+        (status = 503, description = "The database is not available", body = ErrorBody),
+    )
+)]
 pub(crate) async fn all_changes(
     state: web::Data<AppState>,
     viewer: Viewer,

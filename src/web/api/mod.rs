@@ -4,5 +4,6 @@
 pub mod bulletin;
 pub mod directory;
 pub mod edit;
+pub mod openapi;
 pub mod proposals;
 pub mod updates;

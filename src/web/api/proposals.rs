@@ -3,20 +3,23 @@
 
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
-use serde_json::json;
 
 use crate::audit::Actor;
 use crate::auth::User;
 use crate::db;
 use crate::db::ids::{AuthorityId, ProposalId};
 use crate::directory::proposals::{self, Proposal, ProposalStatus};
-use crate::error::AppError;
+use crate::error::{AppError, ErrorBody};
 use crate::web::support::extract::{ApiWriter, JsonBody};
+use crate::web::support::json::ListJson;
 use crate::web::support::params::RejectBody;
 use crate::web::{AppState, Viewer};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct ListParams {
+    /// `pending`, `approved`, `rejected`, `superseded` or `withdrawn`;
+    /// empty: all.
     status: Option<String>,
     authority_id: Option<AuthorityId>,
 }
@@ -35,6 +38,25 @@ fn scope(user: &User, asked: Option<AuthorityId>) -> Result<Option<AuthorityId>,
     }
 }
 
+#[utoipa::path(
+    get, path = "/api/v1/proposals", operation_id = "listProposals", tag = "measures",
+    summary = "Held changes to designations or kind: all for the secretariat, its own for a focal point",
+    params(ListParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "At most 100, newest first", body = ListJson<Proposal>,
+            links(
+                ("getProposal" = (operation_id = "getProposal", parameters(("id" = "$response.body#/items/0/id")))),
+                ("approveProposal" = (operation_id = "approveProposal", parameters(("id" = "$response.body#/items/0/id")))),
+                ("rejectProposal" = (operation_id = "rejectProposal", parameters(("id" = "$response.body#/items/0/id")))),
+                ("withdrawProposal" = (operation_id = "withdrawProposal", parameters(("id" = "$response.body#/items/0/id"))))
+            )),
+        (status = 400, description = "`status` is not known", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Neither the secretariat nor the authority's focal point", body = ErrorBody),
+        (status = 503, description = "The database is not available", body = ErrorBody),
+    )
+)]
 pub(crate) async fn list(
     state: web::Data<AppState>,
     viewer: Viewer,
@@ -53,10 +75,12 @@ pub(crate) async fn list(
     })
     .await?;
     let total = items.len();
-    Ok(
-        HttpResponse::Ok()
-            .json(json!({"items": items, "total": total, "page": 1, "per_page": 100})),
-    )
+    Ok(HttpResponse::Ok().json(ListJson {
+        items,
+        total,
+        page: 1,
+        per_page: 100,
+    }))
 }
 
 /// A proposal the person may see, or 404 as if it did not exist.
@@ -75,6 +99,18 @@ async fn visible(
     Ok((user, p))
 }
 
+#[utoipa::path(
+    get, path = "/api/v1/proposals/{id}", operation_id = "getProposal", tag = "measures",
+    summary = "One held change",
+    params(("id" = i64, Path, description = "The proposal's id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The proposal", body = Proposal),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No proposal with this id that the reader may see", body = ErrorBody),
+        (status = 503, description = "The database is not available", body = ErrorBody),
+    )
+)]
 pub(crate) async fn get(
     state: web::Data<AppState>,
     viewer: Viewer,
@@ -84,6 +120,20 @@ pub(crate) async fn get(
     Ok(HttpResponse::Ok().json(p))
 }
 
+#[utoipa::path(
+    post, path = "/api/v1/proposals/{id}/approve", operation_id = "approveProposal", tag = "measures",
+    summary = "Approve a held change (the secretariat): the designations or kind change",
+    params(("id" = i64, Path, description = "The proposal's id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The proposal", body = Proposal),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "May not decide or withdraw it", body = ErrorBody),
+        (status = 404, description = "No proposal with this id that the reader may see", body = ErrorBody),
+        (status = 409, description = "No longer pending", body = ErrorBody),
+        (status = 503, description = "The database is not available", body = ErrorBody),
+    )
+)]
 pub(crate) async fn approve(
     state: web::Data<AppState>,
     ApiWriter(viewer): ApiWriter,
@@ -101,6 +151,23 @@ pub(crate) async fn approve(
     Ok(HttpResponse::Ok().json(p))
 }
 
+#[utoipa::path(
+    post, path = "/api/v1/proposals/{id}/reject", operation_id = "rejectProposal", tag = "measures",
+    summary = "Reject a held change, with a reason (the secretariat)",
+    params(("id" = i64, Path, description = "The proposal's id")),
+    request_body(content = RejectBody, example = json!({"reason": "The State has not notified this designation."})),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The proposal", body = Proposal),
+        (status = 400, description = "The body is not JSON of this shape", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "May not decide or withdraw it", body = ErrorBody),
+        (status = 404, description = "No proposal with this id that the reader may see", body = ErrorBody),
+        (status = 409, description = "No longer pending", body = ErrorBody),
+        (status = 422, description = "No reason given, or too long", body = ErrorBody),
+        (status = 503, description = "The database is not available", body = ErrorBody),
+    )
+)]
 pub(crate) async fn reject(
     state: web::Data<AppState>,
     ApiWriter(viewer): ApiWriter,
@@ -122,6 +189,20 @@ pub(crate) async fn reject(
     Ok(HttpResponse::Ok().json(p))
 }
 
+#[utoipa::path(
+    post, path = "/api/v1/proposals/{id}/withdraw", operation_id = "withdrawProposal", tag = "measures",
+    summary = "Withdraw a held change (its authority's focal point, or the secretariat)",
+    params(("id" = i64, Path, description = "The proposal's id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The proposal", body = Proposal),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "May not decide or withdraw it", body = ErrorBody),
+        (status = 404, description = "No proposal with this id that the reader may see", body = ErrorBody),
+        (status = 409, description = "No longer pending", body = ErrorBody),
+        (status = 503, description = "The database is not available", body = ErrorBody),
+    )
+)]
 pub(crate) async fn withdraw(
     state: web::Data<AppState>,
     ApiWriter(viewer): ApiWriter,

@@ -8,11 +8,11 @@ use crate::audit::Actor;
 use crate::auth::{Role, User};
 use crate::db;
 use crate::db::ids::{AuthorityId, UpdateId};
-use crate::error::{AppError, FieldError};
+use crate::error::{AppError, ErrorBody, FieldError};
 use crate::measures::input::UpdateInput;
 use crate::measures::lifecycle::{self, SeenBase};
 use crate::measures::{Status, Update, store};
-use crate::web::support::extract::{ApiWriter, JsonBody, Paging};
+use crate::web::support::extract::{ApiWriter, JsonBody, Page, Paging};
 use crate::web::support::params::RejectBody;
 use crate::web::{AppState, Viewer};
 
@@ -39,6 +39,41 @@ fn visible(viewer: &Viewer, u: &Update) -> bool {
             .is_some_and(|user| acts_for(user, u.authority_id).is_ok())
 }
 
+#[utoipa::path(
+    post, path = "/api/v1/updates", operation_id = "createUpdate", tag = "measures",
+    summary = "Submit a measure update (or keep it a draft)",
+    request_body(content = UpdateInput, examples(
+        ("submitted" = (summary = "Submitted for review", value = json!({
+            "authority_id": 1, "operations": "reduced", "electronic_requests": "yes",
+            "electronic_address": "mla@authority.example", "originals_required": "later",
+            "video_hearings": "yes", "remarks": "Requests by email only this month.",
+            "language": "en",
+        }))),
+        ("draft" = (summary = "Kept as a draft", value = json!({
+            "authority_id": 1, "operations": "remote", "draft": true,
+        }))),
+    )),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Stored: submitted, or a draft", body = Update,
+            headers(("Location" = String)),
+            links(
+                ("getUpdate" = (operation_id = "getUpdate", parameters(("id" = "$response.body#/id")))),
+                ("submitUpdate" = (operation_id = "submitUpdate", parameters(("id" = "$response.body#/id")))),
+                ("approveUpdate" = (operation_id = "approveUpdate", parameters(("id" = "$response.body#/id")))),
+                ("rejectUpdate" = (operation_id = "rejectUpdate", parameters(("id" = "$response.body#/id")))),
+                ("withdrawUpdate" = (operation_id = "withdrawUpdate", parameters(("id" = "$response.body#/id"))))
+            )),
+        (status = 400, description = "The body is not JSON of this shape", body = ErrorBody),
+        (status = 401, description = "No (valid) bearer token", body = ErrorBody),
+        (status = 403, description = "May not act for this authority", body = ErrorBody),
+        (status = 409, description = "`base` is no longer in force (`stale_base`, with `current`)",
+            body = ErrorBody),
+        (status = 422, description = "Invalid fields, each named in `fields` (an unknown or archived authority too)",
+            body = ErrorBody),
+        (status = 503, description = "The database is not available", body = ErrorBody),
+    )
+)]
 pub(crate) async fn create(
     state: web::Data<AppState>,
     ApiWriter(viewer): ApiWriter,
@@ -73,13 +108,35 @@ pub(crate) async fn create(
         .json(update))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct ListParams {
+    /// Statuses, separated by commas (`submitted,scheduled`).
     status: Option<String>,
     authority_id: Option<AuthorityId>,
+    /// ISO 3166-1 alpha-2 or alpha-3 code of a State party.
     country: Option<String>,
 }
 
+#[utoipa::path(
+    get, path = "/api/v1/updates", operation_id = "listUpdates", tag = "measures",
+    summary = "The updates the reader may see (approved, superseded and expired ones are public)",
+    params(ListParams, Paging),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "Newest first", body = Page<Update>,
+            links(
+                ("getUpdate" = (operation_id = "getUpdate", parameters(("id" = "$response.body#/items/0/id")))),
+                ("withdrawUpdate" = (operation_id = "withdrawUpdate", parameters(("id" = "$response.body#/items/0/id")))),
+                ("approveUpdate" = (operation_id = "approveUpdate", parameters(("id" = "$response.body#/items/0/id")))),
+                ("rejectUpdate" = (operation_id = "rejectUpdate", parameters(("id" = "$response.body#/items/0/id"))))
+            )),
+        (status = 400, description = "A parameter is not valid; `field` names it", body = ErrorBody),
+        (status = 401, description = "The bearer token is unknown or revoked", body = ErrorBody),
+        (status = 404, description = "`country` names no State party", body = ErrorBody),
+        (status = 503, description = "The database is not available", body = ErrorBody),
+    )
+)]
 pub(crate) async fn list(
     state: web::Data<AppState>,
     viewer: Viewer,
@@ -135,6 +192,18 @@ fn update_id(raw: &str) -> Result<UpdateId, AppError> {
         .map_err(|_| AppError::not_found(format!("no update with id {raw:?}")))
 }
 
+#[utoipa::path(
+    get, path = "/api/v1/updates/{id}", operation_id = "getUpdate", tag = "measures",
+    summary = "One update",
+    params(("id" = i64, Path, description = "The update's id")),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "The update", body = Update),
+        (status = 401, description = "The bearer token is unknown or revoked", body = ErrorBody),
+        (status = 404, description = "No update with this id that the reader may see", body = ErrorBody),
+        (status = 503, description = "The database is not available", body = ErrorBody),
+    )
+)]
 pub(crate) async fn get(
     state: web::Data<AppState>,
     viewer: Viewer,
@@ -160,9 +229,11 @@ async fn load(state: &AppState, id: UpdateId) -> Result<Update, AppError> {
 
 /// The optional body of submit and approve: the measure in force the
 /// person compared the update with.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct SeenBody {
+pub(crate) struct SeenBody {
+    /// The id of the measure in force the person compared with (null: none).
+    #[schema(value_type = Option<UpdateId>)]
     #[serde(default, deserialize_with = "crate::domain::present::present")]
     base: SeenBase,
 }
@@ -192,6 +263,23 @@ async fn for_action(
     Ok((user, u))
 }
 
+#[utoipa::path(
+    post, path = "/api/v1/updates/{id}/submit", operation_id = "submitUpdate", tag = "measures",
+    summary = "Submit a draft for review",
+    params(("id" = i64, Path, description = "The update's id")),
+    request_body(content = Option<SeenBody>, description = "Optional: the measure in force it was compared with"),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Submitted", body = Update),
+        (status = 400, description = "The body is not this object", body = ErrorBody),
+        (status = 401, description = "No (valid) bearer token", body = ErrorBody),
+        (status = 403, description = "May not act for this authority", body = ErrorBody),
+        (status = 404, description = "No update with this id that the reader may see", body = ErrorBody),
+        (status = 409, description = "Not a draft, or `base` is no longer in force (`stale_base`)", body = ErrorBody),
+        (status = 422, description = "Invalid fields, each named in `fields`", body = ErrorBody),
+        (status = 503, description = "The database is not available", body = ErrorBody),
+    )
+)]
 pub(crate) async fn submit(
     state: web::Data<AppState>,
     ApiWriter(viewer): ApiWriter,
@@ -212,6 +300,23 @@ pub(crate) async fn submit(
     Ok(HttpResponse::Ok().json(u))
 }
 
+#[utoipa::path(
+    post, path = "/api/v1/updates/{id}/approve", operation_id = "approveUpdate", tag = "measures",
+    summary = "Approve a submitted update (the secretariat): in force now, or scheduled",
+    params(("id" = i64, Path, description = "The update's id")),
+    request_body(content = Option<SeenBody>, description = "Optional: the measure in force it was compared with"),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Approved, with the update it took the place of", body = Approved<'static>),
+        (status = 400, description = "The body is not this object", body = ErrorBody),
+        (status = 401, description = "No (valid) bearer token", body = ErrorBody),
+        (status = 403, description = "Not the secretariat", body = ErrorBody),
+        (status = 404, description = "No update with this id that the reader may see", body = ErrorBody),
+        (status = 409, description = "Not submitted, or its `base` is no longer in force (`stale_base`)", body = ErrorBody),
+        (status = 422, description = "Invalid fields, each named in `fields`", body = ErrorBody),
+        (status = 503, description = "The database is not available", body = ErrorBody),
+    )
+)]
 pub(crate) async fn approve(
     state: web::Data<AppState>,
     ApiWriter(viewer): ApiWriter,
@@ -236,13 +341,32 @@ pub(crate) async fn approve(
 }
 
 /// An approved update, and the one it took the place of.
-#[derive(serde::Serialize)]
-struct Approved<'a, S: serde::Serialize> {
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[schema(as = ApprovedUpdate)]
+pub(crate) struct Approved<'a> {
     #[serde(flatten)]
     update: &'a crate::measures::Update,
-    superseded: S,
+    /// The id of the update that was in force until now, if any.
+    superseded: Option<UpdateId>,
 }
 
+#[utoipa::path(
+    post, path = "/api/v1/updates/{id}/reject", operation_id = "rejectUpdate", tag = "measures",
+    summary = "Reject a submitted update, with the reason the author is told (the secretariat)",
+    params(("id" = i64, Path, description = "The update's id")),
+    request_body(content = RejectBody, example = json!({"reason": "Please give the address for requests."})),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Rejected", body = Update),
+        (status = 400, description = "The body is not JSON of this shape", body = ErrorBody),
+        (status = 401, description = "No (valid) bearer token", body = ErrorBody),
+        (status = 403, description = "Not the secretariat", body = ErrorBody),
+        (status = 404, description = "No update with this id that the reader may see", body = ErrorBody),
+        (status = 409, description = "Not submitted", body = ErrorBody),
+        (status = 422, description = "No reason given, or too long", body = ErrorBody),
+        (status = 503, description = "The database is not available", body = ErrorBody),
+    )
+)]
 pub(crate) async fn reject(
     state: web::Data<AppState>,
     ApiWriter(viewer): ApiWriter,
@@ -264,6 +388,20 @@ pub(crate) async fn reject(
     Ok(HttpResponse::Ok().json(u))
 }
 
+#[utoipa::path(
+    post, path = "/api/v1/updates/{id}/withdraw", operation_id = "withdrawUpdate", tag = "measures",
+    summary = "Withdraw an update (its authority's focal point, or the secretariat)",
+    params(("id" = i64, Path, description = "The update's id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Withdrawn", body = Update),
+        (status = 401, description = "No (valid) bearer token", body = ErrorBody),
+        (status = 403, description = "May not act for this authority", body = ErrorBody),
+        (status = 404, description = "No update with this id that the reader may see", body = ErrorBody),
+        (status = 409, description = "Already decided, withdrawn or ended", body = ErrorBody),
+        (status = 503, description = "The database is not available", body = ErrorBody),
+    )
+)]
 pub(crate) async fn withdraw(
     state: web::Data<AppState>,
     ApiWriter(viewer): ApiWriter,

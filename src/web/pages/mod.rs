@@ -3,6 +3,7 @@
 //! bulletin. None needs JavaScript.
 
 pub mod account;
+pub mod api_docs;
 pub mod authority_edit;
 pub mod bulletin;
 pub mod directory;

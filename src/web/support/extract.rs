@@ -131,11 +131,62 @@ impl Paging {
     }
 
     /// The envelope every paged list answers with.
-    pub fn envelope<T: serde::Serialize>(&self, items: T, total: i64) -> serde_json::Value {
-        serde_json::json!({
-            "items": items, "total": total, "page": self.page, "per_page": self.per_page,
-        })
+    pub fn envelope<T: serde::Serialize>(&self, items: Vec<T>, total: i64) -> Page<T> {
+        Page {
+            items,
+            total,
+            page: self.page,
+            per_page: self.per_page,
+        }
     }
+}
+
+/// One page of a list, and where it is in the whole.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// How many items the whole list holds.
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+/// `page` and `per_page` in the document, with the bounds
+/// [`Paging::from_query`] enforces.
+impl utoipa::IntoParams for Paging {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        paging_params(Self::DEFAULT_PER_PAGE)
+    }
+}
+
+/// The paging parameters of a list whose page holds `default` items
+/// unless asked.
+pub fn paging_params(default: i64) -> Vec<utoipa::openapi::path::Parameter> {
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    let bounded = |max: u32, default: i64| {
+        ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .minimum(Some(1))
+            .maximum(Some(max))
+            .default(Some(default.into()))
+    };
+    vec![
+        ParameterBuilder::new()
+            .name("page")
+            .parameter_in(ParameterIn::Query)
+            .description(Some("The page, from 1"))
+            .schema(Some(bounded(paging::MAX_PAGE, 1)))
+            .build(),
+        ParameterBuilder::new()
+            .name("per_page")
+            .parameter_in(ParameterIn::Query)
+            .description(Some("Items on a page"))
+            .schema(Some(bounded(paging::MAX_PER_PAGE, default)))
+            .build(),
+    ]
 }
 
 /// A page's own `page` parameter (its list has a size of its own), read as

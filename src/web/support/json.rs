@@ -93,7 +93,117 @@ impl Serialize for AuthorityJson<'_> {
     }
 }
 
-#[derive(Serialize)]
+/// The record's schema, read from the field table as [`AuthorityJson`]
+/// writes it: a field added to the table is in the document at once.
+fn authority_schema(full: bool) -> utoipa::openapi::schema::Object {
+    use crate::directory::model::{ContactPerson, Designation, nullable_text};
+    use utoipa::PartialSchema;
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+    let text = || ObjectBuilder::new().schema_type(Type::String);
+    let mut o = ObjectBuilder::new()
+        .property("id", crate::db::ids::AuthorityId::schema())
+        .required("id");
+    let nullable = crate::directory::fields::nullable();
+    for (f, nullable) in FIELDS.iter().zip(nullable) {
+        if !full && f.shown == Shown::OnRecord {
+            continue;
+        }
+        let value: utoipa::openapi::RefOr<_> = if f.check.is_list() {
+            ArrayBuilder::new()
+                .items(text())
+                .description(Some(f.label))
+                .into()
+        } else if nullable {
+            let mut v = nullable_text();
+            v.description = Some(f.label.to_string());
+            if f.check == Check::PastDate {
+                v.format = Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                    utoipa::openapi::KnownFormat::Date,
+                ));
+            }
+            v.into()
+        } else {
+            text().description(Some(f.label)).into()
+        };
+        o = o.property(f.name, value);
+        // Contact details are left out for readers who may not see them.
+        if f.visible(false) {
+            o = o.required(f.name);
+        }
+        if f.check == Check::Country {
+            o = o.property("country_name", text()).required("country_name");
+        }
+    }
+    let numbers: Vec<i32> = Article::convention().map(Article::number).collect();
+    o = o
+        .property(
+            "articles",
+            ArrayBuilder::new()
+                .items(
+                    ObjectBuilder::new()
+                        .schema_type(Type::Integer)
+                        .enum_values(Some(numbers)),
+                )
+                .description(Some("The Convention articles it is designated under")),
+        )
+        .required("articles")
+        .property("version", i32::schema())
+        .required("version");
+    if full {
+        o = o
+            .property(
+                "designations",
+                ArrayBuilder::new().items(Designation::schema()),
+            )
+            .required("designations")
+            .property("updated_at", crate::domain::Timestamp::schema())
+            .required("updated_at");
+    }
+    o.property(
+        "contacts_visible",
+        ObjectBuilder::new()
+            .schema_type(Type::Boolean)
+            .description(Some(
+                "False when contact details were left out for this reader",
+            )),
+    )
+    .required("contacts_visible")
+    .property(
+        "contacts",
+        ArrayBuilder::new()
+            .items(ContactPerson::schema())
+            .description(Some("Contact persons, for readers who may see contacts")),
+    )
+    .build()
+}
+
+/// The full record, as `GET /api/v1/authorities/{id}` and writes answer.
+impl utoipa::PartialSchema for AuthorityJson<'_> {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        authority_schema(true).into()
+    }
+}
+
+impl utoipa::ToSchema for AuthorityJson<'_> {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "Authority".into()
+    }
+}
+
+/// The record as lists show it ([`AuthorityJson::summary`]), for the
+/// document only.
+pub struct AuthoritySummary;
+
+impl utoipa::PartialSchema for AuthoritySummary {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        authority_schema(false).into()
+    }
+}
+
+impl utoipa::ToSchema for AuthoritySummary {}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Country)]
 pub struct CountryJson<'a> {
     pub code: &'a str,
     pub alpha3: Option<&'a str>,
@@ -124,9 +234,11 @@ impl<'a> CountryJson<'a> {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = ArticleInfo)]
 pub struct ArticleJson {
     pub article: Article,
+    /// `untoc`, `migrants_protocol` or `firearms_protocol`.
     pub instrument: &'static str,
     pub provision: &'static str,
     pub title: &'static str,
@@ -146,8 +258,9 @@ impl From<Article> for ArticleJson {
 }
 
 /// The list shape every list answers with.
-#[derive(Serialize)]
-pub struct ListJson<T: Serialize> {
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = List)]
+pub struct ListJson<T> {
     pub items: Vec<T>,
     pub total: usize,
     pub page: u32,
@@ -171,11 +284,12 @@ impl Serialize for AuthorityList {
 }
 
 /// The authorities of a State designated under one article.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ArticleGroup {
     pub article: Article,
     pub provision: &'static str,
     pub title: &'static str,
+    #[schema(value_type = Vec<AuthorityJson<'static>>)]
     pub authorities: AuthorityList,
 }
 

@@ -36,9 +36,14 @@ pub fn country_param(raw: &str) -> Result<CountryCode, AppError> {
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CounterpartParams {
+    /// ISO 3166-1 alpha-2 or alpha-3 code of a State party.
+    #[param(required = true)]
     pub country: Option<String>,
+    /// `16`, `17`, `18`, `31`, `migrants-8` or `firearms-13`.
+    #[param(required = true)]
     pub article: Option<String>,
 }
 
@@ -60,7 +65,7 @@ impl CounterpartParams {
 }
 
 /// The body of a rejection, through the API: the reason the author is told.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct RejectBody {
     #[serde(default)]
     pub reason: String,

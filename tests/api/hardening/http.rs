@@ -212,3 +212,41 @@ async fn pages_for_signed_in_readers_are_not_stored_by_caches() {
         .map(|v| v.to_str().unwrap().to_string());
     assert!(!cc.unwrap_or_default().contains("no-store"));
 }
+
+/// Found by schemathesis (`unsupported_method`): a path of the API asked
+/// with a method it does not take answered 404 "no such page", as if the
+/// path did not exist.
+#[tokio::test]
+async fn a_method_a_path_does_not_take_is_405_with_allow() {
+    let app = spawn_app().await;
+    for (method, path, allow) in [
+        (Method::DELETE, "/api/v1/articles", "GET, HEAD"),
+        (Method::TRACE, "/api/v1/authorities", "GET, HEAD, POST"),
+        (
+            Method::POST,
+            "/api/v1/authorities/1",
+            "GET, HEAD, PUT, PATCH, DELETE",
+        ),
+        (Method::GET, "/api/v1/updates/1/approve", "POST"),
+        (Method::PUT, "/api/v1/mail/abc/send-again", "POST"),
+    ] {
+        let r = app
+            .client
+            .request(method.clone(), format!("{}{path}", app.address))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 405, "{method} {path}");
+        assert_eq!(r.headers()["allow"], allow, "{method} {path}");
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "method_not_allowed");
+    }
+    // A path that is not the API's is still not found.
+    let r = app
+        .client
+        .delete(format!("{}/api/v1/nothing", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+}

@@ -61,3 +61,36 @@ async fn an_update_naming_an_authority_or_base_that_does_not_exist_is_refused() 
     let (_, list) = api(&app, Method::GET, &path, Some(&c.focal), None, None).await;
     assert_eq!(list["total"], 0, "nothing stored: {list}");
 }
+
+/// Found while describing the API: a subscription for an unknown ref was
+/// refused naming `authority` (the secretariat's form field), a field the
+/// API does not have.
+#[tokio::test]
+async fn a_subscription_for_an_unknown_ref_names_the_field_that_was_sent() {
+    let app = spawn_app().await;
+    let c = cast(&app).await;
+    let (status, answer) = api(
+        &app,
+        Method::POST,
+        "/api/v1/subscriptions",
+        Some(&c.admin),
+        None,
+        Some(json!({"email": "desk@nowhere.example", "authority_ref": "ZZ-404"})),
+    )
+    .await;
+    assert_eq!(status, 422, "{answer}");
+    assert_eq!(fields_of(&answer), ["authority_ref"]);
+    let (_, list) = api(
+        &app,
+        Method::GET,
+        "/api/v1/subscriptions?per_page=100",
+        Some(&c.admin),
+        None,
+        None,
+    )
+    .await;
+    assert!(
+        !list.to_string().contains("desk@nowhere.example"),
+        "nothing stored"
+    );
+}

@@ -5,7 +5,6 @@ use std::sync::{Arc, LazyLock};
 
 use handlebars::html_escape;
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::audit::Change;
 use crate::db::ids::AuthorityId;
@@ -245,7 +244,7 @@ pub struct AuthorityPage<'a> {
     pub signed_in: bool,
     pub history: Vec<Change>,
     /// The change to designations or kind that waits for review.
-    pub held: Option<Value>,
+    pub held: Option<crate::directory::proposals::Held>,
     pub scheduled: Vec<Described>,
     pub notice: Option<&'static str>,
 }
