@@ -260,7 +260,9 @@ async fn who_may_submit_and_review() {
         Some(json!({"operations": "closed", "colour": 1})),
     )
     .await;
-    assert_eq!(s, 400, "unknown field: {body}");
+    // Like an authority's edit: a 422 that names the field, not a bare 400.
+    assert_eq!(s, 422, "unknown field: {body}");
+    assert_eq!(body["error"]["fields"][0]["field"], "colour", "{body}");
     let (s, body) = api(
         &app,
         Method::POST,
