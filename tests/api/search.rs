@@ -346,3 +346,49 @@ async fn lists_carry_summaries_and_the_record_carries_the_detail() {
     assert_eq!(full["designations"][0]["article"], 18, "{full}");
     assert!(full.get("updated_at").is_some());
 }
+
+/// A question asked again is answered from what was kept for it, for as
+/// long as the directory is the same, and never across audiences: readers
+/// who may not see contact details never get the answer of one who may.
+#[tokio::test]
+async fn a_search_asked_again_follows_the_directory_and_the_reader() {
+    let app = app_with_fixtures().await;
+    let reader = app
+        .add_user("kept@search.example", counterpart::auth::Role::Reader, None)
+        .await;
+    let token = app.token_for(reader).await;
+    let as_reader = |path: &'static str| {
+        let (app, token) = (&app, &token);
+        async move {
+            let (s, body) =
+                crate::people::api(app, reqwest::Method::GET, path, Some(token), None, None).await;
+            assert_eq!(s, 200, "{path}: {body}");
+            body
+        }
+    };
+    for _ in 0..3 {
+        // A contact person's name: found for the reader only.
+        assert!(app.names("q=zeltrov").await.is_empty());
+        let found = as_reader("/api/v1/authorities?q=zeltrov").await;
+        assert_eq!(found["items"][0]["name"], "Quolliq Prosecution Office");
+        // The same authority by its name: contact details for the reader only.
+        let (_, anonymous) = app
+            .get_json("/api/v1/authorities?q=quolliq+prosecution")
+            .await;
+        assert_eq!(anonymous["items"][0]["contacts_visible"], false);
+        assert!(anonymous["items"][0].get("email").is_none(), "{anonymous}");
+        let full = as_reader("/api/v1/authorities?q=quolliq+prosecution").await;
+        assert_eq!(full["items"][0]["contacts_visible"], true, "{full}");
+    }
+    let mut e = record(
+        "T-5",
+        "KE",
+        "Zeltrova Liaison Desk",
+        &[Article::EXTRADITION],
+    );
+    e.languages = join_codes(&["en"]).into();
+    app.insert(vec![e]).await;
+    assert_eq!(app.names("q=zeltrov").await, ["Zeltrova Liaison Desk"]);
+    let found = as_reader("/api/v1/authorities?q=zeltrov").await;
+    assert_eq!(found["total"], 2, "{found}");
+}

@@ -16,6 +16,7 @@ use crate::web::support::json::by_article;
 use crate::web::support::json::{
     ArticleGroup, ArticleJson, AuthorityJson, AuthoritySummary, CountryJson, ListJson,
 };
+use crate::web::support::kept::shared;
 use crate::web::support::params::{CounterpartParams, authority_id, country_param, live_authority};
 use crate::web::{AppState, Viewer};
 
@@ -66,29 +67,40 @@ pub(crate) async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, A
 pub(crate) async fn list_authorities(
     state: web::Data<AppState>,
     viewer: Viewer,
+    req: HttpRequest,
     params: web::Query<SearchParams>,
 ) -> Result<HttpResponse, AppError> {
     let mut query = params.parse()?;
-    query.contacts = viewer.sees_contacts;
+    let sees = viewer.sees_contacts;
+    query.contacts = sees;
     let directory = state.directory.snapshot();
-    let result = directory.search(&query);
-    Ok(HttpResponse::Ok().json(SearchJson {
-        items: result
-            .items
-            .iter()
-            .map(|a| {
-                directory.rendered(a, viewer.sees_contacts, || {
-                    AuthorityJson::summary(a, viewer.sees_contacts).raw()
-                })
+    // The answer depends on the question, the snapshot and the audience:
+    // kept for those from a question's second asking, like the search page.
+    // The question as sent is the key: the same question written otherwise
+    // is only kept twice.
+    let key = format!("api-search|{}|{sees}", req.query_string());
+    let body = state
+        .bodies
+        .get_or_render_repeated(&key, (directory.generation, 0), || {
+            let result = directory.search(&query);
+            serde_json::to_string(&SearchJson {
+                items: result
+                    .items
+                    .iter()
+                    .map(|a| directory.rendered(a, sees, || AuthorityJson::summary(a, sees).raw()))
+                    .collect::<Vec<_>>(),
+                total: result.total,
+                page: query.page,
+                per_page: query.per_page,
+                partial: result.partial,
+                corrections: result.corrections,
+                did_you_mean: result.suggestion,
             })
-            .collect::<Vec<_>>(),
-        total: result.total,
-        page: query.page,
-        per_page: query.per_page,
-        partial: result.partial,
-        corrections: result.corrections,
-        did_you_mean: result.suggestion,
-    }))
+            .map_err(|e| AppError::internal(anyhow::anyhow!("search JSON: {e}")))
+        })?;
+    Ok(HttpResponse::Ok()
+        .insert_header(actix_web::http::header::ContentType::json())
+        .body(shared(body)))
 }
 
 /// A page of search results, and how the question was read.
@@ -321,7 +333,7 @@ pub(crate) async fn counterpart(
         })?;
     Ok(HttpResponse::Ok()
         .insert_header(actix_web::http::header::ContentType::json())
-        .body(body.to_string()))
+        .body(shared(body)))
 }
 
 #[utoipa::path(

@@ -14,7 +14,7 @@ use crate::error::AppError;
 #[derive(Default)]
 pub struct Bodies {
     rendered: Mutex<Kept>,
-    /// Keys of bodies made once and not kept (see [`Bodies::get_or_render_repeated`]).
+    /// Keys of bodies made once and not kept (see [`Bodies::get_or_make_repeated`]).
     asked_once: Mutex<HashSet<u64>>,
 }
 
@@ -59,6 +59,17 @@ impl Kept {
     }
 }
 
+/// A kept body as a response body, without copying it.
+pub fn shared(body: Arc<str>) -> actix_web::web::Bytes {
+    struct Text(Arc<str>);
+    impl AsRef<[u8]> for Text {
+        fn as_ref(&self) -> &[u8] {
+            self.0.as_bytes()
+        }
+    }
+    actix_web::web::Bytes::from_owner(Text(body))
+}
+
 /// What a kept body was made from: the directory snapshot's generation and
 /// the version of the measures in force (0: none shown).
 pub type Stamp = (i64, u64);
@@ -87,12 +98,30 @@ impl Bodies {
         stamp: Stamp,
         render: impl FnOnce() -> Result<String, AppError>,
     ) -> Result<Arc<str>, AppError> {
+        self.render_kept(key, stamp, true, render)
+    }
+
+    /// The text kept under `key` if it was made from `stamp`; otherwise
+    /// `render`'s, kept from now on (`always`) or from the key's second
+    /// asking.
+    fn render_kept(
+        &self,
+        key: &str,
+        stamp: Stamp,
+        always: bool,
+        render: impl FnOnce() -> Result<String, AppError>,
+    ) -> Result<Arc<str>, AppError> {
         if let Some(body) = self.kept(key, stamp) {
             return Ok(body);
         }
         // Rendered outside the lock; two requests may both render the first
         // time, and the last one stays.
-        Ok(self.keep(key, stamp, render()?.into()))
+        let body = render()?.into();
+        Ok(if always {
+            self.keep(key, stamp, body)
+        } else {
+            self.keep_if_repeated(key, stamp, body)
+        })
     }
 
     /// Keeps `body`, made from `stamp`, under `key` (unless a newer stamp
@@ -123,6 +152,19 @@ impl Bodies {
     }
 
     /// The text kept under `key` if it was made from `stamp`; otherwise
+    /// `render`'s, kept only when `key` is asked for a second time (see
+    /// [`Bodies::get_or_make_repeated`]). For answers cheaper to make than
+    /// to hand to another thread (the JSON search).
+    pub fn get_or_render_repeated(
+        &self,
+        key: &str,
+        stamp: Stamp,
+        render: impl FnOnce() -> Result<String, AppError>,
+    ) -> Result<Arc<str>, AppError> {
+        self.render_kept(key, stamp, false, render)
+    }
+
+    /// The text kept under `key` if it was made from `stamp`; otherwise
     /// `render`'s, made away from the workers (`super::off_workers`), for keys
     /// that readers type (searches): a body is kept only when its key is
     /// asked for a second time, so that questions asked once do not push
@@ -137,10 +179,14 @@ impl Bodies {
             return Ok(body);
         }
         let body: Arc<str> = super::off_workers::make(render).await??.into();
+        Ok(self.keep_if_repeated(key, stamp, body))
+    }
+
+    fn keep_if_repeated(&self, key: &str, stamp: Stamp, body: Arc<str>) -> Arc<str> {
         if self.first_asking(key, stamp) {
-            return Ok(body);
+            return body;
         }
-        Ok(self.keep(key, stamp, body))
+        self.keep(key, stamp, body)
     }
 
     /// Whether this is the first time `key` is asked for at `stamp`
