@@ -6,8 +6,9 @@
 //! the freed memory is given back: once per burst, not once per job (which
 //! cost more than an edit).
 
-use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
+
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 
 use crate::error::AppError;
 
@@ -15,16 +16,18 @@ type Job = Box<dyn FnOnce() + Send>;
 
 const QUIET: Duration = Duration::from_secs(1);
 
-/// A queue served by `threads` threads named `name-N`.
+/// A queue served by `threads` threads named `name-N`. Each thread waits
+/// on the queue itself: waiting in turns on a lock around one receiver
+/// woke two threads for every job (the one given it, and the next in line
+/// for the lock), a cost paid by every search page that must be made.
 pub struct Workers {
     name: &'static str,
-    queue: Mutex<mpsc::Sender<Job>>,
+    queue: Sender<Job>,
 }
 
 impl Workers {
     pub fn start(name: &'static str, threads: usize) -> Self {
-        let (send, receive) = mpsc::channel::<Job>();
-        let receive = Arc::new(Mutex::new(receive));
+        let (send, receive) = crossbeam_channel::unbounded::<Job>();
         for i in 0..threads.max(1) {
             let receive = receive.clone();
             std::thread::Builder::new()
@@ -32,10 +35,7 @@ impl Workers {
                 .spawn(move || serve(&receive))
                 .expect("a thread can be started");
         }
-        Workers {
-            name,
-            queue: Mutex::new(send),
-        }
+        Workers { name, queue: send }
     }
 
     /// Runs `work` on one of the threads and waits for it without holding
@@ -51,8 +51,6 @@ impl Workers {
         });
         let name = self.name;
         self.queue
-            .lock()
-            .expect("not poisoned")
             .send(job)
             .map_err(|_| AppError::internal(anyhow::anyhow!("the {name} threads have stopped")))?;
         result
@@ -61,10 +59,10 @@ impl Workers {
     }
 }
 
-fn serve(receive: &Mutex<mpsc::Receiver<Job>>) {
+fn serve(receive: &Receiver<Job>) {
     let mut worked = false;
     loop {
-        let next = receive.lock().expect("not poisoned").recv_timeout(QUIET);
+        let next = receive.recv_timeout(QUIET);
         match next {
             Ok(job) => {
                 // A job that panics fails its own request (its answer is
@@ -73,12 +71,12 @@ fn serve(receive: &Mutex<mpsc::Receiver<Job>>) {
                 worked = true;
             }
             // Quiet since the last job: what it replaced is gone by now.
-            Err(mpsc::RecvTimeoutError::Timeout) if worked => {
+            Err(RecvTimeoutError::Timeout) if worked => {
                 crate::memory::release_unused();
                 worked = false;
             }
-            Err(mpsc::RecvTimeoutError::Timeout) => {}
-            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => break,
         }
     }
 }

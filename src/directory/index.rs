@@ -9,7 +9,7 @@ use rustc_hash::FxHashMap;
 
 use super::model::Authority;
 use super::search::Correction;
-use super::spelling::{Typed, allowed_edits, letters};
+use super::spelling::{Typed, allowed_edits, letters, suggestion_edits};
 use super::vocabulary;
 use crate::domain::text::{fold, tokens};
 
@@ -165,7 +165,14 @@ pub struct Scored {
     /// Words found by a close spelling.
     pub corrections: Vec<Correction>,
     /// Words that matched nothing, even spelled close.
-    pub unmatched: Vec<String>,
+    pub unmatched: Vec<Unmatched>,
+}
+
+/// A word that matched nothing, and the term it may have meant: the
+/// nearest (the most used of those) within [`suggestion_edits`].
+pub struct Unmatched {
+    pub word: String,
+    pub meant: Option<String>,
 }
 
 impl SearchIndex {
@@ -316,12 +323,23 @@ impl SearchIndex {
         }
         units.extend(query_tokens[next..].iter().map(|w| Unit::Word(w)));
         scored.wanted = units.len();
-        // Scratch sized by the matches, not by the directory: each part's
-        // best weight per document, then the sums over parts.
-        // Keys are small integers: a fast hash, not a DoS-resistant one.
-        let mut sums: FxHashMap<u32, (u32, u8)> = FxHashMap::default();
-        let mut best: FxHashMap<u32, u32> = FxHashMap::default();
-        for unit in &units {
+        Scratch::with(|scratch| {
+            self.score_units(query, &query_tokens, &units, contacts, scratch, &mut scored)
+        });
+        scored
+    }
+
+    /// `score`'s work on the query's parts, in a thread's scratch.
+    fn score_units(
+        &self,
+        query: &str,
+        query_tokens: &[String],
+        units: &[Unit<'_>],
+        contacts: bool,
+        Scratch { sums, best }: &mut Scratch,
+        scored: &mut Scored,
+    ) {
+        for unit in units {
             // (term, factor): 3 as written, 2 a prefix, 1 a close spelling.
             let mut found: Vec<(usize, u32)> = Vec::new();
             match unit {
@@ -331,19 +349,32 @@ impl SearchIndex {
                         let factor = if *self.terms[i] == **word { 3 } else { 2 };
                         (i, factor)
                     }));
-                    let max = allowed_edits(word.chars().count());
-                    if range.is_empty() && max > 0 {
-                        let close = self.close_to(word, max);
-                        if let Some(i) = self.closest(&close) {
-                            scored.corrections.push(Correction {
-                                typed: word.to_string(),
-                                read: self.terms[i].to_string(),
-                            });
-                        }
-                        found.extend(close.into_iter().map(|(i, _)| (i, 1)));
+                    let letters = word.chars().count();
+                    let max = allowed_edits(letters);
+                    // Looked for once, as far as a suggestion may reach:
+                    // the closest of those within `max` is read instead of
+                    // the word, and if none is, the closest of all is what
+                    // the reader may have meant.
+                    let reach = suggestion_edits(letters).max(max);
+                    let close = if range.is_empty() && reach > 0 {
+                        self.close_to(word, reach)
+                    } else {
+                        Vec::new()
+                    };
+                    let (within, further): (Vec<_>, Vec<_>) =
+                        close.into_iter().partition(|&(_, d)| d <= max);
+                    if let Some(i) = self.closest(&within) {
+                        scored.corrections.push(Correction {
+                            typed: word.to_string(),
+                            read: self.terms[i].to_string(),
+                        });
                     }
+                    found.extend(within.into_iter().map(|(i, _)| (i, 1)));
                     if found.is_empty() {
-                        scored.unmatched.push(word.to_string());
+                        scored.unmatched.push(Unmatched {
+                            word: word.to_string(),
+                            meant: self.closest(&further).map(|i| self.terms[i].to_string()),
+                        });
                     }
                 }
                 Unit::Named { tag, word } => {
@@ -375,7 +406,7 @@ impl SearchIndex {
         // authority that has the same word further in.
         let is_phrase = query_tokens.len() > 1;
         scored.hits = sums
-            .into_iter()
+            .drain()
             .filter_map(|(d, (total, m))| {
                 // Postings name only filled slots.
                 let names = self.names[d as usize].as_ref()?;
@@ -403,18 +434,6 @@ impl SearchIndex {
                 })
             })
             .collect();
-        scored
-    }
-
-    /// The word meant by a word that matched nothing: the most used term
-    /// within two edits (one for words of four letters or fewer).
-    pub fn suggestion(&self, word: &str) -> Option<String> {
-        let max = if word.chars().count() <= 4 { 1 } else { 2 };
-        if word.chars().count() < 3 {
-            return None;
-        }
-        self.closest(&self.close_to(word, max))
-            .map(|i| self.terms[i].to_string())
     }
 
     /// Of terms found close (with their distance), the word meant: the
@@ -428,5 +447,40 @@ impl SearchIndex {
 
     pub fn term_count(&self) -> usize {
         self.terms.len()
+    }
+}
+
+/// Scoring's scratch: each part's best weight per document, then the sums
+/// over parts, keyed by slot. Sized by the matches, not by the directory,
+/// and kept by each thread between searches: grown afresh for every search,
+/// these maps were a fifth of a search's time. A thread keeps at most
+/// [`Scratch::KEPT`] entries' room; a larger search grows its own.
+#[derive(Default)]
+struct Scratch {
+    // Keys are small integers: a fast hash, not a DoS-resistant one.
+    sums: FxHashMap<u32, (u32, u8)>,
+    best: FxHashMap<u32, u32>,
+}
+
+impl Scratch {
+    const KEPT: usize = 4096;
+
+    fn with<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
+        thread_local! {
+            static SCRATCH: std::cell::RefCell<Scratch> = Default::default();
+        }
+        SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut scratch) => {
+                let out = f(&mut scratch);
+                scratch.sums.clear();
+                scratch.best.clear();
+                if scratch.sums.capacity() > Self::KEPT || scratch.best.capacity() > Self::KEPT {
+                    *scratch = Scratch::default();
+                }
+                out
+            }
+            // Only if scoring ever scored within itself.
+            Err(_) => f(&mut Scratch::default()),
+        })
     }
 }

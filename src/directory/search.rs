@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use serde_json::value::RawValue;
 
-use super::index::{Hit, SearchIndex};
+use super::index::{Hit, SearchIndex, Unmatched};
 use super::listing::{Listing, Slot};
 use super::model::Authority;
 use crate::db::ids::AuthorityId;
@@ -312,12 +312,16 @@ impl Snapshot {
 
     /// `text` with each word that matched nothing replaced by the word the
     /// directory has closest to it, if the result finds something.
-    fn suggest(&self, text: &str, unmatched: &[String], q: &SearchQuery) -> Option<String> {
+    fn suggest(&self, text: &str, unmatched: &[Unmatched], q: &SearchQuery) -> Option<String> {
         let mut words = crate::domain::text::tokens(text);
         let mut changed = false;
-        for w in words.iter_mut().filter(|w| unmatched.contains(w)) {
-            if let Some(s) = self.index.suggestion(w) {
-                *w = s;
+        for w in words.iter_mut() {
+            if let Some(meant) = unmatched
+                .iter()
+                .find(|u| u.word == *w)
+                .and_then(|u| u.meant.as_ref())
+            {
+                *w = meant.clone();
                 changed = true;
             }
         }

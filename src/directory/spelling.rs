@@ -5,11 +5,24 @@
 //! first letter is taken as typed too, unless swapped with the second (see
 //! `SearchIndex::close_to`).
 
+use rapidfuzz::distance::osa;
+
 /// The edits a typed word of this many letters is allowed.
 pub fn allowed_edits(letters: usize) -> usize {
     match letters {
         0..=4 => 0,
         5..=8 => 1,
+        _ => 2,
+    }
+}
+
+/// The edits allowed between a word that matched nothing and a term
+/// suggested for it: further than a search reads a word as another, since
+/// the reader is asked.
+pub fn suggestion_edits(letters: usize) -> usize {
+    match letters {
+        0..=2 => 0,
+        3..=4 => 1,
         _ => 2,
     }
 }
@@ -20,9 +33,13 @@ pub fn letters(term: &str) -> u8 {
     term.chars().count().min(255) as u8
 }
 
-/// A typed word, ready to be compared with many terms.
+/// A typed word, ready to be compared with many terms: its letters are
+/// prepared once (a bit-parallel comparison, no allocation per term). A
+/// misspelled word is compared with every term sharing its first letters,
+/// and comparing them one by one, each with allocations of its own, was
+/// most of the cost of a search that found nothing.
 pub struct Typed {
-    word: String,
+    word: osa::BatchComparator<char>,
     letters: u8,
     max: usize,
 }
@@ -30,7 +47,7 @@ pub struct Typed {
 impl Typed {
     pub fn new(word: &str, max: usize) -> Self {
         Self {
-            word: word.to_string(),
+            word: osa::BatchComparator::new(word.chars()),
             letters: letters(word),
             max,
         }
@@ -43,8 +60,8 @@ impl Typed {
 
     /// The edits from this word to `term`, if within the allowance.
     pub fn distance(&self, term: &str) -> Option<usize> {
-        let d = strsim::osa_distance(&self.word, term);
-        (d <= self.max).then_some(d)
+        self.word
+            .distance_with_args(term.chars(), &osa::Args::default().score_cutoff(self.max))
     }
 }
 
@@ -66,5 +83,17 @@ mod tests {
         assert_eq!(Typed::new("ujstice", 1).distance("justice"), Some(1));
         assert_eq!(Typed::new("ustice", 1).distance("justice"), Some(1));
         assert_eq!(allowed_edits(4), 0);
+    }
+
+    #[test]
+    fn swaps_count_once_and_letters_are_not_bytes() {
+        assert_eq!(Typed::new("jutsice", 1).distance("justice"), Some(1));
+        assert_eq!(Typed::new("justice", 2).distance("justice"), Some(0));
+        // Cyrillic: two bytes a letter, one edit.
+        assert_eq!(Typed::new("масква", 1).distance("москва"), Some(1));
+        assert_eq!(Typed::new("masква", 1).distance("москва"), None);
+        // Longer than a machine word.
+        let long = "a".repeat(70);
+        assert_eq!(Typed::new(&long, 2).distance(&"a".repeat(71)), Some(1));
     }
 }
