@@ -8,6 +8,11 @@ use unicode_normalization::char::is_combining_mark;
 /// Lower case, accents removed, a few letters that do not decompose spelled
 /// out (ß, æ, œ, ø, ł, đ, ı).
 pub fn fold(text: &str) -> String {
+    // Most of what is typed and indexed is ASCII, for which decomposing is
+    // the costliest way to lowercase.
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
     let mut out = String::with_capacity(text.len());
     for c in text.nfd() {
         if is_combining_mark(c) {
