@@ -154,10 +154,15 @@ fn results_page(
             };
             (words, page_link(&asked, 1))
         }),
+        heading: SearchResult::heading(
+            result.total,
+            first,
+            first + cards.len().saturating_sub(1),
+            pages,
+        ),
+        paged: pages > 1,
         page: query.page,
         pages,
-        first,
-        last: first + cards.len().saturating_sub(1),
         prev: (query.page > 1).then(|| page_link(params, query.page - 1)),
         next: (query.page < pages).then(|| page_link(params, query.page + 1)),
         cards: cards.concat(),

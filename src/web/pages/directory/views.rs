@@ -224,12 +224,29 @@ pub struct SearchResult {
     /// Nothing matched: the question as the directory spells it, and the
     /// link that asks it.
     pub suggestion: Option<(String, String)>,
+    /// "3 authorities", "45 authorities, 21–40 shown", "No authority found":
+    /// written here rather than by three helpers in the template, which
+    /// cost a page made on a miss more than the words are worth.
+    pub heading: String,
+    /// More than one page: the pager is shown.
+    pub paged: bool,
     pub page: u32,
     pub pages: u32,
-    pub first: usize,
-    pub last: usize,
     pub prev: Option<String>,
     pub next: Option<String>,
+}
+
+impl SearchResult {
+    /// The heading of `total` found, `first` to `last` of them shown on
+    /// one of `pages` pages.
+    pub fn heading(total: usize, first: usize, last: usize, pages: u32) -> String {
+        match (total, pages) {
+            (0, _) => "No authority found".into(),
+            (1, _) => "1 authority".into(),
+            (n, 1) => format!("{n} authorities"),
+            (n, _) => format!("{n} authorities, {first}–{last} shown"),
+        }
+    }
 }
 
 #[derive(Serialize)]
