@@ -3,6 +3,7 @@
 //! submitted by its focal point and reviewed by the secretariat.
 
 mod base;
+pub mod compact;
 pub mod input;
 pub mod lifecycle;
 pub mod notify;

@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use crate::db;
 use crate::db::ids::AuthorityId;
 use crate::error::AppError;
+use crate::measures::compact::Compact;
 use crate::measures::{Described, Update, store};
 use crate::web::AppState;
 
@@ -57,23 +58,24 @@ pub type ByAuthority = Arc<Measures>;
 
 /// Measures in force ordered by authority, at most one each: at 50,000
 /// authorities there are tens of thousands, and a map kept a third of its
-/// room empty.
-pub struct Measures(Box<[Update]>);
+/// room empty. Each is kept compact (`measures::compact`).
+pub struct Measures(Box<[Compact]>);
 
 impl Measures {
     /// From `store::in_force`, which gives one per authority.
-    fn new(mut list: Vec<Update>) -> Self {
+    fn new(list: Vec<Update>) -> Self {
+        let mut list: Vec<Compact> = list.into_iter().map(Compact::from).collect();
         list.sort_by_key(|u| u.authority_id);
         Measures(list.into_boxed_slice())
     }
 
     /// The measure in force of this authority.
-    pub fn get(&self, id: &AuthorityId) -> Option<&Update> {
+    pub fn get(&self, id: &AuthorityId) -> Option<Update> {
         let at = self.0.binary_search_by_key(id, |u| u.authority_id).ok()?;
-        Some(&self.0[at])
+        Some(self.0[at].update())
     }
 
-    pub fn values(&self) -> impl Iterator<Item = &Update> {
+    pub fn values(&self) -> impl Iterator<Item = &Compact> {
         self.0.iter()
     }
 }
@@ -152,7 +154,7 @@ impl InForce {
 /// The measures in force of these authorities from what
 /// [`InForce::current`] gave, as this reader may see them, by authority id.
 pub fn picked(all: &ByAuthority, ids: &[AuthorityId], sees_contacts: bool) -> Vec<Update> {
-    let mut list: Vec<Update> = ids.iter().filter_map(|id| all.get(id).cloned()).collect();
+    let mut list: Vec<Update> = ids.iter().filter_map(|id| all.get(id)).collect();
     list.sort_by_key(|u| u.authority_id);
     list.into_iter()
         .map(|u| u.for_reader(sees_contacts))
@@ -169,7 +171,7 @@ pub fn described(
     ids.iter()
         .filter_map(|id| all.get(id))
         .map(|u| {
-            let u = u.clone().for_reader(sees_contacts);
+            let u = u.for_reader(sees_contacts);
             (u.authority_id, vec![view(&u)])
         })
         .collect()
