@@ -24,7 +24,7 @@ import urllib.request
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -103,6 +103,21 @@ def accessible(d, what):
     check(not found, f"axe: no serious violation on {what} {found if found else ''}")
 
 
+def replaced(element):
+    """Whether the page `element` was on has been replaced. Chromium reports
+    a node of a document it has just left either as stale or, during the
+    switch, as not belonging to the document: both mean the old page is gone."""
+    try:
+        element.is_enabled()
+        return False
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as e:
+        if "does not belong to the document" in str(e):
+            return True
+        raise
+
+
 def go(d, element):
     """Clicks (or submits) and waits for the page it leads to: reading the
     old page meanwhile would test nothing."""
@@ -111,7 +126,7 @@ def go(d, element):
         element.submit()
     else:
         element.click()
-    WebDriverWait(d, 15).until(expected_conditions.staleness_of(old))
+    WebDriverWait(d, 15).until(lambda _: replaced(old))
     WebDriverWait(d, 15).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
