@@ -9,14 +9,14 @@ use super::{Operations, Originals, Status, Update, YesNo, YesNoPartly};
 use crate::db::ids::{AuthorityId, UpdateId};
 use crate::directory::packed::Texts;
 
-/// An update without its texts in `String`s. The fields a table of
-/// measures compares are read directly; the whole update is made back by
-/// [`Compact::update`].
+/// An update without its texts in `String`s. The fields the table of
+/// measures filters and shows are read directly (the others are private);
+/// the whole update is made back by [`Compact::update`].
 #[derive(Debug, Clone)]
 pub struct Compact {
-    pub id: UpdateId,
+    id: UpdateId,
     pub authority_id: AuthorityId,
-    pub status: Status,
+    status: Status,
     base_id: Option<UpdateId>,
     pub operations: Option<Operations>,
     pub electronic_requests: Option<YesNoPartly>,
@@ -25,7 +25,7 @@ pub struct Compact {
     pub surrenders: Option<YesNoPartly>,
     pub transfers: Option<YesNoPartly>,
     pub effective_from: NaiveDate,
-    pub effective_until: Option<NaiveDate>,
+    effective_until: Option<NaiveDate>,
     submitted_at: Option<NaiveDateTime>,
     decided_at: Option<NaiveDateTime>,
     updated_at: NaiveDateTime,
