@@ -68,14 +68,16 @@ pub struct SearchIndex {
 /// An authority's folded names in one allocation: the English name, then
 /// the local one if there is one. Where the first ends is kept beside them:
 /// looking for a separator in each hit's names cost a search a quarter more.
+/// The reading order sorts by the same folded English name and shares this
+/// allocation (`listing::SortKey`).
 #[derive(Clone)]
-struct Names {
+pub(super) struct Names {
     text: Arc<str>,
     english: u32,
 }
 
 impl Names {
-    fn of(a: &Authority) -> Self {
+    pub(super) fn of(a: &Authority) -> Self {
         let mut text = fold(a.name());
         let english = u32::try_from(text.len()).expect("a name fits in 4 GB");
         if let Some(local) = a.name_local() {
@@ -85,6 +87,11 @@ impl Names {
             text: text.into(),
             english,
         }
+    }
+
+    /// The English name, folded.
+    pub(super) fn english(&self) -> &str {
+        &self.text[..self.english as usize]
     }
 
     fn iter(&self) -> impl Iterator<Item = &str> {
@@ -176,13 +183,15 @@ pub struct Unmatched {
 }
 
 impl SearchIndex {
-    /// The index of `docs`, each at the slot of its position (`None`: an
-    /// empty slot).
-    pub fn build<'a>(docs: impl ExactSizeIterator<Item = Option<&'a Authority>>) -> Self {
+    /// The index of `docs` (each with its folded names), each at the slot of
+    /// its position (`None`: an empty slot).
+    pub(super) fn build<'a>(
+        docs: impl ExactSizeIterator<Item = Option<(&'a Authority, &'a Names)>>,
+    ) -> Self {
         let mut map: HashMap<String, Vec<Posting>> = HashMap::new();
         let mut names = Vec::with_capacity(docs.len());
         for (i, a) in docs.enumerate() {
-            let Some(a) = a else {
+            let Some((a, a_names)) = a else {
                 names.push(None);
                 continue;
             };
@@ -191,7 +200,7 @@ impl SearchIndex {
                     .or_default()
                     .push(Posting::new(i as u32, weight));
             }
-            names.push(Some(Names::of(a)));
+            names.push(Some(a_names.clone()));
         }
         let mut entries: Vec<(String, Vec<Posting>)> = map.into_iter().collect();
         entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
@@ -209,9 +218,14 @@ impl SearchIndex {
 
     /// This index with the document in `slot` replaced: `old` is what the
     /// slot held (its terms are taken out), `new` what it holds now.
-    pub fn replace(&mut self, slot: u32, old: Option<&Authority>, new: Option<&Authority>) {
+    pub(super) fn replace(
+        &mut self,
+        slot: u32,
+        old: Option<&Authority>,
+        new: Option<(&Authority, &Names)>,
+    ) {
         let old_terms = old.map(terms_of).unwrap_or_default();
-        let new_terms = new.map(terms_of).unwrap_or_default();
+        let new_terms = new.map(|(a, _)| terms_of(a)).unwrap_or_default();
         for (term, weight) in &old_terms {
             if new_terms.get(term) == Some(weight) {
                 continue;
@@ -254,7 +268,7 @@ impl SearchIndex {
         if self.names.len() <= slot {
             self.names.resize(slot + 1, None);
         }
-        self.names[slot] = new.map(Names::of);
+        self.names[slot] = new.map(|(_, names)| names.clone());
     }
 
     /// Where the terms that start with `prefix` begin and end.

@@ -6,6 +6,7 @@ use std::sync::{Arc, OnceLock};
 
 use serde_json::value::RawValue;
 
+use super::index::Names;
 use super::model::Authority;
 use crate::db::ids::AuthorityId;
 use crate::domain::LanguageCode;
@@ -108,16 +109,49 @@ pub(super) struct Made {
 }
 
 /// Reading order: State, kind, name folded, id (which makes it total).
-pub(super) type SortKey = (&'static str, u8, Box<str>, AuthorityId);
+pub(super) struct SortKey {
+    state: &'static str,
+    kind: u8,
+    /// The name folded as `text::sort_key` folds it (it is `fold`), in the
+    /// allocation the index keeps for the same authority.
+    pub(super) names: Names,
+    id: AuthorityId,
+}
+
+impl SortKey {
+    fn parts(&self) -> (&'static str, u8, &str, AuthorityId) {
+        (self.state, self.kind, self.names.english(), self.id)
+    }
+}
+
+impl PartialEq for SortKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.parts() == other.parts()
+    }
+}
+
+impl Eq for SortKey {}
+
+impl PartialOrd for SortKey {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for SortKey {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.parts().cmp(&other.parts())
+    }
+}
 
 impl Slot {
     pub(super) fn new(a: Authority) -> Self {
-        let key = (
-            a.country.state().sort_key.as_str(),
-            a.kind_rank(),
-            crate::domain::text::sort_key(a.name()).into_boxed_str(),
-            a.id,
-        );
+        let key = SortKey {
+            state: a.country.state().sort_key.as_str(),
+            kind: a.kind_rank(),
+            names: Names::of(&a),
+            id: a.id,
+        };
         Slot {
             authority: Arc::new(a),
             made: Arc::new(Made {

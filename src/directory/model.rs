@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
+use smallvec::SmallVec;
 
 pub use super::changes::{Changed, Delta, bump_generation, changes_since, generation};
 use super::fields::AuthorityColumns;
@@ -75,12 +76,12 @@ pub struct Authority {
     fields: Packed,
     pub country: CountryCode,
     pub kind: AuthorityKind,
-    pub languages: Box<[LanguageCode]>,
-    pub channels: Box<[Channel]>,
+    pub languages: Languages,
+    pub channels: Channels,
     pub version: i32,
     pub updated_at: NaiveDateTime,
-    pub designations: Vec<Designation>,
-    pub contacts: Vec<ContactPerson>,
+    pub designations: Designations,
+    pub contacts: Contacts,
 }
 
 impl std::ops::Deref for Authority {
@@ -91,14 +92,33 @@ impl std::ops::Deref for Authority {
     }
 }
 
+// Lists of codes, kept inside what holds them up to a size no authority is
+// likely to pass: 50,000 authorities' lists, each an allocation of its own,
+// were about 250,000 small allocations (7 MB with the allocator's overhead).
+pub type Languages = SmallVec<[LanguageCode; 8]>;
+pub type Channels = SmallVec<[Channel; 6]>;
+pub type Functions = SmallVec<[Function; 3]>;
+// Nearly every authority has one designation and one or two contact persons:
+// kept inside it, not in two allocations more per authority.
+pub type Designations = SmallVec<[Designation; 1]>;
+pub type Contacts = SmallVec<[ContactPerson; 2]>;
+
+/// A list in its inline room, or, longer, in an allocation of exactly its
+/// size.
+fn exactly<A: smallvec::Array>(items: impl IntoIterator<Item = A::Item>) -> SmallVec<A> {
+    let mut list: SmallVec<A> = items.into_iter().collect();
+    list.shrink_to_fit();
+    list
+}
+
 /// A designation under an article. Its instrument, provision and title
 /// follow from the article: they are written out when it is serialised, not
 /// kept in each of the directory's designations.
 #[derive(Debug, Clone)]
 pub struct Designation {
     pub article: Article,
-    pub functions: Box<[Function]>,
-    pub note: Option<String>,
+    pub functions: Functions,
+    pub note: Option<Box<str>>,
 }
 
 impl Serialize for Designation {
@@ -109,7 +129,7 @@ impl Serialize for Designation {
         d.serialize_field("article", &self.article)?;
         d.serialize_field("provision", self.article.provision())?;
         d.serialize_field("title", self.article.title())?;
-        d.serialize_field("functions", &self.functions)?;
+        d.serialize_field("functions", &self.functions[..])?;
         d.serialize_field("note", &self.note)?;
         d.end()
     }
@@ -120,7 +140,7 @@ impl Serialize for Designation {
 #[derive(Debug, Clone)]
 pub struct ContactPerson {
     texts: Texts<4>,
-    pub languages: Box<[LanguageCode]>,
+    pub languages: Languages,
 }
 
 impl ContactPerson {
@@ -129,7 +149,7 @@ impl ContactPerson {
         position: Option<&str>,
         email: Option<&str>,
         phone: Option<&str>,
-        languages: Box<[LanguageCode]>,
+        languages: Languages,
     ) -> Self {
         ContactPerson {
             texts: Texts::new([Some(name), position, email, phone]),
@@ -162,7 +182,7 @@ impl Serialize for ContactPerson {
         c.serialize_field("position", &self.position())?;
         c.serialize_field("email", &self.email())?;
         c.serialize_field("phone", &self.phone())?;
-        c.serialize_field("languages", &self.languages)?;
+        c.serialize_field("languages", &self.languages[..])?;
         c.end()
     }
 }
@@ -244,8 +264,8 @@ impl Authority {
         columns: AuthorityColumns,
         version: i32,
         updated_at: NaiveDateTime,
-        designations: Vec<Designation>,
-        contacts: Vec<ContactPerson>,
+        designations: impl IntoIterator<Item = Designation>,
+        contacts: impl IntoIterator<Item = ContactPerson>,
     ) -> Option<Self> {
         Some(Authority {
             id,
@@ -256,8 +276,8 @@ impl Authority {
             fields: Packed::of(&columns),
             version,
             updated_at,
-            designations,
-            contacts,
+            designations: exactly(designations),
+            contacts: exactly(contacts),
         })
     }
 
@@ -285,12 +305,13 @@ impl Authority {
     }
 }
 
-fn parse_list<T>(stored: &str, parse: fn(&str) -> Result<T, String>) -> Box<[T]> {
+fn parse_list<A: smallvec::Array>(
+    stored: &str,
+    parse: fn(&str) -> Result<A::Item, String>,
+) -> SmallVec<A> {
     // Values were validated on the way in; one written by a newer version
     // that this one does not know is left out rather than failing the load.
-    // A boxed slice holds exactly its items: 50,000 authorities' lists, each
-    // with room for more, were megabytes.
-    split_codes(stored).filter_map(|c| parse(c).ok()).collect()
+    exactly(split_codes(stored).filter_map(|c| parse(c).ok()))
 }
 
 fn assemble(
@@ -298,22 +319,20 @@ fn assemble(
     designations: Vec<DesignationRow>,
     contacts: Vec<ContactRow>,
 ) -> Option<Authority> {
-    // Each list in an allocation of its own size: `collect` from the rows'
-    // vector would reuse (and keep) the rows' larger allocation.
-    let mut kept_designations = Vec::with_capacity(designations.len());
-    kept_designations.extend(designations.into_iter().filter_map(|d| {
-        let instrument = Instrument::parse(&d.instrument).ok()?;
-        let article = Article::from_parts(instrument, d.article)?;
-        Some(Designation {
-            article,
-            functions: parse_list(&d.functions, Function::parse),
-            note: d.note,
+    let mut designations: Designations = designations
+        .into_iter()
+        .filter_map(|d| {
+            let instrument = Instrument::parse(&d.instrument).ok()?;
+            let article = Article::from_parts(instrument, d.article)?;
+            Some(Designation {
+                article,
+                functions: parse_list(&d.functions, Function::parse),
+                note: d.note.map(String::into_boxed_str),
+            })
         })
-    }));
-    let mut designations = kept_designations;
+        .collect();
     designations.sort_by_key(|d| d.article);
-    let mut kept_contacts = Vec::with_capacity(contacts.len());
-    kept_contacts.extend(contacts.iter().map(|c| {
+    let contacts = contacts.iter().map(|c| {
         ContactPerson::new(
             &c.name,
             c.position.as_deref(),
@@ -321,8 +340,7 @@ fn assemble(
             c.phone.as_deref(),
             parse_list(&c.languages, LanguageCode::parse),
         )
-    }));
-    let contacts = kept_contacts;
+    });
     Authority::new(
         row.id,
         row.columns,

@@ -12,10 +12,19 @@ pub struct Texts<const N: usize> {
     /// Every text, one after the other.
     text: Box<str>,
     /// Where each text ends in `text`.
-    ends: [u32; N],
+    ends: Ends<N>,
     /// Which texts are there (a bit each): an absent text and an empty one
     /// are not the same when read back.
     present: u32,
+}
+
+/// Where texts end: in two bytes each when all of them fit (an authority's
+/// text is a few hundred bytes; its checked fields sum to under 64 KiB),
+/// which halves the table every authority carries.
+#[derive(Debug, Clone, PartialEq)]
+enum Ends<const N: usize> {
+    Short([u16; N]),
+    Long(Box<[u32; N]>),
 }
 
 impl<const N: usize> Texts<N> {
@@ -23,7 +32,7 @@ impl<const N: usize> Texts<N> {
         const { assert!(N <= 32, "a bit each in `present`") };
         let mut text =
             String::with_capacity(texts.clone().into_iter().flatten().map(str::len).sum());
-        let mut ends = [0; N];
+        let mut ends = [0u32; N];
         let mut present = 0;
         for (i, t) in texts.into_iter().take(N).enumerate() {
             if let Some(t) = t {
@@ -33,10 +42,21 @@ impl<const N: usize> Texts<N> {
             // Fields are at most a few thousand characters.
             ends[i] = u32::try_from(text.len()).expect("an authority's text fits in 4 GB");
         }
+        let ends = match u16::try_from(text.len()) {
+            Ok(_) => Ends::Short(ends.map(|e| e as u16)),
+            Err(_) => Ends::Long(Box::new(ends)),
+        };
         Texts {
             text: text.into_boxed_str(),
             ends,
             present,
+        }
+    }
+
+    fn end(&self, i: usize) -> usize {
+        match &self.ends {
+            Ends::Short(ends) => ends[i].into(),
+            Ends::Long(ends) => ends[i] as usize,
         }
     }
 
@@ -45,8 +65,8 @@ impl<const N: usize> Texts<N> {
         if self.present & (1 << i) == 0 {
             return None;
         }
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        Some(&self.text[start..self.ends[i] as usize])
+        let start = if i == 0 { 0 } else { self.end(i - 1) };
+        Some(&self.text[start..self.end(i)])
     }
 
     /// Every text, in order.
@@ -103,5 +123,22 @@ mod tests {
         assert_eq!(packed.name_local(), Some(""));
         assert_eq!(packed.acronym(), None);
         assert_eq!(packed.verified_at(), columns.verified_at);
+    }
+
+    #[test]
+    fn texts_past_64_kib_read_back_whole() {
+        let long = "é".repeat(40_000);
+        let texts = Texts::<3>::new([Some("a"), None, Some(long.as_str())]);
+        assert!(matches!(texts.ends, Ends::Long(_)));
+        assert_eq!(
+            texts.texts().collect::<Vec<_>>(),
+            [Some("a"), None, Some(long.as_str())]
+        );
+        let short = Texts::<3>::new([Some("a"), None, Some("b")]);
+        assert!(matches!(short.ends, Ends::Short(_)));
+        assert_eq!(
+            short.texts().collect::<Vec<_>>(),
+            [Some("a"), None, Some("b")]
+        );
     }
 }

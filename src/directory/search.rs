@@ -71,7 +71,11 @@ impl Snapshot {
         let mut slots: Vec<Option<Slot>> = Vec::with_capacity(list.len());
         slots.extend(list.into_iter().map(|a| Some(Slot::new(a))));
         let listing = Listing::of(&slots);
-        let index = SearchIndex::build(slots.iter().map(|s| s.as_ref().map(|s| &*s.authority)));
+        let index = SearchIndex::build(
+            slots
+                .iter()
+                .map(|s| s.as_ref().map(|s| (&*s.authority, &s.made.key.names))),
+        );
         let by_id = slots
             .iter()
             .enumerate()
@@ -149,7 +153,11 @@ impl Snapshot {
             };
             let new = Slot::new(a);
             let old = slots[slot as usize].take().map(|s| s.authority);
-            index.replace(slot, old.as_deref(), Some(&new.authority));
+            index.replace(
+                slot,
+                old.as_deref(),
+                Some((&new.authority, &new.made.key.names)),
+            );
             slots[slot as usize] = Some(new);
             listing.insert(&slots, slot);
         }

@@ -132,23 +132,47 @@ impl Serialize for CountryCode {
     }
 }
 
-/// An ISO 639-1 language code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct LanguageCode(&'static str);
+/// An ISO 639-1 language code. Kept as isolang's language (two bytes, not
+/// a sixteen-byte string): the directory holds one for each language of each
+/// authority and contact person.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LanguageCode(isolang::Language);
+
+impl std::fmt::Debug for LanguageCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "LanguageCode({})", self.as_str())
+    }
+}
+
+/// By code, as when the code was the value.
+impl Ord for LanguageCode {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl PartialOrd for LanguageCode {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
 
 /// Languages with a two-letter code by their English name and their name
 /// in themselves, folded: "french", "francais", "arabic", "العربية".
-static LANGUAGES_BY_NAME: std::sync::LazyLock<std::collections::HashMap<String, &'static str>> =
-    std::sync::LazyLock::new(|| {
-        let mut by_name = std::collections::HashMap::new();
-        for l in isolang::languages() {
-            let Some(code) = l.to_639_1() else { continue };
-            for name in [Some(l.to_name()), l.to_autonym()].into_iter().flatten() {
-                by_name.entry(super::text::fold(name)).or_insert(code);
-            }
+static LANGUAGES_BY_NAME: std::sync::LazyLock<
+    std::collections::HashMap<String, isolang::Language>,
+> = std::sync::LazyLock::new(|| {
+    let mut by_name = std::collections::HashMap::new();
+    for l in isolang::languages() {
+        if l.to_639_1().is_none() {
+            continue;
         }
-        by_name
-    });
+        for name in [Some(l.to_name()), l.to_autonym()].into_iter().flatten() {
+            by_name.entry(super::text::fold(name)).or_insert(l);
+        }
+    }
+    by_name
+});
 
 impl LanguageCode {
     /// Reads a language as people write it: its ISO 639-1 code (`fr`), its
@@ -156,7 +180,7 @@ impl LanguageCode {
     pub fn parse(raw: &str) -> Result<Self, String> {
         let s = raw.trim().to_ascii_lowercase();
         isolang::Language::from_639_1(&s)
-            .and_then(|l| l.to_639_1())
+            .filter(|l| l.to_639_1().is_some())
             .or_else(|| LANGUAGES_BY_NAME.get(&super::text::fold(raw.trim())).copied())
             .map(LanguageCode)
             .ok_or_else(|| {
@@ -169,8 +193,8 @@ impl LanguageCode {
     pub fn form_names() -> &'static [&'static str] {
         static NAMES: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
             let mut names: Vec<&'static str> = isolang::languages()
-                .filter_map(|l| l.to_639_1())
-                .map(|code| LanguageCode(code).form_name())
+                .filter(|l| l.to_639_1().is_some())
+                .map(|l| LanguageCode(l).form_name())
                 .collect();
             names.sort_unstable();
             names.dedup();
@@ -184,7 +208,7 @@ impl LanguageCode {
     pub fn form_name(self) -> &'static str {
         let name = self.english_name();
         if name.contains([',', ';']) {
-            self.0
+            self.as_str()
         } else {
             name
         }
@@ -192,10 +216,12 @@ impl LanguageCode {
 
     pub fn as_str(self) -> &'static str {
         self.0
+            .to_639_1()
+            .expect("only languages with a two-letter code are made")
     }
 
     fn language(self) -> isolang::Language {
-        isolang::Language::from_639_1(self.0).expect("validated at parse")
+        self.0
     }
 
     /// The language's English name, e.g. "French".
@@ -211,7 +237,7 @@ impl LanguageCode {
 
 impl Serialize for LanguageCode {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.0)
+        s.serialize_str(self.as_str())
     }
 }
 

@@ -87,7 +87,7 @@ pub fn record_of(a: &Authority) -> ValidAuthority {
             .map(|d| NewDesignation {
                 article: d.article,
                 functions: d.functions.to_vec(),
-                note: d.note.clone(),
+                note: d.note.as_deref().map(str::to_string),
             })
             .collect(),
         contacts: a

@@ -211,7 +211,7 @@ impl AuthorityInput {
                     .map(|d| DesignationInput {
                         article: serde_json::to_value(d.article).unwrap_or(Value::Null),
                         functions: codes(d.functions.iter().map(|f| f.code()).collect()),
-                        note: d.note.clone(),
+                        note: d.note.as_deref().map(str::to_string),
                     })
                     .collect(),
             ),

@@ -81,13 +81,13 @@ impl Serialize for AuthorityJson<'_> {
         map.serialize_entry("articles", &articles)?;
         map.serialize_entry("version", &a.version)?;
         if self.full {
-            map.serialize_entry("designations", &a.designations)?;
+            map.serialize_entry("designations", &a.designations[..])?;
             map.serialize_entry("updated_at", &a.updated_at)?;
         }
         // False when contact details were left out for this reader.
         map.serialize_entry("contacts_visible", &self.sees_contacts)?;
         if self.sees_contacts {
-            map.serialize_entry("contacts", &a.contacts)?;
+            map.serialize_entry("contacts", &a.contacts[..])?;
         }
         map.end()
     }
