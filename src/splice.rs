@@ -4,7 +4,9 @@
 //! search page's bytes, and a large directory's bulletin is megabytes of
 //! entries, better rendered a State at a time than as one JSON tree.
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
+
+use serde::{Serialize, Serializer};
 
 /// Marks where a part goes. The page's data holds the marker in place of
 /// the part; the number, drawn once per process, keeps text a reader typed
@@ -13,16 +15,81 @@ static NONCE: LazyLock<String> = LazyLock::new(|| format!("{:016x}", rand::rando
 
 const EDGE: char = '\u{1}';
 
+/// Text made before a page, shared where it can be: the option lists written
+/// once per process or snapshot, and cards rendered once per snapshot, go into
+/// a page without a copy of their own first (on a search page made on a miss,
+/// five copies of tens of KB).
+#[derive(Debug, Clone)]
+pub enum Part {
+    Owned(String),
+    Static(&'static str),
+    Shared(Arc<str>),
+    /// Pieces, one after the other.
+    Joined(Vec<Arc<str>>),
+}
+
+impl Default for Part {
+    fn default() -> Self {
+        Part::Static("")
+    }
+}
+
+impl Part {
+    pub fn len(&self) -> usize {
+        match self {
+            Part::Owned(s) => s.len(),
+            Part::Static(s) => s.len(),
+            Part::Shared(s) => s.len(),
+            Part::Joined(pieces) => pieces.iter().map(|p| p.len()).sum(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn push_to(&self, out: &mut String) {
+        match self {
+            Part::Owned(s) => out.push_str(s),
+            Part::Static(s) => out.push_str(s),
+            Part::Shared(s) => out.push_str(s),
+            Part::Joined(pieces) => pieces.iter().for_each(|p| out.push_str(p)),
+        }
+    }
+}
+
+impl From<String> for Part {
+    fn from(s: String) -> Self {
+        Part::Owned(s)
+    }
+}
+
+/// As the text it holds: a part that was not spliced is rendered whole.
+impl Serialize for Part {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Part::Owned(text) => s.serialize_str(text),
+            Part::Static(text) => s.serialize_str(text),
+            Part::Shared(text) => s.serialize_str(text),
+            Part::Joined(_) => {
+                let mut text = String::with_capacity(self.len());
+                self.push_to(&mut text);
+                s.serialize_str(&text)
+            }
+        }
+    }
+}
+
 #[derive(Default)]
 pub struct Spliced {
-    parts: Vec<String>,
+    parts: Vec<Part>,
 }
 
 impl Spliced {
     /// Keeps `html` and returns the marker to put in the page's data
     /// instead (in a `{{{triple}}}`, which does not escape it).
-    pub fn add(&mut self, html: String) -> String {
-        self.parts.push(html);
+    pub fn add(&mut self, html: impl Into<Part>) -> String {
+        self.parts.push(html.into());
         format!("{EDGE}{}:{}{EDGE}", *NONCE, self.parts.len() - 1)
     }
 
@@ -30,15 +97,15 @@ impl Spliced {
         self.parts.is_empty()
     }
 
-    /// Swaps the string for its marker.
-    pub fn take(&mut self, html: &mut String) {
+    /// Swaps the part for its marker.
+    pub fn take(&mut self, html: &mut Part) {
         let taken = std::mem::take(html);
-        *html = self.add(taken);
+        *html = Part::Owned(self.add(taken));
     }
 
     /// The rendered page with each marker replaced by its part.
     pub fn apply(&self, rendered: &str) -> String {
-        let size = rendered.len() + self.parts.iter().map(String::len).sum::<usize>();
+        let size = rendered.len() + self.parts.iter().map(Part::len).sum::<usize>();
         let mut out = String::with_capacity(size);
         let mut rest = rendered;
         while let Some(at) = rest.find(EDGE) {
@@ -46,7 +113,7 @@ impl Spliced {
             let after = &rest[at + 1..];
             match self.part(after) {
                 Some((part, used)) => {
-                    out.push_str(part);
+                    part.push_to(&mut out);
                     rest = &after[used..];
                 }
                 None => {
@@ -61,7 +128,7 @@ impl Spliced {
 
     /// The part a marker starting here names, and the marker's length
     /// (without its first edge).
-    fn part(&self, text: &str) -> Option<(&str, usize)> {
+    fn part(&self, text: &str) -> Option<(&Part, usize)> {
         let end = text.find(EDGE)?;
         let (nonce, index) = text[..end].split_once(':')?;
         if nonce != NONCE.as_str() {
@@ -79,8 +146,8 @@ mod tests {
     #[test]
     fn markers_become_their_parts_and_nothing_else_does() {
         let mut s = Spliced::default();
-        let a = s.add("<option>A</option>".into());
-        let b = s.add("<p>B</p>".into());
+        let a = s.add(Part::Static("<option>A</option>"));
+        let b = s.add(Part::Joined(vec!["<p>".into(), "B</p>".into()]));
         let typed = format!("{EDGE}0000000000000000:0{EDGE} and {EDGE}");
         let page = format!("[{a}] {typed} [{b}] [{a}]");
         assert_eq!(

@@ -100,7 +100,7 @@ pub(crate) async fn list_authorities(
         })?;
     Ok(HttpResponse::Ok()
         .insert_header(actix_web::http::header::ContentType::json())
-        .body(shared(body)))
+        .body(actix_web::web::Bytes::from(body)))
 }
 
 /// A page of search results, and how the question was read.

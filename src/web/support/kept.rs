@@ -70,6 +70,32 @@ pub fn shared(body: Arc<str>) -> actix_web::web::Bytes {
     actix_web::web::Bytes::from_owner(Text(body))
 }
 
+/// A body as made for a question asked once, or as kept.
+pub enum Body {
+    Made(String),
+    Kept(Arc<str>),
+}
+
+impl std::ops::Deref for Body {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        match self {
+            Body::Made(text) => text,
+            Body::Kept(text) => text,
+        }
+    }
+}
+
+impl From<Body> for actix_web::web::Bytes {
+    fn from(body: Body) -> Self {
+        match body {
+            Body::Made(text) => text.into(),
+            Body::Kept(text) => shared(text),
+        }
+    }
+}
+
 /// What a kept body was made from: the directory snapshot's generation and
 /// the version of the measures in force (0: none shown).
 pub type Stamp = (i64, u64);
@@ -98,30 +124,13 @@ impl Bodies {
         stamp: Stamp,
         render: impl FnOnce() -> Result<String, AppError>,
     ) -> Result<Arc<str>, AppError> {
-        self.render_kept(key, stamp, true, render)
-    }
-
-    /// The text kept under `key` if it was made from `stamp`; otherwise
-    /// `render`'s, kept from now on (`always`) or from the key's second
-    /// asking.
-    fn render_kept(
-        &self,
-        key: &str,
-        stamp: Stamp,
-        always: bool,
-        render: impl FnOnce() -> Result<String, AppError>,
-    ) -> Result<Arc<str>, AppError> {
         if let Some(body) = self.kept(key, stamp) {
             return Ok(body);
         }
         // Rendered outside the lock; two requests may both render the first
         // time, and the last one stays.
         let body = render()?.into();
-        Ok(if always {
-            self.keep(key, stamp, body)
-        } else {
-            self.keep_if_repeated(key, stamp, body)
-        })
+        Ok(self.keep(key, stamp, body))
     }
 
     /// Keeps `body`, made from `stamp`, under `key` (unless a newer stamp
@@ -160,8 +169,11 @@ impl Bodies {
         key: &str,
         stamp: Stamp,
         render: impl FnOnce() -> Result<String, AppError>,
-    ) -> Result<Arc<str>, AppError> {
-        self.render_kept(key, stamp, false, render)
+    ) -> Result<Body, AppError> {
+        if let Some(body) = self.kept(key, stamp) {
+            return Ok(Body::Kept(body));
+        }
+        Ok(self.keep_if_repeated(key, stamp, render()?))
     }
 
     /// The text kept under `key` if it was made from `stamp`; otherwise
@@ -174,19 +186,20 @@ impl Bodies {
         key: &str,
         stamp: Stamp,
         render: impl FnOnce() -> Result<String, AppError> + Send + 'static,
-    ) -> Result<Arc<str>, AppError> {
+    ) -> Result<Body, AppError> {
         if let Some(body) = self.kept(key, stamp) {
-            return Ok(body);
+            return Ok(Body::Kept(body));
         }
-        let body: Arc<str> = super::off_workers::make(render).await??.into();
+        let body = super::off_workers::make(render).await??;
         Ok(self.keep_if_repeated(key, stamp, body))
     }
 
-    fn keep_if_repeated(&self, key: &str, stamp: Stamp, body: Arc<str>) -> Arc<str> {
+    fn keep_if_repeated(&self, key: &str, stamp: Stamp, body: String) -> Body {
         if self.first_asking(key, stamp) {
-            return body;
+            // Sent as made: copied into a kept body only once it is kept.
+            return Body::Made(body);
         }
-        self.keep(key, stamp, body)
+        Body::Kept(self.keep(key, stamp, body.into()))
     }
 
     /// Whether this is the first time `key` is asked for at `stamp`

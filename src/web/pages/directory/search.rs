@@ -6,7 +6,7 @@ use actix_web::{HttpResponse, web};
 use super::views::{Choices, Chosen, Search, SearchResult};
 use crate::directory::search::{SearchParams, SearchQuery, Snapshot};
 use crate::error::AppError;
-use crate::splice::Spliced;
+use crate::splice::{Part, Spliced};
 use crate::web::support::respond::{framed, page_spliced};
 use crate::web::support::templates::render;
 use crate::web::{AppState, Viewer};
@@ -165,7 +165,7 @@ fn results_page(
         pages,
         prev: (query.page > 1).then(|| page_link(params, query.page - 1)),
         next: (query.page < pages).then(|| page_link(params, query.page + 1)),
-        cards: cards.concat(),
+        cards: Part::Joined(cards),
     });
     let mut spliced = Spliced::default();
     view.choices.splice(&mut spliced);

@@ -13,7 +13,7 @@ use crate::domain::states;
 use crate::domain::{Article, Instrument};
 use crate::error::{AppError, FieldError};
 use crate::measures::Described;
-use crate::splice::Spliced;
+use crate::splice::{Part, Spliced};
 use crate::web::pages::measures::WithMeasures;
 use crate::web::support::json::{AuthorityJson, CountryJson};
 use crate::web::support::respond::Bodies;
@@ -24,10 +24,10 @@ use crate::web::support::templates::language_name;
 /// written once; a request only marks the one chosen.
 #[derive(Serialize)]
 pub struct Choices {
-    state_options: String,
-    article_options: String,
-    region_options: String,
-    language_options: String,
+    state_options: Part,
+    article_options: Part,
+    region_options: Part,
+    language_options: Part,
 }
 
 /// The articles with their summaries, for the about page.
@@ -96,22 +96,17 @@ static REGION_OPTIONS: LazyLock<String> = LazyLock::new(|| {
 });
 
 /// `options` with the option of this value marked as chosen.
-fn chosen(options: &str, value: &str) -> String {
+fn chosen(options: Part, value: &str) -> Part {
     if value.is_empty() {
-        return options.to_string();
+        return options;
     }
     let mut out = String::with_capacity(options.len() + 9);
+    options.push_to(&mut out);
     let key = format!("<option value=\"{}\"", html_escape(value));
-    match options.find(&key) {
-        Some(at) => {
-            let end = at + key.len();
-            out.push_str(&options[..end]);
-            out.push_str(" selected");
-            out.push_str(&options[end..]);
-        }
-        None => out.push_str(options),
+    if let Some(at) = out.find(&key) {
+        out.insert_str(at + key.len(), " selected");
     }
-    out
+    Part::Owned(out)
 }
 
 /// What the filters have chosen (empty: nothing).
@@ -136,10 +131,10 @@ impl Choices {
                     .collect())
             })?;
         Ok(Choices {
-            state_options: chosen(&STATE_OPTIONS, now.country),
-            article_options: chosen(&ARTICLE_OPTIONS, now.article),
-            region_options: chosen(&REGION_OPTIONS, now.region),
-            language_options: chosen(&languages, now.language),
+            state_options: chosen(Part::Static(&STATE_OPTIONS), now.country),
+            article_options: chosen(Part::Static(&ARTICLE_OPTIONS), now.article),
+            region_options: chosen(Part::Static(&REGION_OPTIONS), now.region),
+            language_options: chosen(Part::Shared(languages), now.language),
         })
     }
 
@@ -214,8 +209,9 @@ pub struct Search<'a, F: Serialize> {
 #[derive(Serialize)]
 pub struct SearchResult {
     /// The authorities found, as their cards one after the other: one
-    /// string for the template to copy, not a list to walk.
-    pub cards: String,
+    /// string for the template to copy, not a list to walk (spliced in
+    /// after rendering, as kept).
+    pub cards: Part,
     pub total: usize,
     /// No authority matched every word; these match most.
     pub partial: bool,
