@@ -35,13 +35,26 @@ impl Default for Part {
 }
 
 impl Part {
-    pub fn len(&self) -> usize {
+    /// The text, when it is in one piece.
+    fn whole(&self) -> Option<&str> {
         match self {
-            Part::Owned(s) => s.len(),
-            Part::Static(s) => s.len(),
-            Part::Shared(s) => s.len(),
-            Part::Joined(pieces) => pieces.iter().map(|p| p.len()).sum(),
+            Part::Owned(s) => Some(s),
+            Part::Static(s) => Some(s),
+            Part::Shared(s) => Some(s),
+            Part::Joined(_) => None,
         }
+    }
+
+    fn pieces(&self) -> impl Iterator<Item = &str> {
+        let joined = match self {
+            Part::Joined(pieces) => &pieces[..],
+            _ => &[],
+        };
+        self.whole().into_iter().chain(joined.iter().map(|p| &**p))
+    }
+
+    pub fn len(&self) -> usize {
+        self.pieces().map(str::len).sum()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -49,12 +62,7 @@ impl Part {
     }
 
     pub fn push_to(&self, out: &mut String) {
-        match self {
-            Part::Owned(s) => out.push_str(s),
-            Part::Static(s) => out.push_str(s),
-            Part::Shared(s) => out.push_str(s),
-            Part::Joined(pieces) => pieces.iter().for_each(|p| out.push_str(p)),
-        }
+        self.pieces().for_each(|p| out.push_str(p));
     }
 }
 
@@ -67,11 +75,9 @@ impl From<String> for Part {
 /// As the text it holds: a part that was not spliced is rendered whole.
 impl Serialize for Part {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Part::Owned(text) => s.serialize_str(text),
-            Part::Static(text) => s.serialize_str(text),
-            Part::Shared(text) => s.serialize_str(text),
-            Part::Joined(_) => {
+        match self.whole() {
+            Some(text) => s.serialize_str(text),
+            None => {
                 let mut text = String::with_capacity(self.len());
                 self.push_to(&mut text);
                 s.serialize_str(&text)
