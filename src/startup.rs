@@ -80,6 +80,7 @@ impl Application {
             mail,
             clock,
             bodies: Default::default(),
+            zipped: Default::default(),
             in_force: Default::default(),
             cards: Default::default(),
             metrics: Default::default(),
@@ -90,7 +91,7 @@ impl Application {
                 .app_data(app_state.clone())
                 .wrap(middleware::from_fn(routes::viewer::no_store_for_accounts))
                 .wrap(routes::html_error_pages())
-                .wrap(middleware::Compress::default())
+                .wrap(middleware::from_fn(crate::web::support::gzip::compress))
                 .wrap(
                     middleware::DefaultHeaders::new()
                         .add(("X-Content-Type-Options", "nosniff"))

@@ -34,6 +34,8 @@ pub struct AppState {
     pub clock: Arc<crate::clock::Clock>,
     /// Page bodies rendered once per directory snapshot.
     pub bodies: support::respond::Bodies,
+    /// Pages anonymous readers share, kept compressed.
+    pub zipped: support::gzip::Zipped,
     /// Authority cards rendered once per directory snapshot.
     pub cards: support::respond::Cards,
     /// The measures in force, in memory.

@@ -9,6 +9,7 @@ mod bulletin_schedule;
 mod bulletin_subscriptions;
 mod cli;
 mod cli_accounts;
+mod compression;
 mod copy_database;
 mod downloads;
 mod editing;

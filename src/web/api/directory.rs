@@ -12,12 +12,14 @@ use crate::domain::Article;
 use crate::domain::states;
 use crate::error::{AppError, ErrorBody};
 use crate::measures::Update;
+use crate::web::support::gzip::Answer;
 use crate::web::support::json::by_article;
 use crate::web::support::json::{
     ArticleGroup, ArticleJson, AuthorityJson, AuthoritySummary, CountryJson, ListJson,
 };
-use crate::web::support::kept::shared;
+use crate::web::support::kept::{Body, shared};
 use crate::web::support::params::{CounterpartParams, authority_id, country_param, live_authority};
+use crate::web::support::respond::zipped;
 use crate::web::{AppState, Viewer};
 
 pub(crate) async fn healthz() -> HttpResponse {
@@ -98,9 +100,14 @@ pub(crate) async fn list_authorities(
             })
             .map_err(|e| AppError::internal(anyhow::anyhow!("search JSON: {e}")))
         })?;
-    Ok(HttpResponse::Ok()
-        .insert_header(actix_web::http::header::ContentType::json())
-        .body(actix_web::web::Bytes::from(body)))
+    let answer = match body {
+        // Asked again: kept, and kept compressed for clients that take it.
+        Body::Kept(kept) if viewer.gzip => state
+            .zipped
+            .get_or_zip((&kept, None), ("", ""), || shared(kept.clone())),
+        body => Answer::Plain(body.into()),
+    };
+    Ok(zipped(answer, "application/json"))
 }
 
 /// A page of search results, and how the question was read.

@@ -6,6 +6,7 @@ pub mod client;
 pub mod errors;
 pub mod extract;
 pub mod filters;
+pub mod gzip;
 pub mod json;
 pub mod kept;
 pub mod off_workers;

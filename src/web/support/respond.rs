@@ -12,8 +12,9 @@ use memchr::memmem;
 
 use handlebars::Context;
 
+use super::gzip::Answer;
 use super::json::AuthorityJson;
-use super::templates::{Templates, render};
+use super::templates::{Frame, Templates, render};
 use super::viewer::ViewerContext;
 use crate::db::ids::AuthorityId;
 use crate::directory::model::Authority;
@@ -93,9 +94,28 @@ fn layout(
     viewer: &ViewerContext<'_>,
     body: &str,
 ) -> Result<String, AppError> {
-    let frame = templates
+    let frame = frame(templates, nav, viewer)?;
+    Ok(in_frame(&frame, title, nav, viewer, body))
+}
+
+fn frame(
+    templates: &Templates,
+    nav: &str,
+    viewer: &ViewerContext<'_>,
+) -> Result<Arc<Frame>, AppError> {
+    templates
         .frame(nav, viewer)
-        .map_err(|e| AppError::internal(anyhow::anyhow!("layout: {e}")))?;
+        .map_err(|e| AppError::internal(anyhow::anyhow!("layout: {e}")))
+}
+
+/// A body in the layout's `frame`.
+fn in_frame(
+    frame: &Frame,
+    title: &str,
+    nav: &str,
+    viewer: &ViewerContext<'_>,
+    body: &str,
+) -> String {
     let title = handlebars::html_escape(title);
     // "Sign in" comes back to this page; the frame and the body are shared
     // by every reader of it, so the page's address goes in here.
@@ -133,14 +153,14 @@ fn layout(
             None => page.push_str(part),
         }
     }
-    Ok(page)
+    page
 }
 
 /// The sign-in link as templates write it, quote included so that only the
 /// bare link matches.
 const LOGIN_LINK: &str = "href=\"/login";
 
-pub use super::kept::{Bodies, Stamp};
+pub use super::kept::{Bodies, Body, Stamp};
 
 /// Authority cards (`partials/authority_card`) rendered once per directory
 /// snapshot, for readers who see contacts and for those who do not.
@@ -223,21 +243,47 @@ pub fn kept_body(
     body: impl FnOnce() -> Result<String, AppError>,
 ) -> Result<HttpResponse, AppError> {
     let body = state.bodies.get_or_render(key, stamp, body)?;
-    framed(state, viewer, frame, &body)
+    framed(state, viewer, frame, &Body::Kept(body))
 }
 
-/// A kept body in the reader's layout.
+/// A body in the reader's layout. An anonymous reader whose client takes
+/// gzip gets a kept body's page as kept compressed.
 pub fn framed(
     state: &AppState,
     viewer: &Viewer,
     (title, nav): (&str, &str),
-    body: &str,
+    body: &Body,
 ) -> Result<HttpResponse, AppError> {
+    let gzip = viewer.gzip;
     let viewer = viewer.context();
-    Ok(html(
-        StatusCode::OK,
-        layout(&state.templates, title, nav, &viewer, body)?,
-    ))
+    let frame = frame(&state.templates, nav, &viewer)?;
+    let page = || in_frame(&frame, title, nav, &viewer, body);
+    match body {
+        Body::Kept(kept) if gzip && !viewer.signed_in => {
+            let here = viewer.here.unwrap_or_default();
+            Ok(zipped(
+                state
+                    .zipped
+                    .get_or_zip((kept, Some(&frame)), (here, title), || page().into()),
+                "text/html; charset=utf-8",
+            ))
+        }
+        _ => Ok(html(StatusCode::OK, page())),
+    }
+}
+
+/// An answer as [`super::gzip::Zipped`] gave it.
+pub fn zipped(answer: Answer, content_type: &'static str) -> HttpResponse {
+    let mut response = HttpResponse::Ok();
+    response.insert_header((header::CONTENT_TYPE, content_type));
+    match answer {
+        Answer::Zipped(bytes) => {
+            let mut response = response.body(bytes);
+            super::gzip::mark(response.headers_mut());
+            response
+        }
+        Answer::Plain(bytes) => response.body(bytes),
+    }
 }
 
 /// The stamp of what is read again at most every `every`: the same within
@@ -263,7 +309,7 @@ pub fn kept_only(
     state
         .bodies
         .kept(key, stamp)
-        .map(|body| framed(state, viewer, frame, &body))
+        .map(|body| framed(state, viewer, frame, &Body::Kept(body)))
         .transpose()
 }
 

@@ -35,6 +35,9 @@ pub struct Viewer {
     /// The page asked for (path and query), for a reader not signed in:
     /// "Sign in" comes back to it.
     pub here: Option<String>,
+    /// The client takes gzip: a page anonymous readers share is sent as
+    /// kept compressed (`super::gzip::Zipped`).
+    pub gzip: bool,
 }
 
 impl Viewer {
@@ -207,9 +210,11 @@ impl FromRequest for Viewer {
         let here = (req.method() == actix_web::http::Method::GET)
             .then(|| req.uri().path_and_query().map(|p| p.as_str().to_string()))
             .flatten();
+        let gzip = super::gzip::accepted(req.headers());
         let asked = req.clone();
         Box::pin(async move {
-            let viewer = Self::look_up(state, bearer, session_id, here).await?;
+            let mut viewer = Self::look_up(state, bearer, session_id, here).await?;
+            viewer.gzip = gzip;
             // Kept for the request: a later extractor asks no second time,
             // and `no_store_for_accounts` sees who the answer was made for.
             // An anonymous reader costs no look-up to know again, and most
@@ -248,6 +253,7 @@ impl Viewer {
                 via_token: true,
                 sees_contacts: true,
                 here: None,
+                gzip: false,
             });
         }
         let Some(id) = session_id else {
@@ -271,6 +277,7 @@ impl Viewer {
                 via_token: false,
                 sees_contacts: true,
                 here: None,
+                gzip: false,
             },
             // Expired or unknown: an anonymous reader, as if no cookie.
             None => Viewer {
