@@ -91,6 +91,27 @@ pub struct Spliced {
     parts: Vec<Part>,
 }
 
+/// A page as made, with the parts shared between pages that went into it
+/// whole (option lists): compressed once, they need not be compressed
+/// again inside each page (`web::support::gzip::Segments`).
+#[derive(Debug, Default)]
+pub struct Made {
+    pub text: String,
+    pub shared: Vec<Part>,
+}
+
+impl From<String> for Made {
+    fn from(text: String) -> Self {
+        Made {
+            text,
+            shared: Vec::new(),
+        }
+    }
+}
+
+/// Shorter shared parts are not worth a compressed copy of their own.
+const WORTH_SHARING: usize = 1024;
+
 impl Spliced {
     /// Keeps `html` and returns the marker to put in the page's data
     /// instead (in a `{{{triple}}}`, which does not escape it).
@@ -107,6 +128,21 @@ impl Spliced {
     pub fn take(&mut self, html: &mut Part) {
         let taken = std::mem::take(html);
         *html = Part::Owned(self.add(taken));
+    }
+
+    /// The rendered page with each marker replaced by its part, and the
+    /// parts shared between pages that it holds.
+    pub fn made(&self, rendered: &str) -> Made {
+        let shared = self
+            .parts
+            .iter()
+            .filter(|p| matches!(p, Part::Static(_) | Part::Shared(_)) && p.len() >= WORTH_SHARING)
+            .cloned()
+            .collect();
+        Made {
+            text: self.apply(rendered),
+            shared,
+        }
     }
 
     /// The rendered page with each marker replaced by its part.

@@ -81,6 +81,7 @@ impl Application {
             clock,
             bodies: Default::default(),
             zipped: Default::default(),
+            segments: Default::default(),
             in_force: Default::default(),
             cards: Default::default(),
             metrics: Default::default(),

@@ -36,6 +36,8 @@ pub struct AppState {
     pub bodies: support::respond::Bodies,
     /// Pages anonymous readers share, kept compressed.
     pub zipped: support::gzip::Zipped,
+    /// Option lists compressed once, for pages made around them.
+    pub segments: support::gzip::Segments,
     /// Authority cards rendered once per directory snapshot.
     pub cards: support::respond::Cards,
     /// The measures in force, in memory.

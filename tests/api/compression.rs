@@ -108,6 +108,25 @@ async fn a_compressed_answer_unpacks_to_the_plain_one() {
         assert_eq!(refused.encoding, None, "{path}");
         assert!(refused.body == plain.body, "{path}");
     }
+    // Pages made for a question asked the first time, compressed around
+    // option lists compressed once (a chosen filter changes its list).
+    for path in [
+        "/authorities?q=justice",
+        "/authorities?q=zzqx+nothing",
+        "/authorities?q=police&country=FR",
+        "/authorities?q=prosecutor&language=fr&article=18",
+        "/authorities?q=justice&page=2",
+    ] {
+        let url = format!("{}{path}", app.address);
+        let first = fetch(&app.client, &url, Some("gzip")).await;
+        assert_eq!(first.encoding.as_deref(), Some("gzip"), "{path}");
+        let plain = fetch(&app.client, &url, None).await;
+        assert_eq!((first.status, plain.status), (200, 200), "{path}");
+        assert!(
+            first.body == plain.body,
+            "{path}: the unpacked page differs"
+        );
+    }
     // A few bytes are not worth it.
     let health = fetch(
         &app.client,

@@ -19,6 +19,7 @@ use actix_web::web::Bytes;
 use flate2::{Compress, Compression, Crc, FlushCompress, Status};
 
 use super::templates::Frame;
+use crate::splice::Part;
 
 /// Answers shorter than this are sent as they are: gzip's own 18 bytes of
 /// frame and the work of compressing cost more than they save.
@@ -58,31 +59,182 @@ thread_local! {
     static COMPRESSOR: RefCell<Compress> = RefCell::new(Compress::new(Compression::fast(), false));
 }
 
-/// `data` as a gzip member (RFC 1952); `None` if the compressor failed.
+/// The start of a gzip member: no name, no time, fastest level (XFL 4),
+/// unknown system (RFC 1952).
+const HEADER: [u8; 10] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 4, 255];
+
+/// `data` as a gzip member; `None` if the compressor failed.
 pub fn gzip(data: &[u8]) -> Option<Vec<u8>> {
-    // No name, no time, fastest level (XFL 4), unknown system.
-    const HEADER: [u8; 10] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 4, 255];
     let mut out = Vec::with_capacity(data.len() / 4 + 256);
     out.extend_from_slice(&HEADER);
-    COMPRESSOR.with_borrow_mut(|deflate| {
-        deflate.reset();
-        loop {
-            let read = deflate.total_in() as usize;
-            if out.capacity() - out.len() < 64 {
-                out.reserve(out.capacity());
-            }
-            match deflate.compress_vec(&data[read..], &mut out, FlushCompress::Finish) {
-                Ok(Status::StreamEnd) => return Some(()),
-                Ok(_) => {}
-                Err(_) => return None,
-            }
-        }
-    })?;
+    COMPRESSOR
+        .with_borrow_mut(|deflate| deflated(deflate, data, &mut out, FlushCompress::Finish))?;
+    Some(ended(out, data))
+}
+
+/// The member's end: the CRC and length of what it holds.
+fn ended(mut out: Vec<u8>, data: &[u8]) -> Vec<u8> {
     let mut crc = Crc::new();
     crc.update(data);
     out.extend_from_slice(&crc.sum().to_le_bytes());
     out.extend_from_slice(&(data.len() as u32).to_le_bytes());
-    Some(out)
+    out
+}
+
+/// Appends `data` as deflate blocks of their own: made by a compressor
+/// started afresh, so that they refer to nothing before them, and ended by
+/// `flush` (`Sync`: on a byte boundary, the stream open for more blocks;
+/// `Finish`: the last block).
+fn deflated(
+    deflate: &mut Compress,
+    data: &[u8],
+    out: &mut Vec<u8>,
+    flush: FlushCompress,
+) -> Option<()> {
+    deflate.reset();
+    loop {
+        let read = deflate.total_in() as usize;
+        if out.capacity() - out.len() < 64 {
+            out.reserve(out.capacity().max(1024));
+        }
+        let status = deflate.compress_vec(&data[read..], out, flush).ok()?;
+        let done = match flush {
+            FlushCompress::Finish => status == Status::StreamEnd,
+            // All read, and room left over: everything is written.
+            _ => deflate.total_in() as usize == data.len() && out.len() < out.capacity(),
+        };
+        if done {
+            return Some(());
+        }
+    }
+}
+
+/// Appends `data` as stored (uncompressed) blocks.
+fn stored(data: &[u8], out: &mut Vec<u8>) {
+    for chunk in data.chunks(u16::MAX as usize) {
+        let len = chunk.len() as u16;
+        // Not the last block, stored; the length and its complement.
+        out.push(0);
+        out.extend_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(&(!len).to_le_bytes());
+        out.extend_from_slice(chunk);
+    }
+}
+
+/// Where `part` is in `page`: found by its first bytes, then compared
+/// whole (a searcher for the whole part, kilobytes long, took longer to
+/// set up than compressing the page).
+fn find(page: &[u8], part: &[u8]) -> Option<usize> {
+    let start = &part[..part.len().min(32)];
+    let mut from = 0;
+    while let Some(found) = memchr::memmem::find(&page[from..], start) {
+        let at = from + found;
+        if page[at..].starts_with(part) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
+/// Text between parts shorter than this is stored, not compressed: each
+/// start of the compressor costs about as much as compressing 1.5 KB
+/// (zlib-rs at level 1, measured on this machine).
+const STORED_UNDER: usize = 1024;
+
+/// Parts shared between pages (the option lists), compressed once each:
+/// a page made of them is compressed around them, and their compressed
+/// blocks are put in between. Each is held while kept, so that its
+/// address stays its own.
+#[derive(Default)]
+pub struct Segments {
+    kept: Mutex<HashMap<usize, (Part, Bytes)>>,
+}
+
+/// Shared parts kept compressed at most: the option lists of a few
+/// snapshots.
+const SEGMENTS: usize = 64;
+
+impl Segments {
+    /// The text of a part that can be shared.
+    fn text(part: &Part) -> Option<&str> {
+        match part {
+            Part::Static(text) => Some(text),
+            Part::Shared(text) => Some(text),
+            _ => None,
+        }
+    }
+
+    /// The blocks of `part` (whose text is `text`), compressed now if they
+    /// were not yet.
+    fn of(&self, part: &Part, text: &str) -> Option<Bytes> {
+        let key = text.as_ptr() as usize;
+        if let Some((_, blocks)) = self.kept.lock().expect("not poisoned").get(&key) {
+            return Some(blocks.clone());
+        }
+        let mut blocks = Vec::with_capacity(text.len() / 4 + 64);
+        COMPRESSOR.with_borrow_mut(|deflate| {
+            deflated(deflate, text.as_bytes(), &mut blocks, FlushCompress::Sync)
+        })?;
+        let blocks = Bytes::from(blocks);
+        let mut kept = self.kept.lock().expect("not poisoned");
+        if kept.len() >= SEGMENTS {
+            // Those of older snapshots: nothing else holds them.
+            kept.retain(
+                |_, (part, _)| !matches!(part, Part::Shared(t) if Arc::strong_count(t) == 1),
+            );
+            if kept.len() >= SEGMENTS {
+                kept.clear();
+            }
+        }
+        kept.insert(key, (part.clone(), blocks.clone()));
+        Some(blocks)
+    }
+
+    /// `page` compressed, with the `shared` parts found in it put in as
+    /// compressed once; what is between them compressed now (or stored,
+    /// when short).
+    pub fn gzip_around(&self, page: &str, shared: &[Part]) -> Answer {
+        let mut found: Vec<(usize, usize, Bytes)> = shared
+            .iter()
+            .filter_map(|part| {
+                let text = Self::text(part)?;
+                let at = find(page.as_bytes(), text.as_bytes())?;
+                Some((at, text.len(), self.of(part, text)?))
+            })
+            .collect();
+        found.sort_by_key(|(at, _, _)| *at);
+        let mut out = Vec::with_capacity(page.len() / 4 + 256);
+        out.extend_from_slice(&HEADER);
+        let made = COMPRESSOR.with_borrow_mut(|deflate| {
+            let mut between = |text: &[u8], out: &mut Vec<u8>| {
+                if text.len() < STORED_UNDER {
+                    stored(text, out);
+                    Some(())
+                } else {
+                    deflated(deflate, text, out, FlushCompress::Sync)
+                }
+            };
+            let mut from = 0;
+            for (at, len, blocks) in found {
+                if at < from {
+                    // Overlaps the one before: left in the text.
+                    continue;
+                }
+                between(&page.as_bytes()[from..at], &mut out)?;
+                out.extend_from_slice(&blocks);
+                from = at + len;
+            }
+            between(&page.as_bytes()[from..], &mut out)?;
+            // The last block: stored, empty.
+            out.extend_from_slice(&[1, 0, 0, 0xff, 0xff]);
+            Some(())
+        });
+        match made {
+            Some(()) => Answer::Zipped(ended(out, page.as_bytes()).into()),
+            None => Answer::Plain(Bytes::copy_from_slice(page.as_bytes())),
+        }
+    }
 }
 
 /// Whether an answer of this kind is worth compressing at all.
@@ -294,6 +446,51 @@ mod tests {
         assert_eq!(gunzip(&gzip(b"short").unwrap()), b"short");
         assert_eq!(gzip(&page).unwrap(), first);
         assert_eq!(gunzip(&gzip(b"").unwrap()), b"");
+    }
+
+    #[test]
+    fn a_page_compressed_around_shared_parts_reads_back_whole() {
+        let segments = Segments::default();
+        let list: String = (0..300)
+            .map(|i| format!("<option value=\"{i}\">State {i}</option>"))
+            .collect();
+        let list: &'static str = Box::leak(list.into_boxed_str());
+        let shared: Arc<str> = "<li>a language</li>".repeat(100).into();
+        let parts = [
+            Part::Static(list),
+            Part::Shared(shared.clone()),
+            Part::Static("absent".repeat(300).leak()),
+        ];
+        let long = "<p>text between</p>".repeat(60);
+        let pages = [
+            format!("<head>{long}<select>{list}</select> <ul>{shared}</ul>{long}"),
+            // Short text around (stored), a part first and last.
+            format!("{list}<br>{shared}"),
+            format!("{shared}{list}"),
+            // One part twice: the second stays in the text.
+            format!("{long}{list}{long}{list}"),
+            long.clone(),
+            String::new(),
+        ];
+        for page in &pages {
+            for _ in 0..2 {
+                let Answer::Zipped(zipped) = segments.gzip_around(page, &parts) else {
+                    panic!("not compressed");
+                };
+                assert!(gunzip(&zipped) == page.as_bytes(), "{} bytes", page.len());
+            }
+        }
+        // The parts found were compressed once, and are kept.
+        assert_eq!(segments.kept.lock().unwrap().len(), 2);
+        let Answer::Zipped(small) = segments.gzip_around(&pages[0], &parts) else {
+            panic!("not compressed");
+        };
+        assert!(
+            small.len() < pages[0].len() / 4,
+            "{} of {}",
+            small.len(),
+            pages[0].len()
+        );
     }
 
     #[test]

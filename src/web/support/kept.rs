@@ -7,6 +7,7 @@ use std::hash::BuildHasher;
 use std::sync::{Arc, Mutex};
 
 use crate::error::AppError;
+use crate::splice::Made;
 
 /// Page bodies that depend on the directory alone (the same for every
 /// reader), rendered once per directory snapshot; the layout, which shows
@@ -72,7 +73,7 @@ pub fn shared(body: Arc<str>) -> actix_web::web::Bytes {
 
 /// A body as made for a question asked once, or as kept.
 pub enum Body {
-    Made(String),
+    Made(Made),
     Kept(Arc<str>),
 }
 
@@ -81,7 +82,7 @@ impl std::ops::Deref for Body {
 
     fn deref(&self) -> &str {
         match self {
-            Body::Made(text) => text,
+            Body::Made(made) => &made.text,
             Body::Kept(text) => text,
         }
     }
@@ -90,7 +91,7 @@ impl std::ops::Deref for Body {
 impl From<Body> for actix_web::web::Bytes {
     fn from(body: Body) -> Self {
         match body {
-            Body::Made(text) => text.into(),
+            Body::Made(made) => made.text.into(),
             Body::Kept(text) => shared(text),
         }
     }
@@ -173,7 +174,7 @@ impl Bodies {
         if let Some(body) = self.kept(key, stamp) {
             return Ok(Body::Kept(body));
         }
-        Ok(self.keep_if_repeated(key, stamp, render()?))
+        Ok(self.keep_if_repeated(key, stamp, render()?.into()))
     }
 
     /// The text kept under `key` if it was made from `stamp`; otherwise
@@ -185,7 +186,7 @@ impl Bodies {
         &self,
         key: &str,
         stamp: Stamp,
-        render: impl FnOnce() -> Result<String, AppError> + Send + 'static,
+        render: impl FnOnce() -> Result<Made, AppError> + Send + 'static,
     ) -> Result<Body, AppError> {
         if let Some(body) = self.kept(key, stamp) {
             return Ok(Body::Kept(body));
@@ -194,12 +195,12 @@ impl Bodies {
         Ok(self.keep_if_repeated(key, stamp, body))
     }
 
-    fn keep_if_repeated(&self, key: &str, stamp: Stamp, body: String) -> Body {
+    fn keep_if_repeated(&self, key: &str, stamp: Stamp, body: Made) -> Body {
         if self.first_asking(key, stamp) {
             // Sent as made: copied into a kept body only once it is kept.
             return Body::Made(body);
         }
-        Body::Kept(self.keep(key, stamp, body.into()))
+        Body::Kept(self.keep(key, stamp, body.text.into()))
     }
 
     /// Whether this is the first time `key` is asked for at `stamp`

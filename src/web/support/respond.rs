@@ -268,6 +268,11 @@ pub fn framed(
                 "text/html; charset=utf-8",
             ))
         }
+        // Made for this request, around option lists compressed once.
+        Body::Made(made) if gzip && !made.shared.is_empty() => Ok(zipped(
+            state.segments.gzip_around(&page(), &made.shared),
+            "text/html; charset=utf-8",
+        )),
         _ => Ok(html(StatusCode::OK, page())),
     }
 }

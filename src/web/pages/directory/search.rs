@@ -6,7 +6,7 @@ use actix_web::{HttpResponse, web};
 use super::views::{Choices, Chosen, Search, SearchResult};
 use crate::directory::search::{SearchParams, SearchQuery, Snapshot};
 use crate::error::AppError;
-use crate::splice::{Part, Spliced};
+use crate::splice::{Made, Part, Spliced};
 use crate::web::support::respond::{framed, page_spliced};
 use crate::web::support::templates::render;
 use crate::web::{AppState, Viewer};
@@ -122,7 +122,7 @@ fn results_page(
     params: &SearchParams,
     query: &SearchQuery,
     title: String,
-) -> Result<String, AppError> {
+) -> Result<Made, AppError> {
     let result = directory.search(query);
     let cards = state.cards.of(
         &state.templates,
@@ -172,5 +172,5 @@ fn results_page(
     if let Some(r) = view.result.as_mut() {
         spliced.take(&mut r.cards);
     }
-    Ok(spliced.apply(&render(&state.templates, "pages/authorities", &view)?))
+    Ok(spliced.made(&render(&state.templates, "pages/authorities", &view)?))
 }
