@@ -93,7 +93,7 @@ pub struct Spliced {
 
 /// A page as made, with the parts shared between pages that went into it
 /// whole (option lists): compressed once, they need not be compressed
-/// again inside each page (`web::support::gzip::Segments`).
+/// again inside each page (`web::support::zipped::Segments`).
 #[derive(Debug, Default)]
 pub struct Made {
     pub text: String,

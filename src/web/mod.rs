@@ -35,9 +35,9 @@ pub struct AppState {
     /// Page bodies rendered once per directory snapshot.
     pub bodies: support::respond::Bodies,
     /// Pages anonymous readers share, kept compressed.
-    pub zipped: support::gzip::Zipped,
+    pub zipped: support::zipped::Zipped,
     /// Option lists compressed once, for pages made around them.
-    pub segments: support::gzip::Segments,
+    pub segments: support::zipped::Segments,
     /// Authority cards rendered once per directory snapshot.
     pub cards: support::respond::Cards,
     /// The measures in force, in memory.

@@ -12,7 +12,6 @@ use crate::domain::Article;
 use crate::domain::states;
 use crate::error::{AppError, ErrorBody};
 use crate::measures::Update;
-use crate::web::support::gzip::Answer;
 use crate::web::support::json::by_article;
 use crate::web::support::json::{
     ArticleGroup, ArticleJson, AuthorityJson, AuthoritySummary, CountryJson, ListJson,
@@ -20,6 +19,7 @@ use crate::web::support::json::{
 use crate::web::support::kept::{Body, shared};
 use crate::web::support::params::{CounterpartParams, authority_id, country_param, live_authority};
 use crate::web::support::respond::zipped;
+use crate::web::support::zipped::Answer;
 use crate::web::{AppState, Viewer};
 
 pub(crate) async fn healthz() -> HttpResponse {

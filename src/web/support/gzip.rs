@@ -1,14 +1,9 @@
 //! Compressed answers. Every answer worth it is compressed on the worker
 //! that made it, by a compressor each thread keeps (actix's middleware made
 //! a new one per answer, some hundreds of KB set up, and handed bodies over
-//! 1 KB to a blocking thread). Pages that anonymous readers share are kept
-//! compressed beside their bodies ([`Zipped`]), so a page asked again is not
-//! compressed again.
+//! 1 KB to a blocking thread). What is kept compressed is in `super::zipped`.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
-use std::hash::BuildHasher;
-use std::sync::{Arc, Mutex};
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -17,9 +12,6 @@ use actix_web::http::header::{self, HeaderMap, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::web::Bytes;
 use flate2::{Compress, Compression, Crc, FlushCompress, Status};
-
-use super::templates::Frame;
-use crate::splice::Part;
 
 /// Answers shorter than this are sent as they are: gzip's own 18 bytes of
 /// frame and the work of compressing cost more than they save.
@@ -56,12 +48,12 @@ pub fn accepted(headers: &HeaderMap) -> bool {
 
 thread_local! {
     /// Raw deflate at gzip's fastest level, as actix's middleware used.
-    static COMPRESSOR: RefCell<Compress> = RefCell::new(Compress::new(Compression::fast(), false));
+    pub(super) static COMPRESSOR: RefCell<Compress> = RefCell::new(Compress::new(Compression::fast(), false));
 }
 
 /// The start of a gzip member: no name, no time, fastest level (XFL 4),
 /// unknown system (RFC 1952).
-const HEADER: [u8; 10] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 4, 255];
+pub(super) const HEADER: [u8; 10] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 4, 255];
 
 /// `data` as a gzip member; `None` if the compressor failed.
 pub fn gzip(data: &[u8]) -> Option<Vec<u8>> {
@@ -73,7 +65,7 @@ pub fn gzip(data: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// The member's end: the CRC and length of what it holds.
-fn ended(mut out: Vec<u8>, data: &[u8]) -> Vec<u8> {
+pub(super) fn ended(mut out: Vec<u8>, data: &[u8]) -> Vec<u8> {
     let mut crc = Crc::new();
     crc.update(data);
     out.extend_from_slice(&crc.sum().to_le_bytes());
@@ -85,7 +77,7 @@ fn ended(mut out: Vec<u8>, data: &[u8]) -> Vec<u8> {
 /// started afresh, so that they refer to nothing before them, and ended by
 /// `flush` (`Sync`: on a byte boundary, the stream open for more blocks;
 /// `Finish`: the last block).
-fn deflated(
+pub(super) fn deflated(
     deflate: &mut Compress,
     data: &[u8],
     out: &mut Vec<u8>,
@@ -110,7 +102,7 @@ fn deflated(
 }
 
 /// Appends `data` as stored (uncompressed) blocks.
-fn stored(data: &[u8], out: &mut Vec<u8>) {
+pub(super) fn stored(data: &[u8], out: &mut Vec<u8>) {
     for chunk in data.chunks(u16::MAX as usize) {
         let len = chunk.len() as u16;
         // Not the last block, stored; the length and its complement.
@@ -118,122 +110,6 @@ fn stored(data: &[u8], out: &mut Vec<u8>) {
         out.extend_from_slice(&len.to_le_bytes());
         out.extend_from_slice(&(!len).to_le_bytes());
         out.extend_from_slice(chunk);
-    }
-}
-
-/// Where `part` is in `page`: found by its first bytes, then compared
-/// whole (a searcher for the whole part, kilobytes long, took longer to
-/// set up than compressing the page).
-fn find(page: &[u8], part: &[u8]) -> Option<usize> {
-    let start = &part[..part.len().min(32)];
-    let mut from = 0;
-    while let Some(found) = memchr::memmem::find(&page[from..], start) {
-        let at = from + found;
-        if page[at..].starts_with(part) {
-            return Some(at);
-        }
-        from = at + 1;
-    }
-    None
-}
-
-/// Text between parts shorter than this is stored, not compressed: each
-/// start of the compressor costs about as much as compressing 1.5 KB
-/// (zlib-rs at level 1, measured on this machine).
-const STORED_UNDER: usize = 1024;
-
-/// Parts shared between pages (the option lists), compressed once each:
-/// a page made of them is compressed around them, and their compressed
-/// blocks are put in between. Each is held while kept, so that its
-/// address stays its own.
-#[derive(Default)]
-pub struct Segments {
-    kept: Mutex<HashMap<usize, (Part, Bytes)>>,
-}
-
-/// Shared parts kept compressed at most: the option lists of a few
-/// snapshots.
-const SEGMENTS: usize = 64;
-
-impl Segments {
-    /// The text of a part that can be shared.
-    fn text(part: &Part) -> Option<&str> {
-        match part {
-            Part::Static(text) => Some(text),
-            Part::Shared(text) => Some(text),
-            _ => None,
-        }
-    }
-
-    /// The blocks of `part` (whose text is `text`), compressed now if they
-    /// were not yet.
-    fn of(&self, part: &Part, text: &str) -> Option<Bytes> {
-        let key = text.as_ptr() as usize;
-        if let Some((_, blocks)) = self.kept.lock().expect("not poisoned").get(&key) {
-            return Some(blocks.clone());
-        }
-        let mut blocks = Vec::with_capacity(text.len() / 4 + 64);
-        COMPRESSOR.with_borrow_mut(|deflate| {
-            deflated(deflate, text.as_bytes(), &mut blocks, FlushCompress::Sync)
-        })?;
-        let blocks = Bytes::from(blocks);
-        let mut kept = self.kept.lock().expect("not poisoned");
-        if kept.len() >= SEGMENTS {
-            // Those of older snapshots: nothing else holds them.
-            kept.retain(
-                |_, (part, _)| !matches!(part, Part::Shared(t) if Arc::strong_count(t) == 1),
-            );
-            if kept.len() >= SEGMENTS {
-                kept.clear();
-            }
-        }
-        kept.insert(key, (part.clone(), blocks.clone()));
-        Some(blocks)
-    }
-
-    /// `page` compressed, with the `shared` parts found in it put in as
-    /// compressed once; what is between them compressed now (or stored,
-    /// when short).
-    pub fn gzip_around(&self, page: &str, shared: &[Part]) -> Answer {
-        let mut found: Vec<(usize, usize, Bytes)> = shared
-            .iter()
-            .filter_map(|part| {
-                let text = Self::text(part)?;
-                let at = find(page.as_bytes(), text.as_bytes())?;
-                Some((at, text.len(), self.of(part, text)?))
-            })
-            .collect();
-        found.sort_by_key(|(at, _, _)| *at);
-        let mut out = Vec::with_capacity(page.len() / 4 + 256);
-        out.extend_from_slice(&HEADER);
-        let made = COMPRESSOR.with_borrow_mut(|deflate| {
-            let mut between = |text: &[u8], out: &mut Vec<u8>| {
-                if text.len() < STORED_UNDER {
-                    stored(text, out);
-                    Some(())
-                } else {
-                    deflated(deflate, text, out, FlushCompress::Sync)
-                }
-            };
-            let mut from = 0;
-            for (at, len, blocks) in found {
-                if at < from {
-                    // Overlaps the one before: left in the text.
-                    continue;
-                }
-                between(&page.as_bytes()[from..at], &mut out)?;
-                out.extend_from_slice(&blocks);
-                from = at + len;
-            }
-            between(&page.as_bytes()[from..], &mut out)?;
-            // The last block: stored, empty.
-            out.extend_from_slice(&[1, 0, 0, 0xff, 0xff]);
-            Some(())
-        });
-        match made {
-            Some(()) => Answer::Zipped(ended(out, page.as_bytes()).into()),
-            None => Answer::Plain(Bytes::copy_from_slice(page.as_bytes())),
-        }
     }
 }
 
@@ -272,7 +148,13 @@ pub fn mark(headers: &mut HeaderMap) {
 }
 
 fn vary(headers: &mut HeaderMap) {
-    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    let said = headers.get_all(header::VARY).any(|v| {
+        v.to_str()
+            .is_ok_and(|v| v.to_ascii_lowercase().contains("accept-encoding"))
+    });
+    if !said {
+        headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
 }
 
 /// The middleware: compresses every textual answer of at least
@@ -311,117 +193,13 @@ pub async fn compress(
     Ok(ServiceResponse::new(req, res.set_body(body)).map_into_right_body())
 }
 
-/// Pages as anonymous readers get them, kept compressed: each made of a
-/// kept body, the layout's frame around it and the address asked (the
-/// "Sign in" link comes back to it). An entry holds its body and frame, so
-/// they cannot be freed and their addresses taken by others while it
-/// stands: the same addresses mean the same page.
-#[derive(Default)]
-pub struct Zipped {
-    kept: Mutex<ZipMap>,
-}
-
-#[derive(Default)]
-struct ZipMap {
-    pages: HashMap<u64, Zip>,
-    bytes: usize,
-}
-
-struct Zip {
-    body: Arc<str>,
-    frame: Option<Arc<Frame>>,
-    here: Box<str>,
-    title: Box<str>,
-    zipped: Bytes,
-}
-
-impl Zip {
-    fn is(&self, body: &Arc<str>, frame: Option<&Arc<Frame>>, here: &str, title: &str) -> bool {
-        Arc::ptr_eq(&self.body, body)
-            && match (&self.frame, frame) {
-                (Some(a), Some(b)) => Arc::ptr_eq(a, b),
-                (None, None) => true,
-                _ => false,
-            }
-            && &*self.here == here
-            && &*self.title == title
-    }
-}
-
-/// A page compressed, or as made.
-pub enum Answer {
-    Zipped(Bytes),
-    Plain(Bytes),
-}
-
-/// Compressed pages kept at most, and their bytes at most.
-const ZIPPED_PAGES: usize = 4_000;
-const ZIPPED_BYTES: usize = 16 << 20;
-
-impl Zipped {
-    /// The page made of `body` (kept), in `frame` for `here` under `title`,
-    /// compressed: as kept, or made by `page` and compressed now; as made
-    /// when it is too short to pay or the compressor failed.
-    pub fn get_or_zip(
-        &self,
-        (body, frame): (&Arc<str>, Option<&Arc<Frame>>),
-        (here, title): (&str, &str),
-        page: impl FnOnce() -> Bytes,
-    ) -> Answer {
-        let key = rustc_hash::FxBuildHasher.hash_one((
-            Arc::as_ptr(body) as *const u8 as usize,
-            frame.map(|f| Arc::as_ptr(f) as usize),
-            here,
-            title,
-        ));
-        if let Some(zip) = self.kept.lock().expect("not poisoned").pages.get(&key)
-            && zip.is(body, frame, here, title)
-        {
-            return Answer::Zipped(zip.zipped.clone());
-        }
-        let whole = page();
-        let Some(zipped) = (whole.len() >= SMALLEST).then(|| gzip(&whole)).flatten() else {
-            return Answer::Plain(whole);
-        };
-        let zipped = Bytes::from(zipped);
-        let mut kept = self.kept.lock().expect("not poisoned");
-        if kept.pages.len() >= ZIPPED_PAGES || kept.bytes + zipped.len() > ZIPPED_BYTES {
-            // Those whose body is no longer kept will not be asked again.
-            kept.pages.retain(|_, zip| Arc::strong_count(&zip.body) > 1);
-            if kept.pages.len() >= ZIPPED_PAGES || kept.bytes + zipped.len() > ZIPPED_BYTES {
-                kept.pages.clear();
-            }
-            kept.bytes = kept.pages.values().map(|z| z.zipped.len()).sum();
-        }
-        kept.bytes += zipped.len();
-        let zip = Zip {
-            body: body.clone(),
-            frame: frame.cloned(),
-            here: here.into(),
-            title: title.into(),
-            zipped: zipped.clone(),
-        };
-        if let Some(old) = kept.pages.insert(key, zip) {
-            kept.bytes -= old.zipped.len();
-        }
-        Answer::Zipped(zipped)
-    }
-
-    /// Drops the pages whose body is no longer kept, so that an edit's
-    /// stale pages do not stay in memory until the budget is spent.
-    pub fn forget_stale(&self) {
-        let mut kept = self.kept.lock().expect("not poisoned");
-        kept.pages.retain(|_, zip| Arc::strong_count(&zip.body) > 1);
-        kept.bytes = kept.pages.values().map(|z| z.zipped.len()).sum();
-    }
-}
-
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use std::io::Read;
 
-    fn gunzip(data: &[u8]) -> Vec<u8> {
+    /// A gzip member unpacked, by a decoder of its own.
+    pub fn gunzip(data: &[u8]) -> Vec<u8> {
         let mut out = Vec::new();
         flate2::read::GzDecoder::new(data)
             .read_to_end(&mut out)
@@ -449,51 +227,6 @@ mod tests {
     }
 
     #[test]
-    fn a_page_compressed_around_shared_parts_reads_back_whole() {
-        let segments = Segments::default();
-        let list: String = (0..300)
-            .map(|i| format!("<option value=\"{i}\">State {i}</option>"))
-            .collect();
-        let list: &'static str = Box::leak(list.into_boxed_str());
-        let shared: Arc<str> = "<li>a language</li>".repeat(100).into();
-        let parts = [
-            Part::Static(list),
-            Part::Shared(shared.clone()),
-            Part::Static("absent".repeat(300).leak()),
-        ];
-        let long = "<p>text between</p>".repeat(60);
-        let pages = [
-            format!("<head>{long}<select>{list}</select> <ul>{shared}</ul>{long}"),
-            // Short text around (stored), a part first and last.
-            format!("{list}<br>{shared}"),
-            format!("{shared}{list}"),
-            // One part twice: the second stays in the text.
-            format!("{long}{list}{long}{list}"),
-            long.clone(),
-            String::new(),
-        ];
-        for page in &pages {
-            for _ in 0..2 {
-                let Answer::Zipped(zipped) = segments.gzip_around(page, &parts) else {
-                    panic!("not compressed");
-                };
-                assert!(gunzip(&zipped) == page.as_bytes(), "{} bytes", page.len());
-            }
-        }
-        // The parts found were compressed once, and are kept.
-        assert_eq!(segments.kept.lock().unwrap().len(), 2);
-        let Answer::Zipped(small) = segments.gzip_around(&pages[0], &parts) else {
-            panic!("not compressed");
-        };
-        assert!(
-            small.len() < pages[0].len() / 4,
-            "{} of {}",
-            small.len(),
-            pages[0].len()
-        );
-    }
-
-    #[test]
     fn accept_encoding_is_read_with_its_weights() {
         let takes = |value: &str| {
             let mut h = HeaderMap::new();
@@ -515,43 +248,5 @@ mod tests {
         assert!(!takes("*;q=0"));
         assert!(takes("x-gzip"));
         assert!(!accepted(&HeaderMap::new()));
-    }
-
-    #[test]
-    fn a_kept_page_is_compressed_once_per_body_frame_and_address() {
-        let zipped = Zipped::default();
-        let body: Arc<str> = "<p>body</p>".repeat(200).into();
-        let made = std::cell::Cell::new(0);
-        let page = || {
-            made.set(made.get() + 1);
-            Bytes::from(body.to_string())
-        };
-        let zip = |body: &Arc<str>, here, title| match zipped.get_or_zip(
-            (body, None),
-            (here, title),
-            page,
-        ) {
-            Answer::Zipped(bytes) => bytes,
-            Answer::Plain(_) => panic!("not compressed"),
-        };
-        let one = zip(&body, "/a", "A");
-        let again = zip(&body, "/a", "A");
-        assert_eq!((one.clone(), made.get()), (again, 1));
-        assert_eq!(gunzip(&one), body.as_bytes());
-        zip(&body, "/b", "A");
-        zip(&body, "/a", "B");
-        assert_eq!(made.get(), 3);
-        // Another body with the same text is another page.
-        let other: Arc<str> = body.to_string().into();
-        zip(&other, "/a", "A");
-        assert_eq!(made.get(), 4);
-        // Nothing holds `other` but the kept page: it goes.
-        drop(other);
-        zipped.forget_stale();
-        assert_eq!(zipped.kept.lock().unwrap().pages.len(), 3);
-        // Too short to pay.
-        let short: Arc<str> = "<p>hi</p>".into();
-        let answer = zipped.get_or_zip((&short, None), ("/s", "S"), || Bytes::from("<p>hi</p>"));
-        assert!(matches!(answer, Answer::Plain(b) if b == "<p>hi</p>"));
     }
 }

@@ -14,3 +14,4 @@ pub mod params;
 pub mod respond;
 pub mod templates;
 pub mod viewer;
+pub mod zipped;

@@ -12,10 +12,10 @@ use memchr::memmem;
 
 use handlebars::Context;
 
-use super::gzip::Answer;
 use super::json::AuthorityJson;
 use super::templates::{Frame, Templates, render};
 use super::viewer::ViewerContext;
+use super::zipped::Answer;
 use crate::db::ids::AuthorityId;
 use crate::directory::model::Authority;
 use crate::error::AppError;

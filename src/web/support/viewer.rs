@@ -36,7 +36,7 @@ pub struct Viewer {
     /// "Sign in" comes back to it.
     pub here: Option<String>,
     /// The client takes gzip: a page anonymous readers share is sent as
-    /// kept compressed (`super::gzip::Zipped`).
+    /// kept compressed (`super::zipped::Zipped`).
     pub gzip: bool,
 }
 
