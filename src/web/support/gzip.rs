@@ -113,18 +113,14 @@ pub(super) fn stored(data: &[u8], out: &mut Vec<u8>) {
     }
 }
 
-/// Whether an answer of this kind is worth compressing at all.
+/// Whether a textual answer is still to be compressed.
 fn compressible(res: &actix_web::HttpResponse<impl MessageBody>) -> bool {
     let status = res.status();
-    if status == StatusCode::NO_CONTENT
+    !(status == StatusCode::NO_CONTENT
         || status == StatusCode::PARTIAL_CONTENT
         || status == StatusCode::NOT_MODIFIED
         || status == StatusCode::SWITCHING_PROTOCOLS
-        || res.headers().contains_key(header::CONTENT_ENCODING)
-    {
-        return false;
-    }
-    textual(res.headers())
+        || res.headers().contains_key(header::CONTENT_ENCODING))
 }
 
 /// Text of some kind: what compresses several times over.
@@ -148,9 +144,12 @@ pub fn mark(headers: &mut HeaderMap) {
 }
 
 fn vary(headers: &mut HeaderMap) {
+    // Kept compressed pages say it already: read without allocating.
+    const NAME: &[u8] = b"accept-encoding";
     let said = headers.get_all(header::VARY).any(|v| {
-        v.to_str()
-            .is_ok_and(|v| v.to_ascii_lowercase().contains("accept-encoding"))
+        v.as_bytes()
+            .windows(NAME.len())
+            .any(|w| w.eq_ignore_ascii_case(NAME))
     });
     if !said {
         headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));
@@ -224,6 +223,26 @@ pub(super) mod tests {
         assert_eq!(gunzip(&gzip(b"short").unwrap()), b"short");
         assert_eq!(gzip(&page).unwrap(), first);
         assert_eq!(gunzip(&gzip(b"").unwrap()), b"");
+    }
+
+    #[test]
+    fn vary_names_accept_encoding_once_beside_what_a_handler_said() {
+        let said = |values: &[&str]| {
+            let mut h = HeaderMap::new();
+            for v in values {
+                h.append(header::VARY, HeaderValue::from_str(v).unwrap());
+            }
+            vary(&mut h);
+            h.get_all(header::VARY)
+                .map(|v| v.to_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(said(&[]), ["accept-encoding"]);
+        assert_eq!(said(&["Cookie"]), ["Cookie", "accept-encoding"]);
+        assert_eq!(
+            said(&["Origin, Accept-Encoding"]),
+            ["Origin, Accept-Encoding"]
+        );
     }
 
     #[test]
