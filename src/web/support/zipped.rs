@@ -88,13 +88,14 @@ impl Zipped {
         };
         let zipped = Bytes::from(zipped);
         let mut kept = self.kept.lock().expect("not poisoned");
+        // A page is compressed anew when its body was made anew (after an
+        // edit, mostly): the pages of bodies no longer kept go then, not
+        // when the budget is spent, so that they do not hold those bodies.
+        // A few thousand entries looked at: less than compressing a page.
+        kept.forget_stale();
         if kept.pages.len() >= ZIPPED_PAGES || kept.bytes + zipped.len() > ZIPPED_BYTES {
-            // Those whose body is no longer kept will not be asked again.
-            kept.pages.retain(|_, zip| Arc::strong_count(&zip.body) > 1);
-            if kept.pages.len() >= ZIPPED_PAGES || kept.bytes + zipped.len() > ZIPPED_BYTES {
-                kept.pages.clear();
-            }
-            kept.bytes = kept.pages.values().map(|z| z.zipped.len()).sum();
+            kept.pages.clear();
+            kept.bytes = 0;
         }
         kept.bytes += zipped.len();
         let zip = Zip {
@@ -109,13 +110,14 @@ impl Zipped {
         }
         Answer::Zipped(zipped)
     }
+}
 
-    /// Drops the pages whose body is no longer kept, so that an edit's
-    /// stale pages do not stay in memory until the budget is spent.
-    pub fn forget_stale(&self) {
-        let mut kept = self.kept.lock().expect("not poisoned");
-        kept.pages.retain(|_, zip| Arc::strong_count(&zip.body) > 1);
-        kept.bytes = kept.pages.values().map(|z| z.zipped.len()).sum();
+impl ZipMap {
+    /// Drops the pages whose body nothing else holds: no longer kept, it
+    /// will not be asked for again.
+    fn forget_stale(&mut self) {
+        self.pages.retain(|_, zip| Arc::strong_count(&zip.body) > 1);
+        self.bytes = self.pages.values().map(|z| z.zipped.len()).sum();
     }
 }
 
@@ -313,10 +315,19 @@ mod tests {
         let other: Arc<str> = body.to_string().into();
         zip(&other, "/a", "A");
         assert_eq!(made.get(), 4);
-        // Nothing holds `other` but the kept page: it goes.
+        // Nothing holds `other` but its compressed page: it goes when the
+        // next page is compressed.
+        let weak = Arc::downgrade(&other);
         drop(other);
-        zipped.forget_stale();
-        assert_eq!(zipped.kept.lock().unwrap().pages.len(), 3);
+        zip(&body, "/c", "C");
+        assert_eq!(weak.upgrade(), None, "a body no longer kept is held");
+        let kept = zipped.kept.lock().unwrap();
+        assert_eq!(kept.pages.len(), 4);
+        assert_eq!(
+            kept.bytes,
+            kept.pages.values().map(|z| z.zipped.len()).sum::<usize>()
+        );
+        drop(kept);
         // Too short to pay.
         let short: Arc<str> = "<p>hi</p>".into();
         let answer = zipped.get_or_zip((&short, None), ("/s", "S"), || Bytes::from("<p>hi</p>"));
