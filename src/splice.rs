@@ -45,6 +45,16 @@ impl Part {
         }
     }
 
+    /// The text, when it outlives every page it goes into (written once per
+    /// process or snapshot): its address names it while the part is held.
+    pub fn lasting(&self) -> Option<&str> {
+        match self {
+            Part::Static(s) => Some(s),
+            Part::Shared(s) => Some(s),
+            Part::Owned(_) | Part::Joined(_) => None,
+        }
+    }
+
     fn pieces(&self) -> impl Iterator<Item = &str> {
         let joined = match self {
             Part::Joined(pieces) => &pieces[..],
@@ -136,7 +146,7 @@ impl Spliced {
         let shared = self
             .parts
             .iter()
-            .filter(|p| matches!(p, Part::Static(_) | Part::Shared(_)) && p.len() >= WORTH_SHARING)
+            .filter(|p| p.lasting().is_some_and(|t| t.len() >= WORTH_SHARING))
             .cloned()
             .collect();
         Made {

@@ -23,9 +23,12 @@ use crate::splice::Spliced;
 use crate::web::{AppState, Viewer};
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 
+/// The content type of every page.
+const HTML: &str = "text/html; charset=utf-8";
+
 pub fn html(status: StatusCode, body: String) -> HttpResponse {
     HttpResponse::build(status)
-        .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
+        .insert_header((header::CONTENT_TYPE, HTML))
         .body(body)
 }
 
@@ -265,19 +268,19 @@ pub fn framed(
                 state
                     .zipped
                     .get_or_zip((kept, Some(&frame)), (here, title), || page().into()),
-                "text/html; charset=utf-8",
+                HTML,
             ))
         }
         // Made for this request, around option lists compressed once.
         Body::Made(made) if gzip && !made.shared.is_empty() => Ok(zipped(
             state.segments.gzip_around(&page(), &made.shared),
-            "text/html; charset=utf-8",
+            HTML,
         )),
         _ => Ok(html(StatusCode::OK, page())),
     }
 }
 
-/// An answer as [`super::gzip::Zipped`] gave it.
+/// An answer as [`super::zipped::Zipped`] or [`super::zipped::Segments`] gave it.
 pub fn zipped(answer: Answer, content_type: &'static str) -> HttpResponse {
     let mut response = HttpResponse::Ok();
     response.insert_header((header::CONTENT_TYPE, content_type));

@@ -156,15 +156,6 @@ pub struct Segments {
 const SEGMENTS: usize = 64;
 
 impl Segments {
-    /// The text of a part that can be shared.
-    fn text(part: &Part) -> Option<&str> {
-        match part {
-            Part::Static(text) => Some(text),
-            Part::Shared(text) => Some(text),
-            _ => None,
-        }
-    }
-
     /// The blocks of `part` (whose text is `text`), compressed now if they
     /// were not yet.
     fn of(&self, part: &Part, text: &str) -> Option<Bytes> {
@@ -198,7 +189,7 @@ impl Segments {
         let mut found: Vec<(usize, usize, Bytes)> = shared
             .iter()
             .filter_map(|part| {
-                let text = Self::text(part)?;
+                let text = part.lasting()?;
                 let at = find(page.as_bytes(), text.as_bytes())?;
                 Some((at, text.len(), self.of(part, text)?))
             })
