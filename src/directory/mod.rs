@@ -7,6 +7,7 @@ pub mod edit;
 pub mod fields;
 mod index;
 mod listing;
+mod load;
 pub mod model;
 pub mod packed;
 pub mod proposals;

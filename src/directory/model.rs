@@ -1,8 +1,6 @@
 //! Authorities as stored (rows) and as used (a complete record with its
 //! designations and contact persons).
 
-use std::collections::HashMap;
-
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
@@ -10,12 +8,14 @@ use smallvec::SmallVec;
 
 pub use super::changes::{Changed, Delta, bump_generation, changes_since, generation};
 use super::fields::AuthorityColumns;
+pub(super) use super::load::load;
+pub use super::load::{load_all, load_one};
 use super::packed::{Packed, Texts};
 use crate::db::DbConnection;
 use crate::db::ids::AuthorityId;
 use crate::db::schema::{authorities, contact_persons, designations};
 use crate::domain::{
-    Article, AuthorityKind, Channel, CountryCode, Function, Instrument, LanguageCode, split_codes,
+    Article, AuthorityKind, Channel, CountryCode, Function, LanguageCode, split_codes,
 };
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
@@ -306,7 +306,7 @@ impl Authority {
     }
 }
 
-fn parse_list<A: smallvec::Array>(
+pub(super) fn parse_list<A: smallvec::Array>(
     stored: &str,
     parse: fn(&str) -> Result<A::Item, String>,
 ) -> SmallVec<A> {
@@ -315,128 +315,9 @@ fn parse_list<A: smallvec::Array>(
     exactly(split_codes(stored).filter_map(|c| parse(c).ok()))
 }
 
-fn assemble(
-    row: AuthorityRow,
-    designations: Vec<DesignationRow>,
-    contacts: Vec<ContactRow>,
-) -> Option<Authority> {
-    let mut designations: Designations = designations
-        .into_iter()
-        .filter_map(|d| {
-            let instrument = Instrument::parse(&d.instrument).ok()?;
-            let article = Article::from_parts(instrument, d.article)?;
-            Some(Designation {
-                article,
-                functions: parse_list(&d.functions, Function::parse),
-                note: d.note.map(String::into_boxed_str),
-            })
-        })
-        .collect();
-    designations.sort_by_key(|d| d.article);
-    let contacts = contacts.iter().map(|c| {
-        ContactPerson::new(
-            &c.name,
-            c.position.as_deref(),
-            c.email.as_deref(),
-            c.phone.as_deref(),
-            parse_list(&c.languages, LanguageCode::parse),
-        )
-    });
-    Authority::new(
-        row.id,
-        row.columns,
-        row.version,
-        row.updated_at,
-        designations,
-        contacts,
-    )
-}
-
-/// Every authority in service (not archived), complete, with the generation
-/// it was read at. The generation is read first, so the data is never older
-/// than it.
-pub fn load_all(conn: &mut DbConnection) -> QueryResult<(i64, Vec<Authority>)> {
-    conn.transaction(|conn| {
-        let generation = generation(conn)?;
-        Ok((generation, load(conn, None)?))
-    })
-}
-
-/// The authorities in service among `ids` (all: `None`), complete.
-pub(super) fn load(
-    conn: &mut DbConnection,
-    ids: Option<&[AuthorityId]>,
-) -> QueryResult<Vec<Authority>> {
-    use crate::db::MultiBackend;
-    let mut rows = authorities::table
-        .filter(authorities::archived_at.is_null())
-        .select(AuthorityRow::as_select())
-        .into_boxed::<MultiBackend>();
-    let mut designation_rows = designations::table
-        .select(DesignationRow::as_select())
-        .into_boxed::<MultiBackend>();
-    let mut contact_rows = contact_persons::table
-        .order((contact_persons::authority_id, contact_persons::seq))
-        .select(ContactRow::as_select())
-        .into_boxed::<MultiBackend>();
-    if let Some(ids) = ids {
-        rows = rows.filter(authorities::id.eq_any(ids.to_vec()));
-        designation_rows = designation_rows.filter(designations::authority_id.eq_any(ids.to_vec()));
-        contact_rows = contact_rows.filter(contact_persons::authority_id.eq_any(ids.to_vec()));
-    }
-    let rows: Vec<AuthorityRow> = rows.load(conn)?;
-    let mut designations_by: HashMap<AuthorityId, Vec<DesignationRow>> = HashMap::new();
-    for d in designation_rows.load::<DesignationRow>(conn)? {
-        designations_by.entry(d.authority_id).or_default().push(d);
-    }
-    let mut contacts_by: HashMap<AuthorityId, Vec<ContactRow>> = HashMap::new();
-    for c in contact_rows.load::<ContactRow>(conn)? {
-        contacts_by.entry(c.authority_id).or_default().push(c);
-    }
-    Ok(rows
-        .into_iter()
-        .filter_map(|row| {
-            let id = row.id;
-            assemble(
-                row,
-                designations_by.remove(&id).unwrap_or_default(),
-                contacts_by.remove(&id).unwrap_or_default(),
-            )
-        })
-        .collect())
-}
-
 /// Number of authorities stored, archived or not.
 pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
     authorities::table.count().get_result(conn)
-}
-
-/// One authority, complete; archived ones too when `archived` is true.
-pub fn load_one(
-    conn: &mut DbConnection,
-    id: AuthorityId,
-    archived: bool,
-) -> QueryResult<Option<Authority>> {
-    let mut query = authorities::table
-        .filter(authorities::id.eq(id))
-        .select(AuthorityRow::as_select())
-        .into_boxed();
-    if !archived {
-        query = query.filter(authorities::archived_at.is_null());
-    }
-    let Some(row) = query.first(conn).optional()? else {
-        return Ok(None);
-    };
-    let designations = designations::table
-        .filter(designations::authority_id.eq(id))
-        .select(DesignationRow::as_select())
-        .load(conn)?;
-    let contacts = contact_persons::table
-        .filter(contact_persons::authority_id.eq(id))
-        .order(contact_persons::seq)
-        .select(ContactRow::as_select())
-        .load(conn)?;
-    Ok(assemble(row, designations, contacts))
 }
 
 /// An authority as mail names it: ref, name and State.
