@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
+use super::chunked::Chunked;
 use super::model::Authority;
 use super::search::Correction;
 use super::spelling::{Typed, allowed_edits, letters, suggestion_edits};
@@ -57,12 +58,13 @@ impl Posting {
 #[derive(Clone)]
 pub struct SearchIndex {
     /// Sorted, so that the terms a prefix matches are one contiguous run.
-    terms: Vec<Arc<str>>,
+    /// The term lists are copied only by an edit that changes terms.
+    terms: Arc<Vec<Arc<str>>>,
     /// Each term's length in letters, for close spellings.
-    letters: Vec<u8>,
-    postings: Vec<Arc<[Posting]>>,
+    letters: Arc<Vec<u8>>,
+    postings: Arc<Vec<Arc<[Posting]>>>,
     /// Folded names (English and local) for whole-phrase bonuses, by slot.
-    names: Vec<Option<Names>>,
+    names: Chunked<Option<Names>>,
 }
 
 /// An authority's folded names in one allocation: the English name, then
@@ -186,10 +188,10 @@ impl SearchIndex {
     /// The index of `docs` (each with its folded names), each at the slot of
     /// its position (`None`: an empty slot).
     pub(super) fn build<'a>(
-        docs: impl ExactSizeIterator<Item = Option<(&'a Authority, &'a Names)>>,
+        docs: impl Iterator<Item = Option<(&'a Authority, &'a Names)>>,
     ) -> Self {
         let mut map: HashMap<String, Vec<Posting>> = HashMap::new();
-        let mut names = Vec::with_capacity(docs.len());
+        let mut names = Chunked::default();
         for (i, a) in docs.enumerate() {
             let Some((a, a_names)) = a else {
                 names.push(None);
@@ -209,9 +211,9 @@ impl SearchIndex {
             .map(|(term, list)| (Arc::from(term), Arc::from(list)))
             .unzip();
         Self {
-            letters: terms.iter().map(|t| letters(t)).collect(),
-            terms,
-            postings,
+            letters: Arc::new(terms.iter().map(|t| letters(t)).collect()),
+            terms: Arc::new(terms),
+            postings: Arc::new(postings),
             names,
         }
     }
@@ -237,11 +239,11 @@ impl SearchIndex {
                     .copied()
                     .collect();
                 if list.is_empty() {
-                    self.terms.remove(at);
-                    self.letters.remove(at);
-                    self.postings.remove(at);
+                    Arc::make_mut(&mut self.terms).remove(at);
+                    Arc::make_mut(&mut self.letters).remove(at);
+                    Arc::make_mut(&mut self.postings).remove(at);
                 } else {
-                    self.postings[at] = list.into();
+                    Arc::make_mut(&mut self.postings)[at] = list.into();
                 }
             }
         }
@@ -255,20 +257,20 @@ impl SearchIndex {
                     let mut list = self.postings[at].to_vec();
                     let i = list.partition_point(|p| p.doc() < slot);
                     list.insert(i, posting);
-                    self.postings[at] = list.into();
+                    Arc::make_mut(&mut self.postings)[at] = list.into();
                 }
                 Err(at) => {
-                    self.terms.insert(at, Arc::from(term.as_str()));
-                    self.letters.insert(at, letters(term));
-                    self.postings.insert(at, Arc::from(vec![posting]));
+                    Arc::make_mut(&mut self.terms).insert(at, Arc::from(term.as_str()));
+                    Arc::make_mut(&mut self.letters).insert(at, letters(term));
+                    Arc::make_mut(&mut self.postings).insert(at, Arc::from(vec![posting]));
                 }
             }
         }
         let slot = slot as usize;
-        if self.names.len() <= slot {
-            self.names.resize(slot + 1, None);
+        while self.names.len() <= slot {
+            self.names.push(None);
         }
-        self.names[slot] = new.map(|(_, names)| names.clone());
+        self.names.set(slot, new.map(|(_, names)| names.clone()));
     }
 
     /// Where the terms that start with `prefix` begin and end.

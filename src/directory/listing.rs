@@ -6,6 +6,7 @@ use std::sync::{Arc, OnceLock};
 
 use serde_json::value::RawValue;
 
+use super::chunked::Chunked;
 use super::index::Names;
 use super::model::Authority;
 use crate::db::ids::AuthorityId;
@@ -25,7 +26,7 @@ pub(super) struct Listing {
 }
 
 impl Listing {
-    pub(super) fn of(slots: &[Option<Slot>]) -> Self {
+    pub(super) fn of(slots: &Chunked<Option<Slot>>) -> Self {
         let mut order: Vec<u32> = (0..slots.len() as u32)
             .filter(|&s| slots[s as usize].is_some())
             .collect();
@@ -47,7 +48,7 @@ impl Listing {
     }
 
     /// Takes the authority in `slot` (still there) out of every list.
-    pub(super) fn remove(&mut self, slots: &[Option<Slot>], slot: u32) {
+    pub(super) fn remove(&mut self, slots: &Chunked<Option<Slot>>, slot: u32) {
         let s = slots[slot as usize].as_ref().expect("a filled slot");
         let find = |list: &[u32]| list.binary_search_by(|&x| key_in(slots, x).cmp(&s.made.key));
         if let Ok(at) = find(&self.order) {
@@ -73,7 +74,7 @@ impl Listing {
     }
 
     /// Puts the authority in `slot` in every list, in its place.
-    pub(super) fn insert(&mut self, slots: &[Option<Slot>], slot: u32) {
+    pub(super) fn insert(&mut self, slots: &Chunked<Option<Slot>>, slot: u32) {
         let s = slots[slot as usize].as_ref().expect("a filled slot");
         let place =
             |list: &[u32]| match list.binary_search_by(|&x| key_in(slots, x).cmp(&s.made.key)) {
@@ -162,7 +163,7 @@ impl Slot {
     }
 }
 
-pub(super) fn key_in(slots: &[Option<Slot>], slot: u32) -> &SortKey {
+pub(super) fn key_in(slots: &Chunked<Option<Slot>>, slot: u32) -> &SortKey {
     &slots[slot as usize]
         .as_ref()
         .expect("only filled slots are in the reading order")

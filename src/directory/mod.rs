@@ -2,6 +2,7 @@
 
 pub mod cache;
 mod changes;
+mod chunked;
 pub mod demo;
 pub mod edit;
 pub mod fields;

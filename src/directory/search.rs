@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use serde_json::value::RawValue;
 
+use super::chunked::Chunked;
 use super::index::{Hit, SearchIndex, Unmatched};
 use super::listing::{Listing, Slot};
 use super::model::Authority;
@@ -52,13 +53,15 @@ pub struct Snapshot {
     /// Each authority at its slot, the number the search index knows it by.
     /// An authority keeps its slot through edits; an archived one leaves
     /// its slot empty until the next full load.
-    slots: Vec<Option<Slot>>,
-    listing: Listing,
+    slots: Chunked<Option<Slot>>,
+    /// Changed only when an authority moves, comes or goes: an edit that
+    /// keeps its place shares its predecessor's.
+    listing: Arc<Listing>,
     /// The reading order, as authorities.
-    authorities: Vec<Arc<Authority>>,
+    authorities: Chunked<Arc<Authority>>,
     /// Each slot's position in reading order.
-    rank: Vec<u32>,
-    by_id: HashMap<AuthorityId, u32>,
+    rank: Chunked<u32>,
+    by_id: Arc<HashMap<AuthorityId, u32>>,
     /// Languages accepted by at least one authority, by English name.
     languages: Vec<LanguageCode>,
     index: SearchIndex,
@@ -66,10 +69,7 @@ pub struct Snapshot {
 
 impl Snapshot {
     pub fn new(generation: i64, list: Vec<Authority>) -> Self {
-        // Not `collect`: it would build the slots in the list's own
-        // allocation, and keep all of it (50,000 authorities: 44 MB).
-        let mut slots: Vec<Option<Slot>> = Vec::with_capacity(list.len());
-        slots.extend(list.into_iter().map(|a| Some(Slot::new(a))));
+        let slots: Chunked<Option<Slot>> = list.into_iter().map(|a| Some(Slot::new(a))).collect();
         let listing = Listing::of(&slots);
         let index = SearchIndex::build(
             slots
@@ -81,41 +81,40 @@ impl Snapshot {
             .enumerate()
             .filter_map(|(i, s)| s.as_ref().map(|s| (s.authority.id, i as u32)))
             .collect();
-        Self::assemble(generation, slots, listing, by_id, index)
+        let (authorities, rank, languages) = Self::ordered(&slots, &listing);
+        Self {
+            generation,
+            slots,
+            listing: Arc::new(listing),
+            authorities,
+            rank,
+            by_id: Arc::new(by_id),
+            languages,
+            index,
+        }
     }
 
-    /// What follows from the slots, their listing and the index.
-    fn assemble(
-        generation: i64,
-        slots: Vec<Option<Slot>>,
-        listing: Listing,
-        by_id: HashMap<AuthorityId, u32>,
-        index: SearchIndex,
-    ) -> Self {
+    /// What follows from the slots and their listing: the authorities in
+    /// reading order, each slot's rank in it, and the languages.
+    fn ordered(slots: &Chunked<Option<Slot>>, listing: &Listing) -> Ordered {
         let mut rank = vec![0u32; slots.len()];
-        let mut authorities = Vec::with_capacity(listing.order.len());
         for (position, &slot) in listing.order.iter().enumerate() {
             rank[slot as usize] = position as u32;
-            authorities.push(
+        }
+        let authorities = listing
+            .order
+            .iter()
+            .map(|&slot| {
                 slots[slot as usize]
                     .as_ref()
                     .expect("only filled slots are in the reading order")
                     .authority
-                    .clone(),
-            );
-        }
+                    .clone()
+            })
+            .collect();
         let mut languages: Vec<LanguageCode> = listing.languages.keys().copied().collect();
         languages.sort_by_key(|l| (l.english_name(), l.as_str().to_string()));
-        Self {
-            generation,
-            slots,
-            listing,
-            authorities,
-            rank,
-            by_id,
-            languages,
-            index,
-        }
+        (authorities, rank.into_iter().collect(), languages)
     }
 
     /// This directory with some authorities changed or added (`changed`,
@@ -131,37 +130,66 @@ impl Snapshot {
         let mut listing = self.listing.clone();
         let mut by_id = self.by_id.clone();
         let mut index = self.index.clone();
+        let mut authorities = self.authorities.clone();
+        // Whether the reading order (and what follows from it) must be made
+        // again: an authority came, went or moved.
+        let mut moved = false;
         for id in gone {
-            if let Some(slot) = by_id.remove(id) {
-                listing.remove(&slots, slot);
-                let old = slots[slot as usize].take().map(|s| s.authority);
-                index.replace(slot, old.as_deref(), None);
-            }
+            let Some(&slot) = by_id.get(id) else {
+                continue;
+            };
+            Arc::make_mut(&mut by_id).remove(id);
+            Arc::make_mut(&mut listing).remove(&slots, slot);
+            let old = slots[slot as usize].as_ref().map(|s| s.authority.clone());
+            slots.set(slot as usize, None);
+            index.replace(slot, old.as_deref(), None);
+            moved = true;
         }
         for a in changed {
-            let slot = match by_id.get(&a.id) {
-                Some(&slot) => {
-                    listing.remove(&slots, slot);
-                    slot
-                }
+            let new = Slot::new(a);
+            let slot = match by_id.get(&new.authority.id) {
+                Some(&slot) => slot,
                 None => {
                     slots.push(None);
                     let slot = (slots.len() - 1) as u32;
-                    by_id.insert(a.id, slot);
+                    Arc::make_mut(&mut by_id).insert(new.authority.id, slot);
                     slot
                 }
             };
-            let new = Slot::new(a);
-            let old = slots[slot as usize].take().map(|s| s.authority);
+            let old = slots[slot as usize].clone();
+            let stays = old.as_ref().is_some_and(|old| keeps_place(old, &new));
+            if old.is_some() && !stays {
+                Arc::make_mut(&mut listing).remove(&slots, slot);
+            }
             index.replace(
                 slot,
-                old.as_deref(),
+                old.as_ref().map(|s| &*s.authority),
                 Some((&new.authority, &new.made.key.names)),
             );
-            slots[slot as usize] = Some(new);
-            listing.insert(&slots, slot);
+            if stays {
+                authorities.set(self.rank[slot as usize] as usize, new.authority.clone());
+            }
+            slots.set(slot as usize, Some(new));
+            if !stays {
+                Arc::make_mut(&mut listing).insert(&slots, slot);
+                moved = true;
+            }
         }
-        Self::assemble(generation, slots, listing, by_id, index)
+        let (authorities, rank, languages) = if moved {
+            Self::ordered(&slots, &listing)
+        } else {
+            (authorities, self.rank.clone(), self.languages.clone())
+        };
+        Self {
+            generation,
+            slots,
+            listing,
+            authorities,
+            rank,
+            by_id,
+            languages,
+            index,
+        }
     }
 
     fn slot(&self, slot: u32) -> &Arc<Authority> {
@@ -192,8 +220,8 @@ impl Snapshot {
     }
 
     /// Every authority, in reading order.
-    pub fn authorities(&self) -> &[Arc<Authority>] {
-        &self.authorities
+    pub fn authorities(&self) -> impl DoubleEndedIterator<Item = &Arc<Authority>> + Clone + '_ {
+        self.authorities.iter()
     }
 
     pub fn len(&self) -> usize {
@@ -413,6 +441,17 @@ impl Snapshot {
     pub fn languages(&self) -> &[LanguageCode] {
         &self.languages
     }
+}
+
+/// The authorities in reading order, each slot's rank, the languages.
+type Ordered = (Chunked<Arc<Authority>>, Chunked<u32>, Vec<LanguageCode>);
+
+/// Whether an edited authority keeps its place in every list: its sort
+/// key, its State and its languages are as they were.
+fn keeps_place(old: &Slot, new: &Slot) -> bool {
+    old.made.key == new.made.key
+        && old.authority.country == new.authority.country
+        && old.authority.languages == new.authority.languages
 }
 
 #[cfg(test)]

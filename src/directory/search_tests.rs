@@ -47,7 +47,7 @@ fn answers(s: &Snapshot) -> Vec<String> {
             .join(",")
     };
     let mut out = vec![
-        ids(s.authorities()),
+        ids(&s.authorities().cloned().collect::<Vec<_>>()),
         format!("{:?}", s.languages()),
         format!("{:?}", {
             let mut c: Vec<_> = s.counts_by_country().into_iter().collect();
@@ -138,4 +138,37 @@ fn a_snapshot_derived_by_edits_answers_as_one_built_at_once() {
             &[],
         );
     assert_eq!(answers(&back), answers(&before));
+}
+
+/// An edit that keeps an authority's place (here its city and office
+/// hours) shares the lists of the snapshot before: the derived snapshot
+/// must still show the new record everywhere, and the one before the old.
+#[test]
+fn an_edit_in_place_shows_the_new_record_in_every_list() {
+    let (generation, list) = demo_authorities(400);
+    let before = Snapshot::new(generation, list.clone());
+    let mut now = list.clone();
+    let id = list[5].id;
+    now[5] = edited(&list[5], |c| {
+        c.city = Some("Zzcity".into());
+        c.office_hours = Some("Mon-Fri 9-17 (edited)".into());
+    });
+    let derived = before.with_changes(generation + 1, vec![now[5].clone()], &[]);
+    let built = Snapshot::new(generation + 1, now);
+    assert_eq!(answers(&derived), answers(&built));
+    let office = |s: &Snapshot| {
+        let in_order = s.authorities().find(|a| a.id == id).unwrap();
+        let by_id = s.get(id).unwrap();
+        assert!(Arc::ptr_eq(in_order, &by_id), "one record in every list");
+        by_id.office_hours().map(str::to_string)
+    };
+    assert_eq!(office(&derived).as_deref(), Some("Mon-Fri 9-17 (edited)"));
+    assert_ne!(office(&before).as_deref(), Some("Mon-Fri 9-17 (edited)"));
+    let p = actix_web::web::Query::<SearchParams>::from_query("q=zzcity")
+        .unwrap()
+        .into_inner();
+    let found = derived.search(&p.parse().unwrap());
+    assert_eq!(found.items.len(), 1);
+    assert_eq!(found.items[0].id, id);
+    assert_eq!(before.search(&p.parse().unwrap()).total, 0);
 }

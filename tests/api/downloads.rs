@@ -37,7 +37,6 @@ async fn downloads_leave_out_contacts_for_anonymous_readers() {
         .directory
         .snapshot()
         .authorities()
-        .iter()
         .find(|a| a.ref_() == "FR-001")
         .unwrap()
         .clone();
@@ -98,7 +97,6 @@ async fn downloads_hold_what_the_search_found_with_state_names() {
         .directory
         .snapshot()
         .authorities()
-        .iter()
         .filter(|a| a.country.as_str() == "FR")
         .map(|a| a.ref_().to_string())
         .collect();

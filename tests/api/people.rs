@@ -135,7 +135,6 @@ impl TestApp {
         let snapshot = self.state.directory.snapshot();
         let a = snapshot
             .authorities()
-            .iter()
             .find(|a| a.ref_() == ref_)
             .unwrap_or_else(|| panic!("no authority {ref_}"))
             .clone();

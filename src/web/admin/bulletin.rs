@@ -53,7 +53,6 @@ pub(crate) fn authority_of(
     let snapshot = state.directory.snapshot();
     snapshot
         .authorities()
-        .iter()
         .find(|a| a.ref_().eq_ignore_ascii_case(r))
         .map(|a| Some(a.id))
         .ok_or_else(|| {

@@ -79,7 +79,6 @@ pub(crate) async fn stale(
     let directory = state.directory.snapshot();
     let mut list: Vec<StaleRow> = directory
         .authorities()
-        .iter()
         .filter(|a| filter.admits(a.country))
         .filter(|a| settings.is_stale(a.verified_at(), today))
         .map(|a| StaleRow {
