@@ -53,12 +53,12 @@ impl Posting {
 }
 
 /// The index over documents numbered by slot. A snapshot that follows an
-/// edit shares every posting list the edit did not touch, so an edit costs
-/// the pointers of the term list, not the index.
+/// edit shares every posting list the edit did not touch, and the term
+/// lists themselves unless the edit changed a term: an edit costs the
+/// chunk of names it changed, and the pointers of the term list at most.
 #[derive(Clone)]
 pub struct SearchIndex {
     /// Sorted, so that the terms a prefix matches are one contiguous run.
-    /// The term lists are copied only by an edit that changes terms.
     terms: Arc<Vec<Arc<str>>>,
     /// Each term's length in letters, for close spellings.
     letters: Arc<Vec<u8>>,
