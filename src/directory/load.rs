@@ -64,9 +64,9 @@ pub fn load_all(conn: &mut DbConnection) -> QueryResult<(i64, Vec<Authority>)> {
 /// Authorities read at once when the whole directory is read: the rows of
 /// each part are assembled and gone before the next part is read. Read in
 /// one go, the rows of 50,000 authorities and their strings lay beside the
-/// authorities made of them: the server peaked at 160 MB while loading
-/// (121 MB read in parts), and a full reload at that size again on top of
-/// the snapshot being served.
+/// authorities made of them: the server peaked at 154 MB while loading
+/// (119 MB read in parts), and a full reload did the same beside the
+/// snapshot being served.
 const LOADED_AT_ONCE: i64 = 2_000;
 
 /// The authorities in service among `ids` (all: `None`), complete.
