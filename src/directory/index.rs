@@ -8,6 +8,7 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap;
 
 use super::chunked::Chunked;
+use super::listing::Names;
 use super::model::Authority;
 use super::search::Correction;
 use super::spelling::{Typed, allowed_edits, letters, suggestion_edits};
@@ -65,41 +66,6 @@ pub struct SearchIndex {
     postings: Arc<Vec<Arc<[Posting]>>>,
     /// Folded names (English and local) for whole-phrase bonuses, by slot.
     names: Chunked<Option<Names>>,
-}
-
-/// An authority's folded names in one allocation: the English name, then
-/// the local one if there is one. Where the first ends is kept beside them:
-/// looking for a separator in each hit's names cost a search a quarter more.
-/// The reading order sorts by the same folded English name and shares this
-/// allocation (`listing::SortKey`).
-#[derive(Clone)]
-pub(super) struct Names {
-    text: Arc<str>,
-    english: u32,
-}
-
-impl Names {
-    pub(super) fn of(a: &Authority) -> Self {
-        let mut text = fold(a.name());
-        let english = u32::try_from(text.len()).expect("a name fits in 4 GB");
-        if let Some(local) = a.name_local() {
-            text.push_str(&fold(local));
-        }
-        Names {
-            text: text.into(),
-            english,
-        }
-    }
-
-    /// The English name, folded.
-    pub(super) fn english(&self) -> &str {
-        &self.text[..self.english as usize]
-    }
-
-    fn iter(&self) -> impl Iterator<Item = &str> {
-        let (english, local) = self.text.split_at(self.english as usize);
-        std::iter::once(english).chain(Some(local).filter(|l| !l.is_empty()))
-    }
 }
 
 /// A document's score for one query.

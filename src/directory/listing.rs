@@ -7,10 +7,10 @@ use std::sync::{Arc, OnceLock};
 use serde_json::value::RawValue;
 
 use super::chunked::Chunked;
-use super::index::Names;
 use super::model::Authority;
 use crate::db::ids::AuthorityId;
 use crate::domain::LanguageCode;
+use crate::domain::text::fold;
 
 /// The reading order and the lists that follow it, which an edit updates
 /// in place of making them again.
@@ -169,4 +169,39 @@ pub(super) fn key_in(slots: &Chunked<Option<Slot>>, slot: u32) -> &SortKey {
         .expect("only filled slots are in the reading order")
         .made
         .key
+}
+
+/// An authority's folded names in one allocation: the English name, then
+/// the local one if there is one. Where the first ends is kept beside them:
+/// looking for a separator in each hit's names cost a search a quarter more.
+/// The reading order sorts by the same folded English name and shares this
+/// allocation ([`SortKey`]).
+#[derive(Clone)]
+pub(super) struct Names {
+    text: Arc<str>,
+    english: u32,
+}
+
+impl Names {
+    pub(super) fn of(a: &Authority) -> Self {
+        let mut text = fold(a.name());
+        let english = u32::try_from(text.len()).expect("a name fits in 4 GB");
+        if let Some(local) = a.name_local() {
+            text.push_str(&fold(local));
+        }
+        Names {
+            text: text.into(),
+            english,
+        }
+    }
+
+    /// The English name, folded.
+    pub(super) fn english(&self) -> &str {
+        &self.text[..self.english as usize]
+    }
+
+    pub(super) fn iter(&self) -> impl Iterator<Item = &str> {
+        let (english, local) = self.text.split_at(self.english as usize);
+        std::iter::once(english).chain(Some(local).filter(|l| !l.is_empty()))
+    }
 }
