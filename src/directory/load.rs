@@ -188,29 +188,37 @@ pub fn load_one(
     Ok(assemble(row, designations, contacts))
 }
 
+/// A new SQLite database holding `n` demo authorities (made from `seed`),
+/// for tests of reading and deriving the directory.
+#[cfg(test)]
+pub(super) fn demo_database(n: usize, seed: u64) -> (tempfile::TempDir, DbConnection) {
+    use crate::db::{self, DatabaseUrl};
+    use crate::directory::demo::{self, DemoOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = DatabaseUrl::Sqlite(dir.path().join("t.db"))
+        .connect()
+        .unwrap();
+    db::migrations::run_pending(&mut conn).unwrap();
+    let records = demo::generate(DemoOptions {
+        authorities: Some(n),
+        seed,
+        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+        history: false,
+    });
+    super::write::insert_many(&mut conn, &records, |_| {}).unwrap();
+    (dir, conn)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::db::{self, DatabaseUrl};
-    use crate::directory::demo::{self, DemoOptions};
-    use crate::directory::write;
 
     /// Read in parts of two, each authority comes with its own designations
     /// and contact persons (not a neighbour's at a part's edge), archived
     /// ones stay out, and nothing is read twice or missed.
     #[test]
     fn parts_read_what_one_read_does() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = DatabaseUrl::Sqlite(dir.path().join("t.db"));
-        let mut conn = url.connect().unwrap();
-        db::migrations::run_pending(&mut conn).unwrap();
-        let records = demo::generate(DemoOptions {
-            authorities: Some(9),
-            seed: 3,
-            today: chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
-            history: false,
-        });
-        write::insert_many(&mut conn, &records, |_| {}).unwrap();
+        let (_dir, mut conn) = demo_database(9, 3);
         let ids: Vec<AuthorityId> = authorities::table
             .select(authorities::id)
             .order(authorities::id)

@@ -2,22 +2,10 @@
 //! same authorities at once.
 
 use super::*;
-use crate::db::{self, DatabaseUrl};
-use crate::directory::demo::{self, DemoOptions};
-use crate::directory::{model, write};
+use crate::directory::model;
 
 fn demo_authorities(n: usize) -> (i64, Vec<Authority>) {
-    let dir = tempfile::tempdir().unwrap();
-    let url = DatabaseUrl::Sqlite(dir.path().join("t.db"));
-    let mut conn = url.connect().unwrap();
-    db::migrations::run_pending(&mut conn).unwrap();
-    let records = demo::generate(DemoOptions {
-        authorities: Some(n),
-        seed: 7,
-        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
-        history: false,
-    });
-    write::insert_many(&mut conn, &records, |_| {}).unwrap();
+    let (_dir, mut conn) = crate::directory::load::demo_database(n, 7);
     model::load_all(&mut conn).unwrap()
 }
 
