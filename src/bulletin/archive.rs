@@ -117,25 +117,109 @@ pub fn get(
             .first(conn)
             .optional()?
     };
-    let (id, n, slot_at, compiled_at, subject, summary, html, text) =
+    let (id, n, slot_at, compiled_at, subject, summary, mut html, mut text) =
         row.ok_or_else(|| AppError::not_found(format!("no bulletin number {number}")))?;
+    replace_in_place(&mut html, UNSUBSCRIBE_PLACEHOLDER, subscribe_url);
+    replace_in_place(&mut text, UNSUBSCRIBE_PLACEHOLDER, subscribe_url);
     Ok(Issue {
         listed: listed((n, slot_at, compiled_at, subject, summary)),
         bulletin_id: id,
         full_edition: full,
-        html: html.replace(UNSUBSCRIBE_PLACEHOLDER, subscribe_url),
-        text: text.replace(UNSUBSCRIBE_PLACEHOLDER, subscribe_url),
+        html,
+        text,
     })
+}
+
+/// `str::replace` without a second copy of a body of megabytes: the
+/// placeholder is on one line or two of it.
+fn replace_in_place(s: &mut String, from: &str, to: &str) {
+    let mut at = 0;
+    while let Some(i) = s[at..].find(from) {
+        s.replace_range(at + i..at + i + from.len(), to);
+        at += i + to.len();
+    }
+}
+
+/// A bulletin for its page: the listing and the edition's content, without
+/// the text edition (a bulletin of a large directory is megabytes of each).
+#[derive(Debug)]
+pub struct Shown {
+    pub listed: Listed,
+    pub full_edition: bool,
+    pub content: String,
+}
+
+/// One bulletin by number for its page, in the full edition or the public
+/// one. Only the HTML edition is read, and its content is cut out of it in
+/// place: it holds no recipient's address, so nothing is replaced.
+pub fn shown(conn: &mut DbConnection, number: i32, full: bool) -> Result<Shown, AppError> {
+    type Row = (
+        Option<i32>,
+        NaiveDateTime,
+        NaiveDateTime,
+        String,
+        String,
+        String,
+    );
+    let query = bulletins::table.filter(bulletins::number.eq(number));
+    let row: Option<Row> = if full {
+        query
+            .select((
+                bulletins::number,
+                bulletins::slot_at,
+                bulletins::compiled_at,
+                bulletins::subject,
+                bulletins::summary,
+                bulletins::html_full,
+            ))
+            .first(conn)
+            .optional()?
+    } else {
+        query
+            .select((
+                bulletins::number,
+                bulletins::slot_at,
+                bulletins::compiled_at,
+                bulletins::subject,
+                bulletins::summary,
+                bulletins::html_public,
+            ))
+            .first(conn)
+            .optional()?
+    };
+    let (n, slot_at, compiled_at, subject, summary, html) =
+        row.ok_or_else(|| AppError::not_found(format!("no bulletin number {number}")))?;
+    Ok(Shown {
+        listed: listed((n, slot_at, compiled_at, subject, summary)),
+        full_edition: full,
+        content: into_content(html),
+    })
+}
+
+/// [`content`], cut out of the body it came in rather than copied.
+pub fn into_content(mut html: String) -> String {
+    let range = content_range(&html);
+    html.truncate(range.end);
+    html.drain(..range.start);
+    html
+}
+
+fn content_range(html: &str) -> std::ops::Range<usize> {
+    let start = html
+        .find("<!--bulletin:start-->")
+        .map_or(0, |i| i + "<!--bulletin:start-->".len());
+    let end = html.find("<!--bulletin:end-->").unwrap_or(html.len());
+    if start <= end {
+        start..end
+    } else {
+        0..html.len()
+    }
 }
 
 /// The part of a stored HTML body between its markers: the bulletin itself,
 /// without the document around it and the recipient's footer.
 pub fn content(html: &str) -> &str {
-    let start = html
-        .find("<!--bulletin:start-->")
-        .map_or(0, |i| i + "<!--bulletin:start-->".len());
-    let end = html.find("<!--bulletin:end-->").unwrap_or(html.len());
-    html.get(start..end).unwrap_or(html)
+    &html[content_range(html)]
 }
 
 /// A stored edition and its subject, by bulletin id, for the sender.
@@ -167,4 +251,39 @@ pub fn edition(
     } else {
         (subject, compiled_at, tp, hp)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_placeholder_is_replaced_and_the_rest_kept() {
+        let mut s = format!("a {UNSUBSCRIBE_PLACEHOLDER}\nb\n{UNSUBSCRIBE_PLACEHOLDER}");
+        replace_in_place(
+            &mut s,
+            UNSUBSCRIBE_PLACEHOLDER,
+            "https://x.example/subscribe",
+        );
+        assert_eq!(
+            s,
+            "a https://x.example/subscribe\nb\nhttps://x.example/subscribe"
+        );
+        // A replacement holding the placeholder is not replaced again.
+        let mut s = "<<>>".to_string();
+        replace_in_place(&mut s, "<>", "<<>>");
+        assert_eq!(s, "<<<>>>");
+    }
+
+    #[test]
+    fn content_is_what_lies_between_the_markers() {
+        let body = "<html><!--bulletin:start--><h1>B</h1><!--bulletin:end-->footer</html>";
+        assert_eq!(content(body), "<h1>B</h1>");
+        assert_eq!(into_content(body.to_string()), "<h1>B</h1>");
+        // Without markers (or out of order), the whole body.
+        assert_eq!(into_content("plain".to_string()), "plain");
+        let odd = "<!--bulletin:end-->x<!--bulletin:start-->";
+        assert_eq!(into_content(odd.to_string()), odd);
+        assert_eq!(content(odd), odd);
+    }
 }

@@ -263,9 +263,8 @@ async fn a_bulletin_reaches_each_subscriber_once_in_the_edition_they_may_read() 
         !xml.contains("full-edition-only") && !xml.contains("<script>"),
         "{xml}"
     );
-    let status = app
-        .sign_in("secretariat@unodc.example")
-        .await
+    let secretariat = app.sign_in("secretariat@unodc.example").await;
+    let status = secretariat
         .get("/admin/bulletin")
         .await
         .text()
@@ -275,6 +274,14 @@ async fn a_bulletin_reaches_each_subscriber_once_in_the_edition_they_may_read() 
         status.contains("no. 1") && status.contains("3 sent"),
         "{status}"
     );
+    // Someone who sees contacts reads the full edition in the archive.
+    let page = secretariat.get("/bulletins/1").await.text().await.unwrap();
+    assert!(
+        page.contains("full-edition-only@justice.example")
+            && page.contains("edition with contact details"),
+        "{page}"
+    );
+    assert!(!page.contains("Unsubscribe"), "the recipient's footer is left out");
 }
 
 #[tokio::test]

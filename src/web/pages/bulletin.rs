@@ -12,7 +12,10 @@ use crate::bulletin::subscriptions::{self, NotConfirmed};
 use crate::db;
 use crate::domain::Email;
 use crate::error::AppError;
-use crate::web::support::respond::{kept_only, kept_page, message_page, page_with, recent};
+use crate::splice::Spliced;
+use crate::web::support::respond::{
+    kept_only, kept_page, message_page, page_spliced, page_with, recent,
+};
 use crate::web::{AppState, Viewer};
 
 fn message(
@@ -292,52 +295,75 @@ pub(crate) async fn show(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let n = number(&path)?;
-    let b = issue(&state, &viewer, n).await?;
-    page_with(
+    let full = viewer.sees_contacts;
+    let b = db::run(&state.pool, move |c| archive::shown(c, n, full)).await?;
+    // The content goes into the page as it is, not through the template's
+    // data: at 50,000 authorities it is megabytes, copied twice there.
+    let mut spliced = Spliced::default();
+    let content = spliced.add(b.content);
+    page_spliced(
         &state,
         &viewer,
         StatusCode::OK,
         "pages/bulletin",
         &json!({
-            "title": b.listed.subject, "nav": "bulletins", "bulletin": &b,
-            "content": archive::content(&b.html),
+            "title": b.listed.subject, "nav": "bulletins",
+            "bulletin": {"compiled_at": b.listed.compiled_at, "full_edition": b.full_edition},
+            "content": content,
             "prev": (n > 1).then(|| n - 1),
         }),
+        &spliced,
+    )
+}
+
+/// A feed entry carries a bulletin's content up to this size; a larger one
+/// (a directory of tens of thousands, where a bulletin is megabytes) is
+/// summed up and linked, as feed readers fetch the feed again and again.
+pub(crate) const FEED_CONTENT_MAX: usize = 1 << 20;
+
+/// A feed entry's content: the bulletin's, or when longer than `max`, its
+/// summary and a link to it.
+fn feed_content(content: String, summary: &str, link: &str, max: usize) -> String {
+    if content.len() <= max {
+        return content;
+    }
+    let link = handlebars::html_escape(link);
+    format!(
+        "<p>{summary} This bulletin is too long for a feed: <a href=\"{link}\">read it on the site</a>.</p>"
     )
 }
 
 /// The public edition of the newest bulletins as an Atom feed.
 pub(crate) async fn feed(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let subscribe = format!("{}/subscribe", state.mail.base_url());
-    let items = db::run(&state.pool, move |c| {
+    let base = state.mail.base_url().to_string();
+    let link_base = base.clone();
+    // One bulletin read at a time, and only what its entry keeps held.
+    let (newest, entries) = db::run(&state.pool, move |c| {
         let (_, list) = archive::list(c, 20, 0)?;
-        list.into_iter()
-            .map(|l| archive::get(c, l.number, false, &subscribe))
-            .collect::<Result<Vec<_>, _>>()
-    })
-    .await?;
-    let base = state.mail.base_url();
-    let updated = items
-        .first()
-        .map(|b| b.listed.compiled_at)
-        .unwrap_or_else(|| state.clock.now());
-    let entries: Vec<serde_json::Value> = items
-        .iter()
-        .map(|b| {
-            json!({
-                "number": b.listed.number,
+        let newest = list.first().map(|l| l.compiled_at);
+        let mut entries = Vec::with_capacity(list.len());
+        for l in list {
+            let b = archive::shown(c, l.number, false)?;
+            let link = format!("{link_base}/bulletins/{}", l.number);
+            let s = &b.listed.summary;
+            let summary = format!(
+                "{} authorities in {} States; {} new, {} updated, {} withdrawn or expired.",
+                s.authorities, s.states, s.new, s.updated, s.ended
+            );
+            let content = feed_content(b.content, &summary, &link, FEED_CONTENT_MAX);
+            entries.push(json!({
+                "number": l.number,
                 "title": b.listed.subject,
                 "updated": format!("{}Z", b.listed.compiled_at.format("%Y-%m-%dT%H:%M:%S")),
-                "link": format!("{base}/bulletins/{}", b.listed.number),
-                "summary": format!(
-                    "{} authorities in {} States; {} new, {} updated, {} withdrawn or expired.",
-                    b.listed.summary.authorities, b.listed.summary.states,
-                    b.listed.summary.new, b.listed.summary.updated, b.listed.summary.ended
-                ),
-                "content": archive::content(&b.html),
-            })
-        })
-        .collect();
+                "link": link,
+                "summary": summary,
+                "content": content,
+            }));
+        }
+        Ok((newest, entries))
+    })
+    .await?;
+    let updated = newest.unwrap_or_else(|| state.clock.now());
     let body = crate::web::support::templates::render(
         &state.templates,
         "feeds/bulletins",
@@ -350,4 +376,32 @@ pub(crate) async fn feed(state: web::Data<AppState>) -> Result<HttpResponse, App
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "application/atom+xml; charset=utf-8"))
         .body(body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::feed_content;
+
+    #[test]
+    fn a_feed_entry_too_long_is_summed_up_and_linked() {
+        let short = feed_content(
+            "<h1>No. 1</h1>".into(),
+            "3 authorities",
+            "https://c.example/bulletins/1",
+            100,
+        );
+        assert_eq!(short, "<h1>No. 1</h1>");
+        let long = feed_content(
+            "#".repeat(101),
+            "3 authorities",
+            "https://c.example/bulletins/1",
+            100,
+        );
+        assert!(long.starts_with("<p>3 authorities "), "{long}");
+        assert!(
+            long.contains("<a href=\"https://c.example/bulletins/1\">"),
+            "{long}"
+        );
+        assert!(!long.contains('#'), "{long}");
+    }
 }
