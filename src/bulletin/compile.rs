@@ -402,7 +402,42 @@ pub fn compile(
     summary.states = grouped.len();
 
     let render = |full: bool| -> Result<crate::mail::message::Rendered, AppError> {
-        let (mut html, mut text) = (String::new(), String::new());
+        let internal = |e: String| AppError::internal(anyhow::anyhow!(e));
+        // The document first, with a marker where the States go; each State
+        // is then rendered straight into it. At 50,000 authorities an
+        // edition is megabytes, and splicing it in afterwards held it twice.
+        let mut spliced = Spliced::default();
+        let (html_marker, text_marker) = (spliced.add(String::new()), spliced.add(String::new()));
+        let context = Context {
+            number,
+            date: at.format("%-d %B %Y").to_string(),
+            since: since.map(|s| s.format("%-d %B %Y").to_string()),
+            full,
+            summary: &summary,
+            has_measures: !grouped.is_empty(),
+            measures_html: html_marker.clone(),
+            measures_text: text_marker.clone(),
+            ended: &ended,
+            changes: &changes,
+            base_url,
+            unsubscribe_url: UNSUBSCRIBE_PLACEHOLDER,
+        };
+        let document = templates
+            .render(Template::Bulletin.name(), &context)
+            .map_err(internal)?;
+        // Without measures, the template leaves the marker out.
+        let cut = |body: &str, marker: &str| -> Result<(String, String), AppError> {
+            match body.split_once(marker) {
+                Some((head, tail)) => Ok((head.to_string(), tail.to_string())),
+                None if grouped.is_empty() => Ok((body.to_string(), String::new())),
+                None => Err(internal(format!(
+                    "the bulletin's template has no {marker:?}"
+                ))),
+            }
+        };
+        let (mut html, html_tail) = cut(&document.html, &html_marker)?;
+        let (mut text, text_tail) = cut(&document.text, &text_marker)?;
+        let heads = (html.len(), text.len());
         let mut region_now: Option<&str> = None;
         for ((region, _, code), list) in &grouped {
             let mut block = StateBlock {
@@ -431,36 +466,20 @@ pub fn compile(
             region_now = Some(region);
             templates
                 .render_piece("bulletin/state", &block, &mut text, &mut html)
-                .map_err(|e| AppError::internal(anyhow::anyhow!(e)))?;
+                .map_err(internal)?;
         }
         // The body's own line ends the last State.
-        for piece in [&mut html, &mut text] {
-            if piece.ends_with('\n') {
+        for (piece, head) in [(&mut html, heads.0), (&mut text, heads.1)] {
+            if piece.len() > head && piece.ends_with('\n') {
                 piece.pop();
             }
         }
-        let mut spliced = Spliced::default();
-        let context = Context {
-            number,
-            date: at.format("%-d %B %Y").to_string(),
-            since: since.map(|s| s.format("%-d %B %Y").to_string()),
-            full,
-            summary: &summary,
-            has_measures: !grouped.is_empty(),
-            measures_html: spliced.add(html),
-            measures_text: spliced.add(text),
-            ended: &ended,
-            changes: &changes,
-            base_url,
-            unsubscribe_url: UNSUBSCRIBE_PLACEHOLDER,
-        };
-        let rendered = templates
-            .render(Template::Bulletin.name(), &context)
-            .map_err(|e| AppError::internal(anyhow::anyhow!(e)))?;
+        html.push_str(&html_tail);
+        text.push_str(&text_tail);
         Ok(crate::mail::message::Rendered {
-            subject: rendered.subject,
-            text: spliced.apply(&rendered.text),
-            html: spliced.apply(&rendered.html),
+            subject: document.subject,
+            text,
+            html,
         })
     };
     let full = render(true)?;

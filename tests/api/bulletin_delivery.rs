@@ -281,7 +281,10 @@ async fn a_bulletin_reaches_each_subscriber_once_in_the_edition_they_may_read() 
             && page.contains("edition with contact details"),
         "{page}"
     );
-    assert!(!page.contains("Unsubscribe"), "the recipient's footer is left out");
+    assert!(
+        !page.contains("Unsubscribe"),
+        "the recipient's footer is left out"
+    );
 }
 
 #[tokio::test]
