@@ -126,6 +126,7 @@ pub struct Compiled {
     pub entries: Vec<(AuthorityId, UpdateId)>,
     pub html_full: String,
     pub text_full: String,
+    /// Empty when only the full edition was asked for.
     pub html_public: String,
     pub text_public: String,
 }
@@ -305,6 +306,9 @@ pub fn compile(
     at: NaiveDateTime,
     first_period_start: NaiveDateTime,
     base_url: &str,
+    // Whether to render the public edition too (a preview shows the full
+    // one only; rendering both holds both, tens of MB at 50,000).
+    public: bool,
 ) -> Result<Compiled, AppError> {
     let today = at.date();
     let in_force = store::in_force(conn, None, today)?;
@@ -483,7 +487,11 @@ pub fn compile(
         })
     };
     let full = render(true)?;
-    let public = render(false)?;
+    let public = if public {
+        render(false)?
+    } else {
+        crate::mail::message::Rendered::default()
+    };
     Ok(Compiled {
         number,
         slot_at: slot,

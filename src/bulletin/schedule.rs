@@ -45,7 +45,8 @@ impl Compiler<'_> {
         slot - chrono::Duration::milliseconds(self.settings.every.as_millis() as i64)
     }
 
-    /// The next bulletin as it would be compiled at `now`: nothing stored.
+    /// The next bulletin as it would be compiled at `now`, in the full
+    /// edition only: nothing stored.
     pub fn preview(
         &self,
         conn: &mut DbConnection,
@@ -60,6 +61,7 @@ impl Compiler<'_> {
             now,
             self.first_period_start(now),
             self.base_url,
+            false,
         )
     }
 
@@ -146,6 +148,7 @@ impl Compiler<'_> {
             at,
             self.first_period_start(slot),
             self.base_url,
+            true,
         )?;
         let skipped = skip_when_empty && c.summary.is_empty();
         let summary = serde_json::to_string(&c.summary).unwrap_or_default();

@@ -82,7 +82,7 @@ pub struct Templates {
 }
 
 /// What a template gives: subject, text and HTML.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Rendered {
     pub subject: String,
     pub text: String,

@@ -150,6 +150,24 @@ async fn a_bulletin_reaches_each_subscriber_once_in_the_edition_they_may_read() 
         ],
     )
     .await;
+    // The secretariat's preview shows the full edition and stores nothing.
+    let preview = app
+        .sign_in("secretariat@unodc.example")
+        .await
+        .get("/admin/bulletin/preview")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        preview.contains("Preview: Counterpart bulletin no. 1")
+            && preview.contains("full-edition-only@justice.example")
+            && preview.contains("&lt;script&gt;")
+            && !preview.contains(HOSTILE),
+        "{preview}"
+    );
+    let (_, list) = app.get_json("/api/v1/bulletins").await;
+    assert_eq!(list["total"], 0, "a preview is not a bulletin: {list}");
     // reader@it.example has an account: an official.
     let n = send_now(&app).await;
     assert_eq!(n, 1);

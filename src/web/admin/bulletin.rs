@@ -13,9 +13,10 @@ use crate::bulletin::{Compiler, Outcome, archive, schedule};
 use crate::db;
 use crate::db::ids::{AuthorityId, SubscriptionId};
 use crate::error::{AppError, FieldError};
+use crate::splice::Spliced;
 use crate::web::pages::bulletin::address;
 use crate::web::support::extract::{AdminPage, SignedIn, page_param};
-use crate::web::support::respond::page_with;
+use crate::web::support::respond::{page_spliced, page_with};
 use crate::web::{AppState, Viewer};
 
 use crate::web::support::respond::see_other;
@@ -269,7 +270,10 @@ pub(crate) async fn preview(
         .preview(c, now)
     })
     .await?;
-    page_with(
+    // Megabytes at 50,000 authorities: put into the page as they are.
+    let mut spliced = Spliced::default();
+    let content = spliced.add(archive::into_content(compiled.html_full));
+    page_spliced(
         &state,
         &viewer,
         StatusCode::OK,
@@ -277,8 +281,9 @@ pub(crate) async fn preview(
         &json!({
             "title": format!("Preview: {}", compiled.subject), "nav": "admin-bulletin",
             "summary": compiled.summary, "empty": compiled.summary.is_empty(),
-            "content": archive::content(&compiled.html_full),
+            "content": content,
         }),
+        &spliced,
     )
 }
 
