@@ -261,6 +261,7 @@ pub(crate) async fn preview(
 ) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
     let s = state.clone();
+    let _turn = archive::turn().await;
     let compiled = db::run(&state.pool, move |c| {
         Compiler {
             settings: &s.settings.bulletin,

@@ -64,7 +64,9 @@ pub(crate) async fn get(
     viewer: Viewer,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let b = issue(&state, &viewer, number(&path)?).await?;
+    let n = number(&path)?;
+    let _turn = archive::turn().await;
+    let b = issue(&state, &viewer, n).await?;
     Ok(HttpResponse::Ok().json(b))
 }
 

@@ -13,9 +13,9 @@ use crate::db;
 use crate::domain::Email;
 use crate::error::AppError;
 use crate::splice::Spliced;
-use crate::web::support::respond::{
-    kept_only, kept_page, message_page, page_spliced, page_with, recent,
-};
+use crate::web::support::kept::Body;
+use crate::web::support::respond::{framed, kept_only, kept_page, message_page, page_with, recent};
+use crate::web::support::templates::render;
 use crate::web::{AppState, Viewer};
 
 fn message(
@@ -289,6 +289,11 @@ pub(crate) async fn issue(
     db::run(&state.pool, move |c| archive::get(c, n, full, &subscribe)).await
 }
 
+/// A bulletin's page at most this long is kept for the next reader; a
+/// longer one (tens of thousands of authorities) would push every other
+/// kept page out.
+const KEPT_BULLETIN_MAX: usize = 1 << 20;
+
 pub(crate) async fn show(
     state: web::Data<AppState>,
     viewer: Viewer,
@@ -296,24 +301,43 @@ pub(crate) async fn show(
 ) -> Result<HttpResponse, AppError> {
     let n = number(&path)?;
     let full = viewer.sees_contacts;
+    let (key, title_key) = (
+        format!("bulletin|{n}|{full}"),
+        format!("bulletin-title|{n}"),
+    );
+    // A bulletin does not change once sent; it is read again at most every
+    // refresh interval all the same (a database restored from a copy).
+    let stamp = recent(state.settings.directory.refresh_interval);
+    let frame = |title: &str, body| framed(&state, &viewer, (title, "bulletins"), &body);
+    if let (Some(title), Some(body)) = (
+        state.bodies.kept(&title_key, stamp),
+        state.bodies.kept(&key, stamp),
+    ) {
+        return frame(&title, Body::Kept(body));
+    }
+    let _turn = archive::turn().await;
     let b = db::run(&state.pool, move |c| archive::shown(c, n, full)).await?;
+    let title = b.listed.subject;
     // The content goes into the page as it is, not through the template's
     // data: at 50,000 authorities it is megabytes, copied twice there.
     let mut spliced = Spliced::default();
     let content = spliced.add(b.content);
-    page_spliced(
-        &state,
-        &viewer,
-        StatusCode::OK,
-        "pages/bulletin",
-        &json!({
-            "title": b.listed.subject, "nav": "bulletins",
-            "bulletin": {"compiled_at": b.listed.compiled_at, "full_edition": b.full_edition},
-            "content": content,
-            "prev": (n > 1).then(|| n - 1),
-        }),
-        &spliced,
-    )
+    let data = json!({
+        "title": title, "nav": "bulletins",
+        "bulletin": {"compiled_at": b.listed.compiled_at, "full_edition": b.full_edition},
+        "content": content,
+        "prev": (n > 1).then(|| n - 1),
+    });
+    let body = spliced.apply(&render(&state.templates, "pages/bulletin", &data)?);
+    drop(spliced);
+    if body.len() > KEPT_BULLETIN_MAX {
+        return frame(&title, Body::Made(body.into()));
+    }
+    let title = state
+        .bodies
+        .get_or_render(&title_key, stamp, || Ok(title))?;
+    let body = state.bodies.get_or_render(&key, stamp, || Ok(body))?;
+    frame(&title, Body::Kept(body))
 }
 
 /// A feed entry carries a bulletin's content up to this size; a larger one
@@ -338,6 +362,7 @@ pub(crate) async fn feed(state: web::Data<AppState>) -> Result<HttpResponse, App
     let base = state.mail.base_url().to_string();
     let link_base = base.clone();
     // One bulletin read at a time, and only what its entry keeps held.
+    let _turn = archive::turn().await;
     let (newest, entries) = db::run(&state.pool, move |c| {
         let (_, list) = archive::list(c, 20, 0)?;
         let newest = list.first().map(|l| l.compiled_at);
