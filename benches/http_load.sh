@@ -62,6 +62,8 @@ URLS=(
   "/about"
   "/measures"
   "/bulletins"
+  "/bulletins/1"
+  "/bulletins.atom"
   "/authorities/$FIRST"
 )
 # GZIP=1 asks for compressed answers, as browsers do.

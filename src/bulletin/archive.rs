@@ -141,10 +141,10 @@ fn replace_in_place(s: &mut String, from: &str, to: &str) {
 }
 
 /// Bulletins read and made into answers at once. At 50,000 authorities each
-/// is tens of MB while it is read and rendered: twenty readers at once took
-/// the server from 117 to 580 MB. The others wait their turn; with two
-/// cores, two at once keep both busy.
-static READING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+/// is tens of MB while it is read and rendered: 32 readers at once took the
+/// server from 117 to 580 MB, and still to 233 MB two at a time. The others
+/// wait their turn, and the other core serves everything else.
+static READING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
 
 /// A turn to read a bulletin's body; hold it until the answer is made.
 pub async fn turn() -> tokio::sync::SemaphorePermit<'static> {
