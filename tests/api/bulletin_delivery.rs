@@ -303,6 +303,12 @@ async fn a_bulletin_reaches_each_subscriber_once_in_the_edition_they_may_read() 
         !page.contains("Unsubscribe"),
         "the recipient's footer is left out"
     );
+    // Kept pages are kept by edition: the full one, kept now, is not shown
+    // to a reader who may not see contacts.
+    let (s, page) = app.get_html("/bulletins/1").await;
+    assert_eq!(s, 200);
+    assert!(page.contains("edition without contact details"), "{page}");
+    assert!(!page.contains("full-edition-only"), "{page}");
 }
 
 #[tokio::test]
