@@ -4,6 +4,7 @@
 //! ([`archive`]). Delivery is the outbox's: one pipeline for all mail.
 
 pub mod archive;
+mod changes;
 pub mod compile;
 pub mod demo;
 pub mod mime;
