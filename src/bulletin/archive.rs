@@ -36,6 +36,21 @@ pub struct Issue {
 
 type ListRow = (Option<i32>, NaiveDateTime, NaiveDateTime, String, String);
 
+/// The columns of a [`ListRow`], read by every query of this file.
+const LISTED: (
+    bulletins::number,
+    bulletins::slot_at,
+    bulletins::compiled_at,
+    bulletins::subject,
+    bulletins::summary,
+) = (
+    bulletins::number,
+    bulletins::slot_at,
+    bulletins::compiled_at,
+    bulletins::subject,
+    bulletins::summary,
+);
+
 fn listed((number, slot_at, compiled_at, subject, summary): ListRow) -> Listed {
     Listed {
         number: number.unwrap_or_default(),
@@ -57,13 +72,7 @@ pub fn list(conn: &mut DbConnection, limit: i64, offset: i64) -> QueryResult<(i6
         .order(bulletins::number.desc())
         .limit(limit)
         .offset(offset)
-        .select((
-            bulletins::number,
-            bulletins::slot_at,
-            bulletins::compiled_at,
-            bulletins::subject,
-            bulletins::summary,
-        ))
+        .select(LISTED)
         .load(conn)?;
     Ok((total, rows.into_iter().map(listed).collect()))
 }
@@ -76,53 +85,21 @@ pub fn get(
     full: bool,
     subscribe_url: &str,
 ) -> Result<Issue, AppError> {
-    type Row = (
-        i64,
-        Option<i32>,
-        NaiveDateTime,
-        NaiveDateTime,
-        String,
-        String,
-        String,
-        String,
-    );
-    let row: Option<Row> = if full {
-        bulletins::table
-            .filter(bulletins::number.eq(number))
-            .select((
-                bulletins::id,
-                bulletins::number,
-                bulletins::slot_at,
-                bulletins::compiled_at,
-                bulletins::subject,
-                bulletins::summary,
-                bulletins::html_full,
-                bulletins::text_full,
-            ))
-            .first(conn)
-            .optional()?
+    let query = bulletins::table.filter(bulletins::number.eq(number));
+    let row: Option<(i64, ListRow, (String, String))> = if full {
+        let full = (bulletins::html_full, bulletins::text_full);
+        query.select((bulletins::id, LISTED, full)).first(conn)
     } else {
-        bulletins::table
-            .filter(bulletins::number.eq(number))
-            .select((
-                bulletins::id,
-                bulletins::number,
-                bulletins::slot_at,
-                bulletins::compiled_at,
-                bulletins::subject,
-                bulletins::summary,
-                bulletins::html_public,
-                bulletins::text_public,
-            ))
-            .first(conn)
-            .optional()?
-    };
-    let (id, n, slot_at, compiled_at, subject, summary, mut html, mut text) =
+        let public = (bulletins::html_public, bulletins::text_public);
+        query.select((bulletins::id, LISTED, public)).first(conn)
+    }
+    .optional()?;
+    let (id, row, (mut html, mut text)) =
         row.ok_or_else(|| AppError::not_found(format!("no bulletin number {number}")))?;
     replace_in_place(&mut html, UNSUBSCRIBE_PLACEHOLDER, subscribe_url);
     replace_in_place(&mut text, UNSUBSCRIBE_PLACEHOLDER, subscribe_url);
     Ok(Issue {
-        listed: listed((n, slot_at, compiled_at, subject, summary)),
+        listed: listed(row),
         bulletin_id: id,
         full_edition: full,
         html,
@@ -167,50 +144,25 @@ pub struct Shown {
 /// one. Only the HTML edition is read, and its content is cut out of it in
 /// place: it holds no recipient's address, so nothing is replaced.
 pub fn shown(conn: &mut DbConnection, number: i32, full: bool) -> Result<Shown, AppError> {
-    type Row = (
-        Option<i32>,
-        NaiveDateTime,
-        NaiveDateTime,
-        String,
-        String,
-        String,
-    );
     let query = bulletins::table.filter(bulletins::number.eq(number));
-    let row: Option<Row> = if full {
-        query
-            .select((
-                bulletins::number,
-                bulletins::slot_at,
-                bulletins::compiled_at,
-                bulletins::subject,
-                bulletins::summary,
-                bulletins::html_full,
-            ))
-            .first(conn)
-            .optional()?
+    let row: Option<(ListRow, String)> = if full {
+        query.select((LISTED, bulletins::html_full)).first(conn)
     } else {
-        query
-            .select((
-                bulletins::number,
-                bulletins::slot_at,
-                bulletins::compiled_at,
-                bulletins::subject,
-                bulletins::summary,
-                bulletins::html_public,
-            ))
-            .first(conn)
-            .optional()?
-    };
-    let (n, slot_at, compiled_at, subject, summary, html) =
+        query.select((LISTED, bulletins::html_public)).first(conn)
+    }
+    .optional()?;
+    let (row, html) =
         row.ok_or_else(|| AppError::not_found(format!("no bulletin number {number}")))?;
     Ok(Shown {
-        listed: listed((n, slot_at, compiled_at, subject, summary)),
+        listed: listed(row),
         full_edition: full,
         content: into_content(html),
     })
 }
 
-/// [`content`], cut out of the body it came in rather than copied.
+/// The part of a stored HTML body between its markers: the bulletin itself,
+/// without the document around it and the recipient's footer. Cut out of
+/// the body it came in rather than copied.
 pub fn into_content(mut html: String) -> String {
     let range = content_range(&html);
     html.truncate(range.end);
@@ -228,12 +180,6 @@ fn content_range(html: &str) -> std::ops::Range<usize> {
     } else {
         0..html.len()
     }
-}
-
-/// The part of a stored HTML body between its markers: the bulletin itself,
-/// without the document around it and the recipient's footer.
-pub fn content(html: &str) -> &str {
-    &html[content_range(html)]
 }
 
 /// A stored edition and its subject, by bulletin id, for the sender.
@@ -292,12 +238,10 @@ mod tests {
     #[test]
     fn content_is_what_lies_between_the_markers() {
         let body = "<html><!--bulletin:start--><h1>B</h1><!--bulletin:end-->footer</html>";
-        assert_eq!(content(body), "<h1>B</h1>");
         assert_eq!(into_content(body.to_string()), "<h1>B</h1>");
         // Without markers (or out of order), the whole body.
         assert_eq!(into_content("plain".to_string()), "plain");
         let odd = "<!--bulletin:end-->x<!--bulletin:start-->";
         assert_eq!(into_content(odd.to_string()), odd);
-        assert_eq!(content(odd), odd);
     }
 }
