@@ -309,13 +309,18 @@ pub(crate) async fn show(
     // refresh interval all the same (a database restored from a copy).
     let stamp = recent(state.settings.directory.refresh_interval);
     let frame = |title: &str, body| framed(&state, &viewer, (title, "bulletins"), &body);
-    if let (Some(title), Some(body)) = (
-        state.bodies.kept(&title_key, stamp),
-        state.bodies.kept(&key, stamp),
-    ) {
+    let kept = || {
+        let title = state.bodies.kept(&title_key, stamp)?;
+        Some((title, state.bodies.kept(&key, stamp)?))
+    };
+    if let Some((title, body)) = kept() {
         return frame(&title, Body::Kept(body));
     }
     let _turn = archive::turn().await;
+    // Readers who waited for the same page find it made by the first.
+    if let Some((title, body)) = kept() {
+        return frame(&title, Body::Kept(body));
+    }
     let b = db::run(&state.pool, move |c| archive::shown(c, n, full)).await?;
     let title = b.listed.subject;
     // The content goes into the page as it is, not through the template's
@@ -343,7 +348,7 @@ pub(crate) async fn show(
 /// A feed entry carries a bulletin's content up to this size; a larger one
 /// (a directory of tens of thousands, where a bulletin is megabytes) is
 /// summed up and linked, as feed readers fetch the feed again and again.
-pub(crate) const FEED_CONTENT_MAX: usize = 1 << 20;
+const FEED_CONTENT_MAX: usize = 1 << 20;
 
 /// A feed entry's content: the bulletin's, or when longer than `max`, its
 /// summary and a link to it.
@@ -367,8 +372,15 @@ pub(crate) async fn feed(state: web::Data<AppState>) -> Result<HttpResponse, App
     let body = match state.bodies.kept(KEY, stamp) {
         Some(body) => body,
         None => {
-            let made = make_feed(&state).await?;
-            state.bodies.get_or_render(KEY, stamp, || Ok(made))?
+            let _turn = archive::turn().await;
+            // Readers who waited find it made by the first.
+            match state.bodies.kept(KEY, stamp) {
+                Some(body) => body,
+                None => {
+                    let made = make_feed(&state).await?;
+                    state.bodies.get_or_render(KEY, stamp, || Ok(made))?
+                }
+            }
         }
     };
     Ok(HttpResponse::Ok()
@@ -379,8 +391,8 @@ pub(crate) async fn feed(state: web::Data<AppState>) -> Result<HttpResponse, App
 async fn make_feed(state: &AppState) -> Result<String, AppError> {
     let base = state.mail.base_url().to_string();
     let link_base = base.clone();
-    // One bulletin read at a time, and only what its entry keeps held.
-    let _turn = archive::turn().await;
+    // One bulletin read at a time (the caller holds the turn), and only what
+    // its entry keeps held.
     let (newest, entries) = db::run(&state.pool, move |c| {
         let (_, list) = archive::list(c, 20, 0)?;
         let newest = list.first().map(|l| l.compiled_at);
