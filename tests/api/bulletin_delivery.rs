@@ -277,6 +277,24 @@ async fn a_bulletin_reaches_each_subscriber_once_in_the_edition_they_may_read() 
     );
     let xml = feed.text().await.unwrap();
     assert!(xml.contains("<entry>") && xml.contains("https://counterpart.example/bulletins/1"));
+    // Kept compressed for clients that take gzip: the same feed.
+    for _ in 0..2 {
+        let zipped = app
+            .client
+            .get(format!("{}/bulletins.atom", app.address))
+            .header("accept-encoding", "gzip")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(zipped.headers()["content-encoding"], "gzip");
+        let mut unpacked = String::new();
+        std::io::Read::read_to_string(
+            &mut flate2::read::GzDecoder::new(&zipped.bytes().await.unwrap()[..]),
+            &mut unpacked,
+        )
+        .unwrap();
+        assert!(unpacked == xml, "the compressed feed differs");
+    }
     assert!(
         !xml.contains("full-edition-only") && !xml.contains("<script>"),
         "{xml}"

@@ -1,6 +1,6 @@
 //! Compressed answers: what a client that takes gzip reads, unpacked, is
-//! byte for byte what one that does not take it reads; pages kept
-//! compressed follow the directory and never cross from one reader to
+//! byte for byte what one that does not take it reads; pages kept, whole
+//! or compressed, follow the directory and never cross from one reader to
 //! another.
 
 use std::io::Read;
@@ -137,22 +137,35 @@ async fn a_compressed_answer_unpacks_to_the_plain_one() {
     assert_eq!((health.status, health.encoding), (200, None));
 }
 
+/// The page at `path` as a client that takes gzip reads it and as one that
+/// does not: each is kept apart, and both must say the same.
+async fn both(app: &TestApp, client: &reqwest::Client, path: &str) -> String {
+    let unpacked = zipped(app, client, path).await;
+    let plain = fetch(client, &format!("{}{path}", app.address), None).await;
+    assert_eq!((plain.status, plain.encoding), (200, None), "{path}");
+    assert!(
+        plain.body == unpacked,
+        "{path}: the plain page differs from the compressed one"
+    );
+    plain.body
+}
+
 #[tokio::test]
-async fn pages_kept_compressed_follow_the_directory_and_the_reader() {
+async fn pages_kept_follow_the_directory_and_the_reader() {
     let app = spawn_app().await;
     let search = "/authorities?q=quolliq+tuvalu";
     for _ in 0..3 {
         assert!(
-            zipped(&app, &app.client, search)
+            both(&app, &app.client, search)
                 .await
                 .contains("No authority found")
         );
         assert!(
-            !zipped(&app, &app.client, "/countries/TV")
+            !both(&app, &app.client, "/countries/TV")
                 .await
                 .contains("Quolliq")
         );
-        let json = zipped(&app, &app.client, "/api/v1/authorities?q=quolliq+tuvalu").await;
+        let json = both(&app, &app.client, "/api/v1/authorities?q=quolliq+tuvalu").await;
         assert!(json.contains("\"total\":0"), "{json}");
     }
     app.insert(vec![record(
@@ -162,18 +175,18 @@ async fn pages_kept_compressed_follow_the_directory_and_the_reader() {
         &[Article::EXTRADITION],
     )])
     .await;
-    let found = zipped(&app, &app.client, search).await;
+    let found = both(&app, &app.client, search).await;
     assert!(found.contains("Quolliq Office of Tuvalu"));
     assert!(
         !found.contains("tv-901@test.example"),
         "contacts shown to anyone"
     );
     assert!(
-        zipped(&app, &app.client, "/countries/TV")
+        both(&app, &app.client, "/countries/TV")
             .await
             .contains("Quolliq Office")
     );
-    let json = zipped(&app, &app.client, "/api/v1/authorities?q=quolliq+tuvalu").await;
+    let json = both(&app, &app.client, "/api/v1/authorities?q=quolliq+tuvalu").await;
     assert!(json.contains("\"total\":1") && !json.contains("tv-901@test.example"));
 
     // A signed-in reader: their own layout and the contacts, compressed
@@ -182,14 +195,14 @@ async fn pages_kept_compressed_follow_the_directory_and_the_reader() {
         .await;
     let signed = app.sign_in("zipped@test.example").await;
     for _ in 0..2 {
-        let html = zipped(&app, &signed.client, search).await;
+        let html = both(&app, &signed.client, search).await;
         assert!(html.contains("tv-901@test.example") && html.contains(&signed.csrf));
-        let html = zipped(&app, &signed.client, "/countries/TV").await;
+        let html = both(&app, &signed.client, "/countries/TV").await;
         assert!(html.contains("Sign out") && html.contains(&signed.csrf));
-        let anonymous = zipped(&app, &app.client, search).await;
+        let anonymous = both(&app, &app.client, search).await;
         assert!(!anonymous.contains("tv-901@test.example"));
         assert!(!anonymous.contains(&signed.csrf) && !anonymous.contains("Sign out"));
-        let anonymous = zipped(&app, &app.client, "/countries/TV").await;
+        let anonymous = both(&app, &app.client, "/countries/TV").await;
         assert!(!anonymous.contains(&signed.csrf) && !anonymous.contains("Sign out"));
     }
 }

@@ -2,7 +2,7 @@
 //! leaving with one click, and the archive of what was sent, as pages and
 //! as an Atom feed.
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
@@ -13,9 +13,13 @@ use crate::db;
 use crate::domain::Email;
 use crate::error::AppError;
 use crate::splice::Spliced;
-use crate::web::support::kept::Body;
-use crate::web::support::respond::{framed, kept_only, kept_page, message_page, page_with, recent};
+use crate::web::support::gzip;
+use crate::web::support::kept::{Body, shared};
+use crate::web::support::respond::{
+    framed, kept_only, kept_page, message_page, page_with, recent, zipped,
+};
 use crate::web::support::templates::render;
+use crate::web::support::zipped::Answer;
 use crate::web::{AppState, Viewer};
 
 fn message(
@@ -363,7 +367,10 @@ fn feed_content(content: String, summary: &str, link: &str, max: usize) -> Strin
 }
 
 /// The public edition of the newest bulletins as an Atom feed.
-pub(crate) async fn feed(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub(crate) async fn feed(
+    state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
+) -> Result<HttpResponse, AppError> {
     // Like the list of bulletins, made again at most every refresh interval:
     // feed readers poll, and at 505 authorities the feed is 530 KB made from
     // three bulletins.
@@ -383,10 +390,20 @@ pub(crate) async fn feed(state: web::Data<AppState>) -> Result<HttpResponse, App
             }
         }
     };
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, "application/atom+xml; charset=utf-8"))
-        .body(body.to_string()))
+    // Sent as kept, and kept compressed for clients that take it: the
+    // middleware compressed 530 KB anew for each reader.
+    let answer = if gzip::accepted(req.headers()) {
+        state
+            .zipped
+            .get_or_zip((&body, None), (FEED, ""), || shared(body.clone()))
+    } else {
+        Answer::Plain(shared(body))
+    };
+    Ok(zipped(answer, "application/atom+xml; charset=utf-8"))
 }
+
+/// The feed's address, which its kept compressed form is kept under.
+const FEED: &str = "/bulletins.atom";
 
 async fn make_feed(state: &AppState) -> Result<String, AppError> {
     let base = state.mail.base_url().to_string();

@@ -249,8 +249,8 @@ pub fn kept_body(
     framed(state, viewer, frame, &Body::Kept(body))
 }
 
-/// A body in the reader's layout. An anonymous reader whose client takes
-/// gzip gets a kept body's page as kept compressed.
+/// A body in the reader's layout. An anonymous reader gets a kept body's
+/// page as kept: compressed when the client takes gzip.
 pub fn framed(
     state: &AppState,
     viewer: &Viewer,
@@ -262,12 +262,12 @@ pub fn framed(
     let frame = frame(&state.templates, nav, &viewer)?;
     let page = || in_frame(&frame, title, nav, &viewer, body);
     match body {
-        Body::Kept(kept) if gzip && !viewer.signed_in => {
+        Body::Kept(kept) if !viewer.signed_in => {
             let here = viewer.here.unwrap_or_default();
             Ok(zipped(
                 state
                     .zipped
-                    .get_or_zip((kept, Some(&frame)), (here, title), || page().into()),
+                    .get_or_make((kept, Some(&frame)), (here, title), gzip, || page().into()),
                 HTML,
             ))
         }

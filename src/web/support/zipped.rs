@@ -19,9 +19,14 @@ use crate::splice::Part;
 /// "Sign in" link comes back to it). An entry holds its body and frame, so
 /// they cannot be freed and their addresses taken by others while it
 /// stands: the same addresses mean the same page.
+///
+/// Pages for clients that do not take gzip are kept too, whole, apart
+/// ([`Zipped::get_or_make`]): made anew, a kept bulletin's page of 130 KB
+/// was looked through for the sign-in link and copied on every request.
 #[derive(Default)]
 pub struct Zipped {
     kept: Mutex<ZipMap>,
+    plain: Mutex<ZipMap>,
 }
 
 #[derive(Default)]
@@ -60,6 +65,12 @@ pub enum Answer {
 /// Compressed pages kept at most, and their bytes at most.
 const ZIPPED_PAGES: usize = 4_000;
 const ZIPPED_BYTES: usize = 16 << 20;
+/// Whole pages kept at most, and their bytes at most: four to eight times
+/// their compressed size, so fewer; a page longer than [`PLAIN_PAGE_MAX`]
+/// (a large directory's) is made for each request.
+const PLAIN_PAGES: usize = 1_000;
+const PLAIN_BYTES: usize = 8 << 20;
+const PLAIN_PAGE_MAX: usize = 512 << 10;
 
 impl Zipped {
     /// The page made of `body` (kept), in `frame` for `here` under `title`,
@@ -71,48 +82,89 @@ impl Zipped {
         (here, title): (&str, &str),
         page: impl FnOnce() -> Bytes,
     ) -> Answer {
+        self.get_or_make((body, frame), (here, title), true, page)
+    }
+
+    /// [`Zipped::get_or_zip`] when `gzip`; otherwise the page whole, as
+    /// kept or made by `page` now.
+    pub fn get_or_make(
+        &self,
+        (body, frame): (&Arc<str>, Option<&Arc<Frame>>),
+        (here, title): (&str, &str),
+        gzip: bool,
+        page: impl FnOnce() -> Bytes,
+    ) -> Answer {
         let key = rustc_hash::FxBuildHasher.hash_one((
             Arc::as_ptr(body) as *const u8 as usize,
             frame.map(|f| Arc::as_ptr(f) as usize),
             here,
             title,
         ));
-        if let Some(zip) = self.kept.lock().expect("not poisoned").pages.get(&key)
+        let map = if gzip { &self.kept } else { &self.plain };
+        if let Some(zip) = map.lock().expect("not poisoned").pages.get(&key)
             && zip.is(body, frame, here, title)
         {
-            return Answer::Zipped(zip.zipped.clone());
+            let bytes = zip.zipped.clone();
+            return if gzip {
+                Answer::Zipped(bytes)
+            } else {
+                Answer::Plain(bytes)
+            };
         }
         let whole = page();
-        let Some(zipped) = (whole.len() >= SMALLEST).then(|| gzip(&whole)).flatten() else {
+        let made = if gzip {
+            (whole.len() >= SMALLEST)
+                .then(|| gzip_bytes(&whole))
+                .flatten()
+        } else {
+            (whole.len() <= PLAIN_PAGE_MAX).then(|| whole.clone())
+        };
+        let Some(made) = made else {
             return Answer::Plain(whole);
         };
-        let zipped = Bytes::from(zipped);
-        let mut kept = self.kept.lock().expect("not poisoned");
-        // A page is compressed anew when its body was made anew (after an
-        // edit, mostly): the pages of bodies no longer kept go then, not
-        // when the budget is spent, so that they do not hold those bodies.
-        // A few thousand entries looked at: less than compressing a page.
-        kept.forget_stale();
-        if kept.pages.len() >= ZIPPED_PAGES || kept.bytes + zipped.len() > ZIPPED_BYTES {
-            kept.pages.clear();
-            kept.bytes = 0;
-        }
-        kept.bytes += zipped.len();
         let zip = Zip {
             body: body.clone(),
             frame: frame.cloned(),
             here: here.into(),
             title: title.into(),
-            zipped: zipped.clone(),
+            zipped: made.clone(),
         };
-        if let Some(old) = kept.pages.insert(key, zip) {
-            kept.bytes -= old.zipped.len();
+        let budget = if gzip {
+            (ZIPPED_PAGES, ZIPPED_BYTES)
+        } else {
+            (PLAIN_PAGES, PLAIN_BYTES)
+        };
+        map.lock().expect("not poisoned").keep(key, zip, budget);
+        if gzip {
+            Answer::Zipped(made)
+        } else {
+            Answer::Plain(made)
         }
-        Answer::Zipped(zipped)
     }
 }
 
+fn gzip_bytes(whole: &[u8]) -> Option<Bytes> {
+    gzip(whole).map(Bytes::from)
+}
+
 impl ZipMap {
+    /// Keeps `zip` under `key`, within `(pages, bytes)` at most.
+    fn keep(&mut self, key: u64, zip: Zip, (pages, bytes): (usize, usize)) {
+        // A page is made anew when its body was made anew (after an edit,
+        // mostly): the pages of bodies no longer kept go then, not when the
+        // budget is spent, so that they do not hold those bodies. A few
+        // thousand entries looked at: less than compressing a page.
+        self.forget_stale();
+        if self.pages.len() >= pages || self.bytes + zip.zipped.len() > bytes {
+            self.pages.clear();
+            self.bytes = 0;
+        }
+        self.bytes += zip.zipped.len();
+        if let Some(old) = self.pages.insert(key, zip) {
+            self.bytes -= old.zipped.len();
+        }
+    }
+
     /// Drops the pages whose body nothing else holds: no longer kept, it
     /// will not be asked for again.
     fn forget_stale(&mut self) {
