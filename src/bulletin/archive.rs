@@ -182,35 +182,56 @@ fn content_range(html: &str) -> std::ops::Range<usize> {
     }
 }
 
-/// A stored edition and its subject, by bulletin id, for the sender.
+/// A bulletin's listing, by id, and the bytes of one of its editions (text
+/// and HTML), measured by the database: the sender chooses whether to mail
+/// it whole without reading it.
+pub fn edition_size(
+    conn: &mut DbConnection,
+    bulletin_id: i64,
+    full: bool,
+) -> QueryResult<(Listed, i64)> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::BigInt;
+    let bytes = sql::<BigInt>(if full {
+        "CAST(octet_length(html_full) + octet_length(text_full) AS BIGINT)"
+    } else {
+        "CAST(octet_length(html_public) + octet_length(text_public) AS BIGINT)"
+    });
+    let (row, bytes): (ListRow, i64) = bulletins::table
+        .find(bulletin_id)
+        .select((LISTED, bytes))
+        .first(conn)?;
+    Ok((listed(row), bytes))
+}
+
+/// A stored edition (text, then HTML) and its subject, by bulletin id, for
+/// the sender. Only the edition asked for is read: at 50,000 authorities
+/// the other is 25 MB more.
 pub fn edition(
     conn: &mut DbConnection,
     bulletin_id: i64,
     full: bool,
 ) -> QueryResult<(String, NaiveDateTime, String, String)> {
-    let (subject, compiled_at, hf, tf, hp, tp): (
-        String,
-        NaiveDateTime,
-        String,
-        String,
-        String,
-        String,
-    ) = bulletins::table
-        .find(bulletin_id)
-        .select((
-            bulletins::subject,
-            bulletins::compiled_at,
-            bulletins::html_full,
-            bulletins::text_full,
-            bulletins::html_public,
-            bulletins::text_public,
-        ))
-        .first(conn)?;
-    Ok(if full {
-        (subject, compiled_at, tf, hf)
+    let query = bulletins::table.find(bulletin_id);
+    if full {
+        query
+            .select((
+                bulletins::subject,
+                bulletins::compiled_at,
+                bulletins::text_full,
+                bulletins::html_full,
+            ))
+            .first(conn)
     } else {
-        (subject, compiled_at, tp, hp)
-    })
+        query
+            .select((
+                bulletins::subject,
+                bulletins::compiled_at,
+                bulletins::text_public,
+                bulletins::html_public,
+            ))
+            .first(conn)
+    }
 }
 
 #[cfg(test)]

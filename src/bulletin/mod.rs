@@ -1,12 +1,13 @@
 //! The fortnightly bulletin: who receives it ([`subscriptions`]), what it
 //! says ([`compile`]), when it is made ([`schedule`]), how its thousands of
-//! messages are built ([`mime`]) and the archive of what was sent
+//! messages are built ([`mime`], [`linked`] when too long to mail) and the archive of what was sent
 //! ([`archive`]). Delivery is the outbox's: one pipeline for all mail.
 
 pub mod archive;
 mod changes;
 pub mod compile;
 pub mod demo;
+pub mod linked;
 pub mod mime;
 pub mod schedule;
 pub mod subscriptions;

@@ -21,6 +21,7 @@ pub(super) struct RawMail {
     retry_after: String,
     poll_interval: String,
     lease: String,
+    bulletin_max_bytes: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -42,6 +43,9 @@ pub struct MailSettings {
     /// How long a sender holds a message it took; one still held after this
     /// (its sender stopped) is sent again.
     pub lease: Duration,
+    /// A bulletin whose edition (text and HTML) is longer than this is
+    /// mailed as its summary and a link to the archive.
+    pub bulletin_max_bytes: usize,
 }
 
 pub(super) fn validate(raw: &RawMail, data_dir: &Path) -> Result<MailSettings, ConfigError> {
@@ -116,6 +120,13 @@ pub(super) fn validate(raw: &RawMail, data_dir: &Path) -> Result<MailSettings, C
             "must be between 1 and 64".into(),
         ));
     }
+    if raw.bulletin_max_bytes < 1_000 {
+        return Err(invalid(
+            "mail.bulletin_max_bytes",
+            &raw.bulletin_max_bytes.to_string(),
+            "must be at least 1000 (a bulletin mailed as its summary is about 3 KB)".into(),
+        ));
+    }
     if !(1..=100).contains(&raw.max_attempts) {
         return Err(invalid(
             "mail.max_attempts",
@@ -159,6 +170,7 @@ pub(super) fn validate(raw: &RawMail, data_dir: &Path) -> Result<MailSettings, C
             Duration::from_millis(10),
         )?,
         lease: duration("mail.lease", &raw.lease, Duration::from_secs(1))?,
+        bulletin_max_bytes: raw.bulletin_max_bytes,
     })
 }
 

@@ -379,6 +379,11 @@ mod tests {
             ("COUNTERPART_MAIL__MAX_ATTEMPTS", "0", "mail.max_attempts"),
             ("COUNTERPART_MAIL__RETRY_AFTER", "later", "mail.retry_after"),
             (
+                "COUNTERPART_MAIL__BULLETIN_MAX_BYTES",
+                "999",
+                "mail.bulletin_max_bytes",
+            ),
+            (
                 "COUNTERPART_SECURITY__SECRET_KEY",
                 "short",
                 "security.secret_key",

@@ -121,11 +121,15 @@ impl Mailer {
             return Ok(p.clone());
         }
         let pool = pool.clone();
+        let max = self.settings.bulletin_max_bytes;
         let loaded = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+            use crate::bulletin::archive;
             let mut conn = pool.get()?;
-            Ok(crate::bulletin::archive::edition(
-                &mut conn, bulletin, full,
-            )?)
+            let (listed, bytes) = archive::edition_size(&mut conn, bulletin, full)?;
+            if bytes > max as i64 {
+                return Ok(Err((listed, bytes)));
+            }
+            Ok(Ok(archive::edition(&mut conn, bulletin, full)?))
         })
         .await
         .map_err(anyhow::Error::from)
@@ -134,7 +138,24 @@ impl Mailer {
             permanent: false,
             message: format!("the bulletin cannot be read: {e}"),
         })?;
-        let (subject, compiled_at, text, html) = loaded;
+        let (subject, compiled_at, text, html) = match loaded {
+            Ok(whole) => whole,
+            // Too long to mail: its summary and a link.
+            Err((listed, bytes)) => {
+                let (text, html) = crate::bulletin::linked::render(
+                    &self.templates,
+                    &listed,
+                    bytes,
+                    full,
+                    &self.base_url,
+                )
+                .map_err(|message| SendError {
+                    permanent: true,
+                    message,
+                })?;
+                (listed.subject, listed.compiled_at, text, html)
+            }
+        };
         let date =
             UNIX_EPOCH + Duration::from_secs(compiled_at.and_utc().timestamp().max(0) as u64);
         let prepared = crate::bulletin::mime::Prepared::new(

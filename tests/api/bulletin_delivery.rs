@@ -103,6 +103,20 @@ pub async fn subscribe(app: &TestApp, admin: &str, list: &[(&str, Option<&str>)]
     ids
 }
 
+/// A server with `env`, a measure in force for FR-001 (see
+/// [`measure_for_france`]) and confirmed `subscriptions`, whose ids come
+/// back in their order, with the cast.
+pub async fn subscribed_to_a_measure(
+    env: &[(&'static str, String)],
+    subscriptions: &[(&str, Option<&str>)],
+) -> (TestApp, Cast, Vec<i64>) {
+    let app = spawn_with_env(env).await;
+    let c = cast(&app).await;
+    measure_for_france(&app, &c).await;
+    let ids = subscribe(&app, &c.admin, subscriptions).await;
+    (app, c, ids)
+}
+
 /// Sends a bulletin now from the secretariat's page; returns its number.
 pub async fn send_now(app: &TestApp) -> i64 {
     let admin = app.sign_in("secretariat@unodc.example").await;
@@ -137,12 +151,8 @@ pub async fn deliveries(app: &TestApp, number: i64) -> Vec<(String, String, i32)
 #[tokio::test]
 async fn a_bulletin_reaches_each_subscriber_once_in_the_edition_they_may_read() {
     let sink = SmtpSink::start();
-    let app = spawn_with_env(&bulletin_env(&sink)).await;
-    let c = cast(&app).await;
-    measure_for_france(&app, &c).await;
-    let ids = subscribe(
-        &app,
-        &c.admin,
+    let (app, c, ids) = subscribed_to_a_measure(
+        &bulletin_env(&sink),
         &[
             ("desk@fr-authority.example", Some("FR-001")),
             ("reader@it.example", None),
