@@ -1,7 +1,8 @@
 //! The fortnightly bulletin: who receives it ([`subscriptions`]), what it
 //! says ([`compile`]), when it is made ([`schedule`]), how its thousands of
-//! messages are built ([`mime`], [`linked`] when too long to mail) and the archive of what was sent
-//! ([`archive`]). Delivery is the outbox's: one pipeline for all mail.
+//! messages are built ([`mime`]; [`linked`] when it is too long to mail)
+//! and the archive of what was sent ([`archive`]). Delivery is the
+//! outbox's: one pipeline for all mail.
 
 pub mod archive;
 mod changes;
