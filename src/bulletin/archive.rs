@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use super::compile::{Summary, UNSUBSCRIBE_PLACEHOLDER};
+use super::parts::{self, Edition};
 use crate::db::DbConnection;
 use crate::db::schema::bulletins;
 use crate::error::AppError;
@@ -85,17 +86,9 @@ pub fn get(
     full: bool,
     subscribe_url: &str,
 ) -> Result<Issue, AppError> {
-    let query = bulletins::table.filter(bulletins::number.eq(number));
-    let row: Option<(i64, ListRow, (String, String))> = if full {
-        let full = (bulletins::html_full, bulletins::text_full);
-        query.select((bulletins::id, LISTED, full)).first(conn)
-    } else {
-        let public = (bulletins::html_public, bulletins::text_public);
-        query.select((bulletins::id, LISTED, public)).first(conn)
-    }
-    .optional()?;
-    let (id, row, (mut html, mut text)) =
-        row.ok_or_else(|| AppError::not_found(format!("no bulletin number {number}")))?;
+    let (id, row) = numbered(conn, number)?;
+    let mut html = parts::read(conn, id, Edition::of(full, true))?;
+    let mut text = parts::read(conn, id, Edition::of(full, false))?;
     replace_in_place(&mut html, UNSUBSCRIBE_PLACEHOLDER, subscribe_url);
     replace_in_place(&mut text, UNSUBSCRIBE_PLACEHOLDER, subscribe_url);
     Ok(Issue {
@@ -144,15 +137,8 @@ pub struct Shown {
 /// one. Only the HTML edition is read, and its content is cut out of it in
 /// place: it holds no recipient's address, so nothing is replaced.
 pub fn shown(conn: &mut DbConnection, number: i32, full: bool) -> Result<Shown, AppError> {
-    let query = bulletins::table.filter(bulletins::number.eq(number));
-    let row: Option<(ListRow, String)> = if full {
-        query.select((LISTED, bulletins::html_full)).first(conn)
-    } else {
-        query.select((LISTED, bulletins::html_public)).first(conn)
-    }
-    .optional()?;
-    let (row, html) =
-        row.ok_or_else(|| AppError::not_found(format!("no bulletin number {number}")))?;
+    let (id, row) = numbered(conn, number)?;
+    let html = parts::read(conn, id, Edition::of(full, true))?;
     Ok(Shown {
         listed: listed(row),
         full_edition: full,
@@ -182,6 +168,16 @@ fn content_range(html: &str) -> std::ops::Range<usize> {
     }
 }
 
+/// A sent bulletin's id and listing, by number.
+fn numbered(conn: &mut DbConnection, number: i32) -> Result<(i64, ListRow), AppError> {
+    bulletins::table
+        .filter(bulletins::number.eq(number))
+        .select((bulletins::id, LISTED))
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found(format!("no bulletin number {number}")))
+}
+
 /// A bulletin's listing, by id, and the bytes of one of its editions (text
 /// and HTML), measured by the database: the sender chooses whether to mail
 /// it whole without reading it.
@@ -190,48 +186,28 @@ pub fn edition_size(
     bulletin_id: i64,
     full: bool,
 ) -> QueryResult<(Listed, i64)> {
-    use diesel::dsl::sql;
-    use diesel::sql_types::BigInt;
-    let bytes = sql::<BigInt>(if full {
-        "CAST(octet_length(html_full) + octet_length(text_full) AS BIGINT)"
-    } else {
-        "CAST(octet_length(html_public) + octet_length(text_public) AS BIGINT)"
-    });
-    let (row, bytes): (ListRow, i64) = bulletins::table
+    let row: ListRow = bulletins::table
         .find(bulletin_id)
-        .select((LISTED, bytes))
+        .select(LISTED)
         .first(conn)?;
-    Ok((listed(row), bytes))
+    let both = [Edition::of(full, true), Edition::of(full, false)];
+    Ok((listed(row), parts::size(conn, bulletin_id, &both)?))
 }
 
 /// A stored edition (text, then HTML) and its subject, by bulletin id, for
-/// the sender. Only the edition asked for is read: at 50,000 authorities
-/// the other is 25 MB more.
+/// the sender. Only the edition asked for is read.
 pub fn edition(
     conn: &mut DbConnection,
     bulletin_id: i64,
     full: bool,
 ) -> QueryResult<(String, NaiveDateTime, String, String)> {
-    let query = bulletins::table.find(bulletin_id);
-    if full {
-        query
-            .select((
-                bulletins::subject,
-                bulletins::compiled_at,
-                bulletins::text_full,
-                bulletins::html_full,
-            ))
-            .first(conn)
-    } else {
-        query
-            .select((
-                bulletins::subject,
-                bulletins::compiled_at,
-                bulletins::text_public,
-                bulletins::html_public,
-            ))
-            .first(conn)
-    }
+    let (subject, compiled_at) = bulletins::table
+        .find(bulletin_id)
+        .select((bulletins::subject, bulletins::compiled_at))
+        .first(conn)?;
+    let text = parts::read(conn, bulletin_id, Edition::of(full, false))?;
+    let html = parts::read(conn, bulletin_id, Edition::of(full, true))?;
+    Ok((subject, compiled_at, text, html))
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::changes::{Changed, directory_changes};
+use super::parts::{Edition, Sink};
 use crate::db::DbConnection;
 use crate::db::ids::{AuthorityId, UpdateId};
 use crate::db::schema::{authorities, bulletins};
@@ -114,11 +115,21 @@ pub struct Compiled {
     pub summary: Summary,
     /// (authority, update) of every entry.
     pub entries: Vec<(AuthorityId, UpdateId)>,
-    pub html_full: String,
-    pub text_full: String,
-    /// Empty when only the full edition was asked for.
-    pub html_public: String,
-    pub text_public: String,
+    /// Whether the editions were rendered (see [`Out::unless_empty`]).
+    pub rendered: bool,
+}
+
+/// Where a bulletin's editions go, and which.
+pub struct Out<'a> {
+    pub sink: &'a mut dyn Sink,
+    /// The public edition too (a preview shows the full one only;
+    /// rendering both held both, tens of MB at 50,000).
+    pub public: bool,
+    /// Nothing is rendered when nothing is new (a slot to be skipped).
+    pub unless_empty: bool,
+    /// Rendered text is handed to the sink once it is this long
+    /// ([`super::parts::PART`]).
+    pub part: usize,
 }
 
 /// (authority, update) of each entry of a bulletin.
@@ -215,9 +226,7 @@ pub fn compile(
     at: NaiveDateTime,
     first_period_start: NaiveDateTime,
     base_url: &str,
-    // Whether to render the public edition too (a preview shows the full
-    // one only; rendering both holds both, tens of MB at 50,000).
-    public: bool,
+    out: Out<'_>,
 ) -> Result<Compiled, AppError> {
     let today = at.date();
     let in_force = store::in_force(conn, None, today)?;
@@ -314,103 +323,121 @@ pub fn compile(
     summary.authorities = entries.len();
     summary.states = grouped.len();
 
-    let render = |full: bool| -> Result<crate::mail::message::Rendered, AppError> {
-        let internal = |e: String| AppError::internal(anyhow::anyhow!(e));
-        // The document first, with a marker where the States go; each State
-        // is then rendered straight into it. At 50,000 authorities an
-        // edition is megabytes, and splicing it in afterwards held it twice.
-        let mut spliced = Spliced::default();
-        let (html_marker, text_marker) = (spliced.add(String::new()), spliced.add(String::new()));
-        let context = Context {
-            number,
-            date: at.format("%-d %B %Y").to_string(),
-            since: since.map(|s| s.format("%-d %B %Y").to_string()),
-            full,
-            summary: &summary,
-            has_measures: !grouped.is_empty(),
-            measures_html: html_marker.clone(),
-            measures_text: text_marker.clone(),
-            ended: &ended,
-            changes: &changes,
-            base_url,
-            unsubscribe_url: UNSUBSCRIBE_PLACEHOLDER,
-        };
-        let document = templates
-            .render(Template::Bulletin.name(), &context)
-            .map_err(internal)?;
-        // Without measures, the template leaves the marker out.
-        let cut = |body: &str, marker: &str| -> Result<(String, String), AppError> {
-            match body.split_once(marker) {
-                Some((head, tail)) => Ok((head.to_string(), tail.to_string())),
-                None if grouped.is_empty() => Ok((body.to_string(), String::new())),
-                None => Err(internal(format!(
-                    "the bulletin's template has no {marker:?}"
-                ))),
-            }
-        };
-        let (mut html, html_tail) = cut(&document.html, &html_marker)?;
-        let (mut text, text_tail) = cut(&document.text, &text_marker)?;
-        let heads = (html.len(), text.len());
-        let mut region_now: Option<&str> = None;
-        for ((region, _, code), list) in &grouped {
-            let mut block = StateBlock {
-                region: (region_now != Some(region.as_str())).then_some(region.as_str()),
-                name: state_name(code),
-                code,
-                entries: list
-                    .iter()
-                    .map(|(u, n, mark)| Entry {
-                        authority_id: u.authority_id,
-                        name: n.name.clone(),
-                        ref_: n.ref_.clone(),
-                        link: link(u.authority_id),
-                        mark: *mark,
-                        update_id: u.id,
-                        measure: describe(&(*u).clone().for_reader(full)),
-                        contact: full.then(|| Contact {
-                            email: n.email.clone(),
-                            phone: n.phone.clone(),
-                            urgent_contact: n.urgent_contact.clone(),
-                        }),
-                    })
-                    .collect(),
+    let skip = out.unless_empty && summary.is_empty();
+    let part = out.part;
+    // Each edition is handed to the sink in parts as it is rendered: at
+    // 50,000 authorities the four are 51 MB.
+    let render =
+        |conn: &mut DbConnection, sink: &mut dyn Sink, full: bool| -> Result<String, AppError> {
+            let internal = |e: String| AppError::internal(anyhow::anyhow!(e));
+            // The document first, with a marker where the States go; each State
+            // is then rendered straight into it. At 50,000 authorities an
+            // edition is megabytes, and splicing it in afterwards held it twice.
+            let mut spliced = Spliced::default();
+            let (html_marker, text_marker) =
+                (spliced.add(String::new()), spliced.add(String::new()));
+            let context = Context {
+                number,
+                date: at.format("%-d %B %Y").to_string(),
+                since: since.map(|s| s.format("%-d %B %Y").to_string()),
+                full,
+                summary: &summary,
+                has_measures: !grouped.is_empty(),
+                measures_html: html_marker.clone(),
+                measures_text: text_marker.clone(),
+                ended: &ended,
+                changes: &changes,
+                base_url,
+                unsubscribe_url: UNSUBSCRIBE_PLACEHOLDER,
             };
-            block.entries.sort_by(|a, b| a.name.cmp(&b.name));
-            region_now = Some(region);
-            templates
-                .render_piece("bulletin/state", &block, &mut text, &mut html)
+            let document = templates
+                .render(Template::Bulletin.name(), &context)
                 .map_err(internal)?;
-        }
-        // The body's own line ends the last State.
-        for (piece, head) in [(&mut html, heads.0), (&mut text, heads.1)] {
-            if piece.len() > head && piece.ends_with('\n') {
-                piece.pop();
+            // Without measures, the template leaves the marker out.
+            let cut = |body: &str, marker: &str| -> Result<(String, String), AppError> {
+                match body.split_once(marker) {
+                    Some((head, tail)) => Ok((head.to_string(), tail.to_string())),
+                    None if grouped.is_empty() => Ok((body.to_string(), String::new())),
+                    None => Err(internal(format!(
+                        "the bulletin's template has no {marker:?}"
+                    ))),
+                }
+            };
+            let (mut html, html_tail) = cut(&document.html, &html_marker)?;
+            let (mut text, text_tail) = cut(&document.text, &text_marker)?;
+            let mut heads = (html.len(), text.len());
+            let (html_edition, text_edition) = (Edition::of(full, true), Edition::of(full, false));
+            let mut region_now: Option<&str> = None;
+            for ((region, _, code), list) in &grouped {
+                // Handed on before the next State, so that the last one stays
+                // for its line end to be taken off below.
+                for (piece, head, edition) in [
+                    (&mut html, &mut heads.0, html_edition),
+                    (&mut text, &mut heads.1, text_edition),
+                ] {
+                    if piece.len() >= part {
+                        sink.write(conn, edition, piece)?;
+                        piece.clear();
+                        *head = 0;
+                    }
+                }
+                let mut block = StateBlock {
+                    region: (region_now != Some(region.as_str())).then_some(region.as_str()),
+                    name: state_name(code),
+                    code,
+                    entries: list
+                        .iter()
+                        .map(|(u, n, mark)| Entry {
+                            authority_id: u.authority_id,
+                            name: n.name.clone(),
+                            ref_: n.ref_.clone(),
+                            link: link(u.authority_id),
+                            mark: *mark,
+                            update_id: u.id,
+                            measure: describe(&(*u).clone().for_reader(full)),
+                            contact: full.then(|| Contact {
+                                email: n.email.clone(),
+                                phone: n.phone.clone(),
+                                urgent_contact: n.urgent_contact.clone(),
+                            }),
+                        })
+                        .collect(),
+                };
+                block.entries.sort_by(|a, b| a.name.cmp(&b.name));
+                region_now = Some(region);
+                templates
+                    .render_piece("bulletin/state", &block, &mut text, &mut html)
+                    .map_err(internal)?;
             }
-        }
-        html.push_str(&html_tail);
-        text.push_str(&text_tail);
-        Ok(crate::mail::message::Rendered {
-            subject: document.subject,
-            text,
-            html,
-        })
-    };
-    let full = render(true)?;
-    let public = if public {
-        render(false)?
+            // The body's own line ends the last State.
+            for (piece, head) in [(&mut html, heads.0), (&mut text, heads.1)] {
+                if piece.len() > head && piece.ends_with('\n') {
+                    piece.pop();
+                }
+            }
+            html.push_str(&html_tail);
+            text.push_str(&text_tail);
+            sink.write(conn, html_edition, &html)?;
+            sink.write(conn, text_edition, &text)?;
+            Ok(document.subject)
+        };
+    let Out { sink, public, .. } = out;
+    let subject = if skip {
+        String::new()
     } else {
-        crate::mail::message::Rendered::default()
+        let subject = render(conn, sink, true)?;
+        if public {
+            render(conn, sink, false)?;
+        }
+        subject
     };
     Ok(Compiled {
         number,
         slot_at: slot,
         since,
-        subject: full.subject,
+        subject,
         summary,
         entries,
-        html_full: full.html,
-        text_full: full.text,
-        html_public: public.html,
-        text_public: public.text,
+        rendered: !skip,
     })
 }

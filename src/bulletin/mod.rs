@@ -10,6 +10,7 @@ pub mod compile;
 pub mod demo;
 pub mod linked;
 pub mod mime;
+pub mod parts;
 pub mod schedule;
 pub mod subscriptions;
 pub mod tokens;

@@ -11,7 +11,8 @@ use diesel::prelude::*;
 use diesel::sql_types::Timestamp;
 use serde::Serialize;
 
-use super::compile::{self, Compiled, Summary};
+use super::compile::{self, Compiled, Out, Summary};
+use super::parts::{InMemory, PART, Stored};
 use crate::config::BulletinSettings;
 use crate::db::DbConnection;
 use crate::db::schema::{bulletins, mail_outbox, scheduler_state, subscriptions};
@@ -51,9 +52,16 @@ impl Compiler<'_> {
         &self,
         conn: &mut DbConnection,
         now: NaiveDateTime,
-    ) -> Result<Compiled, AppError> {
+    ) -> Result<(Compiled, InMemory), AppError> {
         let number = next_number(conn)?;
-        compile::compile(
+        let mut editions = InMemory::default();
+        let out = Out {
+            sink: &mut editions,
+            public: false,
+            unless_empty: false,
+            part: PART,
+        };
+        let compiled = compile::compile(
             conn,
             self.templates,
             number,
@@ -61,8 +69,9 @@ impl Compiler<'_> {
             now,
             self.first_period_start(now),
             self.base_url,
-            false,
-        )
+            out,
+        )?;
+        Ok((compiled, editions))
     }
 
     /// Compiles the slot that is due at `now`, if no one has.
@@ -140,6 +149,22 @@ impl Compiler<'_> {
         let at = now.max(slot);
         crate::measures::lifecycle::settle_due(conn, at)?;
         let number = next_number(conn)?;
+        // The row first: the editions are stored in parts under its id as
+        // they are rendered, and it is completed once they are. All of it
+        // is one transaction.
+        let bulletin_id: i64 = crate::each_backend!(conn, x => diesel::insert_into(bulletins::table)
+            .values((
+                bulletins::number.eq(Some(number)),
+                bulletins::slot_at.eq(slot),
+                bulletins::status.eq("sent"),
+                bulletins::cause.eq(cause),
+                bulletins::compiled_at.eq(now),
+                bulletins::subject.eq(""),
+                bulletins::summary.eq(""),
+                bulletins::entries.eq(""),
+            ))
+            .returning(bulletins::id)
+            .get_result(x)?);
         let c = compile::compile(
             conn,
             self.templates,
@@ -148,30 +173,26 @@ impl Compiler<'_> {
             at,
             self.first_period_start(slot),
             self.base_url,
-            true,
+            Out {
+                sink: &mut Stored::new(bulletin_id),
+                public: true,
+                unless_empty: skip_when_empty,
+                part: PART,
+            },
         )?;
-        let skipped = skip_when_empty && c.summary.is_empty();
+        let skipped = !c.rendered;
         let summary = serde_json::to_string(&c.summary).unwrap_or_default();
         let entries = serde_json::to_string(&c.entries).unwrap_or_default();
-        let values = (
-            bulletins::number.eq((!skipped).then_some(number)),
-            bulletins::slot_at.eq(slot),
-            bulletins::status.eq(if skipped { "skipped" } else { "sent" }),
-            bulletins::cause.eq(cause),
-            bulletins::compiled_at.eq(now),
-            bulletins::since.eq(c.since),
-            bulletins::subject.eq(&c.subject),
-            bulletins::summary.eq(summary),
-            bulletins::entries.eq(entries),
-            bulletins::html_full.eq(if skipped { "" } else { &c.html_full }),
-            bulletins::text_full.eq(if skipped { "" } else { &c.text_full }),
-            bulletins::html_public.eq(if skipped { "" } else { &c.html_public }),
-            bulletins::text_public.eq(if skipped { "" } else { &c.text_public }),
-        );
-        let bulletin_id: i64 = crate::each_backend!(conn, x => diesel::insert_into(bulletins::table)
-            .values(values)
-            .returning(bulletins::id)
-            .get_result(x)?);
+        diesel::update(bulletins::table.find(bulletin_id))
+            .set((
+                bulletins::number.eq((!skipped).then_some(number)),
+                bulletins::status.eq(if skipped { "skipped" } else { "sent" }),
+                bulletins::since.eq(c.since),
+                bulletins::subject.eq(&c.subject),
+                bulletins::summary.eq(summary),
+                bulletins::entries.eq(entries),
+            ))
+            .execute(conn)?;
         if skipped {
             tracing::info!(%slot, "bulletin slot skipped: nothing new");
             return Ok(Outcome::Skipped { slot });

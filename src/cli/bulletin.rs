@@ -8,6 +8,7 @@ use std::time::Duration;
 use clap::Subcommand;
 use diesel::prelude::*;
 
+use crate::bulletin::parts::Edition;
 use crate::bulletin::subscriptions;
 use crate::bulletin::{Compiler, Outcome, schedule};
 use crate::clock::Clock;
@@ -131,12 +132,13 @@ pub async fn bulletin(command: BulletinCommand, settings: Settings) -> anyhow::R
             Ok(())
         }
         BulletinCommand::Preview { output } => {
-            let c = compiler().preview(&mut conn, now)?;
+            let (c, editions) = compiler().preview(&mut conn, now)?;
+            let full = |html| editions.get(Edition::of(true, html));
             match output {
-                None => print!("Subject: {}\n\n{}", c.subject, c.text_full),
+                None => print!("Subject: {}\n\n{}", c.subject, full(false)),
                 Some(path) => {
                     let html = path.extension().is_some_and(|e| e == "html" || e == "htm");
-                    let body = if html { &c.html_full } else { &c.text_full };
+                    let body = full(html);
                     std::fs::write(&path, body)
                         .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
                     eprintln!(

@@ -213,10 +213,16 @@ diesel::table! {
         subject -> Text,
         summary -> Text,
         entries -> Text,
-        html_full -> Text,
-        text_full -> Text,
-        html_public -> Text,
-        text_public -> Text,
+    }
+}
+
+diesel::table! {
+    bulletin_parts (id) {
+        id -> BigInt,
+        bulletin_id -> BigInt,
+        edition -> Text,
+        seq -> Integer,
+        body -> Text,
     }
 }
 
@@ -263,6 +269,7 @@ diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(changes -> authorities (authority_id));
 diesel::joinable!(measure_updates -> authorities (authority_id));
+diesel::joinable!(bulletin_parts -> bulletins (bulletin_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     authorities,
@@ -281,6 +288,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     proposals,
     subscriptions,
     bulletins,
+    bulletin_parts,
     scheduler_state,
     reminders,
 );

@@ -5,6 +5,7 @@ mod helpers;
 mod accounts;
 mod bulletin_delivery;
 mod bulletin_linked;
+mod bulletin_parts;
 mod bulletin_process;
 mod bulletin_schedule;
 mod bulletin_subscriptions;

@@ -262,7 +262,7 @@ pub(crate) async fn preview(
     let now = state.clock.now();
     let s = state.clone();
     let _turn = archive::turn().await;
-    let compiled = db::run(&state.pool, move |c| {
+    let (compiled, mut editions) = db::run(&state.pool, move |c| {
         Compiler {
             settings: &s.settings.bulletin,
             templates: s.mail.templates(),
@@ -273,7 +273,9 @@ pub(crate) async fn preview(
     .await?;
     // Megabytes at 50,000 authorities: put into the page as they are.
     let mut spliced = Spliced::default();
-    let content = spliced.add(archive::into_content(compiled.html_full));
+    let html = editions.take(crate::bulletin::parts::Edition::HtmlFull);
+    drop(editions);
+    let content = spliced.add(archive::into_content(html));
     page_spliced(
         &state,
         &viewer,

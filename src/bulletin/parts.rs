@@ -1,0 +1,163 @@
+//! A bulletin's editions as stored: each in parts of about [`PART`] bytes,
+//! written while it is rendered and read back in order. At 50,000
+//! authorities an edition is 10 to 20 MB; stored whole, the database built
+//! the row of all four editions (51 MB) in memory to write it.
+
+use diesel::dsl::sql;
+use diesel::prelude::*;
+use diesel::sql_types::BigInt;
+
+use crate::db::DbConnection;
+use crate::db::schema::bulletin_parts;
+use crate::error::AppError;
+
+/// Rendered text is handed to the [`Sink`] once it is at least this long,
+/// so that a part is about this long.
+pub const PART: usize = 1 << 20;
+
+/// One of a bulletin's four documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edition {
+    HtmlFull,
+    TextFull,
+    HtmlPublic,
+    TextPublic,
+}
+
+impl Edition {
+    /// The HTML or the text of the full edition (with contact details) or
+    /// the public one.
+    pub const fn of(full: bool, html: bool) -> Self {
+        match (full, html) {
+            (true, true) => Self::HtmlFull,
+            (true, false) => Self::TextFull,
+            (false, true) => Self::HtmlPublic,
+            (false, false) => Self::TextPublic,
+        }
+    }
+
+    /// What the database calls it.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::HtmlFull => "html_full",
+            Self::TextFull => "text_full",
+            Self::HtmlPublic => "html_public",
+            Self::TextPublic => "text_public",
+        }
+    }
+
+    const fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Where a bulletin's editions go as they are rendered: each call carries
+/// the next piece of one of them.
+pub trait Sink {
+    fn write(
+        &mut self,
+        conn: &mut DbConnection,
+        edition: Edition,
+        text: &str,
+    ) -> Result<(), AppError>;
+}
+
+/// Editions held in memory: a preview, stored nowhere.
+#[derive(Debug, Default)]
+pub struct InMemory {
+    editions: [String; 4],
+}
+
+impl InMemory {
+    pub fn get(&self, edition: Edition) -> &str {
+        &self.editions[edition.index()]
+    }
+
+    pub fn take(&mut self, edition: Edition) -> String {
+        std::mem::take(&mut self.editions[edition.index()])
+    }
+}
+
+impl Sink for InMemory {
+    fn write(
+        &mut self,
+        _: &mut DbConnection,
+        edition: Edition,
+        text: &str,
+    ) -> Result<(), AppError> {
+        self.editions[edition.index()].push_str(text);
+        Ok(())
+    }
+}
+
+/// Editions stored as parts of bulletin `bulletin_id`, in the caller's
+/// transaction.
+pub struct Stored {
+    bulletin_id: i64,
+    next: [i32; 4],
+}
+
+impl Stored {
+    pub fn new(bulletin_id: i64) -> Self {
+        Self {
+            bulletin_id,
+            next: [0; 4],
+        }
+    }
+}
+
+impl Sink for Stored {
+    fn write(
+        &mut self,
+        conn: &mut DbConnection,
+        edition: Edition,
+        text: &str,
+    ) -> Result<(), AppError> {
+        if text.is_empty() {
+            return Ok(());
+        }
+        let seq = &mut self.next[edition.index()];
+        diesel::insert_into(bulletin_parts::table)
+            .values((
+                bulletin_parts::bulletin_id.eq(self.bulletin_id),
+                bulletin_parts::edition.eq(edition.name()),
+                bulletin_parts::seq.eq(*seq),
+                bulletin_parts::body.eq(text),
+            ))
+            .execute(conn)?;
+        *seq += 1;
+        Ok(())
+    }
+}
+
+/// Bytes stored of these editions of a bulletin, counted by the database
+/// without reading them.
+pub fn size(conn: &mut DbConnection, bulletin_id: i64, editions: &[Edition]) -> QueryResult<i64> {
+    bulletin_parts::table
+        .filter(bulletin_parts::bulletin_id.eq(bulletin_id))
+        .filter(bulletin_parts::edition.eq_any(editions.iter().map(|e| e.name())))
+        .select(sql::<BigInt>(
+            "CAST(COALESCE(SUM(octet_length(body)), 0) AS BIGINT)",
+        ))
+        .first(conn)
+}
+
+/// One edition of a bulletin, whole: its parts read one at a time into one
+/// string made to measure (empty when it was not stored).
+pub fn read(conn: &mut DbConnection, bulletin_id: i64, edition: Edition) -> QueryResult<String> {
+    let mut whole = String::with_capacity(size(conn, bulletin_id, &[edition])? as usize);
+    for seq in 0.. {
+        let part: Option<String> = bulletin_parts::table
+            .filter(bulletin_parts::bulletin_id.eq(bulletin_id))
+            .filter(bulletin_parts::edition.eq(edition.name()))
+            .filter(bulletin_parts::seq.eq(seq))
+            .select(bulletin_parts::body)
+            .first(conn)
+            .optional()?;
+        match part {
+            Some(part) => whole.push_str(&part),
+            None => break,
+        }
+    }
+    Ok(whole)
+}
