@@ -15,20 +15,14 @@
 # first, then the new bulletin's pages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-: "${BIN:?BIN=/path/to/counterpart}" "${DATA:?DATA=/path/to/a/data/folder}"
+: "${DATA:?DATA=/path/to/a/data/folder}"
 PORT="${PORT:-18899}"
 B="http://127.0.0.1:$PORT"
-WORK=$(mktemp -d)
-SERVER=""
-trap '[ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; rm -rf "$WORK"' EXIT
+source benches/server.sh
 cp -r "$DATA/." "$WORK/"
 rm -rf "$WORK/outbox"
-export COUNTERPART_DATA_DIR="$WORK" COUNTERPART_SERVER__BIND="127.0.0.1:$PORT" COUNTERPART_LOG__LEVEL=warn
-unset DATABASE_URL
 echo xq7-lantern-river-88 | "$BIN" user add --role admin --password-stdin bench@admin.example >/dev/null
-"$BIN" serve >"$WORK/serve.log" 2>&1 &
-SERVER=$!
-for _ in $(seq 1 300); do curl -fs "$B/readyz" >/dev/null 2>&1 && break; sleep 0.3; done
+serve
 JAR="$WORK/jar"
 csrf() { grep -o 'name="csrf_token" value="[^"]*"' | head -1 | sed 's/.*value="//; s/"//'; }
 TOKEN=$(curl -s -c "$JAR" -b "$JAR" "$B/login" | csrf)

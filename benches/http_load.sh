@@ -22,25 +22,11 @@ CONNECTIONS="${CONNECTIONS:-32}"
 PORT="${PORT:-18080}"
 
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
-# BIN=path measures a binary built elsewhere (an earlier commit, to compare).
-if [ -z "${BIN:-}" ]; then
-  cargo build --release --quiet
-  BIN="${CARGO_TARGET_DIR:-target}/release/counterpart"
-fi
-WORK=$(mktemp -d)
-trap 'kill "$SERVER" 2>/dev/null || true; rm -rf "$WORK"' EXIT
-
-export COUNTERPART_DATA_DIR="$WORK" COUNTERPART_SERVER__BIND="127.0.0.1:$PORT" COUNTERPART_LOG__LEVEL=warn
-unset DATABASE_URL
+source benches/server.sh
 if [ -n "$AUTHORITIES" ]; then
   "$BIN" demo-data --authorities "$AUTHORITIES" >/dev/null
 fi
-"$BIN" serve --demo &
-SERVER=$!
-for _ in $(seq 1 100); do
-  curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
-  sleep 0.2
-done
+serve --demo
 echo "directory: $(curl -fs "http://127.0.0.1:$PORT/readyz")"
 # An authority's page: the first in reading order.
 FIRST=$(curl -fs "http://127.0.0.1:$PORT/api/v1/authorities?per_page=1" |

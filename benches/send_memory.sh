@@ -15,36 +15,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 AUTHORITIES="${1:-50000}"
 PORT="${PORT:-18585}"
-if [ -z "${BIN:-}" ]; then
-  cargo build --release --quiet
-  BIN="${CARGO_TARGET_DIR:-target}/release/counterpart"
-fi
-WORK=$(mktemp -d)
-trap 'kill "$SERVER" 2>/dev/null || true; rm -rf "$WORK"' EXIT
-export COUNTERPART_DATA_DIR="$WORK" COUNTERPART_SERVER__BIND="127.0.0.1:$PORT" COUNTERPART_LOG__LEVEL=warn
-unset DATABASE_URL
-ready() {
-  for _ in $(seq 1 600); do
-    curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && return
-    sleep 0.3
-  done
-  echo "the server did not start" >&2; exit 1
-}
+source benches/server.sh
 if [ -n "${DATA:-}" ]; then
   cp -r "$DATA/." "$WORK/"
   rm -rf "$WORK/outbox"
 else
   "$BIN" demo-data --authorities "$AUTHORITIES" >/dev/null
   # The demo's measures, subscribers and past bulletins, made once.
-  "$BIN" serve --demo >/dev/null &
-  SERVER=$!
-  ready
+  serve --demo
   until [ "$(sqlite3 "$WORK/counterpart.db" 'select count(*) from bulletins')" -ge 3 ]; do sleep 1; done
   kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
 fi
-"$BIN" serve >/dev/null &
-SERVER=$!
-ready
+serve
 sleep 2
 echo "at rest: $(grep VmRSS "/proc/$SERVER/status" | awk '{print $2/1024 " MB"}')"
 echo 5 > "/proc/$SERVER/clear_refs"
