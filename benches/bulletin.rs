@@ -159,7 +159,7 @@ async fn main() {
     };
     let size = {
         let mut conn = pool.get().unwrap();
-        let (_, _, text, html) =
+        let (text, html) =
             counterpart::bulletin::archive::edition(&mut conn, bulletin_id, true).unwrap();
         text.len() + html.len()
     };

@@ -194,20 +194,16 @@ pub fn edition_size(
     Ok((listed(row), parts::size(conn, bulletin_id, &both)?))
 }
 
-/// A stored edition (text, then HTML) and its subject, by bulletin id, for
-/// the sender. Only the edition asked for is read.
+/// A stored edition, text then HTML, by bulletin id, for the sender. Only
+/// the edition asked for is read.
 pub fn edition(
     conn: &mut DbConnection,
     bulletin_id: i64,
     full: bool,
-) -> QueryResult<(String, NaiveDateTime, String, String)> {
-    let (subject, compiled_at) = bulletins::table
-        .find(bulletin_id)
-        .select((bulletins::subject, bulletins::compiled_at))
-        .first(conn)?;
+) -> QueryResult<(String, String)> {
     let text = parts::read(conn, bulletin_id, Edition::of(full, false))?;
     let html = parts::read(conn, bulletin_id, Edition::of(full, true))?;
-    Ok((subject, compiled_at, text, html))
+    Ok((text, html))
 }
 
 #[cfg(test)]

@@ -126,10 +126,10 @@ impl Mailer {
             use crate::bulletin::archive;
             let mut conn = pool.get()?;
             let (listed, bytes) = archive::edition_size(&mut conn, bulletin, full)?;
-            if bytes > max as i64 {
-                return Ok(Err((listed, bytes)));
-            }
-            Ok(Ok(archive::edition(&mut conn, bulletin, full)?))
+            let whole = (bytes <= max as i64)
+                .then(|| archive::edition(&mut conn, bulletin, full))
+                .transpose()?;
+            Ok((listed, bytes, whole))
         })
         .await
         .map_err(anyhow::Error::from)
@@ -138,30 +138,28 @@ impl Mailer {
             permanent: false,
             message: format!("the bulletin cannot be read: {e}"),
         })?;
-        let (subject, compiled_at, text, html) = match loaded {
-            Ok(whole) => whole,
+        let (listed, bytes, whole) = loaded;
+        let (text, html) = match whole {
+            Some(whole) => whole,
             // Too long to mail: its summary and a link.
-            Err((listed, bytes)) => {
-                let (text, html) = crate::bulletin::linked::render(
-                    &self.templates,
-                    &listed,
-                    bytes,
-                    full,
-                    &self.base_url,
-                )
-                .map_err(|message| SendError {
-                    permanent: true,
-                    message,
-                })?;
-                (listed.subject, listed.compiled_at, text, html)
-            }
+            None => crate::bulletin::linked::render(
+                &self.templates,
+                &listed,
+                bytes,
+                full,
+                &self.base_url,
+            )
+            .map_err(|message| SendError {
+                permanent: true,
+                message,
+            })?,
         };
-        let date =
-            UNIX_EPOCH + Duration::from_secs(compiled_at.and_utc().timestamp().max(0) as u64);
+        let date = UNIX_EPOCH
+            + Duration::from_secs(listed.compiled_at.and_utc().timestamp().max(0) as u64);
         let prepared = crate::bulletin::mime::Prepared::new(
             &self.settings.from,
             bulletin,
-            &subject,
+            &listed.subject,
             date,
             &text,
             &html,

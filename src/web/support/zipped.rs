@@ -41,7 +41,8 @@ struct Zip {
     frame: Option<Arc<Frame>>,
     here: Box<str>,
     title: Box<str>,
-    zipped: Bytes,
+    /// The page as sent: compressed, or whole.
+    bytes: Bytes,
 }
 
 impl Zip {
@@ -86,13 +87,13 @@ impl Zipped {
         self.get_or_make((body, frame), (here, title), true, page)
     }
 
-    /// [`Zipped::get_or_zip`] when `gzip`; otherwise the page whole, as
+    /// [`Zipped::get_or_zip`] when `compressed`; otherwise the page whole, as
     /// kept or made by `page` now.
     pub fn get_or_make(
         &self,
         (body, frame): (&Arc<str>, Option<&Arc<Frame>>),
         (here, title): (&str, &str),
-        gzip: bool,
+        compressed: bool,
         page: impl FnOnce() -> Bytes,
     ) -> Answer {
         let key = rustc_hash::FxBuildHasher.hash_one((
@@ -101,21 +102,20 @@ impl Zipped {
             here,
             title,
         ));
-        let map = if gzip { &self.kept } else { &self.plain };
+        let (map, budget, answer): (_, _, fn(Bytes) -> Answer) = if compressed {
+            (&self.kept, (ZIPPED_PAGES, ZIPPED_BYTES), Answer::Zipped)
+        } else {
+            (&self.plain, (PLAIN_PAGES, PLAIN_BYTES), Answer::Plain)
+        };
         if let Some(zip) = map.lock().expect("not poisoned").pages.get(&key)
             && zip.is(body, frame, here, title)
         {
-            let bytes = zip.zipped.clone();
-            return if gzip {
-                Answer::Zipped(bytes)
-            } else {
-                Answer::Plain(bytes)
-            };
+            return answer(zip.bytes.clone());
         }
         let whole = page();
-        let made = if gzip {
+        let made = if compressed {
             (whole.len() >= SMALLEST)
-                .then(|| gzip_bytes(&whole))
+                .then(|| gzip(&whole).map(Bytes::from))
                 .flatten()
         } else {
             (whole.len() <= PLAIN_PAGE_MAX).then(|| whole.clone())
@@ -128,24 +128,11 @@ impl Zipped {
             frame: frame.cloned(),
             here: here.into(),
             title: title.into(),
-            zipped: made.clone(),
-        };
-        let budget = if gzip {
-            (ZIPPED_PAGES, ZIPPED_BYTES)
-        } else {
-            (PLAIN_PAGES, PLAIN_BYTES)
+            bytes: made.clone(),
         };
         map.lock().expect("not poisoned").keep(key, zip, budget);
-        if gzip {
-            Answer::Zipped(made)
-        } else {
-            Answer::Plain(made)
-        }
+        answer(made)
     }
-}
-
-fn gzip_bytes(whole: &[u8]) -> Option<Bytes> {
-    gzip(whole).map(Bytes::from)
 }
 
 impl ZipMap {
@@ -156,13 +143,13 @@ impl ZipMap {
         // budget is spent, so that they do not hold those bodies. A few
         // thousand entries looked at: less than compressing a page.
         self.forget_stale();
-        if self.pages.len() >= pages || self.bytes + zip.zipped.len() > bytes {
+        if self.pages.len() >= pages || self.bytes + zip.bytes.len() > bytes {
             self.pages.clear();
             self.bytes = 0;
         }
-        self.bytes += zip.zipped.len();
+        self.bytes += zip.bytes.len();
         if let Some(old) = self.pages.insert(key, zip) {
-            self.bytes -= old.zipped.len();
+            self.bytes -= old.bytes.len();
         }
     }
 
@@ -170,7 +157,7 @@ impl ZipMap {
     /// will not be asked for again.
     fn forget_stale(&mut self) {
         self.pages.retain(|_, zip| Arc::strong_count(&zip.body) > 1);
-        self.bytes = self.pages.values().map(|z| z.zipped.len()).sum();
+        self.bytes = self.pages.values().map(|z| z.bytes.len()).sum();
     }
 }
 
@@ -369,7 +356,7 @@ mod tests {
         assert_eq!(kept.pages.len(), 4);
         assert_eq!(
             kept.bytes,
-            kept.pages.values().map(|z| z.zipped.len()).sum::<usize>()
+            kept.pages.values().map(|z| z.bytes.len()).sum::<usize>()
         );
         drop(kept);
         // Too short to pay.
