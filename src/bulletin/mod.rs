@@ -8,6 +8,7 @@ pub mod archive;
 mod changes;
 pub mod compile;
 pub mod demo;
+pub mod json;
 pub mod linked;
 pub mod mime;
 pub mod parts;

@@ -147,17 +147,26 @@ pub fn size(conn: &mut DbConnection, bulletin_id: i64, editions: &[Edition]) -> 
 pub fn read(conn: &mut DbConnection, bulletin_id: i64, edition: Edition) -> QueryResult<String> {
     let mut whole = String::with_capacity(size(conn, bulletin_id, &[edition])? as usize);
     for seq in 0.. {
-        let part: Option<String> = bulletin_parts::table
-            .filter(bulletin_parts::bulletin_id.eq(bulletin_id))
-            .filter(bulletin_parts::edition.eq(edition.name()))
-            .filter(bulletin_parts::seq.eq(seq))
-            .select(bulletin_parts::body)
-            .first(conn)
-            .optional()?;
-        match part {
+        match part(conn, bulletin_id, edition, seq)? {
             Some(part) => whole.push_str(&part),
             None => break,
         }
     }
     Ok(whole)
+}
+
+/// Part `seq` (from 0) of one edition of a bulletin; `None` after its last.
+pub fn part(
+    conn: &mut DbConnection,
+    bulletin_id: i64,
+    edition: Edition,
+    seq: i32,
+) -> QueryResult<Option<String>> {
+    bulletin_parts::table
+        .filter(bulletin_parts::bulletin_id.eq(bulletin_id))
+        .filter(bulletin_parts::edition.eq(edition.name()))
+        .filter(bulletin_parts::seq.eq(seq))
+        .select(bulletin_parts::body)
+        .first(conn)
+        .optional()
 }

@@ -95,3 +95,110 @@ async fn an_edition_stored_in_parts_reads_back_as_rendered_whole() {
     .await
     .unwrap();
 }
+
+/// Each edition of sent bulletin `number` stored again in parts of about
+/// `size` bytes, cut anywhere (within a character's bytes never); the
+/// number of parts.
+fn cut_again(conn: &mut counterpart::db::DbConnection, number: i32, size: usize) -> usize {
+    let id: i64 = bulletins::table
+        .filter(bulletins::number.eq(number))
+        .select(bulletins::id)
+        .first(conn)
+        .unwrap();
+    let mut count = 0;
+    for edition in [
+        Edition::HtmlFull,
+        Edition::TextFull,
+        Edition::HtmlPublic,
+        Edition::TextPublic,
+    ] {
+        let whole = parts::read(conn, id, edition).unwrap();
+        diesel::delete(
+            bulletin_parts::table
+                .filter(bulletin_parts::bulletin_id.eq(id))
+                .filter(bulletin_parts::edition.eq(edition.name())),
+        )
+        .execute(conn)
+        .unwrap();
+        let (mut at, mut seq) = (0, 0);
+        while at < whole.len() {
+            let mut end = (at + size).min(whole.len());
+            while !whole.is_char_boundary(end) {
+                end += 1;
+            }
+            diesel::insert_into(bulletin_parts::table)
+                .values((
+                    bulletin_parts::bulletin_id.eq(id),
+                    bulletin_parts::edition.eq(edition.name()),
+                    bulletin_parts::seq.eq(seq),
+                    bulletin_parts::body.eq(&whole[at..end]),
+                ))
+                .execute(conn)
+                .unwrap();
+            (seq, at) = (seq + 1, end);
+        }
+        assert!(parts::read(conn, id, edition).unwrap() == whole);
+        count += seq as usize;
+    }
+    count
+}
+
+#[tokio::test]
+async fn the_api_answer_is_the_same_however_its_bulletin_was_cut() {
+    // The API writes a bulletin as its parts are read, putting the
+    // subscription link in place of each recipient's unsubscribe line: an
+    // address cut between two parts must be replaced all the same.
+    let history = DemoOptions {
+        history: true,
+        ..demo().unwrap()
+    };
+    let app = spawn_app_with(&[], Some(history)).await;
+    let read = || async {
+        let r = app.get("/api/v1/bulletins/1").await;
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers()["content-type"], "application/json");
+        r.text().await.unwrap()
+    };
+    let whole = read().await;
+    let answer: serde_json::Value = serde_json::from_str(&whole).unwrap();
+    assert_eq!(answer["number"], 1);
+    assert_eq!(answer["full_edition"], false);
+    for (edition, title) in [
+        ("html", "Counterpart bulletin no. 1"),
+        ("text", "COUNTERPART BULLETIN NO. 1"),
+    ] {
+        let body = answer[edition].as_str().unwrap();
+        assert!(body.contains(title), "{edition}");
+        assert!(
+            body.contains(&format!("{}/subscribe", app.state.mail.base_url())),
+            "{edition}: the subscription link"
+        );
+    }
+    assert!(!whole.contains(compile::UNSUBSCRIBE_PLACEHOLDER));
+    for size in [29, 4096] {
+        let state = app.state.clone();
+        let count =
+            tokio::task::spawn_blocking(move || cut_again(&mut state.pool.get().unwrap(), 1, size))
+                .await
+                .unwrap();
+        assert!(count >= 4, "parts of {size}: {count}");
+        assert!(read().await == whole, "parts of {size}: the answer differs");
+        // Compressed as it is written, for a client that takes gzip.
+        let zipped = app
+            .client
+            .get(format!("{}/api/v1/bulletins/1", app.address))
+            .header("accept-encoding", "gzip")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(zipped.headers()["content-encoding"], "gzip");
+        let raw = zipped.bytes().await.unwrap();
+        assert!(raw.len() < whole.len() / 3, "{} bytes zipped", raw.len());
+        let mut unpacked = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&raw[..]), &mut unpacked)
+            .unwrap();
+        assert!(unpacked == whole, "parts of {size}: compressed, it differs");
+    }
+    let (s, _) = app.get_json("/api/v1/bulletins/99").await;
+    assert_eq!(s, 404);
+}

@@ -2,16 +2,21 @@
 //! anyone, added and ended by the secretariat and by focal points).
 
 use actix_web::http::StatusCode;
+use actix_web::http::header::ContentType;
+use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, web};
+use futures_util::stream;
 use serde::Deserialize;
 
 use crate::bulletin::archive::{self, Issue, Listed};
+use crate::bulletin::json::IssueJson;
+use crate::bulletin::parts;
 use crate::bulletin::subscriptions::{self, Filter, Subscription, SubscriptionStatus};
 use crate::db;
 use crate::db::ids::AuthorityId;
 use crate::error::{AppError, ErrorBody, FieldError};
 use crate::web::admin::bulletin::{authority_of, scope, unsubscribe_kept};
-use crate::web::pages::bulletin::{address, issue, number, request};
+use crate::web::pages::bulletin::{address, number, request};
 use crate::web::support::extract::{ApiWriter, JsonBody, Page, Paging, csrf_header};
 use crate::web::{AppState, Viewer};
 
@@ -65,9 +70,37 @@ pub(crate) async fn get(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let n = number(&path)?;
-    let _turn = archive::turn().await;
-    let b = issue(&state, &viewer, n).await?;
-    Ok(HttpResponse::Ok().json(b))
+    let full = viewer.sees_contacts;
+    let head = db::run(&state.pool, move |c| archive::head(c, n, full)).await?;
+    let start = IssueJson::head(&head)?;
+    let json = IssueJson::new(full, format!("{}/subscribe", state.mail.base_url()));
+    // Written as the parts are read, one at a time: a reader holds one part
+    // (about 1 MB) however long the bulletin. A failure after the first
+    // part cuts the answer short, which a JSON reader cannot take as whole.
+    let (pool, id) = (state.pool.clone(), head.bulletin_id);
+    let first = Some((json, 0, Some(start)));
+    let pieces = stream::unfold(first, move |now| {
+        let pool = pool.clone();
+        async move {
+            let (mut json, seq, start) = now?;
+            if let Some(start) = start {
+                return Some((Ok(Bytes::from(start)), Some((json, seq, None))));
+            }
+            let edition = json.edition()?;
+            let part = db::run(&pool, move |c| Ok(parts::part(c, id, edition, seq)?)).await;
+            Some(match part {
+                Ok(Some(text)) => (
+                    Ok(Bytes::from(json.part(&text))),
+                    Some((json, seq + 1, None)),
+                ),
+                Ok(None) => (Ok(Bytes::from(json.end_edition())), Some((json, 0, None))),
+                Err(e) => (Err(e), None),
+            })
+        }
+    });
+    Ok(HttpResponse::Ok()
+        .content_type(ContentType::json())
+        .streaming(pieces))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -283,16 +283,6 @@ pub(crate) fn number(raw: &str) -> Result<i32, AppError> {
         .ok_or_else(|| AppError::not_found(format!("no bulletin number {raw:?}")))
 }
 
-pub(crate) async fn issue(
-    state: &AppState,
-    viewer: &Viewer,
-    n: i32,
-) -> Result<archive::Issue, AppError> {
-    let full = viewer.sees_contacts;
-    let subscribe = format!("{}/subscribe", state.mail.base_url());
-    db::run(&state.pool, move |c| archive::get(c, n, full, &subscribe)).await
-}
-
 /// A bulletin's page at most this long is kept for the next reader; a
 /// longer one (tens of thousands of authorities) would push every other
 /// kept page out.

@@ -5,7 +5,10 @@
 
 use std::cell::RefCell;
 
-use actix_web::body::{EitherBody, MessageBody};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use actix_web::body::{BodySize, BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderMap, HeaderValue};
@@ -162,7 +165,7 @@ fn vary(headers: &mut HeaderMap) {
 pub async fn compress(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<EitherBody<impl MessageBody, Bytes>>, actix_web::Error> {
+) -> Result<ServiceResponse<EitherBody<impl MessageBody, BoxBody>>, actix_web::Error> {
     let wanted = accepted(req.headers());
     let mut res = next.call(req).await?;
     if !textual(res.headers()) {
@@ -177,9 +180,11 @@ pub async fn compress(
     let (mut res, body) = res.into_parts();
     let body = match body.try_into_bytes() {
         Ok(bytes) => bytes,
-        // A stream: sent as it comes.
+        // A stream: compressed as it comes.
         Err(stream) => {
-            return Ok(ServiceResponse::new(req, res.set_body(stream)).map_into_left_body());
+            mark(res.headers_mut());
+            let zipping = Zipping::new(stream).boxed();
+            return Ok(ServiceResponse::new(req, res.set_body(zipping)).map_into_right_body());
         }
     };
     let body = match (body.len() >= SMALLEST).then(|| gzip(&body)).flatten() {
@@ -189,7 +194,99 @@ pub async fn compress(
         }
         None => body,
     };
-    Ok(ServiceResponse::new(req, res.set_body(body)).map_into_right_body())
+    Ok(ServiceResponse::new(req, res.set_body(BoxBody::new(body))).map_into_right_body())
+}
+
+/// A body sent as it is made (a bulletin read part by part), as one gzip
+/// member: compressed as it comes, in blocks of its own of at least
+/// [`BATCH`] bytes of text (each block starts afresh: short ones would
+/// compress nothing).
+struct Zipping<B> {
+    inner: Pin<Box<B>>,
+    /// Text not yet compressed, shorter than [`BATCH`].
+    pending: Vec<u8>,
+    crc: Crc,
+    started: bool,
+    ended: bool,
+}
+
+const BATCH: usize = 32 * 1024;
+
+impl<B> Zipping<B> {
+    fn new(inner: B) -> Self {
+        Self {
+            inner: Box::pin(inner),
+            pending: Vec::new(),
+            crc: Crc::new(),
+            started: false,
+            ended: false,
+        }
+    }
+
+    /// `data` compressed, after the member's header if it is the first.
+    fn blocks(&mut self, data: &[u8]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(data.len() / 4 + 64);
+        if !self.started {
+            out.extend_from_slice(&HEADER);
+            self.started = true;
+        }
+        self.crc.update(data);
+        let at = out.len();
+        let made = COMPRESSOR
+            .with_borrow_mut(|deflate| deflated(deflate, data, &mut out, FlushCompress::Sync));
+        if made.is_none() {
+            out.truncate(at);
+            stored(data, &mut out);
+        }
+        out
+    }
+}
+
+impl<B: MessageBody> MessageBody for Zipping<B> {
+    type Error = B::Error;
+
+    fn size(&self) -> BodySize {
+        BodySize::Stream
+    }
+
+    fn poll_next(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Bytes, Self::Error>>> {
+        let this = &mut *self;
+        loop {
+            if this.ended {
+                return Poll::Ready(None);
+            }
+            let out = match std::task::ready!(this.inner.as_mut().poll_next(cx)) {
+                Some(Ok(data)) if this.pending.is_empty() && data.len() >= BATCH => {
+                    this.blocks(&data)
+                }
+                // Kept until there is enough; an empty chunk would also end
+                // a chunked answer.
+                Some(Ok(data)) => {
+                    this.pending.extend_from_slice(&data);
+                    if this.pending.len() < BATCH {
+                        continue;
+                    }
+                    let pending = std::mem::take(&mut this.pending);
+                    this.blocks(&pending)
+                }
+                Some(Err(e)) => return Poll::Ready(Some(Err(e))),
+                None => {
+                    this.ended = true;
+                    let pending = std::mem::take(&mut this.pending);
+                    let mut out = this.blocks(&pending);
+                    // The last block: stored, empty; then what it held.
+                    out.extend_from_slice(&[1, 0, 0, 0xff, 0xff]);
+                    out.extend_from_slice(&this.crc.sum().to_le_bytes());
+                    out.extend_from_slice(&this.crc.amount().to_le_bytes());
+                    out
+                }
+            };
+            return Poll::Ready(Some(Ok(Bytes::from(out))));
+        }
+    }
 }
 
 #[cfg(test)]
@@ -223,6 +320,29 @@ pub(super) mod tests {
         assert_eq!(gunzip(&gzip(b"short").unwrap()), b"short");
         assert_eq!(gzip(&page).unwrap(), first);
         assert_eq!(gunzip(&gzip(b"").unwrap()), b"");
+    }
+
+    #[actix_web::test]
+    async fn a_stream_is_compressed_as_one_member_whatever_its_pieces() {
+        use actix_web::body::{BodyStream, to_bytes};
+        let page: Vec<u8> = (0..50_000u32)
+            .flat_map(|i| format!("<li>{}</li>", i % 977).into_bytes())
+            .collect();
+        // One byte, nothing, then pieces of 7 bytes, a long one, the rest.
+        let mut pieces = vec![Bytes::copy_from_slice(&page[..1]), Bytes::new()];
+        pieces.extend(page[1..20_001].chunks(7).map(Bytes::copy_from_slice));
+        pieces.push(Bytes::copy_from_slice(&page[20_001..170_000]));
+        pieces.push(Bytes::copy_from_slice(&page[170_000..]));
+        let stream = futures_util::stream::iter(pieces.into_iter().map(Ok::<_, std::io::Error>));
+        let zipped = to_bytes(Zipping::new(BodyStream::new(stream)))
+            .await
+            .unwrap();
+        assert!(zipped.len() < page.len() / 4, "{}", zipped.len());
+        assert!(gunzip(&zipped) == page);
+        // Nothing at all is still a member.
+        let none = futures_util::stream::iter(Vec::<Result<Bytes, std::io::Error>>::new());
+        let zipped = to_bytes(Zipping::new(BodyStream::new(none))).await.unwrap();
+        assert_eq!(gunzip(&zipped), b"");
     }
 
     #[test]
