@@ -145,16 +145,83 @@ pub fn into_content(mut html: String) -> String {
     html
 }
 
+const START: &str = "<!--bulletin:start-->";
+const END: &str = "<!--bulletin:end-->";
+
 fn content_range(html: &str) -> std::ops::Range<usize> {
-    let start = html
-        .find("<!--bulletin:start-->")
-        .map_or(0, |i| i + "<!--bulletin:start-->".len());
-    let end = html.find("<!--bulletin:end-->").unwrap_or(html.len());
+    let start = html.find(START).map_or(0, |i| i + START.len());
+    let end = html.find(END).unwrap_or(html.len());
     if start <= end {
         start..end
     } else {
         0..html.len()
     }
+}
+
+/// The content of a stored HTML body given in parts, as [`into_content`]
+/// cuts it out of the whole, for a body with both markers: the end of a
+/// part that may begin a marker is held until the next.
+#[derive(Debug, Default)]
+pub struct Content {
+    held: String,
+    place: Place,
+}
+
+#[derive(Debug, Default, PartialEq)]
+enum Place {
+    #[default]
+    Before,
+    Inside,
+    After,
+}
+
+impl Content {
+    /// What of `piece` (after what was held) is content for certain.
+    pub fn push(&mut self, piece: &str) -> String {
+        let mut text = std::mem::take(&mut self.held);
+        text.push_str(piece);
+        if self.place == Place::Before {
+            match text.find(START) {
+                Some(i) => {
+                    text.drain(..i + START.len());
+                    self.place = Place::Inside;
+                }
+                None => {
+                    self.held = text.split_off(held_from(&text, 0, START));
+                    return String::new();
+                }
+            }
+        }
+        if self.place == Place::After {
+            return String::new();
+        }
+        match text.find(END) {
+            Some(i) => {
+                text.truncate(i);
+                self.place = Place::After;
+            }
+            None => self.held = text.split_off(held_from(&text, 0, END)),
+        }
+        text
+    }
+
+    /// The rest, once the body has ended.
+    pub fn end(&mut self) -> String {
+        match self.place {
+            Place::Inside => std::mem::take(&mut self.held),
+            Place::Before | Place::After => String::new(),
+        }
+    }
+}
+
+/// Where the end of `text` that may begin `marker` starts, at `at` or
+/// after: the text from there is held until more comes.
+pub(super) fn held_from(text: &str, at: usize, marker: &str) -> usize {
+    let mut from = text.len().saturating_sub(marker.len() - 1).max(at);
+    while !text.is_char_boundary(from) {
+        from -= 1;
+    }
+    from
 }
 
 /// A sent bulletin's id and listing, by number.
@@ -198,6 +265,25 @@ pub fn edition(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn content_given_in_parts_is_content_cut_out_of_the_whole() {
+        let body = "<html>é<!--bulletin:start--><h1>B — ü</h1><!--bulletin:end-->footer</html>";
+        let whole = into_content(body.to_string());
+        let cut = |pieces: &[&str]| {
+            let mut c = Content::default();
+            let mut out: String = pieces.iter().map(|p| c.push(p)).collect();
+            out.push_str(&c.end());
+            out
+        };
+        for (i, _) in body.char_indices() {
+            let (a, b) = body.split_at(i);
+            assert_eq!(cut(&[a, b]), whole, "cut at {i}");
+        }
+        let chars: Vec<String> = body.chars().map(String::from).collect();
+        let chars: Vec<&str> = chars.iter().map(String::as_str).collect();
+        assert_eq!(cut(&chars), whole);
+    }
 
     #[test]
     fn content_is_what_lies_between_the_markers() {

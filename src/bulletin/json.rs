@@ -2,34 +2,35 @@
 //! 50,000 authorities the answer is 20 MB: made whole, it took the server
 //! from 117 to over 150 MB for one reader.
 
-use super::archive::Head;
+use super::archive::{Head, held_from};
 use super::compile::UNSUBSCRIBE_PLACEHOLDER;
 use super::parts::Edition;
 use crate::error::AppError;
 
 /// The JSON of an [`super::archive::Issue`], piece by piece: the head, then
-/// each stored part of the HTML edition and of the text edition, each
-/// edition followed by [`IssueJson::end_edition`].
+/// each stored part of the [`IssueJson::editions`], each edition followed
+/// by [`IssueJson::end_edition`].
 pub struct IssueJson {
-    editions: [Edition; 2],
-    /// The edition being written: 0 the HTML, 1 the text, 2 done.
-    at: usize,
     replace: Replace,
 }
 
 impl IssueJson {
-    /// A writer for the full edition or the public one; each recipient's
-    /// unsubscribe line of the stored body becomes `subscribe_url`.
-    pub fn new(full: bool, subscribe_url: String) -> Self {
+    /// A writer whose answer has each recipient's unsubscribe line of the
+    /// stored body replaced by `subscribe_url`.
+    pub fn new(subscribe_url: String) -> Self {
         Self {
-            editions: [Edition::of(full, true), Edition::of(full, false)],
-            at: 0,
             replace: Replace {
                 from: UNSUBSCRIBE_PLACEHOLDER,
                 to: subscribe_url,
                 held: String::new(),
             },
         }
+    }
+
+    /// The editions the answer holds, in order: the HTML, then the text,
+    /// of the full edition or the public one.
+    pub fn editions(full: bool) -> Vec<Edition> {
+        vec![Edition::of(full, true), Edition::of(full, false)]
     }
 
     /// The answer up to the HTML's first character.
@@ -42,26 +43,16 @@ impl IssueJson {
         Ok(json)
     }
 
-    /// The edition whose parts come next; `None` once the answer is whole.
-    pub fn edition(&self) -> Option<Edition> {
-        self.editions.get(self.at).copied()
-    }
-
     /// The next stored part of the current edition, as JSON string content.
     pub fn part(&mut self, text: &str) -> String {
         escaped(&self.replace.push(text))
     }
 
-    /// The end of the current edition, and what comes between it and the
-    /// next edition or the end of the answer.
-    pub fn end_edition(&mut self) -> String {
+    /// The end of edition `at` (0 the HTML, 1 the text), and what comes
+    /// between it and the next edition or the end of the answer.
+    pub fn end_edition(&mut self, at: usize) -> String {
         let mut out = escaped(&std::mem::take(&mut self.replace.held));
-        self.at += 1;
-        out.push_str(if self.at == 1 {
-            "\",\"text\":\""
-        } else {
-            "\"}"
-        });
+        out.push_str(if at == 0 { "\",\"text\":\"" } else { "\"}" });
         out
     }
 }
@@ -94,10 +85,7 @@ impl Replace {
             at += i + self.from.len();
         }
         // Bytes after the last occurrence that may start the next one.
-        let mut keep = text.len().saturating_sub(self.from.len() - 1).max(at);
-        while !text.is_char_boundary(keep) {
-            keep -= 1;
-        }
+        let keep = held_from(&text, at, self.from);
         out.push_str(&text[at..keep]);
         self.held = text[keep..].to_string();
         out
@@ -159,19 +147,20 @@ mod tests {
             html: html.replace(p, url),
             text: text.replace(p, url),
         };
-        let mut json = IssueJson::new(true, url.into());
+        let mut json = IssueJson::new(url.into());
         let mut written = IssueJson::head(&head).unwrap();
-        assert_eq!(json.edition(), Some(Edition::HtmlFull));
+        assert_eq!(
+            IssueJson::editions(true),
+            [Edition::HtmlFull, Edition::TextFull]
+        );
         for part in [&html[..30], &html[30..]] {
             written.push_str(&json.part(part));
         }
-        written.push_str(&json.end_edition());
-        assert_eq!(json.edition(), Some(Edition::TextFull));
+        written.push_str(&json.end_edition(0));
         for part in [&text[..9], &text[9..]] {
             written.push_str(&json.part(part));
         }
-        written.push_str(&json.end_edition());
-        assert_eq!(json.edition(), None);
+        written.push_str(&json.end_edition(1));
         assert_eq!(written, serde_json::to_string(&issue).unwrap());
     }
 }

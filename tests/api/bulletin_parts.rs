@@ -96,15 +96,57 @@ async fn an_edition_stored_in_parts_reads_back_as_rendered_whole() {
     .unwrap();
 }
 
-/// Each edition of sent bulletin `number` stored again in parts of about
-/// `size` bytes, cut anywhere (within a character's bytes never); the
-/// number of parts.
-fn cut_again(conn: &mut counterpart::db::DbConnection, number: i32, size: usize) -> usize {
-    let id: i64 = bulletins::table
+/// Sent bulletin `number`'s id.
+fn id_of(conn: &mut counterpart::db::DbConnection, number: i32) -> i64 {
+    bulletins::table
         .filter(bulletins::number.eq(number))
         .select(bulletins::id)
         .first(conn)
-        .unwrap();
+        .unwrap()
+}
+
+/// `whole` stored as an edition of bulletin `id` in its stead, in parts of
+/// about `size` bytes cut anywhere (within a character's bytes never); the
+/// number of parts.
+fn store(
+    conn: &mut counterpart::db::DbConnection,
+    id: i64,
+    edition: Edition,
+    whole: &str,
+    size: usize,
+) -> usize {
+    diesel::delete(
+        bulletin_parts::table
+            .filter(bulletin_parts::bulletin_id.eq(id))
+            .filter(bulletin_parts::edition.eq(edition.name())),
+    )
+    .execute(conn)
+    .unwrap();
+    let (mut at, mut seq) = (0, 0);
+    while at < whole.len() {
+        let mut end = (at + size).min(whole.len());
+        while !whole.is_char_boundary(end) {
+            end += 1;
+        }
+        diesel::insert_into(bulletin_parts::table)
+            .values((
+                bulletin_parts::bulletin_id.eq(id),
+                bulletin_parts::edition.eq(edition.name()),
+                bulletin_parts::seq.eq(seq),
+                bulletin_parts::body.eq(&whole[at..end]),
+            ))
+            .execute(conn)
+            .unwrap();
+        (seq, at) = (seq + 1, end);
+    }
+    assert!(parts::read(conn, id, edition).unwrap() == whole);
+    seq as usize
+}
+
+/// Each edition of sent bulletin `number` stored again in parts of about
+/// `size` bytes; the number of parts.
+fn cut_again(conn: &mut counterpart::db::DbConnection, number: i32, size: usize) -> usize {
+    let id = id_of(conn, number);
     let mut count = 0;
     for edition in [
         Edition::HtmlFull,
@@ -113,34 +155,32 @@ fn cut_again(conn: &mut counterpart::db::DbConnection, number: i32, size: usize)
         Edition::TextPublic,
     ] {
         let whole = parts::read(conn, id, edition).unwrap();
-        diesel::delete(
-            bulletin_parts::table
-                .filter(bulletin_parts::bulletin_id.eq(id))
-                .filter(bulletin_parts::edition.eq(edition.name())),
-        )
-        .execute(conn)
-        .unwrap();
-        let (mut at, mut seq) = (0, 0);
-        while at < whole.len() {
-            let mut end = (at + size).min(whole.len());
-            while !whole.is_char_boundary(end) {
-                end += 1;
-            }
-            diesel::insert_into(bulletin_parts::table)
-                .values((
-                    bulletin_parts::bulletin_id.eq(id),
-                    bulletin_parts::edition.eq(edition.name()),
-                    bulletin_parts::seq.eq(seq),
-                    bulletin_parts::body.eq(&whole[at..end]),
-                ))
-                .execute(conn)
-                .unwrap();
-            (seq, at) = (seq + 1, end);
-        }
-        assert!(parts::read(conn, id, edition).unwrap() == whole);
-        count += seq as usize;
+        count += store(conn, id, edition, &whole, size);
     }
     count
+}
+
+/// GET `path` with `Accept-Encoding: gzip`, unpacked.
+async fn unzipped(app: &crate::helpers::TestApp, path: &str) -> String {
+    let zipped = app
+        .client
+        .get(format!("{}{path}", app.address))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(zipped.status(), 200, "{path}");
+    assert_eq!(zipped.headers()["content-encoding"], "gzip", "{path}");
+    let raw = zipped.bytes().await.unwrap();
+    let mut unpacked = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&raw[..]), &mut unpacked)
+        .unwrap();
+    assert!(
+        raw.len() < unpacked.len() / 3,
+        "{path}: {} zipped",
+        raw.len()
+    );
+    unpacked
 }
 
 #[tokio::test]
@@ -184,21 +224,52 @@ async fn the_api_answer_is_the_same_however_its_bulletin_was_cut() {
         assert!(count >= 4, "parts of {size}: {count}");
         assert!(read().await == whole, "parts of {size}: the answer differs");
         // Compressed as it is written, for a client that takes gzip.
-        let zipped = app
-            .client
-            .get(format!("{}/api/v1/bulletins/1", app.address))
-            .header("accept-encoding", "gzip")
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(zipped.headers()["content-encoding"], "gzip");
-        let raw = zipped.bytes().await.unwrap();
-        assert!(raw.len() < whole.len() / 3, "{} bytes zipped", raw.len());
-        let mut unpacked = String::new();
-        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&raw[..]), &mut unpacked)
-            .unwrap();
+        let unpacked = unzipped(&app, "/api/v1/bulletins/1").await;
         assert!(unpacked == whole, "parts of {size}: compressed, it differs");
     }
     let (s, _) = app.get_json("/api/v1/bulletins/99").await;
     assert_eq!(s, 404);
+}
+
+#[tokio::test]
+async fn a_bulletin_page_too_long_to_keep_is_written_as_it_is_read() {
+    // At 50,000 authorities a bulletin is over 1 MB and its page is written
+    // from the stored parts; here, the demo's bulletin is made that long.
+    let history = DemoOptions {
+        history: true,
+        ..demo().unwrap()
+    };
+    let refresh = [("COUNTERPART_DIRECTORY__REFRESH_INTERVAL", "200ms")];
+    let app = spawn_app_with(&refresh, Some(history)).await;
+    let (status, short) = app.get_html("/bulletins/1").await;
+    assert_eq!(status, 200);
+    let state = app.state.clone();
+    let (content, padding) = tokio::task::spawn_blocking(move || {
+        let conn = &mut *state.pool.get().unwrap();
+        let id = id_of(conn, 1);
+        let html = parts::read(conn, id, Edition::HtmlPublic).unwrap();
+        let content = counterpart::bulletin::archive::into_content(html.clone());
+        // A measure's paragraph, many times over, with letters of two bytes.
+        let padding = "<p>Requests by email — ü</p>\n".repeat(40_000);
+        let start = "<!--bulletin:start-->";
+        let long = html.replacen(start, &format!("{start}{padding}"), 1);
+        // Cut in the middle of the content's end marker.
+        let cut = long.find("<!--bulletin:end-->").unwrap() + 5;
+        assert!(store(conn, id, Edition::HtmlPublic, &long, cut) >= 2);
+        (content, padding)
+    })
+    .await
+    .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let want = short.replacen(&content, &format!("{padding}{content}"), 1);
+    assert!(want.len() > short.len() + 1_000_000);
+    let (status, long) = app.get_html("/bulletins/1").await;
+    assert_eq!(status, 200);
+    assert!(
+        long == want,
+        "the long page differs from the page made whole"
+    );
+    assert!(unzipped(&app, "/bulletins/1").await == want);
+    let (status, _) = app.get_html("/bulletins/99").await;
+    assert_eq!(status, 404);
 }

@@ -3,14 +3,11 @@
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::ContentType;
-use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, web};
-use futures_util::stream;
 use serde::Deserialize;
 
 use crate::bulletin::archive::{self, Issue, Listed};
 use crate::bulletin::json::IssueJson;
-use crate::bulletin::parts;
 use crate::bulletin::subscriptions::{self, Filter, Subscription, SubscriptionStatus};
 use crate::db;
 use crate::db::ids::AuthorityId;
@@ -18,6 +15,7 @@ use crate::error::{AppError, ErrorBody, FieldError};
 use crate::web::admin::bulletin::{authority_of, scope, unsubscribe_kept};
 use crate::web::pages::bulletin::{address, number, request};
 use crate::web::support::extract::{ApiWriter, JsonBody, Page, Paging, csrf_header};
+use crate::web::support::streamed::{self, Writer};
 use crate::web::{AppState, Viewer};
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -72,35 +70,25 @@ pub(crate) async fn get(
     let n = number(&path)?;
     let full = viewer.sees_contacts;
     let head = db::run(&state.pool, move |c| archive::head(c, n, full)).await?;
-    let start = IssueJson::head(&head)?;
-    let json = IssueJson::new(full, format!("{}/subscribe", state.mail.base_url()));
-    // Written as the parts are read, one at a time: a reader holds one part
-    // (about 1 MB) however long the bulletin. A failure after the first
-    // part cuts the answer short, which a JSON reader cannot take as whole.
-    let (pool, id) = (state.pool.clone(), head.bulletin_id);
-    let first = Some((json, 0, Some(start)));
-    let pieces = stream::unfold(first, move |now| {
-        let pool = pool.clone();
-        async move {
-            let (mut json, seq, start) = now?;
-            if let Some(start) = start {
-                return Some((Ok(Bytes::from(start)), Some((json, seq, None))));
-            }
-            let edition = json.edition()?;
-            let part = db::run(&pool, move |c| Ok(parts::part(c, id, edition, seq)?)).await;
-            Some(match part {
-                Ok(Some(text)) => (
-                    Ok(Bytes::from(json.part(&text))),
-                    Some((json, seq + 1, None)),
-                ),
-                Ok(None) => (Ok(Bytes::from(json.end_edition())), Some((json, 0, None))),
-                Err(e) => (Err(e), None),
-            })
-        }
-    });
+    let first = IssueJson::head(&head)?;
+    let json = IssueJson::new(format!("{}/subscribe", state.mail.base_url()));
+    let editions = IssueJson::editions(full);
+    let pieces = streamed::body(state.pool.clone(), head.bulletin_id, editions, first, json);
     Ok(HttpResponse::Ok()
         .content_type(ContentType::json())
         .streaming(pieces))
+}
+
+/// The API's JSON, written as the bulletin's parts are read (20 MB at
+/// 50,000 authorities).
+impl Writer for IssueJson {
+    fn part(&mut self, _: usize, text: &str) -> String {
+        IssueJson::part(self, text)
+    }
+
+    fn end(&mut self, at: usize) -> String {
+        self.end_edition(at)
+    }
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

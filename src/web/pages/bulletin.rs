@@ -8,11 +8,13 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::bulletin::archive;
+use crate::bulletin::parts::{self, Edition};
 use crate::bulletin::subscriptions::{self, NotConfirmed};
 use crate::db;
 use crate::domain::Email;
 use crate::error::AppError;
 use crate::splice::Spliced;
+use crate::web::pages::long_bulletin;
 use crate::web::support::gzip;
 use crate::web::support::kept::{Body, shared};
 use crate::web::support::respond::{
@@ -283,9 +285,9 @@ pub(crate) fn number(raw: &str) -> Result<i32, AppError> {
         .ok_or_else(|| AppError::not_found(format!("no bulletin number {raw:?}")))
 }
 
-/// A bulletin's page at most this long is kept for the next reader; a
-/// longer one (tens of thousands of authorities) would push every other
-/// kept page out.
+/// A bulletin's page whose stored HTML edition is at most this long is kept
+/// for the next reader; a longer one (tens of thousands of authorities)
+/// would push every other kept page out, and is written as it is read.
 const KEPT_BULLETIN_MAX: usize = 1 << 20;
 
 pub(crate) async fn show(
@@ -310,6 +312,15 @@ pub(crate) async fn show(
     if let Some((title, body)) = kept() {
         return frame(&title, Body::Kept(body));
     }
+    let (head, size) = db::run(&state.pool, move |c| {
+        let head = archive::head(c, n, full)?;
+        let size = parts::size(c, head.bulletin_id, &[Edition::of(full, true)])?;
+        Ok((head, size))
+    })
+    .await?;
+    if size as usize > KEPT_BULLETIN_MAX {
+        return long_bulletin::page(&state, &viewer, head);
+    }
     let _turn = archive::turn().await;
     // Readers who waited for the same page find it made by the first.
     if let Some((title, body)) = kept() {
@@ -329,9 +340,6 @@ pub(crate) async fn show(
     });
     let body = spliced.apply(&render(&state.templates, "pages/bulletin", &data)?);
     drop(spliced);
-    if body.len() > KEPT_BULLETIN_MAX {
-        return frame(&title, Body::Made(body.into()));
-    }
     let title = state
         .bodies
         .get_or_render(&title_key, stamp, || Ok(title))?;
@@ -339,15 +347,16 @@ pub(crate) async fn show(
     frame(&title, Body::Kept(body))
 }
 
-/// A feed entry carries a bulletin's content up to this size; a larger one
-/// (a directory of tens of thousands, where a bulletin is megabytes) is
-/// summed up and linked, as feed readers fetch the feed again and again.
+/// A feed entry carries a bulletin's content when its stored HTML is at
+/// most this long; a longer one (a directory of tens of thousands, where a
+/// bulletin is megabytes) is summed up and linked, without being read, as
+/// feed readers fetch the feed again and again.
 const FEED_CONTENT_MAX: usize = 1 << 20;
 
-/// A feed entry's content: the bulletin's, or when longer than `max`, its
-/// summary and a link to it.
-fn feed_content(content: String, summary: &str, link: &str, max: usize) -> String {
-    if content.len() <= max {
+/// A feed entry's content: the bulletin's, or when it is too long (`None`),
+/// its summary and a link to it.
+fn feed_content(content: Option<String>, summary: &str, link: &str) -> String {
+    if let Some(content) = content {
         return content;
     }
     let link = handlebars::html_escape(link);
@@ -405,18 +414,22 @@ async fn make_feed(state: &AppState) -> Result<String, AppError> {
         let newest = list.first().map(|l| l.compiled_at);
         let mut entries = Vec::with_capacity(list.len());
         for l in list {
-            let b = archive::shown(c, l.number, false)?;
+            let head = archive::head(c, l.number, false)?;
+            let stored = parts::size(c, head.bulletin_id, &[Edition::HtmlPublic])?;
+            let content = (stored as usize <= FEED_CONTENT_MAX)
+                .then(|| archive::shown(c, l.number, false).map(|b| b.content))
+                .transpose()?;
             let link = format!("{link_base}/bulletins/{}", l.number);
-            let s = &b.listed.summary;
+            let s = &l.summary;
             let summary = format!(
                 "{} authorities in {} States; {} new, {} updated, {} withdrawn or expired.",
                 s.authorities, s.states, s.new, s.updated, s.ended
             );
-            let content = feed_content(b.content, &summary, &link, FEED_CONTENT_MAX);
+            let content = feed_content(content, &summary, &link);
             entries.push(json!({
                 "number": l.number,
-                "title": b.listed.subject,
-                "updated": format!("{}Z", b.listed.compiled_at.format("%Y-%m-%dT%H:%M:%S")),
+                "title": l.subject,
+                "updated": format!("{}Z", l.compiled_at.format("%Y-%m-%dT%H:%M:%S")),
                 "link": link,
                 "summary": summary,
                 "content": content,
@@ -443,24 +456,14 @@ mod tests {
 
     #[test]
     fn a_feed_entry_too_long_is_summed_up_and_linked() {
-        let short = feed_content(
-            "<h1>No. 1</h1>".into(),
-            "3 authorities",
-            "https://c.example/bulletins/1",
-            100,
-        );
+        let link = "https://c.example/bulletins/1";
+        let short = feed_content(Some("<h1>No. 1</h1>".into()), "3 authorities", link);
         assert_eq!(short, "<h1>No. 1</h1>");
-        let long = feed_content(
-            "#".repeat(101),
-            "3 authorities",
-            "https://c.example/bulletins/1",
-            100,
-        );
+        let long = feed_content(None, "3 authorities", link);
         assert!(long.starts_with("<p>3 authorities "), "{long}");
         assert!(
             long.contains("<a href=\"https://c.example/bulletins/1\">"),
             "{long}"
         );
-        assert!(!long.contains('#'), "{long}");
     }
 }

@@ -8,6 +8,7 @@ pub mod authority_edit;
 pub mod bulletin;
 pub mod directory;
 pub mod downloads;
+mod long_bulletin;
 pub mod measures;
 pub mod password;
 pub mod resume;

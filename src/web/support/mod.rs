@@ -12,6 +12,7 @@ pub mod kept;
 pub mod off_workers;
 pub mod params;
 pub mod respond;
+pub mod streamed;
 pub mod templates;
 pub mod viewer;
 pub mod zipped;

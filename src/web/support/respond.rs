@@ -24,7 +24,7 @@ use crate::web::{AppState, Viewer};
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 
 /// The content type of every page.
-const HTML: &str = "text/html; charset=utf-8";
+pub const HTML: &str = "text/html; charset=utf-8";
 
 pub fn html(status: StatusCode, body: String) -> HttpResponse {
     HttpResponse::build(status)
@@ -278,6 +278,19 @@ pub fn framed(
         )),
         _ => Ok(html(StatusCode::OK, page())),
     }
+}
+
+/// A page around a body made for this request, as text, for a body sent in
+/// pieces: the body holds a marker where they go.
+pub fn in_layout(
+    state: &AppState,
+    viewer: &Viewer,
+    (title, nav): (&str, &str),
+    body: &str,
+) -> Result<String, AppError> {
+    let viewer = viewer.context();
+    let frame = frame(&state.templates, nav, &viewer)?;
+    Ok(in_frame(&frame, title, nav, &viewer, body))
 }
 
 /// An answer as [`super::zipped::Zipped`] or [`super::zipped::Segments`] gave it.

@@ -1,0 +1,73 @@
+//! A bulletin's page too long to keep (a directory of tens of thousands,
+//! where a bulletin is 10 to 20 MB): written as its stored parts are read.
+//! Made whole, the page held its content three times over (read, cut out,
+//! put in the layout), and took the server to 147 MB for one reader.
+
+use actix_web::HttpResponse;
+use actix_web::http::header;
+use serde_json::json;
+
+use crate::bulletin::archive::{Content, Head};
+use crate::bulletin::parts::Edition;
+use crate::error::AppError;
+use crate::web::support::respond::{HTML, in_layout};
+use crate::web::support::streamed::{self, Writer};
+use crate::web::support::templates::render;
+use crate::web::{AppState, Viewer};
+
+/// Where the content goes in the page, until it is cut there.
+const MARK: &str = "\u{1}bulletin-content\u{1}";
+
+/// Bulletin `head`'s page in the reader's layout, its content written from
+/// the stored parts of its HTML edition.
+pub(crate) fn page(
+    state: &AppState,
+    viewer: &Viewer,
+    head: Head,
+) -> Result<HttpResponse, AppError> {
+    let n = head.listed.number;
+    let data = json!({
+        "title": head.listed.subject, "nav": "bulletins",
+        "bulletin": {"compiled_at": head.listed.compiled_at, "full_edition": head.full_edition},
+        "content": MARK,
+        "prev": (n > 1).then(|| n - 1),
+    });
+    let body = render(&state.templates, "pages/bulletin", &data)?;
+    let page = in_layout(state, viewer, (&head.listed.subject, "bulletins"), &body)?;
+    let (before, after) = page
+        .split_once(MARK)
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("the bulletin page has no content")))?;
+    let writer = Around {
+        content: Content::default(),
+        after: after.to_string(),
+    };
+    let edition = vec![Edition::of(head.full_edition, true)];
+    let pieces = streamed::body(
+        state.pool.clone(),
+        head.bulletin_id,
+        edition,
+        before.to_string(),
+        writer,
+    );
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, HTML))
+        .streaming(pieces))
+}
+
+/// The content cut out of the stored parts, then the rest of the page.
+struct Around {
+    content: Content,
+    after: String,
+}
+
+impl Writer for Around {
+    fn part(&mut self, _: usize, text: &str) -> String {
+        self.content.push(text)
+    }
+
+    fn end(&mut self, _: usize) -> String {
+        let mut end = self.content.end();
+        end.push_str(&self.after);
+        end
+    }
+}
