@@ -12,7 +12,7 @@ use diesel::sql_types::Timestamp;
 use serde::Serialize;
 
 use super::compile::{self, Compiled, Out, Summary};
-use super::parts::{InMemory, PART, Stored};
+use super::parts::{Edition, One, PART, Stored};
 use crate::config::BulletinSettings;
 use crate::db::DbConnection;
 use crate::db::schema::{bulletins, mail_outbox, scheduler_state, subscriptions};
@@ -46,17 +46,18 @@ impl Compiler<'_> {
         slot - chrono::Duration::milliseconds(self.settings.every.as_millis() as i64)
     }
 
-    /// The next bulletin as it would be compiled at `now`, in the full
-    /// edition only: nothing stored.
+    /// The next bulletin as it would be compiled at `now`, and one of its
+    /// full edition's documents: nothing stored.
     pub fn preview(
         &self,
         conn: &mut DbConnection,
         now: NaiveDateTime,
-    ) -> Result<(Compiled, InMemory), AppError> {
+        edition: Edition,
+    ) -> Result<(Compiled, String), AppError> {
         let number = next_number(conn)?;
-        let mut editions = InMemory::default();
+        let mut shown = One::new(edition);
         let out = Out {
-            sink: &mut editions,
+            sink: &mut shown,
             public: false,
             unless_empty: false,
             part: PART,
@@ -71,7 +72,7 @@ impl Compiler<'_> {
             self.base_url,
             out,
         )?;
-        Ok((compiled, editions))
+        Ok((compiled, shown.into_text()))
     }
 
     /// Compiles the slot that is due at `now`, if no one has.

@@ -132,13 +132,14 @@ pub async fn bulletin(command: BulletinCommand, settings: Settings) -> anyhow::R
             Ok(())
         }
         BulletinCommand::Preview { output } => {
-            let (c, editions) = compiler().preview(&mut conn, now)?;
-            let full = |html| editions.get(Edition::of(true, html));
+            let html = output
+                .as_ref()
+                .and_then(|p| p.extension())
+                .is_some_and(|e| e == "html" || e == "htm");
+            let (c, body) = compiler().preview(&mut conn, now, Edition::of(true, html))?;
             match output {
-                None => print!("Subject: {}\n\n{}", c.subject, full(false)),
+                None => print!("Subject: {}\n\n{body}", c.subject),
                 Some(path) => {
-                    let html = path.extension().is_some_and(|e| e == "html" || e == "htm");
-                    let body = full(html);
                     std::fs::write(&path, body)
                         .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
                     eprintln!(

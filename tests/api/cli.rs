@@ -147,3 +147,38 @@ fn serve_stops_gracefully_on_sigterm() {
         "{rest:?}"
     );
 }
+
+#[test]
+fn bulletin_preview_writes_the_text_or_the_html_of_the_full_edition() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = fresh_database(dir.path());
+    let (code, out, err) =
+        run(counterpart(&db.url, dir.path()).args(["demo-data", "--authorities", "40"]));
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = run(counterpart(&db.url, dir.path()).args(["bulletin", "preview"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.starts_with("Subject: Counterpart bulletin no. 1")
+            && out.contains("COUNTERPART BULLETIN NO. 1")
+            && !out.contains("<!DOCTYPE"),
+        "{out}"
+    );
+    for (name, html) in [("next.html", true), ("next.txt", false)] {
+        let path = dir.path().join(name);
+        let (code, _, err) = run(counterpart(&db.url, dir.path()).args([
+            "bulletin",
+            "preview",
+            "--output",
+            path.to_str().unwrap(),
+        ]));
+        assert_eq!(code, 0, "{err}");
+        assert!(err.contains("bulletin no. 1 previewed into"), "{err}");
+        let written = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(written.starts_with("<!DOCTYPE html>"), html, "{name}");
+        assert_eq!(
+            written.contains("COUNTERPART BULLETIN NO. 1"),
+            !html,
+            "{name}"
+        );
+    }
+}

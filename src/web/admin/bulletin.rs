@@ -8,6 +8,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::auth::{Role, User};
+use crate::bulletin::parts::Edition;
 use crate::bulletin::subscriptions::{self, Filter, SubscriptionStatus};
 use crate::bulletin::{Compiler, Outcome, archive, schedule};
 use crate::db;
@@ -262,19 +263,17 @@ pub(crate) async fn preview(
     let now = state.clock.now();
     let s = state.clone();
     let _turn = archive::turn().await;
-    let (compiled, mut editions) = db::run(&state.pool, move |c| {
+    let (compiled, html) = db::run(&state.pool, move |c| {
         Compiler {
             settings: &s.settings.bulletin,
             templates: s.mail.templates(),
             base_url: s.mail.base_url(),
         }
-        .preview(c, now)
+        .preview(c, now, Edition::HtmlFull)
     })
     .await?;
     // Megabytes at 50,000 authorities: put into the page as they are.
     let mut spliced = Spliced::default();
-    let html = editions.take(crate::bulletin::parts::Edition::HtmlFull);
-    drop(editions);
     let content = spliced.add(archive::into_content(html));
     page_spliced(
         &state,
