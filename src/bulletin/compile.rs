@@ -353,6 +353,7 @@ pub fn compile(
             let document = templates
                 .render(Template::Bulletin.name(), &context)
                 .map_err(internal)?;
+            sink.heading(&document.subject, &summary)?;
             // Without measures, the template leaves the marker out.
             let cut = |body: &str, marker: &str| -> Result<(String, String), AppError> {
                 match body.split_once(marker) {

@@ -7,6 +7,7 @@ use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 
+use super::compile::Summary;
 use crate::db::DbConnection;
 use crate::db::schema::bulletin_parts;
 use crate::error::AppError;
@@ -54,6 +55,12 @@ impl Edition {
 /// Where a bulletin's editions go as they are rendered: each call carries
 /// the next piece of one of them.
 pub trait Sink {
+    /// The bulletin's subject and counts, known before its body is: told
+    /// before each edition's first piece.
+    fn heading(&mut self, _subject: &str, _summary: &Summary) -> Result<(), AppError> {
+        Ok(())
+    }
+
     fn write(
         &mut self,
         conn: &mut DbConnection,

@@ -12,7 +12,7 @@ use diesel::sql_types::Timestamp;
 use serde::Serialize;
 
 use super::compile::{self, Compiled, Out, Summary};
-use super::parts::{Edition, One, PART, Stored};
+use super::parts::{PART, Sink, Stored};
 use crate::config::BulletinSettings;
 use crate::db::DbConnection;
 use crate::db::schema::{bulletins, mail_outbox, scheduler_state, subscriptions};
@@ -46,23 +46,22 @@ impl Compiler<'_> {
         slot - chrono::Duration::milliseconds(self.settings.every.as_millis() as i64)
     }
 
-    /// The next bulletin as it would be compiled at `now`, and one of its
-    /// full edition's documents: nothing stored.
+    /// The next bulletin as it would be compiled at `now`, its full edition
+    /// handed to `sink`: nothing stored.
     pub fn preview(
         &self,
         conn: &mut DbConnection,
         now: NaiveDateTime,
-        edition: Edition,
-    ) -> Result<(Compiled, String), AppError> {
+        sink: &mut dyn Sink,
+    ) -> Result<Compiled, AppError> {
         let number = next_number(conn)?;
-        let mut shown = One::new(edition);
         let out = Out {
-            sink: &mut shown,
+            sink,
             public: false,
             unless_empty: false,
             part: PART,
         };
-        let compiled = compile::compile(
+        compile::compile(
             conn,
             self.templates,
             number,
@@ -71,8 +70,7 @@ impl Compiler<'_> {
             self.first_period_start(now),
             self.base_url,
             out,
-        )?;
-        Ok((compiled, shown.into_text()))
+        )
     }
 
     /// Compiles the slot that is due at `now`, if no one has.

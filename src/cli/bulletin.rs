@@ -8,7 +8,7 @@ use std::time::Duration;
 use clap::Subcommand;
 use diesel::prelude::*;
 
-use crate::bulletin::parts::Edition;
+use crate::bulletin::parts::{Edition, One};
 use crate::bulletin::subscriptions;
 use crate::bulletin::{Compiler, Outcome, schedule};
 use crate::clock::Clock;
@@ -136,7 +136,9 @@ pub async fn bulletin(command: BulletinCommand, settings: Settings) -> anyhow::R
                 .as_ref()
                 .and_then(|p| p.extension())
                 .is_some_and(|e| e == "html" || e == "htm");
-            let (c, body) = compiler().preview(&mut conn, now, Edition::of(true, html))?;
+            let mut shown = One::new(Edition::of(true, html));
+            let c = compiler().preview(&mut conn, now, &mut shown)?;
+            let body = shown.into_text();
             match output {
                 None => print!("Subject: {}\n\n{body}", c.subject),
                 Some(path) => {

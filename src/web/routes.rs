@@ -5,7 +5,7 @@
 use actix_web::guard;
 use actix_web::web::{self, ServiceConfig, delete, patch, post, put};
 
-use super::admin::{bulletin as admin_bulletin, changes, mail, review};
+use super::admin::{bulletin as admin_bulletin, changes, mail, preview, review};
 use super::api::{bulletin as api_bulletin, directory as api, edit, openapi, proposals, updates};
 use super::pages::{
     account, api_docs, authority_edit, bulletin, directory, downloads, measures, password, resume,
@@ -168,7 +168,7 @@ fn admin(cfg: &mut ServiceConfig) {
             post().to(mail::send_again_form),
         )
         .route("/admin/bulletin", get().to(admin_bulletin::admin_page))
-        .route("/admin/bulletin/preview", get().to(admin_bulletin::preview))
+        .route("/admin/bulletin/preview", get().to(preview::preview))
         .route(
             "/admin/bulletin/send-now",
             post().to(admin_bulletin::send_now),

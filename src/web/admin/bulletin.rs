@@ -8,16 +8,14 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::auth::{Role, User};
-use crate::bulletin::parts::Edition;
 use crate::bulletin::subscriptions::{self, Filter, SubscriptionStatus};
-use crate::bulletin::{Compiler, Outcome, archive, schedule};
+use crate::bulletin::{Compiler, Outcome, schedule};
 use crate::db;
 use crate::db::ids::{AuthorityId, SubscriptionId};
 use crate::error::{AppError, FieldError};
-use crate::splice::Spliced;
 use crate::web::pages::bulletin::address;
 use crate::web::support::extract::{AdminPage, SignedIn, page_param};
-use crate::web::support::respond::{page_spliced, page_with};
+use crate::web::support::respond::page_with;
 use crate::web::{AppState, Viewer};
 
 use crate::web::support::respond::see_other;
@@ -254,39 +252,6 @@ pub(crate) async fn unsubscribe_kept(
         subscriptions::unsubscribe(c, id, now)
     })
     .await
-}
-
-pub(crate) async fn preview(
-    state: web::Data<AppState>,
-    AdminPage(viewer): AdminPage,
-) -> Result<HttpResponse, AppError> {
-    let now = state.clock.now();
-    let s = state.clone();
-    let _turn = archive::turn().await;
-    let (compiled, html) = db::run(&state.pool, move |c| {
-        Compiler {
-            settings: &s.settings.bulletin,
-            templates: s.mail.templates(),
-            base_url: s.mail.base_url(),
-        }
-        .preview(c, now, Edition::HtmlFull)
-    })
-    .await?;
-    // Megabytes at 50,000 authorities: put into the page as they are.
-    let mut spliced = Spliced::default();
-    let content = spliced.add(archive::into_content(html));
-    page_spliced(
-        &state,
-        &viewer,
-        StatusCode::OK,
-        "pages/bulletin_preview",
-        &json!({
-            "title": format!("Preview: {}", compiled.subject), "nav": "admin-bulletin",
-            "summary": compiled.summary, "empty": compiled.summary.is_empty(),
-            "content": content,
-        }),
-        &spliced,
-    )
 }
 
 pub(crate) async fn send_now(

@@ -5,4 +5,5 @@
 pub mod bulletin;
 pub mod changes;
 pub mod mail;
+pub mod preview;
 pub mod review;

@@ -288,9 +288,7 @@ pub fn in_layout(
     (title, nav): (&str, &str),
     body: &str,
 ) -> Result<String, AppError> {
-    let viewer = viewer.context();
-    let frame = frame(&state.templates, nav, &viewer)?;
-    Ok(in_frame(&frame, title, nav, &viewer, body))
+    layout(&state.templates, title, nav, &viewer.context(), body)
 }
 
 /// An answer as [`super::zipped::Zipped`] or [`super::zipped::Segments`] gave it.
