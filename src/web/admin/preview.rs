@@ -18,6 +18,7 @@ use crate::error::AppError;
 use crate::web::AppState;
 use crate::web::support::extract::AdminPage;
 use crate::web::support::respond::{HTML, in_layout};
+use crate::web::support::streamed::sliced;
 use crate::web::support::templates::render;
 
 /// Where the content goes in the page, until it is cut there.
@@ -139,5 +140,5 @@ pub(crate) async fn preview(
     let first = stream::once(std::future::ready(Ok(Bytes::from(before.to_string()))));
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, HTML))
-        .streaming(first.chain(rest)))
+        .streaming(sliced(first.chain(rest))))
 }

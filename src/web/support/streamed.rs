@@ -3,8 +3,8 @@
 //! made whole held it two or three times over for each reader.
 
 use actix_web::web::Bytes;
-use futures_util::Stream;
 use futures_util::stream;
+use futures_util::{Stream, StreamExt};
 
 use crate::bulletin::parts::{self, Edition};
 use crate::db::{self, Pool};
@@ -41,7 +41,7 @@ pub fn body<W: Writer>(
         seq: 0,
         first: Some(first),
     });
-    stream::unfold(start, move |now| {
+    let parts = stream::unfold(start, move |now| {
         let (pool, editions) = (pool.clone(), editions.clone());
         async move {
             let mut at = now?;
@@ -68,5 +68,51 @@ pub fn body<W: Writer>(
             };
             Some((Ok(Bytes::from(text)), Some(at)))
         }
+    });
+    sliced(parts)
+}
+
+/// The longest chunk an answer written in pieces hands on.
+const SLICE: usize = 64 * 1024;
+
+/// `pieces` in chunks of at most [`SLICE`] bytes, cut without a copy:
+/// actix copies each chunk whole into the connection's write buffer, so a
+/// part of 1 MB was held twice for each reader.
+pub fn sliced<E>(
+    pieces: impl Stream<Item = Result<Bytes, E>>,
+) -> impl Stream<Item = Result<Bytes, E>> {
+    pieces.flat_map(|piece| {
+        let chunks: Vec<Result<Bytes, E>> = match piece {
+            Ok(bytes) => (0..bytes.len())
+                .step_by(SLICE)
+                .map(|at| Ok(bytes.slice(at..(at + SLICE).min(bytes.len()))))
+                .collect(),
+            Err(e) => vec![Err(e)],
+        };
+        stream::iter(chunks)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[actix_web::test]
+    async fn long_pieces_are_cut_into_slices_in_order_and_errors_kept() {
+        let long: Vec<u8> = (0..150_000u32).map(|i| (i % 251) as u8).collect();
+        let pieces = vec![
+            Ok(Bytes::from(long.clone())),
+            Ok(Bytes::from_static(b"end")),
+            Err("cut"),
+        ];
+        let out: Vec<Result<Bytes, &str>> = sliced(stream::iter(pieces)).collect().await;
+        let sizes: Vec<usize> = out
+            .iter()
+            .map(|c| c.as_ref().map_or(0, Bytes::len))
+            .collect();
+        assert_eq!(sizes, [SLICE, SLICE, 150_000 - 2 * SLICE, 3, 0]);
+        let joined: Vec<u8> = out[..3].iter().flat_map(|c| c.clone().unwrap()).collect();
+        assert!(joined == long);
+        assert_eq!(out[4], Err("cut"));
+    }
 }
