@@ -60,8 +60,13 @@ impl IssueJson {
 /// `text` as the content of a JSON string, without its quotes. Parts are
 /// whole characters, so escaping each alone is escaping the whole.
 fn escaped(text: &str) -> String {
-    let quoted = serde_json::Value::from(text).to_string();
-    quoted[1..quoted.len() - 1].to_string()
+    let mut quoted = serde_json::to_string(text).unwrap_or_default();
+    // Without its quotes, in place.
+    quoted.pop();
+    if !quoted.is_empty() {
+        quoted.remove(0);
+    }
+    quoted
 }
 
 /// Replaces `from` by `to` in text given in pieces: the end of a piece that

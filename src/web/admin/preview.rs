@@ -18,7 +18,7 @@ use crate::error::AppError;
 use crate::web::AppState;
 use crate::web::support::extract::AdminPage;
 use crate::web::support::respond::{HTML, in_layout};
-use crate::web::support::streamed::sliced;
+use crate::web::support::streamed::{Writing, sliced};
 use crate::web::support::templates::render;
 
 /// Where the content goes in the page, until it is cut there.
@@ -117,17 +117,18 @@ pub(crate) async fn preview(
     let (before, after) = page
         .split_once(MARK)
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("the preview page has no content")))?;
-    let start = Some((rx, Content::default(), after.to_string(), turn));
+    let writing = (turn, Writing::start());
+    let start = Some((rx, Content::default(), after.to_string(), writing));
     let rest = stream::unfold(start, |now| async move {
-        let (mut rx, mut content, after, turn) = now?;
+        let (mut rx, mut content, after, writing) = now?;
         match rx.recv().await {
             // An empty piece is not sent.
             Some(Piece::Html(text)) => {
                 let text = Bytes::from(content.push(&text));
-                Some((Ok(text), Some((rx, content, after, turn))))
+                Some((Ok(text), Some((rx, content, after, writing))))
             }
             Some(Piece::Heading { .. }) => {
-                Some((Ok(Bytes::new()), Some((rx, content, after, turn))))
+                Some((Ok(Bytes::new()), Some((rx, content, after, writing))))
             }
             Some(Piece::Failed(e)) => Some((Err(e), None)),
             None => {
