@@ -99,10 +99,11 @@ pub fn head(conn: &mut DbConnection, number: i32, full: bool) -> Result<Head, Ap
     })
 }
 
-/// Bulletins read and made into answers at once. At 50,000 authorities each
-/// is tens of MB while it is read and rendered: 32 readers at once took the
-/// server from 117 to 580 MB, and still to 233 MB two at a time. The others
-/// wait their turn, and the other core serves everything else.
+/// Bulletins read whole and made into answers at once: a page to keep, the
+/// feed, a preview being compiled. Made whole at 50,000 authorities, 32
+/// readers at once took the server from 117 to 580 MB. The others wait
+/// their turn, and the other core serves everything else. (A long
+/// bulletin's page and API answer are written part by part, without one.)
 static READING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
 
 /// A turn to read a bulletin's body; hold it until the answer is made.
