@@ -17,12 +17,8 @@ use crate::db::{self, DbConnection};
 use crate::error::AppError;
 use crate::web::AppState;
 use crate::web::support::extract::AdminPage;
-use crate::web::support::respond::{HTML, in_layout};
-use crate::web::support::streamed::{Writing, sliced};
-use crate::web::support::templates::render;
-
-/// Where the content goes in the page, until it is cut there.
-const MARK: &str = "\u{1}bulletin-content\u{1}";
+use crate::web::support::respond::HTML;
+use crate::web::support::streamed::{Writing, around, sliced};
 
 /// What the compiler hands the page, in order.
 enum Piece {
@@ -106,19 +102,13 @@ pub(crate) async fn preview(
             });
         }
     };
-    let title = format!("Preview: {subject}");
     let data = json!({
-        "title": title, "nav": "admin-bulletin",
+        "title": format!("Preview: {subject}"), "nav": "admin-bulletin",
         "summary": summary, "empty": summary.is_empty(),
-        "content": MARK,
     });
-    let body = render(&state.templates, "pages/bulletin_preview", &data)?;
-    let page = in_layout(&state, &viewer, (&title, "admin-bulletin"), &body)?;
-    let (before, after) = page
-        .split_once(MARK)
-        .ok_or_else(|| AppError::internal(anyhow::anyhow!("the preview page has no content")))?;
+    let (before, after) = around(&state, &viewer, "pages/bulletin_preview", data)?;
     let writing = (turn, Writing::start());
-    let start = Some((rx, Content::default(), after.to_string(), writing));
+    let start = Some((rx, Content::default(), after, writing));
     let rest = stream::unfold(start, |now| async move {
         let (mut rx, mut content, after, writing) = now?;
         match rx.recv().await {
@@ -138,7 +128,7 @@ pub(crate) async fn preview(
             }
         }
     });
-    let first = stream::once(std::future::ready(Ok(Bytes::from(before.to_string()))));
+    let first = stream::once(std::future::ready(Ok(Bytes::from(before))));
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, HTML))
         .streaming(sliced(first.chain(rest))))

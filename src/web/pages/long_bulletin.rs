@@ -10,13 +10,9 @@ use serde_json::json;
 use crate::bulletin::archive::{Content, Head};
 use crate::bulletin::parts::Edition;
 use crate::error::AppError;
-use crate::web::support::respond::{HTML, in_layout};
+use crate::web::support::respond::HTML;
 use crate::web::support::streamed::{self, Writer};
-use crate::web::support::templates::render;
 use crate::web::{AppState, Viewer};
-
-/// Where the content goes in the page, until it is cut there.
-const MARK: &str = "\u{1}bulletin-content\u{1}";
 
 /// Bulletin `head`'s page in the reader's layout, its content written from
 /// the stored parts of its HTML edition.
@@ -29,24 +25,19 @@ pub(crate) fn page(
     let data = json!({
         "title": head.listed.subject, "nav": "bulletins",
         "bulletin": {"compiled_at": head.listed.compiled_at, "full_edition": head.full_edition},
-        "content": MARK,
         "prev": (n > 1).then(|| n - 1),
     });
-    let body = render(&state.templates, "pages/bulletin", &data)?;
-    let page = in_layout(state, viewer, (&head.listed.subject, "bulletins"), &body)?;
-    let (before, after) = page
-        .split_once(MARK)
-        .ok_or_else(|| AppError::internal(anyhow::anyhow!("the bulletin page has no content")))?;
+    let (before, after) = streamed::around(state, viewer, "pages/bulletin", data)?;
     let writer = Around {
         content: Content::default(),
-        after: after.to_string(),
+        after,
     };
     let edition = vec![Edition::of(head.full_edition, true)];
     let pieces = streamed::body(
         state.pool.clone(),
         head.bulletin_id,
         edition,
-        before.to_string(),
+        before,
         writer,
     );
     Ok(HttpResponse::Ok()

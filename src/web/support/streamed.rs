@@ -2,7 +2,7 @@
 //! time: at 50,000 authorities an edition is 10 to 20 MB, and an answer
 //! made whole held it two or three times over for each reader.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use actix_web::web::Bytes;
 use futures_util::stream;
@@ -11,6 +11,9 @@ use futures_util::{Stream, StreamExt};
 use crate::bulletin::parts::{self, Edition};
 use crate::db::{self, Pool};
 use crate::error::AppError;
+use crate::web::support::respond::in_layout;
+use crate::web::support::templates::render;
+use crate::web::{AppState, Viewer};
 
 /// What an answer makes of the parts it is written from.
 pub trait Writer: Send + 'static {
@@ -76,13 +79,14 @@ pub fn body<W: Writer>(
     sliced(parts)
 }
 
-/// Answers being written in pieces. When the last of them ends, sent or
-/// given up, the heap they used is given back: the parts are read on many
-/// threads, each with an arena of glibc's that keeps what it freed (after
-/// 32 readers of a bulletin of 50,000 authorities at once, 32 MB).
+/// Answers being written in pieces. A second after the last of them ends,
+/// sent or given up, the heap they used is given back: the parts are read
+/// on many threads, each with an arena of glibc's that keeps what it freed
+/// (after 32 readers of a bulletin of 50,000 authorities at once, 32 MB).
 pub struct Writing;
 
 static WRITING: AtomicUsize = AtomicUsize::new(0);
+static GIVING_BACK: AtomicBool = AtomicBool::new(false);
 
 impl Writing {
     pub fn start() -> Self {
@@ -93,11 +97,41 @@ impl Writing {
 
 impl Drop for Writing {
     fn drop(&mut self) {
-        if WRITING.fetch_sub(1, Ordering::SeqCst) == 1 {
-            // It walks the whole heap: not on a thread that serves requests.
-            std::thread::spawn(crate::memory::release_unused);
+        if WRITING.fetch_sub(1, Ordering::SeqCst) == 1 && !GIVING_BACK.swap(true, Ordering::SeqCst)
+        {
+            // It walks the whole heap: not on a thread that serves requests,
+            // and once for answers that follow each other.
+            std::thread::spawn(|| {
+                std::thread::sleep(std::time::Duration::from_secs(1));
+                GIVING_BACK.store(false, Ordering::SeqCst);
+                if WRITING.load(Ordering::SeqCst) == 0 {
+                    crate::memory::release_unused();
+                }
+            });
         }
     }
+}
+
+/// Where the content goes in a page written in pieces, until it is cut
+/// there.
+const CONTENT: &str = "\u{1}bulletin-content\u{1}";
+
+/// Page `name` in the reader's layout, made with `data` whose `content` is
+/// left out: the page before the content and after it.
+pub fn around(
+    state: &AppState,
+    viewer: &Viewer,
+    name: &str,
+    mut data: serde_json::Value,
+) -> Result<(String, String), AppError> {
+    data["content"] = CONTENT.into();
+    let text = |key: &str| data[key].as_str().unwrap_or_default().to_string();
+    let (title, nav) = (text("title"), text("nav"));
+    let body = render(&state.templates, name, &data)?;
+    let page = in_layout(state, viewer, (&title, &nav), &body)?;
+    page.split_once(CONTENT)
+        .map(|(before, after)| (before.to_string(), after.to_string()))
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("{name} has no place for its content")))
 }
 
 /// The longest chunk an answer written in pieces hands on.
