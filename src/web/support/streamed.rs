@@ -79,14 +79,18 @@ pub fn body<W: Writer>(
     sliced(parts)
 }
 
-/// Answers being written in pieces. A second after the last of them ends,
-/// sent or given up, the heap they used is given back: the parts are read
-/// on many threads, each with an arena of glibc's that keeps what it freed
-/// (after 32 readers of a bulletin of 50,000 authorities at once, 32 MB).
+/// Answers being written in pieces. When the last of them ends, sent or
+/// given up, the heap they used is given back: the parts are read on many
+/// threads, each with an arena of glibc's that keeps what it freed (after
+/// 32 readers of a bulletin of 50,000 authorities at once, 32 MB). At most
+/// once a second: answers that follow each other are given back together.
 pub struct Writing;
 
 static WRITING: AtomicUsize = AtomicUsize::new(0);
-static GIVING_BACK: AtomicBool = AtomicBool::new(false);
+/// A thread is giving the heap back, or waiting to.
+static GIVING: AtomicBool = AtomicBool::new(false);
+/// An answer ended while it was.
+static AGAIN: AtomicBool = AtomicBool::new(false);
 
 impl Writing {
     pub fn start() -> Self {
@@ -97,17 +101,34 @@ impl Writing {
 
 impl Drop for Writing {
     fn drop(&mut self) {
-        if WRITING.fetch_sub(1, Ordering::SeqCst) == 1 && !GIVING_BACK.swap(true, Ordering::SeqCst)
-        {
-            // It walks the whole heap: not on a thread that serves requests,
-            // and once for answers that follow each other.
-            std::thread::spawn(|| {
-                std::thread::sleep(std::time::Duration::from_secs(1));
-                GIVING_BACK.store(false, Ordering::SeqCst);
-                if WRITING.load(Ordering::SeqCst) == 0 {
-                    crate::memory::release_unused();
-                }
-            });
+        if WRITING.fetch_sub(1, Ordering::SeqCst) != 1 {
+            return;
+        }
+        if GIVING.swap(true, Ordering::SeqCst) {
+            AGAIN.store(true, Ordering::SeqCst);
+        } else {
+            // It walks the whole heap: not on a thread that serves requests.
+            std::thread::spawn(give_back);
+        }
+    }
+}
+
+fn give_back() {
+    loop {
+        AGAIN.store(false, Ordering::SeqCst);
+        if WRITING.load(Ordering::SeqCst) == 0 {
+            crate::memory::release_unused();
+        }
+        std::thread::sleep(std::time::Duration::from_secs(1));
+        if AGAIN.load(Ordering::SeqCst) {
+            continue;
+        }
+        GIVING.store(false, Ordering::SeqCst);
+        // An answer that ended between the two lines above found this
+        // thread still giving: it goes on for that one, unless another has
+        // started since.
+        if !AGAIN.load(Ordering::SeqCst) || GIVING.swap(true, Ordering::SeqCst) {
+            return;
         }
     }
 }
