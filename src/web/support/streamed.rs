@@ -57,10 +57,12 @@ pub fn body<W: Writer>(
             }
             let edition = *editions.get(at.edition)?;
             let seq = at.seq;
+            let reading = READS.acquire().await.expect("never closed");
             let part = db::run(&pool, move |c| {
                 Ok(parts::part(c, bulletin_id, edition, seq)?)
             })
             .await;
+            drop(reading);
             let text = match part {
                 Ok(Some(text)) => {
                     at.seq += 1;
@@ -78,6 +80,11 @@ pub fn body<W: Writer>(
     });
     sliced(parts)
 }
+
+/// Parts read at once, by all answers. Each read takes tens of
+/// microseconds; read by every reader at once, they spread over as many
+/// threads, each growing an arena of glibc's of its own.
+static READS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
 
 /// Answers being written in pieces. When the last of them ends, sent or
 /// given up, the heap they used is given back: the parts are read on many
