@@ -114,26 +114,16 @@ pub async fn turn() -> tokio::sync::SemaphorePermit<'static> {
         .expect("the semaphore is never closed")
 }
 
-/// A bulletin for its page: the listing and the edition's content, without
-/// the text edition (a bulletin of a large directory is megabytes of each).
-#[derive(Debug)]
-pub struct Shown {
-    pub listed: Listed,
-    pub full_edition: bool,
-    pub content: String,
-}
-
-/// One bulletin by number for its page, in the full edition or the public
-/// one. Only the HTML edition is read, and its content is cut out of it in
-/// place: it holds no recipient's address, so nothing is replaced.
-pub fn shown(conn: &mut DbConnection, number: i32, full: bool) -> Result<Shown, AppError> {
-    let (id, row) = numbered(conn, number)?;
-    let html = parts::read(conn, id, Edition::of(full, true))?;
-    Ok(Shown {
-        listed: listed(row),
-        full_edition: full,
-        content: into_content(html),
-    })
+/// The content of bulletin `bulletin_id`'s HTML edition, full or public,
+/// for its page or the feed (the text edition is not read). It is cut out
+/// of the stored body in place: it holds no recipient's address, so nothing
+/// is replaced.
+pub fn content(conn: &mut DbConnection, bulletin_id: i64, full: bool) -> QueryResult<String> {
+    Ok(into_content(parts::read(
+        conn,
+        bulletin_id,
+        Edition::of(full, true),
+    )?))
 }
 
 /// The part of a stored HTML body between its markers: the bulletin itself,

@@ -35,6 +35,8 @@ pub fn body<W: Writer>(
     writer: W,
 ) -> impl Stream<Item = Result<Bytes, AppError>> {
     struct At<W> {
+        pool: Pool,
+        editions: Vec<Edition>,
         writer: W,
         edition: usize,
         seq: i32,
@@ -42,41 +44,39 @@ pub fn body<W: Writer>(
         _writing: Writing,
     }
     let start = Some(At {
+        pool,
+        editions,
         writer,
         edition: 0,
         seq: 0,
         first: Some(first),
         _writing: Writing::start(),
     });
-    let parts = stream::unfold(start, move |now| {
-        let (pool, editions) = (pool.clone(), editions.clone());
-        async move {
-            let mut at = now?;
-            if let Some(first) = at.first.take() {
-                return Some((Ok(Bytes::from(first)), Some(at)));
-            }
-            let edition = *editions.get(at.edition)?;
-            let seq = at.seq;
-            let reading = READS.acquire().await.expect("never closed");
-            let part = db::run(&pool, move |c| {
-                Ok(parts::part(c, bulletin_id, edition, seq)?)
-            })
-            .await;
-            drop(reading);
-            let text = match part {
-                Ok(Some(text)) => {
-                    at.seq += 1;
-                    at.writer.part(at.edition, &text)
-                }
-                Ok(None) => {
-                    let end = at.writer.end(at.edition);
-                    (at.edition, at.seq) = (at.edition + 1, 0);
-                    end
-                }
-                Err(e) => return Some((Err(e), None)),
-            };
-            Some((Ok(Bytes::from(text)), Some(at)))
+    let parts = stream::unfold(start, move |now| async move {
+        let mut at = now?;
+        if let Some(first) = at.first.take() {
+            return Some((Ok(Bytes::from(first)), Some(at)));
         }
+        let (edition, seq) = (*at.editions.get(at.edition)?, at.seq);
+        let reading = READS.acquire().await.expect("never closed");
+        let part = db::run(&at.pool, move |c| {
+            Ok(parts::part(c, bulletin_id, edition, seq)?)
+        })
+        .await;
+        drop(reading);
+        let text = match part {
+            Ok(Some(text)) => {
+                at.seq += 1;
+                at.writer.part(at.edition, &text)
+            }
+            Ok(None) => {
+                let end = at.writer.end(at.edition);
+                (at.edition, at.seq) = (at.edition + 1, 0);
+                end
+            }
+            Err(e) => return Some((Err(e), None)),
+        };
+        Some((Ok(Bytes::from(text)), Some(at)))
     });
     sliced(parts)
 }
