@@ -31,7 +31,6 @@ enum Piece {
 /// while two pieces are not yet sent, and stops when the reader has gone.
 struct Channel {
     tx: mpsc::Sender<Piece>,
-    told: bool,
 }
 
 impl Channel {
@@ -44,9 +43,6 @@ impl Channel {
 
 impl Sink for Channel {
     fn heading(&mut self, subject: &str, summary: &Summary) -> Result<(), AppError> {
-        if std::mem::replace(&mut self.told, true) {
-            return Ok(());
-        }
         self.send(Piece::Heading {
             subject: subject.to_string(),
             summary: summary.clone(),
@@ -77,7 +73,7 @@ pub(crate) async fn preview(
     let (s, pool) = (state.clone(), state.pool.clone());
     let compiling = actix_web::rt::spawn(async move {
         db::run(&pool, move |c| {
-            let mut channel = Channel { tx, told: false };
+            let mut channel = Channel { tx };
             let compiler = Compiler {
                 settings: &s.settings.bulletin,
                 templates: s.mail.templates(),
@@ -117,6 +113,7 @@ pub(crate) async fn preview(
                 let text = Bytes::from(content.push(&text));
                 Some((Ok(text), Some((rx, content, after, writing))))
             }
+            // Told once per edition rendered: a preview renders one.
             Some(Piece::Heading { .. }) => {
                 Some((Ok(Bytes::new()), Some((rx, content, after, writing))))
             }
