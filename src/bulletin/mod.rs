@@ -1,8 +1,8 @@
 //! The fortnightly bulletin: who receives it ([`subscriptions`]), what it
 //! says ([`compile`]), when it is made ([`schedule`]), how its thousands of
-//! messages are built ([`mime`]; [`linked`] when it is too long to mail)
-//! and the archive of what was sent ([`archive`]). Delivery is the
-//! outbox's: one pipeline for all mail.
+//! messages are built ([`mime`]; [`linked`] when it is too long to mail),
+//! the archive of what was sent ([`archive`]) and how the site shows it
+//! ([`web`]). Delivery is the outbox's: one pipeline for all mail.
 
 pub mod archive;
 mod changes;
@@ -15,5 +15,6 @@ pub mod parts;
 pub mod schedule;
 pub mod subscriptions;
 pub mod tokens;
+pub mod web;
 
 pub use schedule::{Compiler, Outcome};

@@ -272,6 +272,14 @@ async fn a_bulletin_reaches_each_subscriber_once_in_the_edition_they_may_read() 
     let (s, page) = app.get_html("/bulletins/1").await;
     assert_eq!(s, 200);
     assert!(page.contains("Counterpart bulletin no. 1") && page.contains("&lt;script&gt;"));
+    // The site's styles, not the mail's (its policy keeps browsers from
+    // applying inline ones), and its own links relative.
+    assert!(
+        page.contains("<b class=\"new\">NEW</b> <a href=\"/authorities/")
+            && !page.contains(" style=\"")
+            && !page.contains("https://counterpart.example/authorities/"),
+        "{page}"
+    );
     assert!(
         !page.contains("full-edition-only"),
         "the public archive has no hidden contact"
@@ -287,6 +295,13 @@ async fn a_bulletin_reaches_each_subscriber_once_in_the_edition_they_may_read() 
     );
     let xml = feed.text().await.unwrap();
     assert!(xml.contains("<entry>") && xml.contains("https://counterpart.example/bulletins/1"));
+    // Without the mail's inline styles, its links whole: a feed is read
+    // elsewhere.
+    assert!(
+        !xml.contains(" style&#x3D;")
+            && xml.contains("href&#x3D;&quot;https://counterpart.example/authorities/"),
+        "{xml}"
+    );
     // Kept compressed for clients that take gzip: the same feed.
     for _ in 0..2 {
         let zipped = app

@@ -4,6 +4,7 @@
 
 use counterpart::bulletin::compile::{self, Out};
 use counterpart::bulletin::parts::{self, Edition, InMemory, Stored};
+use counterpart::bulletin::web::for_web;
 use counterpart::db::schema::{bulletin_parts, bulletins};
 use counterpart::directory::demo::DemoOptions;
 use diesel::prelude::*;
@@ -244,13 +245,19 @@ async fn a_bulletin_page_too_long_to_keep_is_written_as_it_is_read() {
     let (status, short) = app.get_html("/bulletins/1").await;
     assert_eq!(status, 200);
     let state = app.state.clone();
+    let base = state.mail.base_url().to_string();
     let (content, padding) = tokio::task::spawn_blocking(move || {
         let conn = &mut *state.pool.get().unwrap();
         let id = id_of(conn, 1);
         let html = parts::read(conn, id, Edition::HtmlPublic).unwrap();
         let content = counterpart::bulletin::archive::into_content(html.clone());
-        // A measure's paragraph, many times over, with letters of two bytes.
-        let padding = "<p>Requests by email — ü</p>\n".repeat(40_000);
+        // A measure's paragraph, many times over, with letters of two bytes,
+        // styled and linked as the mail does it: parts cut its tags anywhere.
+        let paragraph = format!(
+            "<p style=\"margin:0\"><a href=\"{}/authorities/1\" style=\"color:#0b4f8a\">Requests by email — ü</a></p>\n",
+            state.mail.base_url()
+        );
+        let padding = paragraph.repeat(20_000);
         let start = "<!--bulletin:start-->";
         let long = html.replacen(start, &format!("{start}{padding}"), 1);
         // Cut in the middle of the content's end marker.
@@ -261,6 +268,14 @@ async fn a_bulletin_page_too_long_to_keep_is_written_as_it_is_read() {
     .await
     .unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // The site shows the content without the mail's styles, its links
+    // relative: the short page did, and the long one must.
+    let (content, padding) = (
+        for_web(&content, Some(&base)),
+        for_web(&padding, Some(&base)),
+    );
+    assert!(short.contains(&content) && !content.contains(" style=\""));
+    assert!(padding.starts_with("<p><a href=\"/authorities/1\">Requests"));
     let want = short.replacen(&content, &format!("{padding}{content}"), 1);
     assert!(want.len() > short.len() + 1_000_000);
     let (status, long) = app.get_html("/bulletins/1").await;

@@ -10,6 +10,7 @@ use serde_json::json;
 use crate::bulletin::archive;
 use crate::bulletin::parts::{self, Edition};
 use crate::bulletin::subscriptions::{self, NotConfirmed};
+use crate::bulletin::web::for_web;
 use crate::db;
 use crate::domain::Email;
 use crate::error::AppError;
@@ -328,6 +329,7 @@ pub(crate) async fn show(
     }
     let id = head.bulletin_id;
     let content = db::run(&state.pool, move |c| Ok(archive::content(c, id, full)?)).await?;
+    let content = for_web(&content, Some(state.mail.base_url()));
     let title = head.listed.subject;
     // The content goes into the page as it is, not through the template's
     // data: at 1 MB, it would be copied twice there.
@@ -419,7 +421,8 @@ async fn make_feed(state: &AppState) -> Result<String, AppError> {
             let stored = parts::size(c, head.bulletin_id, &[Edition::HtmlPublic])?;
             let content = (stored as usize <= FEED_CONTENT_MAX)
                 .then(|| archive::content(c, head.bulletin_id, false))
-                .transpose()?;
+                .transpose()?
+                .map(|content| for_web(&content, None));
             let link = format!("{link_base}/bulletins/{}", l.number);
             let s = &l.summary;
             let summary = format!(

@@ -9,6 +9,7 @@ use serde_json::json;
 
 use crate::bulletin::archive::{Content, Head};
 use crate::bulletin::parts::Edition;
+use crate::bulletin::web::ForWeb;
 use crate::error::AppError;
 use crate::web::support::respond::HTML;
 use crate::web::support::streamed::{self, Writer};
@@ -30,6 +31,7 @@ pub(crate) fn page(
     let (before, after) = streamed::around(state, viewer, "pages/bulletin", data)?;
     let writer = Around {
         content: Content::default(),
+        web: ForWeb::new(Some(state.mail.base_url())),
         after,
     };
     let edition = vec![Edition::of(head.full_edition, true)];
@@ -45,19 +47,22 @@ pub(crate) fn page(
         .streaming(pieces))
 }
 
-/// The content cut out of the stored parts, then the rest of the page.
+/// The content cut out of the stored parts as the site shows it, then the
+/// rest of the page.
 struct Around {
     content: Content,
+    web: ForWeb,
     after: String,
 }
 
 impl Writer for Around {
     fn part(&mut self, _: usize, text: &str) -> String {
-        self.content.push(text)
+        self.web.push(&self.content.push(text))
     }
 
     fn end(&mut self, _: usize) -> String {
-        let mut end = self.content.end();
+        let mut end = self.web.push(&self.content.end());
+        end.push_str(&self.web.end());
         end.push_str(&self.after);
         end
     }
