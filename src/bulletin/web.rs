@@ -4,11 +4,16 @@
 //! browsers from applying them. At 505 authorities they were 26 of a
 //! bulletin page's 130 KB, and moving the bytes is what limits that page.
 //! The site shows the content without them (its own sheet styles it, marks
-//! by their class), and with its own links relative.
+//! by their class), with its own links relative, and with the shorter names
+//! its table of measures gives their fields ([`SHORT_LABELS`]).
+
+use crate::measures::SHORT_LABELS;
 
 /// Rewrites stored bulletin HTML given in pieces: each tag without its
-/// `style` attribute, and links to the site relative when it is told the
-/// site's address. A tag cut between two pieces is held until the next.
+/// `style` attribute, a measure's field names shortened, and links to the
+/// site relative when it is told the site's address. What follows the last
+/// whole tag of a piece is held until the next: a tag or a field's name may
+/// be cut there.
 #[derive(Debug, Default)]
 pub struct ForWeb {
     /// `href="` and the site's address, as the mail writes its links.
@@ -18,6 +23,9 @@ pub struct ForWeb {
 
 const STYLE: &str = " style=\"";
 const RELATIVE: &str = "href=\"/";
+/// What follows a field's name: its value, in bold (text cannot hold it, as
+/// it is escaped).
+const VALUE: &str = "<b>";
 
 impl ForWeb {
     /// A rewriter that makes links under `base_url` relative (a page on the
@@ -42,19 +50,24 @@ impl ForWeb {
         let mut out = String::with_capacity(text.len());
         let mut at = 0;
         while let Some(open) = text[at..].find('<').map(|i| at + i) {
-            out.push_str(&text[at..open]);
             let Some(close) = text[open..].find('>').map(|i| open + i + 1) else {
-                self.held = text[open..].to_string();
-                return out;
+                break;
             };
-            self.tag(&text[open..close], &mut out);
+            let (words, tag) = (&text[at..open], &text[open..close]);
+            if tag == VALUE {
+                shortened(words, &mut out);
+            } else {
+                out.push_str(words);
+            }
+            self.tag(tag, &mut out);
             at = close;
         }
-        out.push_str(&text[at..]);
+        self.held = text[at..].to_string();
         out
     }
 
-    /// The rest, once the content has ended: a tag left unfinished, as it is.
+    /// The rest, once the content has ended: text after the last tag, and a
+    /// tag left unfinished, as they are.
     pub fn end(&mut self) -> String {
         std::mem::take(&mut self.held)
     }
@@ -88,6 +101,20 @@ impl ForWeb {
     }
 }
 
+/// `words` before a value, with the field's name shortened when it ends
+/// with one.
+fn shortened(words: &str, out: &mut String) {
+    for (long, short) in SHORT_LABELS {
+        if let Some(before) = words.strip_suffix(": ").and_then(|w| w.strip_suffix(long)) {
+            out.push_str(before);
+            out.push_str(short);
+            out.push_str(": ");
+            return;
+        }
+    }
+    out.push_str(words);
+}
+
 /// A whole content, rewritten as [`ForWeb`] does it in pieces.
 pub fn for_web(html: &str, base_url: Option<&str>) -> String {
     let mut web = ForWeb::new(base_url);
@@ -104,12 +131,13 @@ mod tests {
         "<h2 style=\"font-size:18px;margin:20px 0 8px\">Measures — ü</h2>\n",
         "<p style=\"margin:0 0 10px\"><b class=\"new\" style=\"color:#1b6e3a\">NEW</b> ",
         "<a href=\"https://c.example/authorities/7\" style=\"color:#0b4f8a\">A &quot;style=&quot; b</a>",
-        " (X-1) x &gt; y<br>Operations: <b>Normal</b></p>\n",
-        "<a href=\"https://elsewhere.example/https://c.example/\">out</a>",
+        " (X-1) x &gt; y<br>Operations: <b>Normal</b>; Requests by electronic means: <b>No</b>",
+        "<br><i>Hearings by videoconference: &lt;b&gt;</i></p>\n",
+        "<a href=\"https://elsewhere.example/https://c.example/\">out</a> Transfers of sentenced persons: ",
     );
 
     #[test]
-    fn the_site_has_no_inline_style_and_its_own_links_relative() {
+    fn the_site_has_no_inline_style_short_field_names_and_its_own_links_relative() {
         let web = for_web(MAIL, Some("https://c.example/"));
         assert_eq!(
             web,
@@ -117,8 +145,9 @@ mod tests {
                 "<h2>Measures — ü</h2>\n",
                 "<p><b class=\"new\">NEW</b> ",
                 "<a href=\"/authorities/7\">A &quot;style=&quot; b</a>",
-                " (X-1) x &gt; y<br>Operations: <b>Normal</b></p>\n",
-                "<a href=\"https://elsewhere.example/https://c.example/\">out</a>",
+                " (X-1) x &gt; y<br>Operations: <b>Normal</b>; Electronic requests: <b>No</b>",
+                "<br><i>Hearings by videoconference: &lt;b&gt;</i></p>\n",
+                "<a href=\"https://elsewhere.example/https://c.example/\">out</a> Transfers of sentenced persons: ",
             )
         );
         // A feed keeps its links whole.

@@ -144,6 +144,23 @@ pub struct Row {
     pub value: String,
 }
 
+/// The names of a measure's fields as mail and pages write them beside
+/// their values.
+pub const ELECTRONIC: &str = "Requests by electronic means";
+pub const ORIGINALS: &str = "Originals required";
+pub const VIDEO: &str = "Hearings by videoconference";
+pub const SURRENDERS: &str = "Surrenders (extradition)";
+pub const TRANSFERS: &str = "Transfers of sentenced persons";
+
+/// The shorter names the site's table of measures (`pages/measures`) gives
+/// those fields in its head, which a bulletin's page uses as well.
+pub const SHORT_LABELS: [(&str, &str); 4] = [
+    (ELECTRONIC, "Electronic requests"),
+    (VIDEO, "Video hearings"),
+    (SURRENDERS, "Surrenders"),
+    (TRANSFERS, "Transfers"),
+];
+
 pub fn describe(u: &Update) -> Described {
     let mut rows = Vec::new();
     let mut row = |label: &'static str, value: Option<String>| {
@@ -153,29 +170,20 @@ pub fn describe(u: &Update) -> Described {
     };
     row("Operations", u.operations.map(|v| v.label().to_string()));
     row(
-        "Requests by electronic means",
+        ELECTRONIC,
         u.electronic_requests.map(|v| match &u.electronic_address {
             Some(a) => format!("{} — send to {a}", v.label()),
             None => v.label().to_string(),
         }),
     );
     row(
-        "Originals required",
+        ORIGINALS,
         u.originals_required.map(|v| v.label().to_string()),
     );
     row("Time limits", u.time_limits.clone());
-    row(
-        "Hearings by videoconference",
-        u.video_hearings.map(|v| v.label().to_string()),
-    );
-    row(
-        "Surrenders (extradition)",
-        u.surrenders.map(|v| v.label().to_string()),
-    );
-    row(
-        "Transfers of sentenced persons",
-        u.transfers.map(|v| v.label().to_string()),
-    );
+    row(VIDEO, u.video_hearings.map(|v| v.label().to_string()));
+    row(SURRENDERS, u.surrenders.map(|v| v.label().to_string()));
+    row(TRANSFERS, u.transfers.map(|v| v.label().to_string()));
     row("Urgent contact", u.urgent_contact.clone());
     Described {
         id: u.id,
@@ -193,31 +201,16 @@ pub fn fields(u: &Update) -> [(&'static str, Option<String>); 13] {
     let label = |v: Option<&'static str>| v.map(String::from);
     [
         ("Operations", label(u.operations.map(|v| v.label()))),
-        (
-            "Requests by electronic means",
-            label(u.electronic_requests.map(|v| v.label())),
-        ),
+        (ELECTRONIC, label(u.electronic_requests.map(|v| v.label()))),
         (
             "Address for electronic requests",
             u.electronic_address.clone(),
         ),
-        (
-            "Originals required",
-            label(u.originals_required.map(|v| v.label())),
-        ),
+        (ORIGINALS, label(u.originals_required.map(|v| v.label()))),
         ("Time limits", u.time_limits.clone()),
-        (
-            "Hearings by videoconference",
-            label(u.video_hearings.map(|v| v.label())),
-        ),
-        (
-            "Surrenders (extradition)",
-            label(u.surrenders.map(|v| v.label())),
-        ),
-        (
-            "Transfers of sentenced persons",
-            label(u.transfers.map(|v| v.label())),
-        ),
+        (VIDEO, label(u.video_hearings.map(|v| v.label()))),
+        (SURRENDERS, label(u.surrenders.map(|v| v.label()))),
+        (TRANSFERS, label(u.transfers.map(|v| v.label()))),
         ("Urgent contact", u.urgent_contact.clone()),
         ("Remarks", u.remarks.clone()),
         ("Language", u.language.clone()),

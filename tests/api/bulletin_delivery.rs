@@ -273,9 +273,12 @@ async fn a_bulletin_reaches_each_subscriber_once_in_the_edition_they_may_read() 
     assert_eq!(s, 200);
     assert!(page.contains("Counterpart bulletin no. 1") && page.contains("&lt;script&gt;"));
     // The site's styles, not the mail's (its policy keeps browsers from
-    // applying inline ones), and its own links relative.
+    // applying inline ones), the fields named as its table of measures names
+    // them, and its own links relative.
     assert!(
         page.contains("<b class=\"new\">NEW</b> <a href=\"/authorities/")
+            && page.contains("; Video hearings: <b>Yes</b>")
+            && !page.contains("Hearings by videoconference")
             && !page.contains(" style=\"")
             && !page.contains("https://counterpart.example/authorities/"),
         "{page}"
