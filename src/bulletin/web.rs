@@ -85,18 +85,21 @@ impl ForWeb {
         let bytes = text.as_bytes();
         let mut out = String::with_capacity(text.len());
         let find = |finder: &Finder, from: usize| finder.find(&bytes[from..]).map(|i| from + i);
-        let mut next = [
-            (find(&self.style, 0), Found::Style),
-            (find(&self.value, 0), Found::Value),
-            (self.site.as_ref().and_then(|f| find(f, 0)), Found::Site),
+        let finders = [
+            (Found::Style, Some(&self.style)),
+            (Found::Value, Some(&self.value)),
+            (Found::Site, self.site.as_ref()),
         ];
+        // Where each finds its pattern next.
+        let mut next = finders.map(|(_, finder)| finder.and_then(|f| find(f, 0)));
         let mut at = 0;
-        while let Some((here, found)) = next
+        while let Some((here, i)) = next
             .iter()
-            .filter_map(|(at, found)| at.map(|at| (at, *found)))
-            .min_by_key(|(at, _)| *at)
+            .enumerate()
+            .filter_map(|(i, here)| here.map(|here| (here, i)))
+            .min()
         {
-            match found {
+            match finders[i].0 {
                 Found::Style => {
                     let value = here + STYLE.len();
                     match memchr::memchr(b'"', &bytes[value..]) {
@@ -120,20 +123,12 @@ impl ForWeb {
                     at = here + self.site.as_ref().map_or(0, |f| f.needle().len());
                 }
             }
-            // Each search goes on from where the text is now read, past
-            // what it found last.
-            for (next_at, kind) in &mut next {
-                let finder = match kind {
-                    Found::Style => Some(&self.style),
-                    Found::Value => Some(&self.value),
-                    Found::Site => self.site.as_ref(),
-                };
-                let from = match kind {
-                    Found::Value if *next_at == Some(here) => here + VALUE.len(),
-                    _ => at,
-                };
-                if next_at.is_some_and(|n| n < from) {
-                    *next_at = finder.and_then(|f| find(f, from));
+            // Each search goes on from where the text is now read, and the
+            // one that found last from past what it found.
+            for (j, (_, finder)) in finders.iter().enumerate() {
+                let from = if j == i { at.max(here + 1) } else { at };
+                if next[j].is_some_and(|n| n < from) {
+                    next[j] = finder.and_then(|f| find(f, from));
                 }
             }
         }
