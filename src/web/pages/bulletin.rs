@@ -328,8 +328,13 @@ pub(crate) async fn show(
         return frame(&title, Body::Kept(body));
     }
     let id = head.bulletin_id;
-    let content = db::run(&state.pool, move |c| Ok(archive::content(c, id, full)?)).await?;
-    let content = for_web(&content, Some(state.mail.base_url()));
+    // Rewritten where it is read, off the workers that answer requests, as
+    // the feed's entries are.
+    let base = state.mail.base_url().to_string();
+    let content = db::run(&state.pool, move |c| {
+        Ok(for_web(&archive::content(c, id, full)?, Some(&base)))
+    })
+    .await?;
     let title = head.listed.subject;
     // The content goes into the page as it is, not through the template's
     // data: at 1 MB, it would be copied twice there.
